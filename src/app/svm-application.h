@@ -1,0 +1,14 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define SVM_TYPE_APPLICATION (svm_application_get_type())
+
+G_DECLARE_FINAL_TYPE(SvmApplication, svm_application, SVM, APPLICATION, GtkApplication)
+
+SvmApplication *svm_application_new(void);
+GSettings *svm_application_get_settings(SvmApplication *self);
+
+G_END_DECLS

@@ -1,0 +1,5 @@
+#include "config.h"
+
+#include "svirt-error.h"
+
+G_DEFINE_QUARK(svirt-error-quark, svirt_error)

@@ -1,0 +1,210 @@
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "svirt-engine.h"
+#include "svm-test-util.h"
+
+typedef struct {
+    SvirtVmEventKind kind;
+    SvirtVmState state;
+    char *name;
+    guint count;
+} LastEvent;
+
+static void
+on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, LastEvent *last)
+{
+    last->kind = kind;
+    last->state = info->state;
+    g_free(last->name);
+    last->name = g_strdup(info->name);
+    last->count++;
+}
+
+static gboolean
+event_count_reached(gpointer data)
+{
+    LastEvent *last = data;
+
+    return last->count > 0;
+}
+
+static void
+wait_event(LastEvent *last, SvirtVmEventKind kind, SvirtVmState state, const char *what)
+{
+    last->count = 0;
+    svm_test_wait_for(event_count_reached, last, 5000, what);
+    g_assert_cmpint(last->kind, ==, kind);
+    if (kind == SVIRT_VM_EVENT_STATE || kind == SVIRT_VM_EVENT_DEFINED)
+        g_assert_cmpint(last->state, ==, state);
+}
+
+static void
+test_bad_uri(void)
+{
+    const char *uris[] = { "nosuchdriver:///system", "qemu://", "::::", "test:///no/such/file.xml" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(uris); i++) {
+        g_autoptr(SvirtEngine) engine = svirt_engine_new(uris[i]);
+        g_autoptr(GError) error = NULL;
+
+        g_assert_false(svirt_engine_connect(engine, NULL, &error));
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_CONNECT);
+        g_test_message("%s -> %s", uris[i], error->message);
+        g_assert_nonnull(strstr(error->message, uris[i]));
+        g_assert_nonnull(strstr(error->message, "libvirtd is running"));
+        g_assert_false(svirt_engine_is_connected(engine));
+    }
+}
+
+static void
+test_list_not_connected(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null(svirt_engine_list_vms(engine, NULL, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_DISCONNECTED);
+}
+
+static void
+test_default_uri(void)
+{
+    g_autoptr(SvirtEngine) engine = NULL;
+
+    g_setenv("LIBVIRT_DEFAULT_URI", "test:///default", TRUE);
+    engine = svirt_engine_new(NULL);
+    g_assert_cmpstr(svirt_engine_get_requested_uri(engine), ==, "test:///default");
+    g_unsetenv("LIBVIRT_DEFAULT_URI");
+    g_clear_object(&engine);
+    engine = svirt_engine_new("");
+    g_assert_cmpstr(svirt_engine_get_requested_uri(engine), ==,
+                    geteuid() == 0 ? "qemu:///system" : "qemu:///session");
+}
+
+static void
+test_list(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
+    SvirtVmInfo *vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(svirt_engine_get_uri(engine), ==, "test:///default");
+    vms = svirt_engine_list_vms(engine, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(vms->len, ==, 1);
+    vm = g_ptr_array_index(vms, 0);
+    g_assert_cmpstr(vm->name, ==, "test");
+    g_assert_cmpstr(vm->uuid, ==, "6695eb01-f6a4-8304-79aa-97f2502e193f");
+    g_assert_cmpint(vm->state, ==, SVIRT_VM_STATE_RUNNING);
+    g_assert_true(vm->persistent);
+}
+
+static void
+on_list_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+    GPtrArray **out = data;
+    g_autoptr(GError) error = NULL;
+
+    *out = svirt_engine_list_vms_finish(SVIRT_ENGINE(source), result, &error);
+    g_assert_no_error(error);
+}
+
+static void
+on_connected(GObject *source, GAsyncResult *result, gpointer data)
+{
+    gboolean *done = data;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(svirt_engine_connect_finish(SVIRT_ENGINE(source), result, &error));
+    g_assert_no_error(error);
+    *done = TRUE;
+}
+
+static gboolean
+is_true(gpointer data)
+{
+    return *(gboolean *)data;
+}
+
+static gboolean
+is_set(gpointer data)
+{
+    return *(gpointer *)data != NULL;
+}
+
+static void
+test_async(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(GPtrArray) vms = NULL;
+    gboolean connected = FALSE;
+
+    svirt_engine_connect_async(engine, NULL, on_connected, &connected);
+    svm_test_wait_for(is_true, &connected, 5000, "the connection");
+    g_assert_true(svirt_engine_is_connected(engine));
+    svirt_engine_list_vms_async(engine, NULL, on_list_ready, &vms);
+    svm_test_wait_for(is_set, &vms, 5000, "the VM list");
+    g_assert_cmpuint(vms->len, ==, 1);
+}
+
+static const char *new_vm_xml =
+    "<domain type='test'><name>svm-event-vm</name><memory>65536</memory>"
+    "<os><type>hvm</type></os></domain>";
+
+static void
+test_events(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) other = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(virDomain) added = NULL;
+    LastEvent last = { 0 };
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), &last);
+
+    /* test:///default is one state per process: a second connection acts like virsh. */
+    other = virConnectOpen("test:///default");
+    g_assert_nonnull(other);
+    dom = virDomainLookupByName(other, "test");
+    g_assert_nonnull(dom);
+
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    wait_event(&last, SVIRT_VM_EVENT_STATE, SVIRT_VM_STATE_PAUSED, "the pause event");
+    g_assert_cmpstr(last.name, ==, "test");
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    wait_event(&last, SVIRT_VM_EVENT_STATE, SVIRT_VM_STATE_RUNNING, "the resume event");
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    wait_event(&last, SVIRT_VM_EVENT_STATE, SVIRT_VM_STATE_SHUTOFF, "the stop event");
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    wait_event(&last, SVIRT_VM_EVENT_STATE, SVIRT_VM_STATE_RUNNING, "the start event");
+
+    added = virDomainDefineXML(other, new_vm_xml);
+    g_assert_nonnull(added);
+    wait_event(&last, SVIRT_VM_EVENT_DEFINED, SVIRT_VM_STATE_SHUTOFF, "the define event");
+    g_assert_cmpstr(last.name, ==, "svm-event-vm");
+    g_assert_cmpint(virDomainUndefine(added), ==, 0);
+    wait_event(&last, SVIRT_VM_EVENT_UNDEFINED, 0, "the undefine event");
+    g_free(last.name);
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_test_init(&argc, &argv, NULL);
+    svirt_engine_init_libvirt();
+    g_test_add_func("/engine/bad-uri", test_bad_uri);
+    g_test_add_func("/engine/not-connected", test_list_not_connected);
+    g_test_add_func("/engine/default-uri", test_default_uri);
+    g_test_add_func("/engine/list", test_list);
+    g_test_add_func("/engine/async", test_async);
+    g_test_add_func("/engine/events", test_events);
+    return g_test_run();
+}

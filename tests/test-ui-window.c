@@ -1,0 +1,232 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "svm-test-util.h"
+#include "svm-window.h"
+
+#define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
+
+static gboolean
+window_loaded(gpointer data)
+{
+    return svm_window_is_loaded(SVM_WINDOW(data));
+}
+
+static gboolean
+window_has_error(gpointer data)
+{
+    return svm_window_get_error(SVM_WINDOW(data)) != NULL;
+}
+
+static char *
+row_state_label(SvmWindow *window, const char *uuid)
+{
+    SvmVmList *list = svm_window_get_vm_list(window);
+    GtkTreeIter iter;
+    char *label = NULL;
+
+    if (!svm_vm_list_lookup(list, uuid, &iter))
+        return NULL;
+    gtk_tree_model_get(svm_vm_list_get_model(list), &iter, SVM_VM_LIST_COL_STATE_LABEL, &label,
+                       -1);
+    return label;
+}
+
+static gboolean
+row_is_paused(gpointer data)
+{
+    g_autofree char *label = row_state_label(SVM_WINDOW(data), TEST_UUID);
+
+    return g_strcmp0(label, "Paused") == 0;
+}
+
+static void
+on_drawn(GtkWidget *widget, cairo_t *cr, gboolean *drawn)
+{
+    *drawn = TRUE;
+}
+
+static gboolean
+is_true(gpointer data)
+{
+    return *(gboolean *)data;
+}
+
+/* Saves what the window shows now, after one full redraw, for people to look at. */
+static void
+save_screenshot(GtkWidget *window, const char *name)
+{
+    const char *dir = g_getenv("SVM_SCREENSHOT_DIR");
+    gboolean drawn = FALSE;
+    gulong id;
+    GdkWindow *gdk_window;
+    g_autoptr(GdkPixbuf) pixbuf = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(GError) error = NULL;
+
+    id = g_signal_connect_after(window, "draw", G_CALLBACK(on_drawn), &drawn);
+    gtk_widget_queue_draw(window);
+    svm_test_wait_for(is_true, &drawn, 5000, "the window to be drawn");
+    g_signal_handler_disconnect(window, id);
+    while (g_main_context_pending(NULL))
+        g_main_context_iteration(NULL, FALSE);
+    gdk_display_sync(gtk_widget_get_display(window));
+
+    gdk_window = gtk_widget_get_window(window);
+    pixbuf = gdk_pixbuf_get_from_window(gdk_window, 0, 0, gdk_window_get_width(gdk_window),
+                                        gdk_window_get_height(gdk_window));
+    g_assert_nonnull(pixbuf);
+    if (!dir)
+        return;
+    g_mkdir_with_parents(dir, 0755);
+    path = g_build_filename(dir, name, NULL);
+    g_assert_true(gdk_pixbuf_save(pixbuf, path, "png", &error, NULL));
+    g_test_message("screenshot: %s", path);
+}
+
+static SvmWindow *
+open_window(const char *uri)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(uri);
+    SvmWindow *window = svm_window_new(NULL, engine, NULL);
+
+    gtk_window_set_default_size(GTK_WINDOW(window), 800, 480);
+    gtk_widget_show(GTK_WIDGET(window));
+    return window;
+}
+
+static void
+test_list_and_events(void)
+{
+    SvmWindow *window = open_window("test:///default");
+    GtkHeaderBar *header = GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(window)));
+    g_autoptr(virConnect) other = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *state = NULL;
+    g_autofree char *name = NULL;
+    GtkTreeIter iter;
+
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    /* The URI in use is shown. */
+    g_assert_cmpstr(gtk_header_bar_get_subtitle(header), ==, "test:///default");
+
+    state = row_state_label(window, TEST_UUID);
+    g_assert_cmpstr(state, ==, "Running");
+    g_assert_true(gtk_tree_model_get_iter_first(
+        gtk_tree_view_get_model(svm_window_get_vm_view(window)), &iter));
+    gtk_tree_model_get(gtk_tree_view_get_model(svm_window_get_vm_view(window)), &iter,
+                       SVM_VM_LIST_COL_NAME, &name, -1);
+    g_assert_cmpstr(name, ==, "test");
+    save_screenshot(GTK_WIDGET(window), "main-window.png");
+
+    /* Pause it behind the app's back; the row follows the lifecycle event. */
+    other = virConnectOpen("test:///default");
+    dom = virDomainLookupByName(other, "test");
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    svm_test_wait_for(row_is_paused, window, 1000, "the row to show Paused");
+    save_screenshot(GTK_WIDGET(window), "main-window-paused.png");
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+static gboolean
+cursor_on_row_1(gpointer data)
+{
+    GtkTreePath *path = NULL;
+    gboolean ok;
+
+    gtk_tree_view_get_cursor(GTK_TREE_VIEW(data), &path, NULL);
+    ok = path && gtk_tree_path_get_indices(path)[0] == 1;
+    gtk_tree_path_free(path);
+    return ok;
+}
+
+static gboolean
+has_focus(gpointer data)
+{
+    return gtk_widget_has_focus(GTK_WIDGET(data));
+}
+
+static void
+test_accessibility(void)
+{
+    static const char *titles[] = { "Name", "State", "Label mode", "Process label" };
+    SvmWindow *window = open_window("test:///default");
+    GtkTreeView *view = svm_window_get_vm_view(window);
+    AtkObject *acc = gtk_widget_get_accessible(GTK_WIDGET(view));
+    g_autoptr(virConnect) other = virConnectOpen("test:///default");
+    g_autoptr(virDomain) extra = virDomainDefineXML(
+        other, "<domain type='test'><name>zz-second</name><memory>65536</memory>"
+               "<os><type>hvm</type></os></domain>");
+
+    g_assert_nonnull(extra);
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    g_assert_cmpstr(atk_object_get_name(acc), ==, "Virtual machines");
+    g_assert_cmpint(gtk_tree_view_get_n_columns(view), ==, G_N_ELEMENTS(titles));
+    for (guint i = 0; i < G_N_ELEMENTS(titles); i++) {
+        GtkTreeViewColumn *col = gtk_tree_view_get_column(view, i);
+        GtkWidget *button = gtk_tree_view_column_get_button(col);
+
+        g_assert_cmpstr(gtk_tree_view_column_get_title(col), ==, titles[i]);
+        g_assert_cmpstr(atk_object_get_name(gtk_widget_get_accessible(button)), ==, titles[i]);
+    }
+    /* Type-ahead searches by name. */
+    g_assert_true(gtk_tree_view_get_enable_search(view));
+    g_assert_cmpint(gtk_tree_view_get_search_column(view), ==, SVM_VM_LIST_COL_NAME);
+
+    /* Real key presses move through the list. */
+    gtk_window_present(GTK_WINDOW(window));
+    gtk_widget_grab_focus(GTK_WIDGET(view));
+    svm_test_wait_for(has_focus, view, 5000, "the list to take focus");
+    gtk_tree_view_set_cursor(view, gtk_tree_path_new_first(), NULL, FALSE);
+    g_assert_true(gtk_test_widget_send_key(GTK_WIDGET(view), GDK_KEY_Down, 0));
+    svm_test_wait_for(cursor_on_row_1, view, 5000, "the cursor to move down");
+
+    g_assert_cmpint(virDomainUndefine(extra), ==, 0);
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+static void
+test_bad_uri(void)
+{
+    SvmWindow *window = open_window("nosuchdriver:///system");
+    GtkInfoBar *bar;
+    GtkWidget *retry;
+    GtkLabel *label;
+
+    svm_test_wait_for(window_has_error, window, 10000, "the connection error");
+    bar = GTK_INFO_BAR(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
+                                                     "info_bar"));
+    retry = GTK_WIDGET(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
+                                                     "retry_button"));
+    label = GTK_LABEL(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
+                                                    "info_label"));
+    g_assert_true(gtk_info_bar_get_revealed(bar));
+    g_assert_nonnull(strstr(gtk_label_get_text(label), "nosuchdriver:///system"));
+    g_assert_nonnull(strstr(gtk_label_get_text(label), "libvirtd is running"));
+    g_assert_true(gtk_widget_is_visible(retry));
+    g_assert_true(gtk_widget_is_sensitive(retry));
+    g_assert_true(gtk_button_get_use_underline(GTK_BUTTON(retry)));
+    save_screenshot(GTK_WIDGET(window), "connection-error.png");
+
+    /* Retrying a URI that is still wrong comes back with the error, without hanging. */
+    gtk_button_clicked(GTK_BUTTON(retry));
+    g_assert_null(svm_window_get_error(window));
+    svm_test_wait_for(window_has_error, window, 10000, "the second connection error");
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+int
+main(int argc, char *argv[])
+{
+    gtk_test_init(&argc, &argv, NULL);
+    /* Screenshots must show the end state, not a frame of a transition. */
+    g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
+    svirt_engine_init_libvirt();
+    g_test_add_func("/ui/main-window/list-and-events", test_list_and_events);
+    g_test_add_func("/ui/main-window/accessibility", test_accessibility);
+    g_test_add_func("/ui/main-window/bad-uri", test_bad_uri);
+    return g_test_run();
+}
