@@ -1,0 +1,381 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "svirt-journal.h"
+
+#define JOURNAL_VERSION 1
+
+struct _SvirtJournal {
+    char *dir;
+    char *file;
+    int lock_fd;
+    gboolean locked;
+    GPtrArray *entries; /* SvirtJournalEntry, in the order they were added */
+};
+
+char *
+svirt_journal_default_dir(void)
+{
+    const char *env = g_getenv("SVIRT_STATE_DIR");
+
+    if (env && *env)
+        return g_strdup(env);
+    if (geteuid() == 0)
+        return g_strdup("/var/lib/svirt-manager");
+    return g_build_filename(g_get_user_state_dir(), "svirt-manager", NULL);
+}
+
+const char *
+svirt_journal_boot_id(void)
+{
+    static char *boot_id;
+
+    if (g_once_init_enter(&boot_id)) {
+        char *id = NULL;
+
+        if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &id, NULL, NULL))
+            id = g_strdup("unknown");
+        g_strstrip(id);
+        g_once_init_leave(&boot_id, id);
+    }
+    return boot_id;
+}
+
+static void
+entry_free(SvirtJournalEntry *entry)
+{
+    g_free(entry->path);
+    g_free(entry->original);
+    g_free(entry->label);
+    g_ptr_array_unref(entry->holders);
+    g_free(entry->boot_id);
+    g_free(entry);
+}
+
+static SvirtJournalEntry *
+entry_new(const char *path, const char *original, const char *label, const char *boot_id)
+{
+    SvirtJournalEntry *entry = g_new0(SvirtJournalEntry, 1);
+
+    entry->path = g_strdup(path);
+    entry->original = g_strdup(original);
+    entry->label = g_strdup(label);
+    entry->holders = g_ptr_array_new_with_free_func(g_free);
+    entry->boot_id = g_strdup(boot_id);
+    return entry;
+}
+
+SvirtJournal *
+svirt_journal_open(const char *dir, GError **error)
+{
+    g_autofree char *lock_path = NULL;
+    SvirtJournal *journal;
+    int fd;
+
+    journal = g_new0(SvirtJournal, 1);
+    journal->dir = dir ? g_strdup(dir) : svirt_journal_default_dir();
+    journal->file = g_build_filename(journal->dir, "journal.json", NULL);
+    journal->entries = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
+    journal->lock_fd = -1;
+
+    if (g_mkdir_with_parents(journal->dir, 0700) < 0) {
+        int err = errno;
+
+        g_set_error(error, SVIRT_ERROR, err == EACCES || err == EPERM ? SVIRT_ERROR_PERMISSION
+                                                                      : SVIRT_ERROR_FAILED,
+                    _("Could not create the label journal directory %s: %s."), journal->dir,
+                    g_strerror(err));
+        svirt_journal_free(journal);
+        return NULL;
+    }
+    lock_path = g_build_filename(journal->dir, "journal.lock", NULL);
+    fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int err = errno;
+
+        g_set_error(error, SVIRT_ERROR, err == EACCES || err == EPERM ? SVIRT_ERROR_PERMISSION
+                                                                      : SVIRT_ERROR_FAILED,
+                    _("Could not open the label journal lock %s: %s."), lock_path,
+                    g_strerror(err));
+        svirt_journal_free(journal);
+        return NULL;
+    }
+    journal->lock_fd = fd;
+    return journal;
+}
+
+void
+svirt_journal_free(SvirtJournal *journal)
+{
+    if (!journal)
+        return;
+    if (journal->lock_fd >= 0)
+        close(journal->lock_fd);
+    g_ptr_array_unref(journal->entries);
+    g_free(journal->dir);
+    g_free(journal->file);
+    g_free(journal);
+}
+
+const char *
+svirt_journal_get_dir(SvirtJournal *journal)
+{
+    return journal->dir;
+}
+
+const char *
+svirt_journal_get_file(SvirtJournal *journal)
+{
+    return journal->file;
+}
+
+static gboolean
+load(SvirtJournal *journal, GError **error)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) local = NULL;
+    JsonObject *root;
+    JsonArray *entries;
+
+    g_ptr_array_set_size(journal->entries, 0);
+    if (!g_file_test(journal->file, G_FILE_TEST_EXISTS))
+        return TRUE;
+    if (!json_parser_load_from_mapped_file(parser, journal->file, &local) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        /* Never overwrite it: it may hold the only record of original labels. */
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("The label journal %s is damaged (%s). It was left as it is; inspect it, "
+                      "restore the labels it lists by hand if needed, then move it aside."),
+                    journal->file, local ? local->message : _("not a JSON object"));
+        return FALSE;
+    }
+    root = json_node_get_object(json_parser_get_root(parser));
+    if (json_object_get_int_member_with_default(root, "version", 0) != JOURNAL_VERSION ||
+        !json_object_has_member(root, "entries") ||
+        !JSON_NODE_HOLDS_ARRAY(json_object_get_member(root, "entries"))) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("The label journal %s has an unknown format. It was left as it is; "
+                      "a newer sVirt Manager may have written it."),
+                    journal->file);
+        return FALSE;
+    }
+    entries = json_object_get_array_member(root, "entries");
+    for (guint i = 0; i < json_array_get_length(entries); i++) {
+        JsonNode *node = json_array_get_element(entries, i);
+        JsonObject *obj;
+        SvirtJournalEntry *entry;
+        JsonArray *holders;
+
+        if (!JSON_NODE_HOLDS_OBJECT(node))
+            continue;
+        obj = json_node_get_object(node);
+        if (!json_object_get_string_member_with_default(obj, "path", NULL))
+            continue;
+        entry = entry_new(json_object_get_string_member(obj, "path"),
+                          json_object_get_string_member_with_default(obj, "original", NULL),
+                          json_object_get_string_member_with_default(obj, "label", NULL),
+                          json_object_get_string_member_with_default(obj, "boot_id", NULL));
+        holders = json_object_has_member(obj, "holders") &&
+                          JSON_NODE_HOLDS_ARRAY(json_object_get_member(obj, "holders"))
+                      ? json_object_get_array_member(obj, "holders")
+                      : NULL;
+        for (guint h = 0; holders && h < json_array_get_length(holders); h++) {
+            const char *uuid = json_array_get_string_element(holders, h);
+
+            if (uuid)
+                g_ptr_array_add(entry->holders, g_strdup(uuid));
+        }
+        g_ptr_array_add(journal->entries, entry);
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_journal_lock(SvirtJournal *journal, GError **error)
+{
+    g_return_val_if_fail(!journal->locked, FALSE);
+
+    while (flock(journal->lock_fd, LOCK_EX) < 0) {
+        if (errno == EINTR)
+            continue;
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Could not lock the label journal in %s: %s."), journal->dir,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    journal->locked = TRUE;
+    if (!load(journal, error)) {
+        svirt_journal_unlock(journal);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+svirt_journal_unlock(SvirtJournal *journal)
+{
+    if (!journal->locked)
+        return;
+    g_ptr_array_set_size(journal->entries, 0);
+    flock(journal->lock_fd, LOCK_UN);
+    journal->locked = FALSE;
+}
+
+gboolean
+svirt_journal_is_locked(SvirtJournal *journal)
+{
+    return journal->locked;
+}
+
+GPtrArray *
+svirt_journal_get_entries(SvirtJournal *journal)
+{
+    g_return_val_if_fail(journal->locked, NULL);
+    return journal->entries;
+}
+
+SvirtJournalEntry *
+svirt_journal_lookup(SvirtJournal *journal, const char *path)
+{
+    g_return_val_if_fail(journal->locked, NULL);
+    for (guint i = 0; i < journal->entries->len; i++) {
+        SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
+
+        if (g_str_equal(entry->path, path))
+            return entry;
+    }
+    return NULL;
+}
+
+gboolean
+svirt_journal_entry_has_holder(const SvirtJournalEntry *entry, const char *holder)
+{
+    for (guint i = 0; i < entry->holders->len; i++) {
+        if (g_str_equal(g_ptr_array_index(entry->holders, i), holder))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A path already in the journal keeps its first original: later holders saw our label. */
+SvirtJournalEntry *
+svirt_journal_add_holder(SvirtJournal *journal, const char *path, const char *original,
+                         const char *label, const char *holder)
+{
+    SvirtJournalEntry *entry = svirt_journal_lookup(journal, path);
+
+    if (!entry) {
+        entry = entry_new(path, original, label, svirt_journal_boot_id());
+        g_ptr_array_add(journal->entries, entry);
+    } else if (label) {
+        g_free(entry->label);
+        entry->label = g_strdup(label);
+    }
+    if (!svirt_journal_entry_has_holder(entry, holder))
+        g_ptr_array_add(entry->holders, g_strdup(holder));
+    return entry;
+}
+
+gboolean
+svirt_journal_remove_holder(SvirtJournal *journal, const char *path, const char *holder)
+{
+    SvirtJournalEntry *entry = svirt_journal_lookup(journal, path);
+
+    if (!entry)
+        return TRUE;
+    for (guint i = 0; i < entry->holders->len; i++) {
+        if (g_str_equal(g_ptr_array_index(entry->holders, i), holder)) {
+            g_ptr_array_remove_index(entry->holders, i);
+            break;
+        }
+    }
+    return entry->holders->len == 0;
+}
+
+void
+svirt_journal_remove(SvirtJournal *journal, const char *path)
+{
+    SvirtJournalEntry *entry = svirt_journal_lookup(journal, path);
+
+    if (entry)
+        g_ptr_array_remove(journal->entries, entry);
+}
+
+static char *
+to_json(SvirtJournal *journal)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "version");
+    json_builder_add_int_value(b, JOURNAL_VERSION);
+    json_builder_set_member_name(b, "entries");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < journal->entries->len; i++) {
+        SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "path");
+        json_builder_add_string_value(b, entry->path);
+        json_builder_set_member_name(b, "original");
+        if (entry->original)
+            json_builder_add_string_value(b, entry->original);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "label");
+        if (entry->label)
+            json_builder_add_string_value(b, entry->label);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "boot_id");
+        json_builder_add_string_value(b, entry->boot_id ? entry->boot_id : "");
+        json_builder_set_member_name(b, "holders");
+        json_builder_begin_array(b);
+        for (guint h = 0; h < entry->holders->len; h++)
+            json_builder_add_string_value(b, g_ptr_array_index(entry->holders, h));
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    return json_generator_to_data(gen, NULL);
+}
+
+/* Temp file, fsync, rename, fsync of the directory: after a crash either version is whole. */
+gboolean
+svirt_journal_commit(SvirtJournal *journal, GError **error)
+{
+    g_autofree char *data = NULL;
+    g_autoptr(GError) local = NULL;
+    int dirfd;
+
+    g_return_val_if_fail(journal->locked, FALSE);
+    data = to_json(journal);
+    if (!g_file_set_contents_full(journal->file, data, -1,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                  0600, &local)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Could not write the label journal %s: %s."),
+                    journal->file, local->message);
+        return FALSE;
+    }
+    dirfd = open(journal->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd >= 0) {
+        fsync(dirfd);
+        close(dirfd);
+    }
+    return TRUE;
+}

@@ -1,0 +1,462 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_PATH */
+#endif
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "svirt-labeler.h"
+
+struct _SvirtLabelTarget {
+    char *path;
+    char *resolved;
+    SvirtLabelTargetKind kind;
+    int fd;
+    struct stat st;
+};
+
+/* The host's own files: a VM allowed to write one of these owns the host (the Xen lesson). */
+static const char *const system_locations[] = {
+    "/etc", "/usr", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+    "/var/lib/selinux", "/proc", "/sys", "/root", "/dev", NULL,
+};
+
+const char *
+svirt_labeler_xattr_name(void)
+{
+    const char *name = g_getenv("SVIRT_LABEL_XATTR");
+
+    return name && *name ? name : SVIRT_DEFAULT_LABEL_XATTR;
+}
+
+/* realpath() with GLib's allocator, so callers free with g_free(). */
+static char *
+resolve_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    char *copy;
+
+    if (!real)
+        return NULL;
+    copy = g_strdup(real);
+    free(real);
+    return copy;
+}
+
+static gboolean
+path_is_under(const char *path, const char *dir)
+{
+    gsize len = strlen(dir);
+
+    return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+gboolean
+svirt_labeler_check_location(const char *resolved, SvirtLabelTargetKind kind, GError **error)
+{
+    if (g_str_equal(resolved, "/")) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label the root directory."));
+        return FALSE;
+    }
+    for (guint i = 0; system_locations[i]; i++) {
+        if (!path_is_under(resolved, system_locations[i]))
+            continue;
+        /* An explicitly assigned block device is the one thing under /dev a VM may use. */
+        if (kind == SVIRT_LABEL_TARGET_BLOCK && g_str_equal(system_locations[i], "/dev"))
+            continue;
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: it is under %s, which belongs to the host. "
+                      "Keep VM images in a storage pool such as /var/lib/libvirt/images."),
+                    resolved, system_locations[i]);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static char *
+mount_point_of(dev_t dev)
+{
+    g_autofree char *info = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_get_contents("/proc/self/mountinfo", &info, NULL, NULL))
+        return NULL;
+    lines = g_strsplit(info, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        g_auto(GStrv) fields = g_strsplit(lines[i], " ", 6);
+        unsigned int maj, min;
+
+        if (g_strv_length(fields) < 5 || sscanf(fields[2], "%u:%u", &maj, &min) != 2)
+            continue;
+        if (makedev(maj, min) == dev)
+            return g_strcompress(fields[4]);
+    }
+    return NULL;
+}
+
+static gboolean
+is_swap(dev_t dev)
+{
+    g_autofree char *swaps = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_get_contents("/proc/swaps", &swaps, NULL, NULL))
+        return FALSE;
+    lines = g_strsplit(swaps, "\n", -1);
+    for (guint i = 1; lines[i]; i++) {
+        g_auto(GStrv) fields = g_strsplit_set(lines[i], " \t", 2);
+        struct stat st;
+
+        if (fields[0] && *fields[0] && stat(fields[0], &st) == 0 && S_ISBLK(st.st_mode) &&
+            st.st_rdev == dev)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+check_one_device(dev_t dev, const char *path, const char *what, GError **error)
+{
+    g_autofree char *mount = mount_point_of(dev);
+    g_autofree char *holders = NULL;
+    g_autoptr(GDir) dir = NULL;
+    const char *holder;
+
+    if (mount) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: %s is mounted at %s. A VM must never write a "
+                      "filesystem the host uses; unmount it first."),
+                    path, what, mount);
+        return FALSE;
+    }
+    if (is_swap(dev)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: %s is the host's swap space."), path, what);
+        return FALSE;
+    }
+    holders = g_strdup_printf("/sys/dev/block/%u:%u/holders", major(dev), minor(dev));
+    dir = g_dir_open(holders, 0, NULL);
+    if (dir && (holder = g_dir_read_name(dir))) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: %s is in use by the host (%s, for example LVM, "
+                      "RAID or encryption)."),
+                    path, what, holder);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_labeler_check_block_device(dev_t rdev, const char *path, GError **error)
+{
+    g_autofree char *sys = g_strdup_printf("/sys/dev/block/%u:%u", major(rdev), minor(rdev));
+    g_autofree char *real = NULL;
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+
+    if (!check_one_device(rdev, path, _("the device"), error))
+        return FALSE;
+
+    /* A whole disk is in use by the host when any of its partitions is. */
+    real = resolve_path(sys);
+    dir = real ? g_dir_open(real, 0, NULL) : NULL;
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *part = g_build_filename(real, name, "partition", NULL);
+        g_autofree char *devfile = g_build_filename(real, name, "dev", NULL);
+        g_autofree char *devstr = NULL;
+        g_autofree char *what = NULL;
+        unsigned int maj, min;
+
+        if (!g_file_test(part, G_FILE_TEST_EXISTS) ||
+            !g_file_get_contents(devfile, &devstr, NULL, NULL) ||
+            sscanf(devstr, "%u:%u", &maj, &min) != 2)
+            continue;
+        /* TRANSLATORS: %s is a partition name such as sda1 */
+        what = g_strdup_printf(_("its partition %s"), name);
+        if (!check_one_device(makedev(maj, min), path, what, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static int
+open_no_symlinks(const char *resolved)
+{
+#ifdef SYS_openat2
+    struct open_how how = {
+        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd = syscall(SYS_openat2, AT_FDCWD, resolved, &how, sizeof(how));
+
+    if (fd >= 0 || errno != ENOSYS)
+        return fd;
+#endif
+    return open(resolved, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static const char *
+kind_noun(SvirtLabelTargetKind kind)
+{
+    switch (kind) {
+    case SVIRT_LABEL_TARGET_BLOCK:
+        return _("a block device");
+    case SVIRT_LABEL_TARGET_SOCKET:
+        return _("a socket or pipe");
+    case SVIRT_LABEL_TARGET_FILE:
+    default:
+        return _("a regular file");
+    }
+}
+
+static gboolean
+type_matches(SvirtLabelTargetKind kind, mode_t mode)
+{
+    switch (kind) {
+    case SVIRT_LABEL_TARGET_FILE:
+        return S_ISREG(mode);
+    case SVIRT_LABEL_TARGET_BLOCK:
+        return S_ISBLK(mode);
+    case SVIRT_LABEL_TARGET_SOCKET:
+        return S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISREG(mode);
+    default:
+        return FALSE;
+    }
+}
+
+static void
+set_errno_error(GError **error, int err, const char *path, const char *action)
+{
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("Could not %s %s: it does not exist. Check the path in the VM's "
+                      "definition."),
+                    action, path);
+        break;
+    case EPERM:
+    case EACCES:
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
+                    _("Could not %s %s: %s. Relabelling needs root (CAP_SYS_ADMIN, and "
+                      "relabelfrom/relabelto permission where SELinux enforces)."),
+                    action, path, g_strerror(err));
+        break;
+    case ELOOP:
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Could not %s %s: it became a symbolic link after it was checked. "
+                      "Nothing was labelled; check who changes the file."),
+                    action, path);
+        break;
+    default:
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, _("Could not %s %s: %s."), action,
+                    path, g_strerror(err));
+        break;
+    }
+}
+
+SvirtLabelTarget *
+svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **error)
+{
+    g_autoptr(SvirtLabelTarget) target = g_new0(SvirtLabelTarget, 1);
+
+    target->fd = -1;
+    target->path = g_strdup(path);
+    target->kind = kind;
+
+    if (!g_path_is_absolute(path)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label '%s': the path is not absolute. Use a full path in the "
+                      "VM's definition."),
+                    path);
+        return NULL;
+    }
+    target->resolved = resolve_path(path);
+    if (!target->resolved) {
+        set_errno_error(error, errno, path, _("label"));
+        return NULL;
+    }
+    if (!svirt_labeler_check_location(target->resolved, kind, error))
+        return NULL;
+
+    target->fd = open_no_symlinks(target->resolved);
+    if (target->fd < 0) {
+        set_errno_error(error, errno, target->resolved, _("label"));
+        return NULL;
+    }
+    if (fstat(target->fd, &target->st) < 0) {
+        set_errno_error(error, errno, target->resolved, _("label"));
+        return NULL;
+    }
+    if (!type_matches(kind, target->st.st_mode)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: it is not %s. Only regular files and assigned "
+                      "block devices are given to VMs."),
+                    target->resolved, kind_noun(kind));
+        return NULL;
+    }
+    if (S_ISBLK(target->st.st_mode) &&
+        !svirt_labeler_check_block_device(target->st.st_rdev, target->resolved, error))
+        return NULL;
+    return g_steal_pointer(&target);
+}
+
+void
+svirt_label_target_free(SvirtLabelTarget *target)
+{
+    if (!target)
+        return;
+    if (target->fd >= 0)
+        close(target->fd);
+    g_free(target->path);
+    g_free(target->resolved);
+    g_free(target);
+}
+
+const char *
+svirt_label_target_get_path(const SvirtLabelTarget *target)
+{
+    return target->path;
+}
+
+const char *
+svirt_label_target_get_resolved(const SvirtLabelTarget *target)
+{
+    return target->resolved;
+}
+
+const struct stat *
+svirt_label_target_get_stat(const SvirtLabelTarget *target)
+{
+    return &target->st;
+}
+
+/* The path must still lead to the object that was checked, or we would label something else. */
+static gboolean
+verify_unchanged(const SvirtLabelTarget *target, GError **error)
+{
+    g_autofree char *now = resolve_path(target->path);
+    struct stat st;
+
+    if (!now || !g_str_equal(now, target->resolved) || lstat(target->resolved, &st) < 0 ||
+        st.st_dev != target->st.st_dev || st.st_ino != target->st.st_ino) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: it changed after it was checked (it now leads to "
+                      "%s). Nothing was labelled; check who changes the file."),
+                    target->path, now ? now : _("nothing"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static char *
+fd_path(const SvirtLabelTarget *target)
+{
+    return g_strdup_printf("/proc/self/fd/%d", target->fd);
+}
+
+static gboolean
+is_unsupported_errno(int err)
+{
+    return err == ENOTSUP || err == EOPNOTSUPP || err == EROFS;
+}
+
+gboolean
+svirt_label_target_get_label(const SvirtLabelTarget *target, char **label, GError **error)
+{
+    g_autofree char *proc = fd_path(target);
+    char buf[4096];
+    ssize_t len = getxattr(proc, svirt_labeler_xattr_name(), buf, sizeof(buf) - 1);
+
+    *label = NULL;
+    if (len < 0) {
+        if (errno == ENODATA)
+            return TRUE;
+        if (is_unsupported_errno(errno)) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
+                        _("The filesystem of %s does not support labels."), target->resolved);
+            return FALSE;
+        }
+        set_errno_error(error, errno, target->resolved, _("read the label of"));
+        return FALSE;
+    }
+    buf[len] = '\0';
+    *label = g_strdup(buf);
+    return TRUE;
+}
+
+gboolean
+svirt_label_target_set_label(SvirtLabelTarget *target, const char *label,
+                             SvirtLabelStatus *status, GError **error)
+{
+    g_autofree char *proc = NULL;
+
+    *status = SVIRT_LABEL_STATUS_LABELED;
+    if (!verify_unchanged(target, error))
+        return FALSE;
+    proc = fd_path(target);
+    /* The kernel stores contexts with their terminating NUL, as setfilecon() writes them. */
+    if (setxattr(proc, svirt_labeler_xattr_name(), label, strlen(label) + 1, 0) < 0) {
+        if (is_unsupported_errno(errno)) {
+            *status = SVIRT_LABEL_STATUS_UNSUPPORTED;
+            return TRUE;
+        }
+        set_errno_error(error, errno, target->resolved, _("label"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_label_target_remove_label(SvirtLabelTarget *target, SvirtLabelStatus *status,
+                                GError **error)
+{
+    g_autofree char *proc = NULL;
+
+    *status = SVIRT_LABEL_STATUS_LABELED;
+    if (!verify_unchanged(target, error))
+        return FALSE;
+    proc = fd_path(target);
+    if (removexattr(proc, svirt_labeler_xattr_name()) < 0 && errno != ENODATA) {
+        if (is_unsupported_errno(errno)) {
+            *status = SVIRT_LABEL_STATUS_UNSUPPORTED;
+            return TRUE;
+        }
+        set_errno_error(error, errno, target->resolved, _("restore the label of"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_labeler_read_label(const char *path, char **label, GError **error)
+{
+    char buf[4096];
+    ssize_t len = lgetxattr(path, svirt_labeler_xattr_name(), buf, sizeof(buf) - 1);
+
+    *label = NULL;
+    if (len < 0) {
+        if (errno == ENODATA)
+            return TRUE;
+        if (is_unsupported_errno(errno)) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
+                        _("The filesystem of %s does not support labels."), path);
+            return FALSE;
+        }
+        set_errno_error(error, errno, path, _("read the label of"));
+        return FALSE;
+    }
+    buf[len] = '\0';
+    *label = g_strdup(buf);
+    return TRUE;
+}

@@ -1,0 +1,192 @@
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "svirt-journal.h"
+
+#define VM1 "11111111-1111-1111-1111-111111111111"
+#define VM2 "22222222-2222-2222-2222-222222222222"
+
+static char *
+new_dir(void)
+{
+    g_autoptr(GError) error = NULL;
+    char *dir = g_dir_make_tmp("svirt-journal-XXXXXX", &error);
+
+    g_assert_no_error(error);
+    return dir;
+}
+
+static void
+test_persisted(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
+    g_autoptr(SvirtJournal) again = NULL;
+    SvirtJournalEntry *e;
+
+    g_assert_no_error(error);
+    g_assert_true(svirt_journal_lock(j, &error));
+    g_assert_cmpuint(svirt_journal_get_entries(j)->len, ==, 0);
+    svirt_journal_add_holder(j, "/images/a.img", "system_u:object_r:virt_image_t:s0",
+                             "system_u:object_r:svirt_image_t:s0:c1,c2", VM1);
+    svirt_journal_add_holder(j, "/images/b.img", NULL, "system_u:object_r:svirt_image_t:s0",
+                             VM1);
+    g_assert_true(svirt_journal_commit(j, &error));
+    g_assert_no_error(error);
+    svirt_journal_unlock(j);
+
+    again = svirt_journal_open(dir, &error);
+    g_assert_true(svirt_journal_lock(again, &error));
+    g_assert_cmpuint(svirt_journal_get_entries(again)->len, ==, 2);
+    e = svirt_journal_lookup(again, "/images/a.img");
+    g_assert_nonnull(e);
+    g_assert_cmpstr(e->original, ==, "system_u:object_r:virt_image_t:s0");
+    g_assert_cmpstr(e->label, ==, "system_u:object_r:svirt_image_t:s0:c1,c2");
+    g_assert_cmpstr(e->boot_id, ==, svirt_journal_boot_id());
+    g_assert_true(svirt_journal_entry_has_holder(e, VM1));
+    /* No label before is recorded as such, not as an empty label. */
+    e = svirt_journal_lookup(again, "/images/b.img");
+    g_assert_null(e->original);
+    svirt_journal_unlock(again);
+}
+
+static void
+test_holders(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
+    SvirtJournalEntry *e;
+
+    g_assert_true(svirt_journal_lock(j, &error));
+    svirt_journal_add_holder(j, "/images/shared.img", "orig_u:object_r:orig_t:s0",
+                             "system_u:object_r:svirt_image_t:s0", VM1);
+    /* The second VM saw our label; the original must stay the first one. */
+    e = svirt_journal_add_holder(j, "/images/shared.img", "system_u:object_r:svirt_image_t:s0",
+                                 "system_u:object_r:svirt_image_t:s0", VM2);
+    g_assert_cmpstr(e->original, ==, "orig_u:object_r:orig_t:s0");
+    g_assert_cmpuint(e->holders->len, ==, 2);
+    svirt_journal_add_holder(j, "/images/shared.img", NULL, NULL, VM2);
+    g_assert_cmpuint(e->holders->len, ==, 2);
+
+    g_assert_false(svirt_journal_remove_holder(j, "/images/shared.img", VM1));
+    g_assert_true(svirt_journal_remove_holder(j, "/images/shared.img", VM2));
+    svirt_journal_remove(j, "/images/shared.img");
+    g_assert_null(svirt_journal_lookup(j, "/images/shared.img"));
+    svirt_journal_unlock(j);
+}
+
+static void
+test_damaged(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+    g_autofree char *after = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = NULL;
+    const char *junk = "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", ";
+
+    g_assert_true(g_file_set_contents(file, junk, -1, NULL));
+    j = svirt_journal_open(dir, &error);
+    g_assert_false(svirt_journal_lock(j, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED);
+    g_assert_nonnull(strstr(error->message, "damaged"));
+    g_assert_false(svirt_journal_is_locked(j));
+    /* Left exactly as it was. */
+    g_assert_true(g_file_get_contents(file, &after, NULL, NULL));
+    g_assert_cmpstr(after, ==, junk);
+}
+
+static void
+test_unusable_dir(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autofree char *file = g_build_filename(dir, "plain", NULL);
+    g_autofree char *below = g_build_filename(file, "state", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(g_file_set_contents(file, "", -1, NULL));
+    g_assert_null(svirt_journal_open(below, &error));
+    g_assert_nonnull(error);
+    g_assert_nonnull(strstr(error->message, below));
+}
+
+/* Each child adds its own entries under the lock; none may be lost to a concurrent writer. */
+static void
+test_concurrent_writers(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = NULL;
+    const int children = 4, rounds = 25;
+    GPid pids[4];
+
+    for (int c = 0; c < children; c++) {
+        pid_t pid = fork();
+
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+            SvirtJournal *cj = svirt_journal_open(dir, NULL);
+
+            for (int r = 0; r < rounds; r++) {
+                g_autofree char *path = g_strdup_printf("/images/c%d-r%d.img", c, r);
+
+                if (!svirt_journal_lock(cj, NULL))
+                    _exit(2);
+                svirt_journal_add_holder(cj, path, NULL, "l_u:object_r:t:s0", VM1);
+                if (!svirt_journal_commit(cj, NULL))
+                    _exit(3);
+                svirt_journal_unlock(cj);
+            }
+            _exit(0);
+        }
+        pids[c] = pid;
+    }
+    for (int c = 0; c < children; c++) {
+        int status;
+
+        g_assert_cmpint(waitpid(pids[c], &status, 0), ==, pids[c]);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    }
+    j = svirt_journal_open(dir, &error);
+    g_assert_true(svirt_journal_lock(j, &error));
+    g_assert_cmpuint(svirt_journal_get_entries(j)->len, ==, children * rounds);
+    svirt_journal_unlock(j);
+}
+
+static void
+test_default_dir(void)
+{
+    g_autofree char *dir = NULL;
+
+    g_setenv("SVIRT_STATE_DIR", "/srv/state", TRUE);
+    dir = svirt_journal_default_dir();
+    g_assert_cmpstr(dir, ==, "/srv/state");
+    g_unsetenv("SVIRT_STATE_DIR");
+    g_free(dir);
+    dir = svirt_journal_default_dir();
+    if (geteuid() == 0)
+        g_assert_cmpstr(dir, ==, "/var/lib/svirt-manager");
+    else
+        g_assert_true(g_str_has_suffix(dir, "/svirt-manager"));
+    g_assert_cmpuint(strlen(svirt_journal_boot_id()), ==, 36);
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/journal/persisted", test_persisted);
+    g_test_add_func("/journal/holders", test_holders);
+    g_test_add_func("/journal/damaged", test_damaged);
+    g_test_add_func("/journal/unusable-dir", test_unusable_dir);
+    g_test_add_func("/journal/concurrent-writers", test_concurrent_writers);
+    g_test_add_func("/journal/default-dir", test_default_dir);
+    return g_test_run();
+}
