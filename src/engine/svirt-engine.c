@@ -108,6 +108,13 @@ engine_ref_conn(SvirtEngine *self, GError **error)
     return conn;
 }
 
+virConnectPtr
+svirt_engine_dup_connection(SvirtEngine *self, GError **error)
+{
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), NULL);
+    return engine_ref_conn(self, error);
+}
+
 static int
 on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {

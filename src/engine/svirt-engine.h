@@ -37,6 +37,9 @@ void svirt_engine_list_vms_async(SvirtEngine *self, GCancellable *cancellable,
 GPtrArray *svirt_engine_list_vms_finish(SvirtEngine *self, GAsyncResult *result,
                                         GError **error);
 
+/* A new reference to the open connection, for engine modules; release with virConnectClose(). */
+virConnectPtr svirt_engine_dup_connection(SvirtEngine *self, GError **error);
+
 void svirt_engine_set_libvirt_error(GError **error, SvirtErrorCode code, const char *hint,
                                     const char *format, ...) G_GNUC_PRINTF(4, 5);
 
