@@ -141,8 +141,9 @@ test_parse_reject(void)
         const RejectCase *tc = &reject_cases[n];
         g_autoptr(GError) error = NULL;
         g_autoptr(SvirtContext) ctx = svirt_context_parse(tc->input, &error);
+        g_autofree char *shown = g_strescape(tc->input, NULL);
 
-        g_test_message("reject '%s' -> %s", tc->input, error ? error->message : "(accepted)");
+        g_test_message("reject '%s' -> %s", shown, error ? error->message : "(accepted)");
         g_assert_null(ctx);
         g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
         g_assert_true(g_str_has_prefix(error->message, "Invalid SELinux context '"));

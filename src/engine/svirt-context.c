@@ -30,8 +30,58 @@ struct _SvirtContext {
     SvirtLevel high;
 };
 
-G_DEFINE_BOXED_TYPE(SvirtLevel, svirt_level, svirt_level_copy, svirt_level_free)
-G_DEFINE_BOXED_TYPE(SvirtContext, svirt_context, svirt_context_copy, svirt_context_free)
+/* Registered by hand: G_DEFINE_BOXED_TYPE's transparent union fails -Wpedantic builds. */
+static gpointer
+level_boxed_copy(gpointer boxed)
+{
+    return svirt_level_copy(boxed);
+}
+
+static void
+level_boxed_free(gpointer boxed)
+{
+    svirt_level_free(boxed);
+}
+
+GType
+svirt_level_get_type(void)
+{
+    static gsize type_id = 0;
+
+    if (g_once_init_enter(&type_id)) {
+        GType type = g_boxed_type_register_static(g_intern_static_string("SvirtLevel"),
+                                                  level_boxed_copy, level_boxed_free);
+
+        g_once_init_leave(&type_id, type);
+    }
+    return type_id;
+}
+
+static gpointer
+context_boxed_copy(gpointer boxed)
+{
+    return svirt_context_copy(boxed);
+}
+
+static void
+context_boxed_free(gpointer boxed)
+{
+    svirt_context_free(boxed);
+}
+
+GType
+svirt_context_get_type(void)
+{
+    static gsize type_id = 0;
+
+    if (g_once_init_enter(&type_id)) {
+        GType type = g_boxed_type_register_static(g_intern_static_string("SvirtContext"),
+                                                  context_boxed_copy, context_boxed_free);
+
+        g_once_init_leave(&type_id, type);
+    }
+    return type_id;
+}
 
 void
 svirt_level_init(SvirtLevel *level, guint sensitivity)
@@ -248,6 +298,9 @@ parse_error(Parser *p, const char *fmt, ...)
     g_autofree char *escaped = NULL;
     g_autofree char *detail = NULL;
     va_list args;
+
+    if (p->error == NULL)
+        return;
 
     va_start(args, fmt);
     detail = g_strdup_vprintf(fmt, args);

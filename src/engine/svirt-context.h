@@ -25,14 +25,18 @@ GType svirt_context_get_type(void) G_GNUC_CONST;
 
 /* Levels */
 void svirt_level_init(SvirtLevel *level, guint sensitivity);
+/* s:cA,cB; A and B must differ (a single category would be reachable from every pair that
+ * contains it) and may come in any order. */
 void svirt_level_init_pair(SvirtLevel *level, guint sensitivity, guint a, guint b);
 void svirt_level_add_category(SvirtLevel *level, guint category);
 void svirt_level_remove_category(SvirtLevel *level, guint category);
 gboolean svirt_level_has_category(const SvirtLevel *level, guint category);
 guint svirt_level_n_categories(const SvirtLevel *level);
+/* TRUE when the level has exactly two categories, *a < *b. */
 gboolean svirt_level_get_pair(const SvirtLevel *level, guint *a, guint *b);
 gboolean svirt_level_parse(const char *str, SvirtLevel *out, GError **error);
 char *svirt_level_to_string(const SvirtLevel *level);
+/* sens(a) >= sens(b) and cats(a) is a superset of cats(b). */
 gboolean svirt_level_dominates(const SvirtLevel *a, const SvirtLevel *b);
 gboolean svirt_level_equal(const SvirtLevel *a, const SvirtLevel *b);
 guint svirt_level_hash(const SvirtLevel *level);
@@ -44,21 +48,29 @@ void svirt_level_free(SvirtLevel *level);
 gboolean svirt_range_parse(const char *str, SvirtLevel *low, SvirtLevel *high,
                            gboolean *has_high, GError **error);
 
-/* Contexts */
+/* Contexts. Parse errors are SVIRT_ERROR_INVALID_CONTEXT and name the problem and its 1-based
+ * byte position. Names are [A-Za-z_][A-Za-z0-9_.]*. */
 SvirtContext *svirt_context_parse(const char *str, GError **error);
+/* For values the caller built itself: invalid arguments are programming errors (criticals).
+ * Use svirt_context_parse() or the setters for anything read from outside. */
 SvirtContext *svirt_context_new(const char *user, const char *role, const char *type,
                                 const SvirtLevel *low, const SvirtLevel *high);
 SvirtContext *svirt_context_copy(const SvirtContext *context);
 void svirt_context_free(SvirtContext *context);
+/* Canonical, as the kernel writes it: categories sorted, runs of 3+ as c1.c3; a high level is
+ * kept when one was given, even if equal to the low one. */
 char *svirt_context_to_string(const SvirtContext *context);
 gboolean svirt_context_equal(const SvirtContext *a, const SvirtContext *b);
 
 const char *svirt_context_get_user(const SvirtContext *context);
 const char *svirt_context_get_role(const SvirtContext *context);
+/* The SELinux type; svirt_context_get_type() is the GType. */
 const char *svirt_context_get_type_name(const SvirtContext *context);
 gboolean svirt_context_has_level(const SvirtContext *context);
+/* NULL without a level / without a high level. */
 const SvirtLevel *svirt_context_get_low(const SvirtContext *context);
 const SvirtLevel *svirt_context_get_high(const SvirtContext *context);
+/* "low" or "low-high"; NULL without a level. */
 char *svirt_context_dup_level_string(const SvirtContext *context);
 
 gboolean svirt_context_set_user(SvirtContext *context, const char *user, GError **error);
@@ -67,9 +79,13 @@ gboolean svirt_context_set_type(SvirtContext *context, const char *type, GError 
 gboolean svirt_context_set_level(SvirtContext *context, const SvirtLevel *low,
                                  const SvirtLevel *high, GError **error);
 
-/* Policy */
+/* Checks syntax, then asks the binary policy (libsepol) whether the context is valid there:
+ * SVIRT_ERROR_INVALID_CONTEXT if not, SVIRT_ERROR_POLICY if the file cannot be read. Works
+ * without a running SELinux kernel. Thread-safe. */
 gboolean svirt_context_check_policy(const char *context, const char *policy_path,
                                     GError **error);
+/* The newest <dir>/<SELINUXTYPE>/policy/policy.NN, SELINUXTYPE from <dir>/config ("default"
+ * without one); NULL when there is none. The first form looks in /etc/selinux. */
 char *svirt_context_find_policy_file(void);
 char *svirt_context_find_policy_file_in(const char *selinux_dir);
 
