@@ -1,3 +1,4 @@
+/* fuzz: svirt-context.c svirt-error.c */
 #include "config.h"
 
 #include <stdint.h>
