@@ -1,0 +1,982 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "svirt-context.h"
+#include "svirt-error.h"
+#include "svirt-plan.h"
+
+#define QCOW2_MAGIC 0x514649fbU /* "QFI\xfb" */
+#define QCOW2_EXT_END 0x00000000U
+#define QCOW2_EXT_BACKING_FORMAT 0xe2792acaU
+#define QCOW2_V2_HEADER_SIZE 72
+#define QCOW2_V3_HEADER_SIZE 104
+/* QEMU refuses longer backing file names. */
+#define QCOW2_MAX_BACKING_NAME 1023
+/* Header extensions sit in the first cluster; this is more than any real image uses. */
+#define QCOW2_MAX_EXTENSION_AREA 65536
+#define MAX_FORMAT_NAME 32
+
+G_DEFINE_BOXED_TYPE(SvirtPlanItem, svirt_plan_item, svirt_plan_item_copy, svirt_plan_item_free)
+G_DEFINE_BOXED_TYPE(SvirtPlan, svirt_plan, svirt_plan_copy, svirt_plan_free)
+
+SvirtPlanItem *
+svirt_plan_item_copy(const SvirtPlanItem *item)
+{
+    SvirtPlanItem *copy;
+
+    g_return_val_if_fail(item != NULL, NULL);
+
+    copy = g_memdup2(item, sizeof(*item));
+    copy->path = g_strdup(item->path);
+    copy->label = g_strdup(item->label);
+    copy->reason = g_strdup(item->reason);
+    copy->target = g_strdup(item->target);
+    return copy;
+}
+
+void
+svirt_plan_item_free(SvirtPlanItem *item)
+{
+    if (item == NULL)
+        return;
+    g_free(item->path);
+    g_free(item->label);
+    g_free(item->reason);
+    g_free(item->target);
+    g_free(item);
+}
+
+static SvirtPlan *
+plan_new(void)
+{
+    SvirtPlan *plan = g_new0(SvirtPlan, 1);
+
+    plan->items = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_plan_item_free);
+    return plan;
+}
+
+SvirtPlan *
+svirt_plan_copy(const SvirtPlan *plan)
+{
+    SvirtPlan *copy;
+
+    g_return_val_if_fail(plan != NULL, NULL);
+
+    copy = plan_new();
+    copy->vm_name = g_strdup(plan->vm_name);
+    copy->vm_uuid = g_strdup(plan->vm_uuid);
+    copy->mode = plan->mode;
+    copy->level = g_strdup(plan->level);
+    copy->process_label = g_strdup(plan->process_label);
+    for (guint i = 0; i < plan->items->len; i++)
+        g_ptr_array_add(copy->items, svirt_plan_item_copy(g_ptr_array_index(plan->items, i)));
+    return copy;
+}
+
+void
+svirt_plan_free(SvirtPlan *plan)
+{
+    if (plan == NULL)
+        return;
+    g_free(plan->vm_name);
+    g_free(plan->vm_uuid);
+    g_free(plan->level);
+    g_free(plan->process_label);
+    g_ptr_array_unref(plan->items);
+    g_free(plan);
+}
+
+const char *
+svirt_plan_kind_to_string(SvirtPlanKind kind)
+{
+    switch (kind) {
+    case SVIRT_PLAN_KIND_DISK:
+        return "disk";
+    case SVIRT_PLAN_KIND_CDROM:
+        return "cdrom";
+    case SVIRT_PLAN_KIND_FLOPPY:
+        return "floppy";
+    case SVIRT_PLAN_KIND_BACKING_FILE:
+        return "backing-file";
+    case SVIRT_PLAN_KIND_KERNEL:
+        return "kernel";
+    case SVIRT_PLAN_KIND_INITRD:
+        return "initrd";
+    case SVIRT_PLAN_KIND_DTB:
+        return "dtb";
+    case SVIRT_PLAN_KIND_SERIAL_FILE:
+        return "serial-file";
+    case SVIRT_PLAN_KIND_SERIAL_PIPE:
+        return "serial-pipe";
+    case SVIRT_PLAN_KIND_SERIAL_SOCKET:
+        return "serial-socket";
+    case SVIRT_PLAN_KIND_HOSTDEV:
+        return "hostdev";
+    default:
+        g_return_val_if_reached("unknown");
+    }
+}
+
+const char *
+svirt_designation_to_string(SvirtDesignation designation)
+{
+    switch (designation) {
+    case SVIRT_DESIGNATION_PRIVATE:
+        return "private";
+    case SVIRT_DESIGNATION_SHARED:
+        return "shared";
+    case SVIRT_DESIGNATION_READONLY:
+        return "readonly";
+    case SVIRT_DESIGNATION_CONTENT:
+        return "content";
+    case SVIRT_DESIGNATION_SKIPPED:
+        return "skipped";
+    default:
+        g_return_val_if_reached("unknown");
+    }
+}
+
+typedef struct {
+    const char *vm_name;
+    const SvirtSettings *settings;
+    char *private_label;
+    char *shared_label;
+    char *content_label;
+    const char *vm_skip; /* every object is skipped, for this reason */
+    GPtrArray *items;
+} Builder;
+
+static void
+builder_clear(Builder *b)
+{
+    g_free(b->private_label);
+    g_free(b->shared_label);
+    g_free(b->content_label);
+}
+
+static SvirtPlanItem *
+add_item(Builder *b, SvirtPlanKind kind, SvirtDesignation designation, const char *path,
+         const char *target)
+{
+    SvirtPlanItem *item = g_new0(SvirtPlanItem, 1);
+
+    item->path = g_strdup(path);
+    item->kind = kind;
+    item->target = g_strdup(target);
+    if (b->vm_skip)
+        designation = SVIRT_DESIGNATION_SKIPPED;
+    item->designation = designation;
+    switch (designation) {
+    case SVIRT_DESIGNATION_PRIVATE:
+        item->label = g_strdup(b->private_label);
+        break;
+    case SVIRT_DESIGNATION_SHARED:
+        item->label = g_strdup(b->shared_label);
+        break;
+    case SVIRT_DESIGNATION_READONLY:
+    case SVIRT_DESIGNATION_CONTENT:
+        item->label = g_strdup(b->content_label);
+        break;
+    case SVIRT_DESIGNATION_SKIPPED:
+        item->reason = g_strdup(b->vm_skip);
+        break;
+    }
+    item->restore = item->label != NULL;
+    g_ptr_array_add(b->items, item);
+    return item;
+}
+
+static SvirtPlanItem *
+add_skipped(Builder *b, SvirtPlanKind kind, const char *path, const char *target,
+            gboolean warning, const char *reason)
+{
+    SvirtPlanItem *item = add_item(b, kind, SVIRT_DESIGNATION_SKIPPED, path, target);
+
+    /* A VM-wide reason says it all; per-object ones only matter when the VM is labelled. */
+    if (item->reason == NULL) {
+        item->reason = g_strdup(reason);
+        item->warning = warning;
+    }
+    return item;
+}
+
+static void G_GNUC_PRINTF(3, 4)
+add_note(SvirtPlanItem *item, gboolean warning, const char *format, ...)
+{
+    va_list args;
+
+    if (item->designation == SVIRT_DESIGNATION_SKIPPED)
+        return;
+    g_free(item->reason);
+    va_start(args, format);
+    item->reason = g_strdup_vprintf(format, args);
+    va_end(args);
+    item->warning = warning;
+}
+
+static gboolean
+name_is(xmlNodePtr node, const char *name)
+{
+    return node->type == XML_ELEMENT_NODE && node->ns == NULL &&
+           g_str_equal((const char *)node->name, name);
+}
+
+static xmlNodePtr
+child_element(xmlNodePtr node, const char *name)
+{
+    if (node == NULL)
+        return NULL;
+    for (xmlNodePtr child = node->children; child; child = child->next) {
+        if (name_is(child, name))
+            return child;
+    }
+    return NULL;
+}
+
+static char *
+get_attr(xmlNodePtr node, const char *name)
+{
+    xmlChar *value;
+    char *copy;
+
+    if (node == NULL)
+        return NULL;
+    value = xmlGetNoNsProp(node, (const xmlChar *)name);
+    copy = g_strdup((const char *)value);
+    xmlFree(value);
+    return copy;
+}
+
+static char *
+get_text(xmlNodePtr node)
+{
+    xmlChar *value;
+    char *copy;
+
+    if (node == NULL)
+        return NULL;
+    value = xmlNodeGetContent(node);
+    copy = g_strstrip(g_strdup((const char *)value));
+    xmlFree(value);
+    if (*copy == '\0')
+        g_clear_pointer(&copy, g_free);
+    return copy;
+}
+
+/* libvirt's per-object <seclabel> inside <source>: relabel='no', or a label of its own. */
+static gboolean
+source_seclabel(Builder *b, xmlNodePtr source, const char *what, gboolean *no_relabel,
+                char **label, GError **error)
+{
+    *no_relabel = FALSE;
+    *label = NULL;
+    for (xmlNodePtr child = source ? source->children : NULL; child; child = child->next) {
+        g_autofree char *model = NULL;
+        g_autofree char *relabel = NULL;
+        g_autofree char *text = NULL;
+        g_autoptr(SvirtContext) ctx = NULL;
+        g_autoptr(GError) local = NULL;
+
+        if (!name_is(child, "seclabel"))
+            continue;
+        model = get_attr(child, "model");
+        if (model && !g_str_equal(model, "selinux"))
+            continue;
+        relabel = get_attr(child, "relabel");
+        if (g_strcmp0(relabel, "no") == 0) {
+            *no_relabel = TRUE;
+            return TRUE;
+        }
+        text = get_text(child_element(child, "label"));
+        /* Nothing is labelled anyway; a bad label must not stop the plan. */
+        if (text == NULL || b->vm_skip)
+            continue;
+        ctx = svirt_context_parse(text, &local);
+        if (ctx == NULL) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
+                        /* TRANSLATORS: %1$s is an object such as "disk vda", %2$s a VM name */
+                        _("The <seclabel> of %1$s of VM '%2$s' is invalid: %3$s Fix the label "
+                          "or remove it."),
+                        what, b->vm_name, local->message);
+            return FALSE;
+        }
+        g_free(*label);
+        *label = svirt_context_to_string(ctx);
+    }
+    return TRUE;
+}
+
+static gboolean
+read_full(int fd, void *buf, gsize len, goffset offset)
+{
+    guint8 *p = buf;
+
+    while (len > 0) {
+        ssize_t n = pread(fd, p, len, offset);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return FALSE;
+        p += n;
+        len -= n;
+        offset += n;
+    }
+    return TRUE;
+}
+
+static guint32
+be32(const guint8 *p)
+{
+    guint32 v;
+
+    memcpy(&v, p, sizeof(v));
+    return GUINT32_FROM_BE(v);
+}
+
+static guint64
+be64(const guint8 *p)
+{
+    guint64 v;
+
+    memcpy(&v, p, sizeof(v));
+    return GUINT64_FROM_BE(v);
+}
+
+static gboolean
+format_name_valid(const char *name, gsize len)
+{
+    if (len == 0 || len > MAX_FORMAT_NAME)
+        return FALSE;
+    for (gsize i = 0; i < len; i++) {
+        if (!g_ascii_isalnum(name[i]) && name[i] != '-' && name[i] != '_')
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* The backing file name and format a qcow2 header names. Only called for files whose format is
+ * known to be qcow2: reading the header of anything else would let a guest choose what the host
+ * labels. */
+static gboolean
+read_qcow2(const char *path, struct stat *st, char **backing, char **format, GError **error)
+{
+    guint8 header[QCOW2_V3_HEADER_SIZE] = { 0 };
+    g_autofree guint8 *ext = NULL;
+    g_autofree char *name = NULL;
+    guint32 version, backing_size, cluster_bits, header_size, ext_len;
+    guint64 backing_offset;
+    int fd, saved;
+
+    *backing = NULL;
+    *format = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, st) < 0) {
+        saved = errno;
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, SVIRT_ERROR,
+                    saved == ENOENT ? SVIRT_ERROR_NOT_FOUND : SVIRT_ERROR_FAILED,
+                    _("cannot open it: %s"), g_strerror(saved));
+        return FALSE;
+    }
+    if (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode)) {
+        close(fd);
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("it is neither a regular file nor a block device"));
+        return FALSE;
+    }
+    if (!read_full(fd, header, QCOW2_V2_HEADER_SIZE, 0) || be32(header) != QCOW2_MAGIC) {
+        close(fd);
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("it is declared qcow2 but has no qcow2 header"));
+        return FALSE;
+    }
+    version = be32(header + 4);
+    backing_offset = be64(header + 8);
+    backing_size = be32(header + 16);
+    cluster_bits = be32(header + 20);
+    if (version != 2 && version != 3) {
+        close(fd);
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("it has qcow2 version %u, only versions 2 and 3 are known"), version);
+        return FALSE;
+    }
+    header_size = QCOW2_V2_HEADER_SIZE;
+    if (version == 3) {
+        if (!read_full(fd, header, QCOW2_V3_HEADER_SIZE, 0)) {
+            close(fd);
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                        _("its qcow2 header is truncated"));
+            return FALSE;
+        }
+        header_size = be32(header + 100);
+    }
+
+    if (backing_offset != 0) {
+        if (backing_size == 0 || backing_size > QCOW2_MAX_BACKING_NAME ||
+            backing_offset > (guint64)G_MAXINT64 - backing_size) {
+            close(fd);
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                        _("its backing file name has an invalid length (%u bytes)"),
+                        backing_size);
+            return FALSE;
+        }
+        name = g_malloc0(backing_size + 1);
+        if (!read_full(fd, name, backing_size, (goffset)backing_offset) ||
+            strlen(name) != backing_size) {
+            close(fd);
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                        _("its backing file name cannot be read"));
+            return FALSE;
+        }
+    }
+
+    /* Header extensions follow the header, inside the first cluster. */
+    ext_len = MIN(QCOW2_MAX_EXTENSION_AREA, cluster_bits < 31 ? 1U << cluster_bits : 0U);
+    if (name != NULL && header_size >= QCOW2_V2_HEADER_SIZE && ext_len > header_size) {
+        gsize got = 0;
+
+        ext = g_malloc0(ext_len);
+        while (got < ext_len) {
+            ssize_t n = pread(fd, ext + got, ext_len - got, got);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += n;
+        }
+        for (gsize off = header_size; off + 8 <= got;) {
+            guint32 type = be32(ext + off);
+            guint32 len = be32(ext + off + 4);
+
+            off += 8;
+            if (type == QCOW2_EXT_END || len > got - off)
+                break;
+            if (type == QCOW2_EXT_BACKING_FORMAT && format_name_valid((char *)ext + off, len)) {
+                *format = g_strndup((char *)ext + off, len);
+                break;
+            }
+            off += ((gsize)len + 7) & ~(gsize)7;
+        }
+    }
+    close(fd);
+    *backing = g_steal_pointer(&name);
+    return TRUE;
+}
+
+/* QEMU reads "proto:..." (a ':' before any '/') as a protocol, not a file. */
+static gboolean
+has_protocol(const char *name)
+{
+    const char *p = strpbrk(name, ":/");
+
+    return p != NULL && *p == ':';
+}
+
+static char *
+stat_key(const struct stat *st)
+{
+    return g_strdup_printf("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, (guint64)st->st_dev,
+                           (guint64)st->st_ino);
+}
+
+/* The format the domain XML declares for @path in the <backingStore> @bs, if it names it. */
+static char *
+declared_backing_format(xmlNodePtr bs, const char *path)
+{
+    g_autofree char *file = NULL;
+    g_autofree char *canonical = NULL;
+
+    if (bs == NULL)
+        return NULL;
+    file = get_attr(child_element(bs, "source"), "file");
+    if (file == NULL)
+        file = get_attr(child_element(bs, "source"), "dev");
+    if (file == NULL || !g_path_is_absolute(file))
+        return NULL;
+    canonical = g_canonicalize_filename(file, NULL);
+    if (!g_str_equal(canonical, path))
+        return NULL;
+    return get_attr(child_element(bs, "format"), "type");
+}
+
+/* Adds the backing files of the qcow2 image @top (row @top_item) of disk @target. */
+static void
+follow_backing_chain(Builder *b, const char *top, SvirtPlanItem *top_item, xmlNodePtr disk,
+                     const char *target)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *current = g_strdup(top);
+    SvirtPlanItem *item = top_item;
+    xmlNodePtr bs = child_element(disk, "backingStore");
+
+    for (guint depth = 1;; depth++) {
+        g_autoptr(GError) local = NULL;
+        g_autofree char *name = NULL;
+        g_autofree char *header_format = NULL;
+        g_autofree char *xml_format = NULL;
+        g_autofree char *dir = NULL;
+        g_autofree char *path = NULL;
+        const char *format;
+        struct stat st;
+
+        if (!read_qcow2(current, &st, &name, &header_format, &local)) {
+            /* TRANSLATORS: %s says why, e.g. "cannot open it: No such file or directory" */
+            add_note(item, TRUE, _("backing files not followed: %s"), local->message);
+            return;
+        }
+        g_hash_table_add(seen, stat_key(&st));
+        if (name == NULL)
+            return;
+
+        dir = g_path_get_dirname(current);
+        path = has_protocol(name) ? g_strdup(name) : g_canonicalize_filename(name, dir);
+        if (depth > SVIRT_PLAN_MAX_BACKING_DEPTH) {
+            g_autofree char *why =
+                g_strdup_printf(_("backing chain longer than %d files: not followed further"),
+                                SVIRT_PLAN_MAX_BACKING_DEPTH);
+
+            add_skipped(b, SVIRT_PLAN_KIND_BACKING_FILE, path, target, TRUE, why);
+            return;
+        }
+        if (has_protocol(name)) {
+            add_skipped(b, SVIRT_PLAN_KIND_BACKING_FILE, path, target, FALSE,
+                        _("backing file is not a local file"));
+            return;
+        }
+        if (stat(path, &st) < 0) {
+            int saved = errno;
+            g_autofree char *why = NULL;
+
+            if (saved == ENOENT)
+                why = g_strdup(_("backing file not found"));
+            else
+                why = g_strdup_printf(_("backing file cannot be read: %s"), g_strerror(saved));
+            add_skipped(b, SVIRT_PLAN_KIND_BACKING_FILE, path, target, TRUE, why);
+            return;
+        }
+        if (!g_hash_table_add(seen, stat_key(&st))) {
+            add_skipped(b, SVIRT_PLAN_KIND_BACKING_FILE, path, target, TRUE,
+                        _("backing chain loops back to this file"));
+            return;
+        }
+
+        xml_format = declared_backing_format(bs, path);
+        bs = child_element(bs, "backingStore");
+        item = add_item(b, SVIRT_PLAN_KIND_BACKING_FILE, SVIRT_DESIGNATION_CONTENT, path,
+                        target);
+        if (header_format && xml_format && !g_str_equal(header_format, xml_format)) {
+            add_note(item, TRUE,
+                     _("the image says format %s, the VM definition %s: not followed further"),
+                     header_format, xml_format);
+            return;
+        }
+        format = header_format ? header_format : xml_format;
+        if (format == NULL) {
+            add_note(item, TRUE,
+                     _("format not declared: not followed further. Declare it in the image "
+                       "(qemu-img rebase -F) or in the VM's <backingStore>."));
+            return;
+        }
+        if (!g_str_equal(format, "qcow2"))
+            return;
+        g_free(current);
+        current = g_steal_pointer(&path);
+    }
+}
+
+static void
+plan_disk(Builder *b, xmlNodePtr disk, GError **error)
+{
+    g_autofree char *type = get_attr(disk, "type");
+    g_autofree char *device = get_attr(disk, "device");
+    g_autofree char *target = get_attr(child_element(disk, "target"), "dev");
+    g_autofree char *format = get_attr(child_element(disk, "driver"), "type");
+    g_autofree char *path = NULL;
+    g_autofree char *what = NULL;
+    g_autofree char *custom = NULL;
+    xmlNodePtr source = child_element(disk, "source");
+    SvirtPlanKind kind = SVIRT_PLAN_KIND_DISK;
+    SvirtDesignation designation = SVIRT_DESIGNATION_PRIVATE;
+    SvirtPlanItem *item;
+    gboolean no_relabel = FALSE;
+
+    if (g_strcmp0(device, "cdrom") == 0)
+        kind = SVIRT_PLAN_KIND_CDROM;
+    else if (g_strcmp0(device, "floppy") == 0)
+        kind = SVIRT_PLAN_KIND_FLOPPY;
+    if (type == NULL)
+        type = g_strdup("file");
+
+    if (g_str_equal(type, "network")) {
+        g_autofree char *protocol = get_attr(source, "protocol");
+        g_autofree char *name = get_attr(source, "name");
+        g_autofree char *host = get_attr(child_element(source, "host"), "name");
+
+        path = g_strdup_printf("%s://%s/%s", protocol ? protocol : "network", host ? host : "",
+                               name ? name : "");
+        add_skipped(b, kind, path, target, FALSE, _("network disk: not a file on this host"));
+        return;
+    }
+    if (g_str_equal(type, "volume")) {
+        g_autofree char *pool = get_attr(source, "pool");
+        g_autofree char *volume = get_attr(source, "volume");
+
+        if (pool == NULL && volume == NULL)
+            return;
+        path = g_strdup_printf("%s/%s", pool ? pool : "", volume ? volume : "");
+        add_skipped(b, kind, path, target, FALSE, _("storage volume: resolved at start"));
+        return;
+    }
+    if (g_str_equal(type, "dir")) {
+        path = get_attr(source, "dir");
+        if (path)
+            add_skipped(b, kind, path, target, TRUE,
+                        _("directory-backed disk: its files are not labelled"));
+        return;
+    }
+    if (g_str_equal(type, "file"))
+        path = get_attr(source, "file");
+    else if (g_str_equal(type, "block"))
+        path = get_attr(source, "dev");
+    else {
+        g_autofree char *why = g_strdup_printf(_("disk type '%s' is not labelled"), type);
+
+        add_skipped(b, kind, type, target, FALSE, why);
+        return;
+    }
+    /* An empty CD-ROM drive has nothing to label. */
+    if (path == NULL || *path == '\0')
+        return;
+
+    /* TRANSLATORS: %s is a guest disk name such as vda */
+    what = g_strdup_printf(_("disk %s"), target ? target : path);
+    if (!source_seclabel(b, source, what, &no_relabel, &custom, error))
+        return;
+    if (no_relabel) {
+        add_skipped(b, kind, path, target, FALSE, _("relabel='no' on the disk"));
+        return;
+    }
+    if (!svirt_settings_disk_relabel(b->settings, target)) {
+        add_skipped(b, kind, path, target, FALSE,
+                    _("relabel off for this disk in the VM's security settings"));
+        return;
+    }
+
+    if (kind == SVIRT_PLAN_KIND_CDROM || child_element(disk, "readonly"))
+        designation = SVIRT_DESIGNATION_READONLY;
+    else if (child_element(disk, "shareable"))
+        designation = SVIRT_DESIGNATION_SHARED;
+    item = add_item(b, kind, designation, path, target);
+    if (custom && item->label) {
+        g_free(item->label);
+        item->label = g_steal_pointer(&custom);
+        add_note(item, FALSE, _("label from the disk's <seclabel>"));
+    }
+    if (!b->vm_skip && g_strcmp0(format, "qcow2") == 0)
+        follow_backing_chain(b, path, item, disk, target);
+}
+
+static void
+plan_chardev(Builder *b, xmlNodePtr dev, GHashTable *seen_paths, GError **error)
+{
+    g_autofree char *type = get_attr(dev, "type");
+    g_autofree char *custom = NULL;
+    xmlNodePtr source = child_element(dev, "source");
+    g_autofree char *path = get_attr(source, "path");
+    SvirtPlanKind kind;
+    gboolean no_relabel = FALSE;
+
+    if (g_strcmp0(type, "file") == 0)
+        kind = SVIRT_PLAN_KIND_SERIAL_FILE;
+    else if (g_strcmp0(type, "pipe") == 0)
+        kind = SVIRT_PLAN_KIND_SERIAL_PIPE;
+    else if (g_strcmp0(type, "unix") == 0)
+        kind = SVIRT_PLAN_KIND_SERIAL_SOCKET;
+    else
+        return;
+    /* libvirt repeats the first serial port as the console. */
+    if (path == NULL || *path == '\0' || !g_hash_table_add(seen_paths, g_strdup(path)))
+        return;
+    if (!source_seclabel(b, source, (const char *)dev->name, &no_relabel, &custom, error))
+        return;
+    if (no_relabel) {
+        add_skipped(b, kind, path, NULL, FALSE, _("relabel='no' on the device"));
+        return;
+    }
+    if (kind == SVIRT_PLAN_KIND_SERIAL_PIPE) {
+        g_autofree char *in = g_strconcat(path, ".in", NULL);
+        g_autofree char *out = g_strconcat(path, ".out", NULL);
+
+        /* QEMU opens PATH.in and PATH.out when both exist, PATH otherwise. */
+        if (g_file_test(in, G_FILE_TEST_EXISTS) && g_file_test(out, G_FILE_TEST_EXISTS)) {
+            add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, in, NULL);
+            add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, out, NULL);
+            return;
+        }
+    }
+    add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, path, NULL);
+}
+
+static gboolean
+parse_number(const char *str, guint64 max, guint64 *out)
+{
+    g_autofree char *copy = NULL;
+    char *end = NULL;
+
+    if (str == NULL || *str == '\0')
+        return FALSE;
+    copy = g_strstrip(g_strdup(str));
+    *out = g_ascii_strtoull(copy, &end, 0);
+    return end != copy && *end == '\0' && *out <= max;
+}
+
+static void
+plan_hostdev(Builder *b, xmlNodePtr dev)
+{
+    g_autofree char *mode = get_attr(dev, "mode");
+    g_autofree char *type = get_attr(dev, "type");
+    xmlNodePtr source = child_element(dev, "source");
+    xmlNodePtr address = child_element(source, "address");
+    SvirtDesignation designation = SVIRT_DESIGNATION_PRIVATE;
+
+    if (mode && !g_str_equal(mode, "subsystem"))
+        return;
+    if (child_element(dev, "readonly"))
+        designation = SVIRT_DESIGNATION_READONLY;
+    else if (child_element(dev, "shareable"))
+        designation = SVIRT_DESIGNATION_SHARED;
+
+    if (g_strcmp0(type, "pci") == 0) {
+        g_autofree char *domain_s = get_attr(address, "domain");
+        g_autofree char *bus_s = get_attr(address, "bus");
+        g_autofree char *slot_s = get_attr(address, "slot");
+        g_autofree char *function_s = get_attr(address, "function");
+        g_autofree char *name = NULL;
+        g_autofree char *link = NULL;
+        g_autofree char *group = NULL;
+        g_autofree char *group_link = NULL;
+        guint64 domain = 0, bus, slot, function;
+
+        if ((domain_s && !parse_number(domain_s, 0xffff, &domain)) ||
+            !parse_number(bus_s, 0xff, &bus) || !parse_number(slot_s, 0x1f, &slot) ||
+            !parse_number(function_s, 7, &function)) {
+            add_skipped(b, SVIRT_PLAN_KIND_HOSTDEV, "pci", NULL, TRUE,
+                        _("PCI device without a valid address"));
+            return;
+        }
+        name = g_strdup_printf("%04x:%02x:%02x.%x", (guint)domain, (guint)bus, (guint)slot,
+                               (guint)function);
+        group_link = g_strdup_printf("/sys/bus/pci/devices/%s/iommu_group", name);
+        link = g_file_read_link(group_link, NULL);
+        if (link == NULL) {
+            g_autofree char *what = g_strdup_printf("pci:%s", name);
+
+            add_skipped(b, SVIRT_PLAN_KIND_HOSTDEV, what, NULL, TRUE,
+                        _("PCI device not on this host, or without an IOMMU group"));
+            return;
+        }
+        group = g_path_get_basename(link);
+        g_free(link);
+        link = g_strdup_printf("/dev/vfio/%s", group);
+        add_item(b, SVIRT_PLAN_KIND_HOSTDEV, designation, link, NULL);
+    } else if (g_strcmp0(type, "usb") == 0) {
+        g_autofree char *bus_s = get_attr(address, "bus");
+        g_autofree char *device_s = get_attr(address, "device");
+        g_autofree char *path = NULL;
+        guint64 bus, device;
+
+        if (!parse_number(bus_s, 999, &bus) || !parse_number(device_s, 999, &device)) {
+            add_skipped(b, SVIRT_PLAN_KIND_HOSTDEV, "usb", NULL, FALSE,
+                        _("USB device chosen by vendor and product: resolved at start"));
+            return;
+        }
+        path = g_strdup_printf("/dev/bus/usb/%03u/%03u", (guint)bus, (guint)device);
+        add_item(b, SVIRT_PLAN_KIND_HOSTDEV, designation, path, NULL);
+    } else {
+        g_autofree char *why = g_strdup_printf(_("host device type '%s': resolved at start"),
+                                               type ? type : "");
+
+        add_skipped(b, SVIRT_PLAN_KIND_HOSTDEV, type ? type : "hostdev", NULL, FALSE, why);
+    }
+}
+
+static void
+plan_os(Builder *b, xmlNodePtr os)
+{
+    static const struct {
+        const char *element;
+        SvirtPlanKind kind;
+    } boot_files[] = {
+        { "kernel", SVIRT_PLAN_KIND_KERNEL },
+        { "initrd", SVIRT_PLAN_KIND_INITRD },
+        { "dtb", SVIRT_PLAN_KIND_DTB },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(boot_files); i++) {
+        g_autofree char *path = get_text(child_element(os, boot_files[i].element));
+
+        if (path)
+            add_item(b, boot_files[i].kind, SVIRT_DESIGNATION_CONTENT, path, NULL);
+    }
+}
+
+/* Labels for @settings; sets plan->level and plan->process_label. */
+static gboolean
+prepare_labels(Builder *b, SvirtPlan *plan, const SvirtPolicyTypes *types, gboolean tcg,
+               const char *level, GError **error)
+{
+    const SvirtSettings *settings = b->settings;
+
+    switch (settings->mode) {
+    case SVIRT_SECURITY_MODE_NONE:
+        b->vm_skip = _("security mode none: the engine labels nothing");
+        return TRUE;
+    case SVIRT_SECURITY_MODE_STATIC:
+        plan->process_label = g_strdup(settings->label);
+        plan->level = svirt_settings_dup_static_level(settings);
+        if (!settings->relabel) {
+            b->vm_skip = _("static label, relabel off");
+            return TRUE;
+        }
+        break;
+    case SVIRT_SECURITY_MODE_DYNAMIC:
+    default:
+        if (level == NULL) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                        _("No MCS level was allocated for VM '%s'; allocate one first."),
+                        b->vm_name);
+            return FALSE;
+        }
+        plan->process_label =
+            svirt_policy_context_with_level(svirt_policy_types_get_process(types, tcg), level,
+                                            error);
+        if (plan->process_label == NULL)
+            return FALSE;
+        plan->level = g_strdup(level);
+        break;
+    }
+    b->private_label = svirt_policy_context_with_level(types->image, plan->level, error);
+    if (b->private_label == NULL)
+        return FALSE;
+    b->shared_label = g_strdup(types->image);
+    b->content_label = g_strdup(types->content);
+    return TRUE;
+}
+
+SvirtPlan *
+svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
+                 const SvirtPolicyTypes *types, const char *level, GError **error)
+{
+    g_autoptr(SvirtPlan) plan = plan_new();
+    g_autoptr(GHashTable) chardev_paths = NULL;
+    g_autofree char *virt_type = NULL;
+    Builder b = { 0 };
+    xmlDocPtr doc;
+    xmlNodePtr root, devices;
+    GError *local = NULL;
+
+    g_return_val_if_fail(domain_xml != NULL && settings != NULL && types != NULL, NULL);
+
+    if (!svirt_settings_validate(settings, error))
+        return NULL;
+    doc = xmlReadMemory(domain_xml, strlen(domain_xml), "domain.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (root == NULL || !name_is(root, "domain")) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("The VM definition is not a libvirt <domain> document."));
+        if (doc)
+            xmlFreeDoc(doc);
+        return NULL;
+    }
+
+    plan->vm_name = get_text(child_element(root, "name"));
+    plan->vm_uuid = get_text(child_element(root, "uuid"));
+    plan->mode = settings->mode;
+    virt_type = get_attr(root, "type");
+    b.vm_name = plan->vm_name ? plan->vm_name : "";
+    b.settings = settings;
+    b.items = plan->items;
+
+    if (!prepare_labels(&b, plan, types, g_strcmp0(virt_type, "qemu") == 0, level, &local))
+        goto out;
+
+    plan_os(&b, child_element(root, "os"));
+    chardev_paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    devices = child_element(root, "devices");
+    for (xmlNodePtr dev = devices ? devices->children : NULL; dev && !local; dev = dev->next) {
+        if (name_is(dev, "disk"))
+            plan_disk(&b, dev, &local);
+        else if (name_is(dev, "serial") || name_is(dev, "console") ||
+                 name_is(dev, "parallel") || name_is(dev, "channel"))
+            plan_chardev(&b, dev, chardev_paths, &local);
+        else if (name_is(dev, "hostdev"))
+            plan_hostdev(&b, dev);
+    }
+
+out:
+    builder_clear(&b);
+    xmlFreeDoc(doc);
+    if (local) {
+        g_propagate_error(error, local);
+        return NULL;
+    }
+    return g_steal_pointer(&plan);
+}
+
+static void
+add_string_member(JsonBuilder *builder, const char *name, const char *value)
+{
+    json_builder_set_member_name(builder, name);
+    if (value)
+        json_builder_add_string_value(builder, value);
+    else
+        json_builder_add_null_value(builder);
+}
+
+JsonNode *
+svirt_plan_to_json(const SvirtPlan *plan)
+{
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+
+    g_return_val_if_fail(plan != NULL, NULL);
+
+    json_builder_begin_object(builder);
+    add_string_member(builder, "vm", plan->vm_name);
+    add_string_member(builder, "uuid", plan->vm_uuid);
+    add_string_member(builder, "mode", svirt_security_mode_to_string(plan->mode));
+    add_string_member(builder, "level", plan->level);
+    add_string_member(builder, "process_label", plan->process_label);
+    json_builder_set_member_name(builder, "items");
+    json_builder_begin_array(builder);
+    for (guint i = 0; i < plan->items->len; i++) {
+        const SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
+
+        json_builder_begin_object(builder);
+        add_string_member(builder, "path", item->path);
+        add_string_member(builder, "kind", svirt_plan_kind_to_string(item->kind));
+        add_string_member(builder, "designation", svirt_designation_to_string(item->designation));
+        add_string_member(builder, "label", item->label);
+        add_string_member(builder, "reason", item->reason);
+        json_builder_set_member_name(builder, "warning");
+        json_builder_add_boolean_value(builder, item->warning);
+        json_builder_set_member_name(builder, "restore");
+        json_builder_add_boolean_value(builder, item->restore);
+        add_string_member(builder, "target", item->target);
+        json_builder_end_object(builder);
+    }
+    json_builder_end_array(builder);
+    json_builder_end_object(builder);
+    return json_builder_get_root(builder);
+}

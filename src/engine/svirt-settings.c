@@ -1,0 +1,552 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+#include "svirt-context.h"
+#include "svirt-error.h"
+#include "svirt-settings.h"
+
+/* The element is a few hundred bytes; this bounds what a bad metadata blob can cost. */
+#define MAX_SETTINGS_SIZE 65536
+#define MAX_TARGET_LENGTH 32
+
+G_DEFINE_BOXED_TYPE(SvirtSettings, svirt_settings, svirt_settings_copy, svirt_settings_free)
+
+const char *
+svirt_security_mode_to_string(SvirtSecurityMode mode)
+{
+    switch (mode) {
+    case SVIRT_SECURITY_MODE_STATIC:
+        return "static";
+    case SVIRT_SECURITY_MODE_NONE:
+        return "none";
+    case SVIRT_SECURITY_MODE_DYNAMIC:
+    default:
+        return "dynamic";
+    }
+}
+
+gboolean
+svirt_security_mode_from_string(const char *str, SvirtSecurityMode *mode)
+{
+    static const SvirtSecurityMode modes[] = {
+        SVIRT_SECURITY_MODE_DYNAMIC,
+        SVIRT_SECURITY_MODE_STATIC,
+        SVIRT_SECURITY_MODE_NONE,
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(modes); i++) {
+        if (g_strcmp0(str, svirt_security_mode_to_string(modes[i])) == 0) {
+            *mode = modes[i];
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+SvirtSettings *
+svirt_settings_new(void)
+{
+    SvirtSettings *settings = g_new0(SvirtSettings, 1);
+
+    settings->mode = SVIRT_SECURITY_MODE_DYNAMIC;
+    settings->relabel = TRUE;
+    settings->no_relabel_disks = g_ptr_array_new_with_free_func(g_free);
+    return settings;
+}
+
+SvirtSettings *
+svirt_settings_copy(const SvirtSettings *settings)
+{
+    SvirtSettings *copy;
+
+    g_return_val_if_fail(settings != NULL, NULL);
+
+    copy = svirt_settings_new();
+    copy->mode = settings->mode;
+    copy->label = g_strdup(settings->label);
+    copy->relabel = settings->relabel;
+    for (guint i = 0; i < settings->no_relabel_disks->len; i++)
+        g_ptr_array_add(copy->no_relabel_disks,
+                        g_strdup(g_ptr_array_index(settings->no_relabel_disks, i)));
+    return copy;
+}
+
+void
+svirt_settings_free(SvirtSettings *settings)
+{
+    if (settings == NULL)
+        return;
+    g_free(settings->label);
+    g_ptr_array_unref(settings->no_relabel_disks);
+    g_free(settings);
+}
+
+gboolean
+svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b)
+{
+    g_return_val_if_fail(a != NULL && b != NULL, FALSE);
+
+    if (a->mode != b->mode || g_strcmp0(a->label, b->label) != 0 ||
+        !a->relabel != !b->relabel || a->no_relabel_disks->len != b->no_relabel_disks->len)
+        return FALSE;
+    for (guint i = 0; i < a->no_relabel_disks->len; i++) {
+        if (g_strcmp0(g_ptr_array_index(a->no_relabel_disks, i),
+                      g_ptr_array_index(b->no_relabel_disks, i)) != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_settings_disk_relabel(const SvirtSettings *settings, const char *target)
+{
+    g_return_val_if_fail(settings != NULL, TRUE);
+
+    if (target == NULL)
+        return TRUE;
+    for (guint i = 0; i < settings->no_relabel_disks->len; i++) {
+        if (g_str_equal(g_ptr_array_index(settings->no_relabel_disks, i), target))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void G_GNUC_PRINTF(2, 3)
+invalid(GError **error, const char *format, ...)
+{
+    g_autofree char *detail = NULL;
+    va_list args;
+
+    va_start(args, format);
+    detail = g_strdup_vprintf(format, args);
+    va_end(args);
+    /* TRANSLATORS: %s says what is wrong with the settings */
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                _("Invalid VM security settings: %s."), detail);
+}
+
+/* Parses a static label: it must be a context with a level. */
+static SvirtContext *
+parse_static_label(const char *label, GError **error)
+{
+    g_autoptr(SvirtContext) ctx = svirt_context_parse(label, error);
+
+    if (ctx == NULL)
+        return NULL;
+    if (!svirt_context_has_level(ctx)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
+                    _("The static label '%s' has no MCS level. Give one, e.g. "
+                      "system_u:system_r:svirt_t:s0:c10,c20."),
+                    label);
+        return NULL;
+    }
+    return g_steal_pointer(&ctx);
+}
+
+static gboolean
+target_valid(const char *target)
+{
+    gsize len = strlen(target);
+
+    if (len == 0 || len > MAX_TARGET_LENGTH || !g_ascii_islower(target[0]))
+        return FALSE;
+    for (gsize i = 0; i < len; i++) {
+        if (!g_ascii_islower(target[i]) && !g_ascii_isdigit(target[i]))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+validate_mode(SvirtSecurityMode mode, const char *label, gboolean relabel, GError **error)
+{
+    if (mode != SVIRT_SECURITY_MODE_DYNAMIC && mode != SVIRT_SECURITY_MODE_STATIC &&
+        mode != SVIRT_SECURITY_MODE_NONE) {
+        invalid(error, _("unknown mode %d"), (int)mode);
+        return FALSE;
+    }
+    if (mode == SVIRT_SECURITY_MODE_STATIC) {
+        g_autoptr(SvirtContext) ctx = NULL;
+
+        if (label == NULL) {
+            invalid(error, _("a static label needs the label, e.g. "
+                             "system_u:system_r:svirt_t:s0:c10,c20"));
+            return FALSE;
+        }
+        ctx = parse_static_label(label, error);
+        return ctx != NULL;
+    }
+    if (label != NULL) {
+        invalid(error, _("only mode 'static' takes a label, mode '%s' does not"),
+                svirt_security_mode_to_string(mode));
+        return FALSE;
+    }
+    if (mode == SVIRT_SECURITY_MODE_DYNAMIC && !relabel) {
+        invalid(error, _("relabel 'no' needs a static label: a dynamic label changes at every "
+                         "start, so the engine must label the images"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+validate_disks(GPtrArray *targets, GError **error)
+{
+    for (guint i = 0; i < targets->len; i++) {
+        const char *target = g_ptr_array_index(targets, i);
+        g_autofree char *shown = NULL;
+
+        if (target == NULL || !target_valid(target)) {
+            shown = g_strescape(target ? target : "", NULL);
+            invalid(error, _("'%s' is not a disk target; use the target device name, e.g. vdb"),
+                    shown);
+            return FALSE;
+        }
+        for (guint j = 0; j < i; j++) {
+            if (g_str_equal(g_ptr_array_index(targets, j), target)) {
+                invalid(error, _("disk %s is listed twice"), target);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_settings_validate(const SvirtSettings *settings, GError **error)
+{
+    g_return_val_if_fail(settings != NULL, FALSE);
+
+    return validate_mode(settings->mode, settings->label, settings->relabel, error) &&
+           validate_disks(settings->no_relabel_disks, error);
+}
+
+gboolean
+svirt_settings_set_mode(SvirtSettings *settings, SvirtSecurityMode mode, const char *label,
+                        gboolean relabel, GError **error)
+{
+    g_autofree char *canonical = NULL;
+
+    g_return_val_if_fail(settings != NULL, FALSE);
+
+    if (!validate_mode(mode, label, relabel, error))
+        return FALSE;
+    if (label) {
+        g_autoptr(SvirtContext) ctx = parse_static_label(label, NULL);
+
+        canonical = svirt_context_to_string(ctx);
+    }
+    settings->mode = mode;
+    g_free(settings->label);
+    settings->label = g_steal_pointer(&canonical);
+    settings->relabel = relabel;
+    return TRUE;
+}
+
+gboolean
+svirt_settings_check_policy(const SvirtSettings *settings, const SvirtPolicyTypes *types,
+                            GError **error)
+{
+    g_autoptr(SvirtContext) label = NULL;
+    g_autoptr(SvirtContext) process = NULL;
+    g_autoptr(SvirtContext) tcg = NULL;
+    g_autofree char *example = NULL;
+    const char *type;
+
+    g_return_val_if_fail(settings != NULL && types != NULL, FALSE);
+
+    if (!svirt_settings_validate(settings, error))
+        return FALSE;
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC || !types->domain_from_policy)
+        return TRUE;
+    if (!(label = svirt_context_parse(settings->label, error)) ||
+        !(process = svirt_context_parse(types->process, error)) ||
+        !(tcg = svirt_context_parse(types->tcg_process, error)))
+        return FALSE;
+    type = svirt_context_get_type_name(label);
+    if (g_str_equal(type, svirt_context_get_type_name(process)) ||
+        g_str_equal(type, svirt_context_get_type_name(tcg)))
+        return TRUE;
+    example = g_strdup_printf("%s:%s:%s:s0:c10,c20", svirt_context_get_user(process),
+                              svirt_context_get_role(process),
+                              svirt_context_get_type_name(process));
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
+                _("The static label '%s' has type %s, which is not the VM process type of the "
+                  "installed policy (%s). Use a label such as %s."),
+                settings->label, type, svirt_context_get_type_name(process), example);
+    return FALSE;
+}
+
+char *
+svirt_settings_dup_static_level(const SvirtSettings *settings)
+{
+    g_autoptr(SvirtContext) ctx = NULL;
+    const SvirtLevel *level;
+
+    g_return_val_if_fail(settings != NULL, NULL);
+
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC || settings->label == NULL)
+        return NULL;
+    ctx = svirt_context_parse(settings->label, NULL);
+    if (ctx == NULL || !svirt_context_has_level(ctx))
+        return NULL;
+    /* Images must be reachable by the process's clearance, its high level. */
+    level = svirt_context_get_high(ctx);
+    if (level == NULL)
+        level = svirt_context_get_low(ctx);
+    return svirt_level_to_string(level);
+}
+
+static gboolean
+in_our_namespace(xmlNodePtr node)
+{
+    return node->ns != NULL && node->ns->href != NULL &&
+           g_str_equal((const char *)node->ns->href, SVIRT_METADATA_NS);
+}
+
+static gboolean
+only_blank_text(xmlNodePtr node)
+{
+    return node->type == XML_COMMENT_NODE ||
+           (node->type == XML_TEXT_NODE && xmlIsBlankNode(node));
+}
+
+/* Attributes of @node, which may only be among @allowed (NULL-terminated). */
+static gboolean
+check_attributes(xmlNodePtr node, const char *const *allowed, GError **error)
+{
+    for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
+        gboolean known = FALSE;
+
+        for (gsize i = 0; allowed[i] && attr->ns == NULL; i++)
+            known = known || g_str_equal((const char *)attr->name, allowed[i]);
+        if (!known) {
+            g_autofree char *name = g_strescape((const char *)attr->name, NULL);
+
+            invalid(error, _("unknown attribute '%s' on <%s>"), name, (const char *)node->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static char *
+get_attribute(xmlNodePtr node, const char *name)
+{
+    xmlChar *value = xmlGetNoNsProp(node, (const xmlChar *)name);
+    char *copy = g_strdup((const char *)value);
+
+    xmlFree(value);
+    return copy;
+}
+
+static gboolean
+parse_yes_no(const char *value, const char *what, gboolean *out, GError **error)
+{
+    if (g_strcmp0(value, "yes") == 0)
+        *out = TRUE;
+    else if (g_strcmp0(value, "no") == 0)
+        *out = FALSE;
+    else {
+        g_autofree char *shown = g_strescape(value, NULL);
+
+        invalid(error, _("%s must be 'yes' or 'no', not '%s'"), what, shown);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static char *
+label_text(xmlNodePtr node, GError **error)
+{
+    GString *text = g_string_new(NULL);
+
+    for (xmlNodePtr child = node->children; child; child = child->next) {
+        if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
+            g_string_append(text, (const char *)child->content);
+        } else if (child->type != XML_COMMENT_NODE) {
+            invalid(error, _("<label> may only contain the label text"));
+            g_string_free(text, TRUE);
+            return NULL;
+        }
+    }
+    return g_string_free(text, FALSE);
+}
+
+static gboolean
+parse_disk(xmlNodePtr node, SvirtSettings *settings, GError **error)
+{
+    static const char *const attributes[] = { "target", "relabel", NULL };
+    g_autofree char *target = NULL;
+    g_autofree char *relabel = NULL;
+    gboolean value = TRUE;
+
+    if (!check_attributes(node, attributes, error))
+        return FALSE;
+    for (xmlNodePtr child = node->children; child; child = child->next) {
+        if (!only_blank_text(child)) {
+            invalid(error, _("<disk> must be empty"));
+            return FALSE;
+        }
+    }
+    target = get_attribute(node, "target");
+    relabel = get_attribute(node, "relabel");
+    if (target == NULL) {
+        invalid(error, _("<disk> needs a target attribute, e.g. target='vdb'"));
+        return FALSE;
+    }
+    if (!parse_yes_no(relabel, "<disk relabel>", &value, error))
+        return FALSE;
+    if (value) {
+        invalid(error, _("<disk> only says relabel='no'; a disk without it is labelled"));
+        return FALSE;
+    }
+    g_ptr_array_add(settings->no_relabel_disks, g_steal_pointer(&target));
+    return TRUE;
+}
+
+static SvirtSettings *
+parse_root(xmlNodePtr root, GError **error)
+{
+    static const char *const attributes[] = { "mode", "relabel", NULL };
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autofree char *mode = NULL;
+    g_autofree char *relabel = NULL;
+    g_autofree char *label = NULL;
+    gboolean relabel_value = TRUE;
+    SvirtSecurityMode mode_value;
+
+    if (root->type != XML_ELEMENT_NODE || !in_our_namespace(root) ||
+        !g_str_equal((const char *)root->name, "security")) {
+        invalid(error, _("the element must be <security> in namespace %s"), SVIRT_METADATA_NS);
+        return NULL;
+    }
+    if (!check_attributes(root, attributes, error))
+        return NULL;
+    mode = get_attribute(root, "mode");
+    relabel = get_attribute(root, "relabel");
+    if (!svirt_security_mode_from_string(mode, &mode_value)) {
+        g_autofree char *shown = g_strescape(mode ? mode : "", NULL);
+
+        invalid(error, _("mode must be 'dynamic', 'static' or 'none', not '%s'"), shown);
+        return NULL;
+    }
+    if (relabel && !parse_yes_no(relabel, "relabel", &relabel_value, error))
+        return NULL;
+
+    for (xmlNodePtr child = root->children; child; child = child->next) {
+        if (only_blank_text(child))
+            continue;
+        if (child->type != XML_ELEMENT_NODE || !in_our_namespace(child)) {
+            invalid(error, _("<security> may only contain <label> and <disk> elements in its "
+                             "namespace"));
+            return NULL;
+        }
+        if (g_str_equal((const char *)child->name, "label")) {
+            static const char *const none[] = { NULL };
+
+            if (label != NULL) {
+                invalid(error, _("<label> is given twice"));
+                return NULL;
+            }
+            if (!check_attributes(child, none, error))
+                return NULL;
+            label = label_text(child, error);
+            if (label == NULL)
+                return NULL;
+        } else if (g_str_equal((const char *)child->name, "disk")) {
+            if (!parse_disk(child, settings, error))
+                return NULL;
+        } else {
+            g_autofree char *name = g_strescape((const char *)child->name, NULL);
+
+            invalid(error, _("unknown element <%s>"), name);
+            return NULL;
+        }
+    }
+
+    if (!svirt_settings_set_mode(settings, mode_value, label, relabel_value, error) ||
+        !validate_disks(settings->no_relabel_disks, error))
+        return NULL;
+    return g_steal_pointer(&settings);
+}
+
+SvirtSettings *
+svirt_settings_parse(const char *xml, gsize len, GError **error)
+{
+    xmlParserCtxtPtr ctxt = NULL;
+    xmlDocPtr doc = NULL;
+    SvirtSettings *settings = NULL;
+
+    g_return_val_if_fail(xml != NULL || len == 0, NULL);
+
+    if (len > MAX_SETTINGS_SIZE) {
+        invalid(error, _("the element is %" G_GSIZE_FORMAT " bytes, more than the %d allowed"),
+                len, MAX_SETTINGS_SIZE);
+        return NULL;
+    }
+    if (len == 0) {
+        invalid(error, _("the element is empty"));
+        return NULL;
+    }
+    ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL) {
+        invalid(error, _("out of memory"));
+        return NULL;
+    }
+    /* No network, no entity expansion, no messages on stderr. */
+    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "metadata.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc == NULL) {
+        xmlErrorPtr xerr = xmlCtxtGetLastError(ctxt);
+        g_autofree char *message = g_strdup(xerr && xerr->message ? xerr->message : "");
+
+        g_strchomp(message);
+        invalid(error, _("not well-formed XML (%s)"), message);
+    } else if (doc->intSubset != NULL || doc->extSubset != NULL) {
+        invalid(error, _("a document type declaration is not allowed"));
+    } else if (xmlDocGetRootElement(doc) == NULL) {
+        invalid(error, _("the element is empty"));
+    } else {
+        settings = parse_root(xmlDocGetRootElement(doc), error);
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+    return settings;
+}
+
+char *
+svirt_settings_format(const SvirtSettings *settings)
+{
+    GString *out;
+
+    g_return_val_if_fail(settings != NULL, NULL);
+
+    out = g_string_new(NULL);
+    g_string_append_printf(out, "<" SVIRT_METADATA_PREFIX ":security xmlns:" SVIRT_METADATA_PREFIX
+                                "=\"" SVIRT_METADATA_NS "\" mode=\"%s\" relabel=\"%s\">\n",
+                           svirt_security_mode_to_string(settings->mode),
+                           settings->relabel ? "yes" : "no");
+    if (settings->label) {
+        g_autofree char *escaped = g_markup_escape_text(settings->label, -1);
+
+        g_string_append_printf(out, "  <" SVIRT_METADATA_PREFIX ":label>%s</" SVIRT_METADATA_PREFIX
+                                    ":label>\n",
+                               escaped);
+    }
+    for (guint i = 0; i < settings->no_relabel_disks->len; i++) {
+        g_autofree char *escaped =
+            g_markup_escape_text(g_ptr_array_index(settings->no_relabel_disks, i), -1);
+
+        g_string_append_printf(out,
+                               "  <" SVIRT_METADATA_PREFIX ":disk target=\"%s\" relabel=\"no\"/>\n",
+                               escaped);
+    }
+    g_string_append(out, "</" SVIRT_METADATA_PREFIX ":security>");
+    return g_string_free(out, FALSE);
+}

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <glib-object.h>
+
+#include "svirt-policy.h"
+
+G_BEGIN_DECLS
+
+/* Per-VM security settings live in the domain's libvirt <metadata> as one element:
+ *
+ *   <svm:security xmlns:svm="http://svirt.org/xmlns/manager/1.0" mode="static" relabel="yes">
+ *     <svm:label>system_u:system_r:svirt_t:s0:c10,c20</svm:label>
+ *     <svm:disk target="vdb" relabel="no"/>
+ *   </svm:security>
+ *
+ * mode: "dynamic" (a unique category pair at each start), "static" (the administrator's label,
+ * given in <svm:label>), or "none" (the engine labels nothing). relabel: whether the engine
+ * labels the VM's files; "no" is only allowed with a static label, whose files the
+ * administrator then labels. <svm:disk target=… relabel="no"/>: a disk (by its target, e.g.
+ * vdb) the engine must not label, nor its backing files. Shared and read-only designations are
+ * libvirt's own <shareable/> and <readonly/>, not settings. No element means dynamic, relabel
+ * yes. */
+#define SVIRT_METADATA_NS "http://svirt.org/xmlns/manager/1.0"
+#define SVIRT_METADATA_PREFIX "svm"
+
+typedef enum {
+    SVIRT_SECURITY_MODE_DYNAMIC,
+    SVIRT_SECURITY_MODE_STATIC,
+    SVIRT_SECURITY_MODE_NONE,
+} SvirtSecurityMode;
+
+typedef struct {
+    SvirtSecurityMode mode;
+    char *label;                 /* static mode only: the full process context, canonical */
+    gboolean relabel;
+    GPtrArray *no_relabel_disks; /* of char *: disk targets the engine leaves alone */
+} SvirtSettings;
+
+#define SVIRT_TYPE_SETTINGS (svirt_settings_get_type())
+
+GType svirt_settings_get_type(void) G_GNUC_CONST;
+
+const char *svirt_security_mode_to_string(SvirtSecurityMode mode);
+gboolean svirt_security_mode_from_string(const char *str, SvirtSecurityMode *mode);
+
+/* Dynamic, relabel yes, no disk overrides. */
+SvirtSettings *svirt_settings_new(void);
+SvirtSettings *svirt_settings_copy(const SvirtSettings *settings);
+void svirt_settings_free(SvirtSettings *settings);
+gboolean svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b);
+
+/* Sets mode, label and relabel together, validated; on error @settings is unchanged. A static
+ * @label is stored in canonical form. */
+gboolean svirt_settings_set_mode(SvirtSettings *settings, SvirtSecurityMode mode,
+                                 const char *label, gboolean relabel, GError **error);
+/* Whether the engine may label the disk with target @target (per-disk override only). */
+gboolean svirt_settings_disk_relabel(const SvirtSettings *settings, const char *target);
+
+/* Checks what needs no policy: a static label parses, has a level and is the only place a label
+ * appears; relabel no only with a static label; disk targets are device names, each once. */
+gboolean svirt_settings_validate(const SvirtSettings *settings, GError **error);
+/* Also checks a static label's type against the policy's VM process types when @types comes
+ * from an installed policy. */
+gboolean svirt_settings_check_policy(const SvirtSettings *settings, const SvirtPolicyTypes *types,
+                                     GError **error);
+
+/* The metadata element, as virDomainGetMetadata(VIR_DOMAIN_METADATA_ELEMENT) returns it. Rejects
+ * anything that is not exactly the format above (SVIRT_ERROR_INVALID_SETTINGS, or the context
+ * parser's error for a bad label). */
+SvirtSettings *svirt_settings_parse(const char *xml, gsize len, GError **error);
+/* The element to store with virDomainSetMetadata(..., "svm", SVIRT_METADATA_NS, ...). */
+char *svirt_settings_format(const SvirtSettings *settings);
+
+/* The level a static label gives images: the high level of its range. NULL when not static. */
+char *svirt_settings_dup_static_level(const SvirtSettings *settings);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtSettings, svirt_settings_free)
+
+G_END_DECLS
