@@ -352,7 +352,7 @@ parse_yes_no(const char *value, const char *what, gboolean *out, GError **error)
     else if (g_strcmp0(value, "no") == 0)
         *out = FALSE;
     else {
-        g_autofree char *shown = g_strescape(value, NULL);
+        g_autofree char *shown = g_strescape(value ? value : "", NULL);
 
         invalid(error, _("%s must be 'yes' or 'no', not '%s'"), what, shown);
         return FALSE;
@@ -493,6 +493,11 @@ svirt_settings_parse(const char *xml, gsize len, GError **error)
         invalid(error, _("the element is empty"));
         return NULL;
     }
+    /* libxml2 would silently stop reading at a NUL byte. */
+    if (memchr(xml, '\0', len) != NULL) {
+        invalid(error, _("not well-formed XML (a NUL byte)"));
+        return NULL;
+    }
     ctxt = xmlNewParserCtxt();
     if (ctxt == NULL) {
         invalid(error, _("out of memory"));
@@ -503,7 +508,8 @@ svirt_settings_parse(const char *xml, gsize len, GError **error)
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (doc == NULL) {
         xmlErrorPtr xerr = xmlCtxtGetLastError(ctxt);
-        g_autofree char *message = g_strdup(xerr && xerr->message ? xerr->message : "");
+        g_autofree char *message =
+            g_utf8_make_valid(xerr && xerr->message ? xerr->message : "", -1);
 
         g_strchomp(message);
         invalid(error, _("not well-formed XML (%s)"), message);

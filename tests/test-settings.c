@@ -1,0 +1,471 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "svirt-error.h"
+#include "svirt-settings.h"
+
+#define NS SVIRT_METADATA_NS
+#define LABEL "system_u:system_r:svirt_t:s0:c10,c20"
+
+typedef struct {
+    const char *name;
+    const char *xml;
+    SvirtSecurityMode mode;
+    const char *label;
+    gboolean relabel;
+    const char *disks; /* space-separated targets with relabel off */
+} AcceptCase;
+
+static const AcceptCase accept_cases[] = {
+    { "dynamic", "<svm:security xmlns:svm='" NS "' mode='dynamic'/>",
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, "" },
+    { "dynamic-relabel-yes", "<svm:security xmlns:svm='" NS "' mode='dynamic' relabel='yes'/>",
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, "" },
+    { "static", "<svm:security xmlns:svm='" NS "' mode='static' relabel='yes'>"
+                "<svm:label>" LABEL "</svm:label></svm:security>",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE, "" },
+    { "static-relabel-no", "<svm:security xmlns:svm='" NS "' mode='static' relabel='no'>"
+                           "<svm:label>" LABEL "</svm:label></svm:security>",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, FALSE, "" },
+    { "static-range", "<svm:security xmlns:svm='" NS "' mode='static'><svm:label>"
+                      "system_u:system_r:svirt_t:s0-s0:c0.c1023</svm:label></svm:security>",
+      SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t:s0-s0:c0.c1023", TRUE, "" },
+    { "none", "<svm:security xmlns:svm='" NS "' mode='none'/>", SVIRT_SECURITY_MODE_NONE, NULL,
+      TRUE, "" },
+    { "none-relabel-no", "<svm:security xmlns:svm='" NS "' mode='none' relabel='no'/>",
+      SVIRT_SECURITY_MODE_NONE, NULL, FALSE, "" },
+    { "default-namespace", "<security xmlns='" NS "' mode='static'><label>" LABEL "</label>"
+                           "</security>",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE, "" },
+    { "other-prefix", "<x:security xmlns:x='" NS "' mode='dynamic'><x:disk target='vdb' "
+                      "relabel='no'/></x:security>",
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, "vdb" },
+    /* As libvirt hands it back: indented, with an XML declaration-free dump. */
+    { "libvirt-formatted", "<svm:security xmlns:svm=\"" NS "\" mode=\"static\" relabel=\"yes\">\n"
+                           "      <svm:label>" LABEL "</svm:label>\n"
+                           "      <!-- set by the administrator -->\n"
+                           "      <svm:disk target=\"vdb\" relabel=\"no\"/>\n"
+                           "      <svm:disk target=\"hdc\" relabel=\"no\">\n      </svm:disk>\n"
+                           "    </svm:security>\n",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE, "vdb hdc" },
+    { "canonical-label", "<svm:security xmlns:svm='" NS "' mode='static'><svm:label>"
+                         "system_u:system_r:svirt_t:s0:c20,c10</svm:label></svm:security>",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE, "" },
+    { "cdata-label", "<svm:security xmlns:svm='" NS "' mode='static'><svm:label><![CDATA["
+                     LABEL "]]></svm:label></svm:security>",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE, "" },
+    { "xml-declaration", "<?xml version='1.0' encoding='UTF-8'?>\n"
+                         "<svm:security xmlns:svm='" NS "' mode='none'/>",
+      SVIRT_SECURITY_MODE_NONE, NULL, TRUE, "" },
+};
+
+static void
+assert_disks(const SvirtSettings *settings, const char *expected)
+{
+    g_auto(GStrv) targets = g_strsplit(expected, " ", -1);
+    guint n = *expected ? g_strv_length(targets) : 0;
+
+    g_assert_cmpuint(settings->no_relabel_disks->len, ==, n);
+    for (guint i = 0; i < n; i++) {
+        g_assert_cmpstr(g_ptr_array_index(settings->no_relabel_disks, i), ==, targets[i]);
+        g_assert_false(svirt_settings_disk_relabel(settings, targets[i]));
+    }
+}
+
+static void
+test_parse_accept(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(accept_cases); i++) {
+        const AcceptCase *c = &accept_cases[i];
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvirtSettings) settings = NULL;
+        g_autoptr(SvirtSettings) again = NULL;
+        g_autofree char *formatted = NULL;
+        g_autofree char *formatted_again = NULL;
+
+        g_test_message("case %s", c->name);
+        settings = svirt_settings_parse(c->xml, strlen(c->xml), &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(settings->mode, ==, c->mode);
+        g_assert_cmpstr(settings->label, ==, c->label);
+        g_assert_cmpint(settings->relabel, ==, c->relabel);
+        assert_disks(settings, c->disks);
+        g_assert_true(svirt_settings_disk_relabel(settings, "vdz"));
+        g_assert_true(svirt_settings_validate(settings, &error));
+
+        /* What is stored reads back the same. */
+        formatted = svirt_settings_format(settings);
+        again = svirt_settings_parse(formatted, strlen(formatted), &error);
+        g_assert_no_error(error);
+        g_assert_true(svirt_settings_equal(settings, again));
+        formatted_again = svirt_settings_format(again);
+        g_assert_cmpstr(formatted, ==, formatted_again);
+    }
+}
+
+typedef struct {
+    const char *name;
+    const char *xml;
+    gssize len; /* -1: strlen */
+    int code;
+    const char *message;
+} RejectCase;
+
+#define ROOT_OPEN "<svm:security xmlns:svm='" NS "' "
+#define WITH_NUL ROOT_OPEN "mode='dynamic'/>\0<x/>"
+
+static const RejectCase reject_cases[] = {
+    { "empty", "", -1, SVIRT_ERROR_INVALID_SETTINGS, "empty" },
+    { "not-xml", "hello", -1, SVIRT_ERROR_INVALID_SETTINGS, "not well-formed XML" },
+    { "unclosed", ROOT_OPEN "mode='dynamic'>", -1, SVIRT_ERROR_INVALID_SETTINGS,
+      "not well-formed" },
+    { "trailing-element", ROOT_OPEN "mode='dynamic'/><x/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
+      "not well-formed" },
+    { "embedded-nul", WITH_NUL, sizeof(WITH_NUL) - 1, SVIRT_ERROR_INVALID_SETTINGS,
+      "not well-formed" },
+    { "wrong-root", "<svm:settings xmlns:svm='" NS "' mode='dynamic'/>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "must be <security> in namespace" },
+    { "wrong-namespace", "<svm:security xmlns:svm='http://svirt.org/xmlns/manager/2.0' "
+                         "mode='dynamic'/>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "must be <security> in namespace" },
+    { "no-namespace", "<security mode='dynamic'/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
+      "must be <security> in namespace" },
+    { "no-mode", ROOT_OPEN "relabel='yes'/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
+      "mode must be 'dynamic', 'static' or 'none', not ''" },
+    { "bad-mode", ROOT_OPEN "mode='Static'/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
+      "not 'Static'" },
+    { "bad-relabel", ROOT_OPEN "mode='dynamic' relabel='maybe'/>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "relabel must be 'yes' or 'no', not 'maybe'" },
+    { "static-no-label", ROOT_OPEN "mode='static'/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
+      "a static label needs the label" },
+    { "static-label-no-level", ROOT_OPEN "mode='static'><svm:label>system_u:system_r:svirt_t"
+                               "</svm:label></svm:security>", -1,
+      SVIRT_ERROR_INVALID_CONTEXT, "has no MCS level" },
+    { "static-label-bad-category", ROOT_OPEN "mode='static'><svm:label>"
+                                   "system_u:system_r:svirt_t:s0:c1024</svm:label>"
+                                   "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_CONTEXT, "c1024" },
+    { "static-label-spaces", ROOT_OPEN "mode='static'><svm:label> " LABEL " </svm:label>"
+                             "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_CONTEXT, "whitespace" },
+    { "static-label-empty", ROOT_OPEN "mode='static'><svm:label/></svm:security>", -1,
+      SVIRT_ERROR_INVALID_CONTEXT, "empty" },
+    { "dynamic-with-label", ROOT_OPEN "mode='dynamic'><svm:label>" LABEL "</svm:label>"
+                            "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "only mode 'static' takes a label" },
+    { "none-with-label", ROOT_OPEN "mode='none'><svm:label>" LABEL "</svm:label>"
+                         "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "mode 'none' does not" },
+    { "dynamic-relabel-no", ROOT_OPEN "mode='dynamic' relabel='no'/>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "relabel 'no' needs a static label" },
+    { "two-labels", ROOT_OPEN "mode='static'><svm:label>" LABEL "</svm:label><svm:label>" LABEL
+                    "</svm:label></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "<label> is given twice" },
+    { "unknown-element", ROOT_OPEN "mode='dynamic'><svm:color>red</svm:color></svm:security>",
+      -1, SVIRT_ERROR_INVALID_SETTINGS, "unknown element <color>" },
+    { "foreign-element", ROOT_OPEN "mode='static'><o:label xmlns:o='urn:other'>" LABEL
+                         "</o:label></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label> and <disk>" },
+    { "unqualified-child", ROOT_OPEN "mode='static'><label>" LABEL "</label></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label> and <disk>" },
+    { "unknown-attribute", ROOT_OPEN "mode='dynamic' color='red'/>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "unknown attribute 'color' on <security>" },
+    { "namespaced-attribute", ROOT_OPEN "svm:mode='dynamic' mode='dynamic'/>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "unknown attribute 'mode'" },
+    { "text", ROOT_OPEN "mode='dynamic'>junk</svm:security>", -1, SVIRT_ERROR_INVALID_SETTINGS,
+      "may only contain" },
+    { "label-attribute", ROOT_OPEN "mode='static'><svm:label type='x'>" LABEL "</svm:label>"
+                         "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "unknown attribute 'type' on <label>" },
+    { "label-child", ROOT_OPEN "mode='static'><svm:label>" LABEL "<svm:b/></svm:label>"
+                     "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "<label> may only contain the label text" },
+    { "disk-no-target", ROOT_OPEN "mode='dynamic'><svm:disk relabel='no'/></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "needs a target" },
+    { "disk-relabel-yes", ROOT_OPEN "mode='dynamic'><svm:disk target='vda' relabel='yes'/>"
+                          "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "only says relabel='no'" },
+    { "disk-relabel-missing", ROOT_OPEN "mode='dynamic'><svm:disk target='vda'/></svm:security>",
+      -1, SVIRT_ERROR_INVALID_SETTINGS, "must be 'yes' or 'no'" },
+    { "disk-target-space", ROOT_OPEN "mode='dynamic'><svm:disk target='vd a' relabel='no'/>"
+                           "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "'vd a' is not a disk target" },
+    { "disk-target-path", ROOT_OPEN "mode='dynamic'><svm:disk target='../x' relabel='no'/>"
+                          "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "is not a disk target" },
+    { "disk-target-upper", ROOT_OPEN "mode='dynamic'><svm:disk target='VDA' relabel='no'/>"
+                           "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "is not a disk target" },
+    { "disk-target-empty", ROOT_OPEN "mode='dynamic'><svm:disk target='' relabel='no'/>"
+                           "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "'' is not a disk target" },
+    { "disk-twice", ROOT_OPEN "mode='dynamic'><svm:disk target='vdb' relabel='no'/>"
+                    "<svm:disk target='vdb' relabel='no'/></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "disk vdb is listed twice" },
+    { "disk-child", ROOT_OPEN "mode='dynamic'><svm:disk target='vdb' relabel='no'><svm:x/>"
+                    "</svm:disk></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "<disk> must be empty" },
+    { "doctype-entity", "<!DOCTYPE svm:security [<!ENTITY l '" LABEL "'>]>" ROOT_OPEN
+                        "mode='static'><svm:label>&l;</svm:label></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "document type declaration" },
+    { "external-entity", "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>" ROOT_OPEN
+                         "mode='static'><svm:label>&e;</svm:label></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "document type declaration" },
+};
+
+static void
+test_parse_reject(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(reject_cases); i++) {
+        const RejectCase *c = &reject_cases[i];
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvirtSettings) settings = NULL;
+        gsize len = c->len < 0 ? strlen(c->xml) : (gsize)c->len;
+
+        g_test_message("case %s", c->name);
+        settings = svirt_settings_parse(c->xml, len, &error);
+        g_assert_null(settings);
+        g_assert_nonnull(error);
+        g_test_message("-> %s", error->message);
+        g_assert_true(error->domain == SVIRT_ERROR);
+        g_assert_cmpint(error->code, ==, c->code);
+        g_assert_nonnull(strstr(error->message, c->message));
+    }
+}
+
+static void
+test_parse_too_large(void)
+{
+    g_autoptr(GString) xml = g_string_new(ROOT_OPEN "mode='dynamic'>");
+    g_autoptr(GError) error = NULL;
+
+    while (xml->len < 70000)
+        g_string_append(xml, "<!-- padding -->");
+    g_string_append(xml, "</svm:security>");
+    g_assert_null(svirt_settings_parse(xml->str, xml->len, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+    g_assert_nonnull(strstr(error->message, "more than"));
+}
+
+static void
+test_format(void)
+{
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dynamic = svirt_settings_format(settings);
+    g_autofree char *xml = NULL;
+
+    g_assert_cmpstr(dynamic, ==,
+                    "<svm:security xmlns:svm=\"" NS "\" mode=\"dynamic\" relabel=\"yes\">\n"
+                    "</svm:security>");
+
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE,
+                                          &error));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdb"));
+    xml = svirt_settings_format(settings);
+    g_assert_cmpstr(xml, ==,
+                    "<svm:security xmlns:svm=\"" NS "\" mode=\"static\" relabel=\"yes\">\n"
+                    "  <svm:label>" LABEL "</svm:label>\n"
+                    "  <svm:disk target=\"vdb\" relabel=\"no\"/>\n"
+                    "</svm:security>");
+}
+
+typedef struct {
+    const char *name;
+    SvirtSecurityMode mode;
+    const char *label;
+    gboolean relabel;
+    const char *stored_label; /* NULL with ok: no label; with !ok: the error says this */
+    gboolean ok;
+} SetModeCase;
+
+static const SetModeCase set_mode_cases[] = {
+    { "dynamic", SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, NULL, TRUE },
+    { "static", SVIRT_SECURITY_MODE_STATIC, LABEL, FALSE, LABEL, TRUE },
+    { "static-canonical", SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t:s0:c3,c1,c2",
+      TRUE, "system_u:system_r:svirt_t:s0:c1.c3", TRUE },
+    { "none", SVIRT_SECURITY_MODE_NONE, NULL, FALSE, NULL, TRUE },
+    { "static-garbage", SVIRT_SECURITY_MODE_STATIC, "garbage", TRUE, "Invalid SELinux context",
+      FALSE },
+    { "static-no-label", SVIRT_SECURITY_MODE_STATIC, NULL, TRUE, "needs the label", FALSE },
+    { "static-no-level", SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t", TRUE,
+      "no MCS level", FALSE },
+    { "dynamic-relabel-no", SVIRT_SECURITY_MODE_DYNAMIC, NULL, FALSE, "needs a static label",
+      FALSE },
+    { "none-with-label", SVIRT_SECURITY_MODE_NONE, LABEL, TRUE, "only mode 'static'", FALSE },
+    { "unknown-mode", (SvirtSecurityMode)7, NULL, TRUE, "unknown mode", FALSE },
+};
+
+static void
+test_set_mode(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(set_mode_cases); i++) {
+        const SetModeCase *c = &set_mode_cases[i];
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+        g_autoptr(SvirtSettings) before = NULL;
+        g_autoptr(GError) error = NULL;
+        gboolean ok;
+
+        g_test_message("case %s", c->name);
+        g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdc"));
+        before = svirt_settings_copy(settings);
+        ok = svirt_settings_set_mode(settings, c->mode, c->label, c->relabel, &error);
+        g_assert_cmpint(ok, ==, c->ok);
+        if (ok) {
+            g_assert_no_error(error);
+            g_assert_cmpint(settings->mode, ==, c->mode);
+            g_assert_cmpstr(settings->label, ==, c->stored_label);
+            g_assert_cmpint(settings->relabel, ==, c->relabel);
+        } else {
+            g_test_message("-> %s", error->message);
+            g_assert_nonnull(strstr(error->message, c->stored_label));
+            g_assert_true(svirt_settings_equal(settings, before));
+        }
+        /* Disk overrides are not touched by a mode change. */
+        assert_disks(settings, "vdc");
+    }
+}
+
+static void
+test_validate_disks(void)
+{
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(GError) error = NULL;
+
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdb"));
+    g_assert_true(svirt_settings_validate(settings, &error));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdb"));
+    g_assert_false(svirt_settings_validate(settings, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+    g_clear_error(&error);
+    g_ptr_array_remove_index(settings->no_relabel_disks, 1);
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vd\"b"));
+    g_assert_false(svirt_settings_validate(settings, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+}
+
+static void
+test_equal_copy(void)
+{
+    g_autoptr(SvirtSettings) a = svirt_settings_new();
+    g_autoptr(SvirtSettings) b = NULL;
+
+    g_assert_true(svirt_settings_set_mode(a, SVIRT_SECURITY_MODE_STATIC, LABEL, FALSE, NULL));
+    g_ptr_array_add(a->no_relabel_disks, g_strdup("vdb"));
+    b = svirt_settings_copy(a);
+    g_assert_true(svirt_settings_equal(a, b));
+    b->relabel = TRUE;
+    g_assert_false(svirt_settings_equal(a, b));
+    b->relabel = FALSE;
+    g_ptr_array_add(b->no_relabel_disks, g_strdup("vdc"));
+    g_assert_false(svirt_settings_equal(a, b));
+    g_ptr_array_remove_index(b->no_relabel_disks, 1);
+    g_assert_true(svirt_settings_set_mode(b, SVIRT_SECURITY_MODE_STATIC,
+                                          "system_u:system_r:svirt_t:s0:c10,c21", FALSE, NULL));
+    g_assert_false(svirt_settings_equal(a, b));
+}
+
+static void
+test_check_policy(void)
+{
+    g_autoptr(SvirtPolicyTypes) policy = svirt_policy_types_new_builtin();
+    g_autoptr(SvirtPolicyTypes) builtin = svirt_policy_types_new_builtin();
+    static const struct {
+        const char *label;
+        gboolean ok_with_policy;
+    } cases[] = {
+        { LABEL, TRUE },
+        { "system_u:system_r:svirt_tcg_t:s0:c1,c2", TRUE },
+        { "system_u:system_r:unconfined_t:s0:c1,c2", FALSE },
+        { "staff_u:staff_r:svirt_t:s0:c1,c2", TRUE },
+    };
+
+    /* As if read from a Fedora-like policy with a TCG line. */
+    policy->domain_from_policy = TRUE;
+    g_free(policy->tcg_process);
+    policy->tcg_process = g_strdup("system_u:system_r:svirt_tcg_t:s0");
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC,
+                                              cases[i].label, TRUE, NULL));
+        g_assert_cmpint(svirt_settings_check_policy(settings, policy, &error), ==,
+                        cases[i].ok_with_policy);
+        if (!cases[i].ok_with_policy) {
+            g_test_message("%s -> %s", cases[i].label, error->message);
+            g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
+            g_assert_nonnull(strstr(error->message, "unconfined_t"));
+            g_assert_nonnull(strstr(error->message, "system_u:system_r:svirt_t:s0:c10,c20"));
+        }
+        /* Without an installed policy only the syntax is checked. */
+        g_clear_error(&error);
+        g_assert_true(svirt_settings_check_policy(settings, builtin, &error));
+        g_assert_no_error(error);
+    }
+}
+
+static void
+test_static_level(void)
+{
+    static const struct {
+        SvirtSecurityMode mode;
+        const char *label;
+        const char *level;
+    } cases[] = {
+        { SVIRT_SECURITY_MODE_STATIC, LABEL, "s0:c10,c20" },
+        { SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t:s0-s0:c1,c2", "s0:c1,c2" },
+        { SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t:s2", "s2" },
+        { SVIRT_SECURITY_MODE_DYNAMIC, NULL, NULL },
+        { SVIRT_SECURITY_MODE_NONE, NULL, NULL },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+        g_autofree char *level = NULL;
+
+        g_assert_true(svirt_settings_set_mode(settings, cases[i].mode, cases[i].label, TRUE,
+                                              NULL));
+        level = svirt_settings_dup_static_level(settings);
+        g_assert_cmpstr(level, ==, cases[i].level);
+    }
+}
+
+static void
+test_mode_strings(void)
+{
+    static const SvirtSecurityMode modes[] = {
+        SVIRT_SECURITY_MODE_DYNAMIC,
+        SVIRT_SECURITY_MODE_STATIC,
+        SVIRT_SECURITY_MODE_NONE,
+    };
+    SvirtSecurityMode mode;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(modes); i++) {
+        g_assert_true(svirt_security_mode_from_string(svirt_security_mode_to_string(modes[i]),
+                                                      &mode));
+        g_assert_cmpint(mode, ==, modes[i]);
+    }
+    g_assert_false(svirt_security_mode_from_string("Dynamic", &mode));
+    g_assert_false(svirt_security_mode_from_string("", &mode));
+    g_assert_false(svirt_security_mode_from_string(NULL, &mode));
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/settings/parse/accept", test_parse_accept);
+    g_test_add_func("/settings/parse/reject", test_parse_reject);
+    g_test_add_func("/settings/parse/too-large", test_parse_too_large);
+    g_test_add_func("/settings/format", test_format);
+    g_test_add_func("/settings/set-mode", test_set_mode);
+    g_test_add_func("/settings/validate-disks", test_validate_disks);
+    g_test_add_func("/settings/equal-copy", test_equal_copy);
+    g_test_add_func("/settings/check-policy", test_check_policy);
+    g_test_add_func("/settings/static-level", test_static_level);
+    g_test_add_func("/settings/mode-strings", test_mode_strings);
+    return g_test_run();
+}
