@@ -1,14 +1,18 @@
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "svirt-engine.h"
+#include "svirt-lifecycle.h"
 
 typedef struct {
     char *uri;
+    char *mcs_range;
 } Globals;
 
 typedef int (*CommandFunc)(Globals *globals, int argc, char **argv);
@@ -25,6 +29,20 @@ fail(GError *error)
 {
     g_printerr("svirtctl: %s\n", error->message);
     return 1;
+}
+
+static int
+usage_error(GError *error)
+{
+    g_printerr("svirtctl: %s\n", error->message);
+    return 2;
+}
+
+static int
+usage_message(const char *message)
+{
+    g_printerr("svirtctl: %s\n", message);
+    return 2;
 }
 
 static SvirtEngine *
@@ -119,9 +137,231 @@ cmd_list(Globals *globals, int argc, char **argv)
     return 0;
 }
 
+static int
+cmd_start(Globals *globals, int argc, char **argv)
+{
+    GOptionEntry entries[] = { { NULL } };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+
+    if (!parse_command_options("start", "VM", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("start needs exactly one VM name or UUID."));
+    engine = open_engine(globals, &error);
+    if (!engine || !svirt_engine_start_vm(engine, argv[1], globals->mcs_range, &error))
+        return fail(error);
+    g_print(_("Started %s.\n"), argv[1]);
+    return 0;
+}
+
+static int
+cmd_stop(Globals *globals, int argc, char **argv)
+{
+    gboolean force = FALSE;
+    int timeout = 60;
+    GOptionEntry entries[] = {
+        { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Force the VM off at once"), NULL },
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+          N_("Seconds to wait for a guest shutdown (default 60)"), N_("SECONDS") },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+
+    if (!parse_command_options("stop", "VM", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("stop needs exactly one VM name or UUID."));
+    if (timeout < 0)
+        return usage_message(_("--timeout must not be negative."));
+    engine = open_engine(globals, &error);
+    if (!engine || !svirt_engine_stop_vm(engine, argv[1], force, (guint)timeout * 1000, &error))
+        return fail(error);
+    g_print(_("Stopped %s; its labels are restored.\n"), argv[1]);
+    return 0;
+}
+
+static int
+cmd_status(Globals *globals, int argc, char **argv)
+{
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(SvirtVmStatus) status = NULL;
+
+    if (!parse_command_options("status", "VM", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("status needs exactly one VM name or UUID."));
+    engine = open_engine(globals, &error);
+    if (!engine || !(status = svirt_engine_get_vm_status(engine, argv[1], &error)))
+        return fail(error);
+    if (json) {
+        g_autoptr(JsonNode) root = svirt_vm_status_to_json(status);
+
+        print_json(root);
+        return 0;
+    }
+    g_print("%-14s %s\n", _("Name:"), status->name);
+    g_print("%-14s %s\n", _("UUID:"), status->uuid);
+    g_print("%-14s %s\n", _("State:"), svirt_vm_state_to_label(status->state));
+    g_print("%-14s %s\n", _("Mode:"), svirt_security_mode_to_string(status->mode));
+    g_print("%-14s %s\n", _("Relabel:"), status->relabel ? _("yes") : _("no"));
+    g_print("%-14s %s\n", _("Process label:"), status->process_label ? status->process_label : "—");
+    g_print("%-14s %s\n", _("Image label:"), status->image_label ? status->image_label : "—");
+    g_print("%-14s %s\n", _("Enforced:"), status->enforced ? _("yes") : _("no"));
+    if (status->enforced_reason)
+        g_print("%-14s %s\n", "", status->enforced_reason);
+    g_print("\n%-7s %-11s %-13s %-44s %s\n", _("TARGET"), _("DESIGNATION"), _("STATUS"),
+            _("ACTUAL LABEL"), _("PATH"));
+    for (guint i = 0; i < status->disks->len; i++) {
+        SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        g_print("%-7s %-11s %-13s %-44s %s\n", disk->target ? disk->target : "-",
+                svirt_designation_to_string(disk->designation),
+                svirt_disk_status_to_string(disk->status),
+                disk->actual_label ? disk->actual_label : "—", disk->path);
+    }
+    return 0;
+}
+
+static int
+cmd_reconcile(Globals *globals, int argc, char **argv)
+{
+    GOptionEntry entries[] = { { NULL } };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    guint restored = 0, kept = 0;
+
+    if (!parse_command_options("reconcile", "", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 1)
+        return usage_message(_("reconcile takes no arguments."));
+    engine = open_engine(globals, &error);
+    if (!engine || !svirt_engine_reconcile(engine, &restored, &kept, &error))
+        return fail(error);
+    g_print(_("Restored %u labels; %u stay with running VMs.\n"), restored, kept);
+    return 0;
+}
+
+static int
+cmd_restore(Globals *globals, int argc, char **argv)
+{
+    GOptionEntry entries[] = { { NULL } };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *label = NULL;
+
+    if (!parse_command_options("restore", "PATH", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("restore needs exactly one path."));
+    if (!svirt_restore_path(argv[1], &label, &error))
+        return fail(error);
+    g_print(_("%s: %s\n"), argv[1], label ? label : _("label removed (it had none)"));
+    return 0;
+}
+
+/* libvirt runs /etc/libvirt/hooks/qemu NAME OPERATION SUB-OPERATION EXTRA with the domain XML on
+ * standard input. It must not call back into libvirtd, and only "release" concerns us. */
+static int
+cmd_hook(Globals *globals, int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) xml = g_string_new(NULL);
+    g_autofree char *uuid = NULL;
+    char buf[4096];
+    size_t n;
+    guint restored = 0;
+
+    if (argc < 3)
+        return usage_message(_("hook is run by libvirtd as: hook NAME OPERATION SUB-OPERATION "
+                               "EXTRA, with the VM's XML on standard input."));
+    if (!g_str_equal(argv[2], "release"))
+        return 0;
+    while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+        g_string_append_len(xml, buf, n);
+    uuid = svirt_domain_xml_uuid(xml->str);
+    if (!uuid) {
+        g_printerr(_("svirtctl hook: no UUID in the domain XML of %s.\n"), argv[1]);
+        return 1;
+    }
+    if (!svirt_restore_holder(uuid, &restored, &error))
+        return fail(error);
+    return 0;
+}
+
+static char *
+self_path(void)
+{
+    g_autoptr(GError) error = NULL;
+    char *path = g_file_read_link("/proc/self/exe", &error);
+
+    return path ? path : g_strdup("/usr/bin/svirtctl");
+}
+
+static int
+cmd_install_hook(Globals *globals, int argc, char **argv)
+{
+    g_autofree char *dir = g_strdup("/etc/libvirt/hooks");
+    gboolean force = FALSE;
+    GOptionEntry entries[] = {
+        { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+          N_("Where libvirtd looks for hooks (default /etc/libvirt/hooks)"), N_("DIR") },
+        { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace another qemu hook"), NULL },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *hook = NULL;
+    g_autofree char *exe = self_path();
+    g_autofree char *script = NULL;
+    g_autofree char *existing = NULL;
+
+    if (!parse_command_options("install-hook", "", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 1)
+        return usage_message(_("install-hook takes no arguments."));
+    hook = g_build_filename(dir, "qemu", NULL);
+    script = g_strdup_printf("#!/bin/sh\n"
+                             "# sVirt Manager: restores VM labels when libvirtd releases a VM.\n"
+                             "exec '%s' hook \"$@\"\n",
+                             exe);
+    if (g_file_get_contents(hook, &existing, NULL, NULL) && !g_str_equal(existing, script) &&
+        !strstr(existing, "sVirt Manager") && !force) {
+        g_printerr(_("svirtctl: %s already exists and is not ours; it was left unchanged. Add "
+                     "'%s hook \"$@\"' to it by hand, or use --force to replace it.\n"),
+                   hook, exe);
+        return 1;
+    }
+    if (g_mkdir_with_parents(dir, 0755) < 0 ||
+        !g_file_set_contents_full(hook, script, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0755,
+                                  &error)) {
+        g_printerr(_("svirtctl: could not write %s: %s\n"), hook,
+                   error ? error->message : g_strerror(errno));
+        return 1;
+    }
+    g_print(_("Installed %s. Restart libvirtd so that it runs the hook.\n"), hook);
+    return 0;
+}
+
 static const Command commands[] = {
     { "list", "[--json]", N_("List every VM on the connection with its UUID and state"),
       cmd_list },
+    { "start", "VM", N_("Label the VM's files and start it"), cmd_start },
+    { "stop", "VM [--force] [--timeout S]", N_("Shut the VM down and restore its labels"),
+      cmd_stop },
+    { "status", "VM [--json]", N_("Show the VM's labels and the state of each disk"),
+      cmd_status },
+    { "reconcile", "", N_("Restore labels held for VMs that no longer run"), cmd_reconcile },
+    { "restore", "PATH", N_("Restore the original label of one file"), cmd_restore },
+    { "hook", "NAME OP SUBOP EXTRA", N_("Run as libvirt's qemu hook (reads XML on stdin)"),
+      cmd_hook },
+    { "install-hook", "[--dir DIR] [--force]", N_("Install the qemu hook for libvirtd"),
+      cmd_install_hook },
 };
 
 static char *
@@ -144,6 +384,9 @@ main(int argc, char *argv[])
     GOptionEntry entries[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &globals.uri,
           N_("Hypervisor URI (default: libvirt's, qemu:///system for root)"), N_("URI") },
+        { "mcs-range", 0, 0, G_OPTION_ARG_STRING, &globals.mcs_range,
+          N_("Categories dynamic labels are drawn from (default: the host's, s0:c0.c1023)"),
+          N_("RANGE") },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = NULL;
@@ -175,10 +418,12 @@ main(int argc, char *argv[])
         if (g_str_equal(argv[1], commands[i].name)) {
             ret = commands[i].func(&globals, argc - 1, argv + 1);
             g_free(globals.uri);
+            g_free(globals.mcs_range);
             return ret;
         }
     }
     g_printerr(_("svirtctl: unknown command '%s'.\n%s\n"), argv[1], summary);
     g_free(globals.uri);
+    g_free(globals.mcs_range);
     return 2;
 }

@@ -39,8 +39,8 @@ svirt_labeler_xattr_name(void)
 }
 
 /* realpath() with GLib's allocator, so callers free with g_free(). */
-static char *
-resolve_path(const char *path)
+char *
+svirt_labeler_resolve_path(const char *path)
 {
     char *real = realpath(path, NULL);
     char *copy;
@@ -168,7 +168,7 @@ svirt_labeler_check_block_device(dev_t rdev, const char *path, GError **error)
         return FALSE;
 
     /* A whole disk is in use by the host when any of its partitions is. */
-    real = resolve_path(sys);
+    real = svirt_labeler_resolve_path(sys);
     dir = real ? g_dir_open(real, 0, NULL) : NULL;
     while (dir && (name = g_dir_read_name(dir))) {
         g_autofree char *part = g_build_filename(real, name, "partition", NULL);
@@ -281,7 +281,7 @@ svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **er
                     path);
         return NULL;
     }
-    target->resolved = resolve_path(path);
+    target->resolved = svirt_labeler_resolve_path(path);
     if (!target->resolved) {
         set_errno_error(error, errno, path, _("label"));
         return NULL;
@@ -345,7 +345,7 @@ svirt_label_target_get_stat(const SvirtLabelTarget *target)
 static gboolean
 verify_unchanged(const SvirtLabelTarget *target, GError **error)
 {
-    g_autofree char *now = resolve_path(target->path);
+    g_autofree char *now = svirt_labeler_resolve_path(target->path);
     struct stat st;
 
     if (!now || !g_str_equal(now, target->resolved) || lstat(target->resolved, &st) < 0 ||

@@ -45,6 +45,9 @@ gboolean svirt_labeler_check_location(const char *resolved, SvirtLabelTargetKind
                                       GError **error);
 gboolean svirt_labeler_check_block_device(dev_t rdev, const char *path, GError **error);
 
+/* The absolute path with every symlink resolved, NULL when it does not exist. */
+char *svirt_labeler_resolve_path(const char *path);
+
 /* Reads the label of @path without following a final symlink; NULL label when it has none. */
 gboolean svirt_labeler_read_label(const char *path, char **label, GError **error);
 

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "svirt-engine.h"
+#include "svirt-plan.h"
+
+G_BEGIN_DECLS
+
+/* The live definition of a VM the engine started carries its labels in this element. */
+#define SVIRT_LIVE_NS "http://svirt.org/xmlns/manager/1.0/live"
+#define SVIRT_LIVE_PREFIX "svml"
+
+typedef enum {
+    SVIRT_DISK_STATUS_LABELED,       /* carries the label the plan gives it */
+    SVIRT_DISK_STATUS_RESTORED,      /* the VM is stopped and the engine holds nothing of it */
+    SVIRT_DISK_STATUS_PENDING,       /* not labelled yet, or not restored yet */
+    SVIRT_DISK_STATUS_MISMATCH,      /* the VM runs but the label differs from the plan */
+    SVIRT_DISK_STATUS_UNSUPPORTED,   /* the filesystem cannot hold labels */
+    SVIRT_DISK_STATUS_NOT_RELABELED, /* deliberately left alone; the note says why */
+} SvirtDiskStatus;
+
+typedef struct {
+    char *target;
+    char *path;
+    SvirtPlanKind kind;
+    SvirtDesignation designation;
+    char *expected_label;
+    char *actual_label;
+    SvirtDiskStatus status;
+    char *note;
+} SvirtDiskState;
+
+typedef struct {
+    char *name;
+    char *uuid;
+    SvirtVmState state;
+    SvirtSecurityMode mode;
+    gboolean relabel;
+    char *process_label; /* while running: what QEMU runs as; NULL otherwise */
+    char *image_label;   /* while running: the label of its private images */
+    gboolean enforced;
+    char *enforced_reason; /* why the labels are not enforced; NULL when they are */
+    gboolean started_by_engine;
+    GPtrArray *disks;    /* of SvirtDiskState */
+} SvirtVmStatus;
+
+const char *svirt_disk_status_to_string(SvirtDiskStatus status);
+void svirt_vm_status_free(SvirtVmStatus *status);
+JsonNode *svirt_vm_status_to_json(const SvirtVmStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtVmStatus, svirt_vm_status_free)
+
+/* Labels the VM's files as planned, with a journal written first, and starts it through
+ * libvirtd on a live copy of its definition. @mcs_range NULL means the host's range. On any
+ * failure every label is restored and the error names the step and the path. */
+gboolean svirt_engine_start_vm(SvirtEngine *engine, const char *vm, const char *mcs_range,
+                               GError **error);
+void svirt_engine_start_vm_async(SvirtEngine *engine, const char *vm, const char *mcs_range,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean svirt_engine_start_vm_finish(SvirtEngine *engine, GAsyncResult *result,
+                                      GError **error);
+
+/* Shuts the VM down (ACPI) and waits up to @timeout_ms, or forces it off; then restores its
+ * labels. */
+gboolean svirt_engine_stop_vm(SvirtEngine *engine, const char *vm, gboolean force,
+                              guint timeout_ms, GError **error);
+void svirt_engine_stop_vm_async(SvirtEngine *engine, const char *vm, gboolean force,
+                                guint timeout_ms, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+gboolean svirt_engine_stop_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error);
+
+/* Restores what VM @uuid held, from the journal alone: needs no libvirtd (the qemu hook). */
+gboolean svirt_restore_holder(const char *uuid, guint *n_restored, GError **error);
+/* Restores one path to its recorded original, else the policy default, else after_exit. */
+gboolean svirt_restore_path(const char *path, char **restored_to, GError **error);
+
+/* The <uuid> of a domain definition, without asking libvirtd. */
+char *svirt_domain_xml_uuid(const char *xml);
+
+/* Restores everything held by VMs that no longer run. */
+gboolean svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept,
+                                GError **error);
+
+/* Restores a VM's labels whenever the engine sees it stop, in a worker thread. */
+void svirt_engine_watch_stops(SvirtEngine *engine);
+
+SvirtVmStatus *svirt_engine_get_vm_status(SvirtEngine *engine, const char *vm, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,530 @@
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libvirt/virterror.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "svirt-context.h"
+#include "svirt-journal.h"
+#include "svirt-labeler.h"
+#include "svirt-lifecycle.h"
+#include "svm-test-cli.h"
+#include "svm-test-util.h"
+#include "svm-test-vm.h"
+
+#define URI "qemu:///system"
+#define ORIGINAL "system_u:object_r:virt_image_t:s0"
+
+static SvirtPolicyTypes *types;
+
+typedef struct {
+    char *dir;
+    char *name;
+    char *boot;
+    char *shared;
+    char *readonly;
+    char *serial;
+    char *uuid;
+} TestVm;
+
+static char *
+label_of(const char *path)
+{
+    char *label = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(svirt_labeler_read_label(path, &label, &error));
+    return label;
+}
+
+static void
+set_label(const char *path, const char *label)
+{
+    g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, NULL);
+    SvirtLabelStatus status;
+
+    g_assert_nonnull(t);
+    g_assert_true(svirt_label_target_set_label(t, label, &status, NULL));
+}
+
+static void
+assert_label(const char *path, const char *expected)
+{
+    g_autofree char *actual = label_of(path);
+
+    g_test_message("%s: %s", path, actual ? actual : "(none)");
+    g_assert_cmpstr(actual, ==, expected);
+}
+
+static char *
+disk_xml(const char *path, const char *target, const char *extra)
+{
+    return g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                           "<source file='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
+                           path, target, extra);
+}
+
+static void
+define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared_path,
+          gboolean with_readonly)
+{
+    g_autofree char *shared = NULL;
+    g_autofree char *readonly = NULL;
+    g_autofree char *xml = NULL;
+    virDomainPtr dom;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    memset(vm, 0, sizeof(*vm));
+    vm->dir = svm_test_make_vm_dir("svm-life");
+    vm->name = g_strdup_printf("%s-%d", name, (int)getpid());
+    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
+    vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
+    svm_test_write_boot_image(vm->boot);
+    vm->shared = g_strdup(shared_path);
+    shared = shared_path ? disk_xml(shared_path, "vdb", "<shareable/>") : g_strdup("");
+    if (with_readonly) {
+        vm->readonly = g_build_filename(vm->dir, "readonly.img", NULL);
+        svm_test_write_blank_image(vm->readonly, 65536);
+        readonly = disk_xml(vm->readonly, "vdc", "<readonly/>");
+    }
+    xml = g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s%s"
+        "<serial type='file'><source path='%s'/></serial></devices></domain>",
+        vm->name, vm->boot, shared, readonly ? readonly : "", vm->serial);
+    dom = virDomainDefineXML(conn, xml);
+    if (!dom)
+        g_error("Could not define %s: %s", vm->name, virGetLastErrorMessage());
+    virDomainGetUUIDString(dom, uuid);
+    vm->uuid = g_strdup(uuid);
+    virDomainFree(dom);
+}
+
+static void
+undefine_vm(virConnectPtr conn, TestVm *vm)
+{
+    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm->uuid);
+
+    if (dom) {
+        if (virDomainIsActive(dom) == 1)
+            virDomainDestroy(dom);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+    virResetLastError();
+    svm_test_rmdir(vm->dir);
+    g_free(vm->dir);
+    g_free(vm->name);
+    g_free(vm->boot);
+    g_free(vm->shared);
+    g_free(vm->readonly);
+    g_free(vm->serial);
+    g_free(vm->uuid);
+}
+
+static gboolean
+serial_has_marker(gpointer data)
+{
+    g_autofree char *text = NULL;
+
+    return g_file_get_contents(data, &text, NULL, NULL) && strstr(text, SVM_TEST_BOOT_MARKER);
+}
+
+static gboolean
+tick(gpointer data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+/* Conditions that read files need the loop to wake up now and then. */
+static void
+wait_for(SvmTestCondition cond, gpointer data, guint ms, const char *what)
+{
+    guint id = g_timeout_add(20, tick, NULL);
+
+    svm_test_wait_for(cond, data, ms, what);
+    g_source_remove(id);
+}
+
+static void
+start_ok(SvirtEngine *engine, const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    gboolean ok = svirt_engine_start_vm(engine, name, NULL, &error);
+
+    g_assert_no_error(error);
+    g_assert_true(ok);
+}
+
+static void
+stop_ok(SvirtEngine *engine, const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    gboolean ok = svirt_engine_stop_vm(engine, name, TRUE, 0, &error);
+
+    g_assert_no_error(error);
+    g_assert_true(ok);
+}
+
+static char *
+private_label(SvirtVmStatus *status)
+{
+    g_assert_nonnull(status->image_label);
+    return g_strdup(status->image_label);
+}
+
+static guint
+journal_size(void)
+{
+    g_autoptr(SvirtJournal) j = svirt_journal_open(NULL, NULL);
+    guint n;
+
+    g_assert_true(svirt_journal_lock(j, NULL));
+    n = svirt_journal_get_entries(j)->len;
+    svirt_journal_unlock(j);
+    return n;
+}
+
+static void
+test_start_and_stop(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(SvirtVmStatus) status = NULL;
+    g_autofree char *shared = NULL;
+    g_autofree char *shared_dir = svm_test_make_vm_dir("svm-shared");
+    g_autofree char *image = NULL;
+    g_autofree char *live = NULL;
+    SvirtLevel level;
+    guint a, b;
+    TestVm vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    shared = g_build_filename(shared_dir, "shared.img", NULL);
+    svm_test_write_blank_image(shared, 65536);
+    define_vm(conn, &vm, "svm-test-life", shared, TRUE);
+    /* The boot disk starts with a label, the others with none. */
+    set_label(vm.boot, ORIGINAL);
+
+    start_ok(engine, vm.name);
+    wait_for(serial_has_marker, vm.serial, 30000, "the guest's marker on its serial port");
+
+    status = svirt_engine_get_vm_status(engine, vm.name, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(svirt_vm_state_to_id(status->state), ==, "running");
+    g_assert_true(status->started_by_engine);
+    g_assert_true(g_str_has_prefix(status->process_label, "system_u:system_r:svirt_t:s0:c"));
+    image = private_label(status);
+    g_assert_true(g_str_has_prefix(image, "system_u:object_r:svirt_image_t:s0:c"));
+    {
+        g_autoptr(SvirtContext) ctx = svirt_context_parse(image, &error);
+
+        g_assert_no_error(error);
+        level = *svirt_context_get_low(ctx);
+    }
+    g_assert_true(svirt_level_get_pair(&level, &a, &b));
+    g_assert_cmpuint(a, <, b);
+
+    /* Every path carries its planned label... */
+    assert_label(vm.boot, image);
+    assert_label(vm.shared, "system_u:object_r:svirt_image_t:s0");
+    assert_label(vm.readonly, types->content);
+    assert_label(vm.serial, image);
+    for (guint i = 0; i < status->disks->len; i++) {
+        SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        g_test_message("%s %s %s", disk->target, disk->actual_label,
+                       svirt_disk_status_to_string(disk->status));
+        g_assert_cmpint(disk->status, ==, SVIRT_DISK_STATUS_LABELED);
+    }
+    /* ...and the live definition carries the process label. */
+    {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+
+        live = virDomainGetXMLDesc(dom, 0);
+        g_assert_nonnull(strstr(live, status->process_label));
+        g_assert_nonnull(strstr(live, SVIRT_LIVE_NS));
+    }
+    {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+        g_autofree char *persistent = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+
+        /* A start does not change the persistent definition. */
+        g_assert_null(strstr(persistent, SVIRT_LIVE_NS));
+    }
+
+    stop_ok(engine, vm.name);
+    assert_label(vm.boot, ORIGINAL);
+    assert_label(vm.shared, NULL);
+    assert_label(vm.readonly, NULL);
+    assert_label(vm.serial, NULL);
+    g_assert_cmpuint(journal_size(), ==, 0);
+
+    undefine_vm(conn, &vm);
+    svm_test_rmdir(shared_dir);
+}
+
+typedef struct {
+    const char *path;
+    const char *label;
+} LabelIs;
+
+static gboolean
+label_is(gpointer data)
+{
+    LabelIs *want = data;
+    g_autofree char *label = label_of(want->path);
+
+    return g_strcmp0(label, want->label) == 0;
+}
+
+static void
+test_destroy_from_outside(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virConnect) other = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    TestVm vm;
+    LabelIs back;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    svirt_engine_watch_stops(engine);
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_vm(conn, &vm, "svm-test-destroy", NULL, FALSE);
+    set_label(vm.boot, ORIGINAL);
+    start_ok(engine, vm.name);
+    g_assert_true(g_str_has_prefix(label_of(vm.boot), "system_u:object_r:svirt_image_t:s0:c"));
+
+    /* Like 'virsh destroy': another client; the engine only sees the lifecycle event. */
+    other = virConnectOpen(URI);
+    dom = virDomainLookupByUUIDString(other, vm.uuid);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    back.path = vm.boot;
+    back.label = ORIGINAL;
+    wait_for(label_is, &back, 10000, "the label to be restored after virsh destroy");
+    undefine_vm(conn, &vm);
+}
+
+static void
+test_shared_disk(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *shared_dir = svm_test_make_vm_dir("svm-shared");
+    g_autofree char *shared = g_build_filename(shared_dir, "shared.img", NULL);
+    TestVm one, two;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_blank_image(shared, 65536);
+    set_label(shared, ORIGINAL);
+    define_vm(conn, &one, "svm-test-share1", shared, FALSE);
+    define_vm(conn, &two, "svm-test-share2", shared, FALSE);
+
+    start_ok(engine, one.name);
+    start_ok(engine, two.name);
+    assert_label(shared, "system_u:object_r:svirt_image_t:s0");
+    /* The private disks have different levels. */
+    {
+        g_autofree char *l1 = label_of(one.boot);
+        g_autofree char *l2 = label_of(two.boot);
+
+        g_assert_cmpstr(l1, !=, l2);
+    }
+
+    stop_ok(engine, one.name);
+    assert_label(shared, "system_u:object_r:svirt_image_t:s0");
+    stop_ok(engine, two.name);
+    assert_label(shared, ORIGINAL);
+    g_assert_cmpuint(journal_size(), ==, 0);
+
+    undefine_vm(conn, &one);
+    undefine_vm(conn, &two);
+    svm_test_rmdir(shared_dir);
+}
+
+static void
+test_crash_safety(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *shared_dir = svm_test_make_vm_dir("svm-shared");
+    g_autofree char *shared = g_build_filename(shared_dir, "shared.img", NULL);
+    TestVm vm;
+    /* Labels a start makes: boot disk, shared disk, read-only disk, serial log. */
+    const guint n = 4;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_blank_image(shared, 65536);
+    define_vm(conn, &vm, "svm-test-crash", shared, TRUE);
+    set_label(vm.boot, ORIGINAL);
+    set_label(shared, ORIGINAL);
+
+    /* Killed after the journal is written and k of the n labels are on, for every k. */
+    for (guint k = 0; k <= n; k++) {
+        g_autofree char *kstr = g_strdup_printf("%u", k);
+        const char *argv[] = { g_getenv("SVIRTCTL"), "--connect", URI, "start", vm.name, NULL };
+        const char *reconcile[] = { "--connect", URI, "reconcile", NULL };
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        int wait_status;
+
+        g_test_message("killed after %u labels", k);
+        g_setenv("SVIRT_CRASH_AFTER_LABELS", kstr, TRUE);
+        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                   &err, &wait_status, NULL));
+        g_unsetenv("SVIRT_CRASH_AFTER_LABELS");
+        g_assert_true(WIFSIGNALED(wait_status));
+        g_assert_cmpint(WTERMSIG(wait_status), ==, SIGKILL);
+        g_assert_cmpuint(journal_size(), ==, n);
+        if (k > 0) {
+            g_autofree char *now = label_of(vm.boot);
+
+            g_assert_true(g_str_has_prefix(now, "system_u:object_r:svirt_image_t:s0:c"));
+        }
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(svm_test_run_svirtctl(reconcile, &out, &err), ==, 0);
+        assert_label(vm.boot, ORIGINAL);
+        assert_label(shared, ORIGINAL);
+        assert_label(vm.readonly, NULL);
+        assert_label(vm.serial, NULL);
+        g_assert_cmpuint(journal_size(), ==, 0);
+    }
+    undefine_vm(conn, &vm);
+    svm_test_rmdir(shared_dir);
+}
+
+static void
+test_refused_paths(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *dir = svm_test_make_vm_dir("svm-refuse");
+    g_autofree char *boot = g_build_filename(dir, "boot.img", NULL);
+    g_autofree char *link = g_build_filename(dir, "disk.img", NULL);
+    g_autofree char *passwd_before = NULL;
+    struct {
+        const char *what;
+        char *disk;
+        const char *message;
+    } cases[3];
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_boot_image(boot);
+    set_label(boot, ORIGINAL);
+    g_assert_cmpint(symlink("/etc/passwd", link), ==, 0);
+    svirt_labeler_read_label("/etc/passwd", &passwd_before, NULL);
+
+    cases[0].what = "symlink to a system file";
+    cases[0].disk = disk_xml(link, "vdb", "");
+    cases[0].message = "/etc/passwd";
+    cases[1].what = "system directory";
+    cases[1].disk = disk_xml("/usr/share/base-passwd/passwd.master", "vdb", "");
+    cases[1].message = "belongs to the host";
+    cases[2].what = "mounted block device";
+    cases[2].disk = NULL;
+    cases[2].message = "mounted";
+    {
+        /* The block device that holds the root filesystem. */
+        struct stat st;
+        g_autofree char *uevent = NULL;
+        g_autofree char *sys = NULL;
+        g_autofree char *devname = NULL;
+
+        g_assert_cmpint(stat("/", &st), ==, 0);
+        sys = g_strdup_printf("/sys/dev/block/%u:%u/uevent", major(st.st_dev),
+                              minor(st.st_dev));
+        if (g_file_get_contents(sys, &uevent, NULL, NULL) && strstr(uevent, "DEVNAME=")) {
+            char *start = strstr(uevent, "DEVNAME=") + strlen("DEVNAME=");
+
+            devname = g_strndup(start, strcspn(start, "\n"));
+            cases[2].disk = g_strdup_printf("<disk type='block' device='disk'>"
+                                            "<driver name='qemu' type='raw'/>"
+                                            "<source dev='/dev/%s'/>"
+                                            "<target dev='vdb' bus='virtio'/></disk>",
+                                            devname);
+        }
+    }
+
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *name = g_strdup_printf("svm-test-refuse%u-%d", i, (int)getpid());
+        g_autofree char *xml = NULL;
+        g_autoptr(GError) e = NULL;
+        virDomainPtr dom;
+        gboolean ok;
+
+        if (!cases[i].disk) {
+            g_test_message("no block device for / found; case '%s' not run", cases[i].what);
+            continue;
+        }
+        xml = g_strdup_printf(
+            "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory>"
+            "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+            "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+            "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+            "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s</devices></domain>",
+            name, boot, cases[i].disk);
+        dom = virDomainDefineXML(conn, xml);
+        g_assert_nonnull(dom);
+        ok = svirt_engine_start_vm(engine, name, NULL, &e);
+        g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+        g_test_message("%s: %s", cases[i].what, e ? e->message : "started");
+        g_assert_false(ok);
+        g_assert_error(e, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+        g_assert_nonnull(strstr(e->message, cases[i].message));
+        /* Nothing was labelled, not even the boot disk checked before. */
+        assert_label(boot, ORIGINAL);
+        g_free(cases[i].disk);
+    }
+    {
+        g_autofree char *passwd_after = NULL;
+
+        svirt_labeler_read_label("/etc/passwd", &passwd_after, NULL);
+        g_assert_cmpstr(passwd_before, ==, passwd_after);
+    }
+    g_assert_cmpuint(journal_size(), ==, 0);
+    svm_test_rmdir(dir);
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *state = NULL;
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    svirt_engine_init_libvirt();
+    state = g_dir_make_tmp("svm-state-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_setenv("SVIRT_STATE_DIR", state, TRUE);
+    types = svirt_policy_types_load(&error);
+    g_assert_no_error(error);
+
+    g_test_add_func("/system/lifecycle/start-and-stop", test_start_and_stop);
+    g_test_add_func("/system/lifecycle/destroy-from-outside", test_destroy_from_outside);
+    g_test_add_func("/system/lifecycle/shared-disk", test_shared_disk);
+    g_test_add_func("/system/lifecycle/crash-safety", test_crash_safety);
+    g_test_add_func("/system/lifecycle/refused-paths", test_refused_paths);
+    ret = g_test_run();
+    svm_test_rmdir(state);
+    svirt_policy_types_free(types);
+    return ret;
+}
