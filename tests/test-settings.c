@@ -55,6 +55,15 @@ static const AcceptCase accept_cases[] = {
     { "cdata-label", "<svm:security xmlns:svm='" NS "' mode='static'><svm:label><![CDATA["
                      LABEL "]]></svm:label></svm:security>",
       SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE, "" },
+    /* As virDomainSetMetadata() stores it: only the element is in the namespace. */
+    { "unqualified-children", "<svm:security xmlns:svm='" NS "' mode='static' relabel='yes'>"
+                              "<label>" LABEL "</label><disk target='vdb' relabel='no'/>"
+                              "</svm:security>",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE, "vdb" },
+    /* As virDomainGetMetadata() returns it. */
+    { "no-namespace", "<security mode='static' relabel='no'>\n  <label>" LABEL "</label>\n"
+                      "  <disk target='vdb' relabel='no'/>\n</security>",
+      SVIRT_SECURITY_MODE_STATIC, LABEL, FALSE, "vdb" },
     { "xml-declaration", "<?xml version='1.0' encoding='UTF-8'?>\n"
                          "<svm:security xmlns:svm='" NS "' mode='none'/>",
       SVIRT_SECURITY_MODE_NONE, NULL, TRUE, "" },
@@ -125,12 +134,10 @@ static const RejectCase reject_cases[] = {
     { "embedded-nul", WITH_NUL, sizeof(WITH_NUL) - 1, SVIRT_ERROR_INVALID_SETTINGS,
       "not well-formed" },
     { "wrong-root", "<svm:settings xmlns:svm='" NS "' mode='dynamic'/>", -1,
-      SVIRT_ERROR_INVALID_SETTINGS, "must be <security> in namespace" },
+      SVIRT_ERROR_INVALID_SETTINGS, "must be <security>, in namespace" },
     { "wrong-namespace", "<svm:security xmlns:svm='http://svirt.org/xmlns/manager/2.0' "
                          "mode='dynamic'/>", -1,
-      SVIRT_ERROR_INVALID_SETTINGS, "must be <security> in namespace" },
-    { "no-namespace", "<security mode='dynamic'/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
-      "must be <security> in namespace" },
+      SVIRT_ERROR_INVALID_SETTINGS, "must be <security>, in namespace" },
     { "no-mode", ROOT_OPEN "relabel='yes'/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
       "mode must be 'dynamic', 'static' or 'none', not ''" },
     { "bad-mode", ROOT_OPEN "mode='Static'/>", -1, SVIRT_ERROR_INVALID_SETTINGS,
@@ -167,7 +174,8 @@ static const RejectCase reject_cases[] = {
     { "foreign-element", ROOT_OPEN "mode='static'><o:label xmlns:o='urn:other'>" LABEL
                          "</o:label></svm:security>", -1,
       SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label> and <disk>" },
-    { "unqualified-child", ROOT_OPEN "mode='static'><label>" LABEL "</label></svm:security>", -1,
+    { "foreign-default-namespace", ROOT_OPEN "mode='static'><label xmlns='urn:other'>" LABEL
+                                   "</label></svm:security>", -1,
       SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label> and <disk>" },
     { "unknown-attribute", ROOT_OPEN "mode='dynamic' color='red'/>", -1,
       SVIRT_ERROR_INVALID_SETTINGS, "unknown attribute 'color' on <security>" },
@@ -256,19 +264,17 @@ test_format(void)
     g_autofree char *dynamic = svirt_settings_format(settings);
     g_autofree char *xml = NULL;
 
-    g_assert_cmpstr(dynamic, ==,
-                    "<svm:security xmlns:svm=\"" NS "\" mode=\"dynamic\" relabel=\"yes\">\n"
-                    "</svm:security>");
+    g_assert_cmpstr(dynamic, ==, "<security mode=\"dynamic\" relabel=\"yes\">\n</security>");
 
     g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE,
                                           &error));
     g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdb"));
     xml = svirt_settings_format(settings);
     g_assert_cmpstr(xml, ==,
-                    "<svm:security xmlns:svm=\"" NS "\" mode=\"static\" relabel=\"yes\">\n"
-                    "  <svm:label>" LABEL "</svm:label>\n"
-                    "  <svm:disk target=\"vdb\" relabel=\"no\"/>\n"
-                    "</svm:security>");
+                    "<security mode=\"static\" relabel=\"yes\">\n"
+                    "  <label>" LABEL "</label>\n"
+                    "  <disk target=\"vdb\" relabel=\"no\"/>\n"
+                    "</security>");
 }
 
 typedef struct {

@@ -3,10 +3,14 @@
 #include <glib/gi18n-lib.h>
 #include <libvirt-glib/libvirt-glib.h>
 #include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "svirt-engine.h"
+#include "svirt-lifecycle.h"
 
 struct _SvirtEngine {
     GObject parent_instance;
@@ -560,4 +564,372 @@ svirt_engine_init(SvirtEngine *self)
 {
     g_mutex_init(&self->lock);
     self->lifecycle_id = -1;
+}
+
+static void
+set_not_found(SvirtEngine *self, const char *vm, GError **error)
+{
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                _("No VM named '%s' on %s. Run 'svirtctl list' to see the VMs."), vm,
+                svirt_engine_get_uri(self));
+}
+
+static virDomainPtr
+lookup_in(SvirtEngine *self, virConnectPtr conn, const char *vm, GError **error)
+{
+    virDomainPtr dom = virDomainLookupByName(conn, vm);
+
+    if (dom == NULL && virGetLastErrorCode() == VIR_ERR_NO_DOMAIN) {
+        virResetLastError();
+        dom = virDomainLookupByUUIDString(conn, vm);
+        /* Not a UUID at all: then the name was all it could be. */
+        if (dom == NULL && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
+            virResetLastError();
+    }
+    if (dom == NULL) {
+        int code = virGetLastErrorCode();
+
+        if (code == VIR_ERR_OK || code == VIR_ERR_NO_DOMAIN) {
+            virResetLastError();
+            set_not_found(self, vm, error);
+        } else {
+            svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                           _("Could not look up VM '%s'"), vm);
+        }
+    }
+    return dom;
+}
+
+virDomainPtr
+svirt_engine_lookup_domain(SvirtEngine *self, const char *vm, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), NULL);
+    g_return_val_if_fail(vm != NULL, NULL);
+
+    conn = engine_ref_conn(self, error);
+    if (conn == NULL)
+        return NULL;
+    if (*vm == '\0') {
+        set_not_found(self, vm, error);
+        return NULL;
+    }
+    return lookup_in(self, conn, vm, error);
+}
+
+SvirtVmInfo *
+svirt_engine_lookup_vm(SvirtEngine *self, const char *vm, GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    int state = VIR_DOMAIN_NOSTATE;
+    int reason;
+
+    if (dom == NULL)
+        return NULL;
+    if (virDomainGetUUIDString(dom, uuid) < 0 || virDomainGetState(dom, &state, &reason, 0) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the state of VM '%s'"), vm);
+        return NULL;
+    }
+    return svirt_vm_info_new(virDomainGetName(dom), uuid, (SvirtVmState)state,
+                             virDomainIsPersistent(dom) == 1);
+}
+
+static char *
+domain_xml(virDomainPtr dom, gboolean inactive, GError **error)
+{
+    gboolean persistent = virDomainIsPersistent(dom) == 1;
+    char *xml = virDomainGetXMLDesc(dom, inactive && persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
+    char *copy;
+
+    if (xml == NULL) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"),
+                                       virDomainGetName(dom));
+        return NULL;
+    }
+    copy = g_strdup(xml);
+    free(xml);
+    return copy;
+}
+
+char *
+svirt_engine_get_domain_xml(SvirtEngine *self, const char *vm, gboolean inactive,
+                            GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
+
+    return dom ? domain_xml(dom, inactive, error) : NULL;
+}
+
+/* Settings belong to the persistent definition; a transient VM only has a live one. */
+static unsigned int
+metadata_flags(virDomainPtr dom)
+{
+    return virDomainIsPersistent(dom) == 1 ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE;
+}
+
+static SvirtSettings *
+domain_settings(virDomainPtr dom, GError **error)
+{
+    char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, SVIRT_METADATA_NS,
+                                     metadata_flags(dom));
+    g_autoptr(GError) local = NULL;
+    SvirtSettings *settings;
+
+    if (xml == NULL) {
+        if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA) {
+            virResetLastError();
+            return svirt_settings_new();
+        }
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the security settings of VM '%s'"),
+                                       virDomainGetName(dom));
+        return NULL;
+    }
+    settings = svirt_settings_parse(xml, strlen(xml), &local);
+    free(xml);
+    if (settings == NULL)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                    _("The security settings stored with VM '%s' are not valid: %s Set them "
+                      "again with 'svirtctl set-label'."),
+                    virDomainGetName(dom), local->message);
+    return settings;
+}
+
+SvirtSettings *
+svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
+
+    return dom ? domain_settings(dom, error) : NULL;
+}
+
+/* Where a binary policy is installed, the static label must be a context it defines. */
+static gboolean
+check_static_label(const SvirtSettings *settings, GError **error)
+{
+    g_autofree char *policy = NULL;
+
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC)
+        return TRUE;
+    policy = svirt_context_find_policy_file();
+    if (policy == NULL)
+        return TRUE;
+    return svirt_context_check_policy(settings->label, policy, error);
+}
+
+gboolean
+svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings *settings,
+                          GError **error)
+{
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+
+    g_return_val_if_fail(settings != NULL, FALSE);
+
+    types = svirt_policy_types_load(error);
+    if (types == NULL || !svirt_settings_check_policy(settings, types, error) ||
+        !check_static_label(settings, error))
+        return FALSE;
+    dom = svirt_engine_lookup_domain(self, vm, error);
+    if (dom == NULL)
+        return FALSE;
+    xml = svirt_settings_format(settings);
+    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, SVIRT_METADATA_PREFIX,
+                             SVIRT_METADATA_NS, metadata_flags(dom)) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not store the security settings of VM '%s'"),
+                                       virDomainGetName(dom));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+is_element(xmlNodePtr node, const char *name)
+{
+    return node->type == XML_ELEMENT_NODE && node->ns == NULL &&
+           g_str_equal((const char *)node->name, name);
+}
+
+static char *
+xml_attr(xmlNodePtr node, const char *name)
+{
+    xmlChar *value = xmlGetNoNsProp(node, (const xmlChar *)name);
+    char *copy = g_strdup((const char *)value);
+
+    xmlFree(value);
+    return copy;
+}
+
+/* The process label a running VM holds, from its live definition. */
+static char *
+held_label(const char *live_xml)
+{
+    xmlDocPtr doc = xmlReadMemory(live_xml, strlen(live_xml), "domain.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    char *label = NULL;
+
+    for (xmlNodePtr n = root ? root->children : NULL; n && !label; n = n->next) {
+        if (!is_element(n, "metadata"))
+            continue;
+        for (xmlNodePtr m = n->children; m && !label; m = m->next) {
+            if (m->type == XML_ELEMENT_NODE && m->ns && m->ns->href &&
+                g_str_equal((const char *)m->ns->href, SVIRT_LIVE_NS))
+                label = xml_attr(m, "process");
+        }
+    }
+    for (xmlNodePtr n = root ? root->children : NULL; n && !label; n = n->next) {
+        g_autofree char *model = NULL;
+        g_autofree char *type = NULL;
+
+        if (!is_element(n, "seclabel"))
+            continue;
+        model = xml_attr(n, "model");
+        type = xml_attr(n, "type");
+        if (g_strcmp0(model, "selinux") != 0 || g_strcmp0(type, "none") == 0)
+            continue;
+        for (xmlNodePtr l = n->children; l && !label; l = l->next) {
+            if (is_element(l, "label")) {
+                xmlChar *text = xmlNodeGetContent(l);
+
+                label = g_strstrip(g_strdup((const char *)text));
+                xmlFree(text);
+            }
+        }
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    return label;
+}
+
+gboolean
+svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+    virDomainPtr *doms = NULL;
+    int n;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
+    g_return_val_if_fail(mcs != NULL, FALSE);
+
+    conn = engine_ref_conn(self, error);
+    if (conn == NULL)
+        return FALSE;
+    n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    if (n < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not list the running VMs"));
+        return FALSE;
+    }
+    for (int i = 0; i < n; i++) {
+        g_autoptr(virDomain) dom = doms[i];
+        g_autoptr(SvirtContext) ctx = NULL;
+        g_autoptr(GError) local = NULL;
+        g_autofree char *label = NULL;
+        const SvirtLevel *level;
+        char *xml = virDomainGetXMLDesc(dom, 0);
+
+        if (xml == NULL) {
+            /* It stopped meanwhile and holds nothing any more. */
+            virResetLastError();
+            continue;
+        }
+        label = held_label(xml);
+        free(xml);
+        if (label == NULL || !(ctx = svirt_context_parse(label, &local)) ||
+            !svirt_context_has_level(ctx)) {
+            if (local)
+                g_message("VM %s: %s", virDomainGetName(dom), local->message);
+            continue;
+        }
+        /* The process reaches everything its clearance dominates. */
+        level = svirt_context_get_high(ctx);
+        if (level == NULL)
+            level = svirt_context_get_low(ctx);
+        if (!svirt_mcs_reserve(mcs, level, virDomainGetName(dom), &local))
+            g_message("VM %s: %s", virDomainGetName(dom), local->message);
+    }
+    free(doms);
+    return TRUE;
+}
+
+SvirtPlan *
+svirt_engine_plan_vm(SvirtEngine *self, const char *vm, const char *mcs_range, GError **error)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *level = NULL;
+
+    dom = svirt_engine_lookup_domain(self, vm, error);
+    if (dom == NULL || !(settings = domain_settings(dom, error)) ||
+        !(xml = domain_xml(dom, TRUE, error)) || !(types = svirt_policy_types_load(error)))
+        return NULL;
+
+    if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
+        g_autofree char *range = mcs_range ? g_strdup(mcs_range) : svirt_mcs_host_range();
+        g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string(range, error);
+        SvirtLevel pair;
+
+        if (mcs == NULL || !svirt_engine_collect_reservations(self, mcs, error) ||
+            !svirt_mcs_allocate(mcs, virDomainGetName(dom), &pair, error))
+            return NULL;
+        level = svirt_level_to_string(&pair);
+    }
+    return svirt_plan_build(xml, settings, types, level, error);
+}
+
+typedef struct {
+    char *vm;
+    char *mcs_range;
+} PlanData;
+
+static void
+plan_data_free(PlanData *data)
+{
+    g_free(data->vm);
+    g_free(data->mcs_range);
+    g_free(data);
+}
+
+static void
+plan_vm_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    PlanData *data = task_data;
+    GError *error = NULL;
+    SvirtPlan *plan = svirt_engine_plan_vm(source, data->vm, data->mcs_range, &error);
+
+    if (plan == NULL)
+        g_task_return_error(task, error);
+    else
+        g_task_return_pointer(task, plan, (GDestroyNotify)svirt_plan_free);
+}
+
+void
+svirt_engine_plan_vm_async(SvirtEngine *self, const char *vm, const char *mcs_range,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    PlanData *data = g_new0(PlanData, 1);
+
+    data->vm = g_strdup(vm);
+    data->mcs_range = g_strdup(mcs_range);
+    g_task_set_source_tag(task, svirt_engine_plan_vm_async);
+    g_task_set_task_data(task, data, (GDestroyNotify)plan_data_free);
+    g_task_run_in_thread(task, plan_vm_thread);
+}
+
+SvirtPlan *
+svirt_engine_plan_vm_finish(SvirtEngine *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
 }

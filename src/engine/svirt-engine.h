@@ -4,6 +4,9 @@
 #include <libvirt/libvirt.h>
 
 #include "svirt-error.h"
+#include "svirt-mcs.h"
+#include "svirt-plan.h"
+#include "svirt-settings.h"
 #include "svirt-vm.h"
 
 G_BEGIN_DECLS
@@ -39,6 +42,38 @@ GPtrArray *svirt_engine_list_vms_finish(SvirtEngine *self, GAsyncResult *result,
 
 /* A new reference to the open connection, for engine modules; release with virConnectClose(). */
 virConnectPtr svirt_engine_dup_connection(SvirtEngine *self, GError **error);
+
+/* A VM by name or UUID; SVIRT_ERROR_NOT_FOUND when there is none. */
+virDomainPtr svirt_engine_lookup_domain(SvirtEngine *self, const char *vm, GError **error);
+SvirtVmInfo *svirt_engine_lookup_vm(SvirtEngine *self, const char *vm, GError **error);
+/* The persistent definition with @inactive (the live one for a transient VM), else the live
+ * definition of a running VM. */
+char *svirt_engine_get_domain_xml(SvirtEngine *self, const char *vm, gboolean inactive,
+                                  GError **error);
+
+/* The VM's security settings from its metadata; a VM without any has the defaults (dynamic,
+ * relabel yes). Settings that are stored but invalid are an error. */
+SvirtSettings *svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error);
+/* Validates @settings (syntax, and a static label against the installed policy) and stores
+ * them in the VM's persistent definition; nothing is stored when they are invalid. */
+gboolean svirt_engine_set_settings(SvirtEngine *self, const char *vm,
+                                   const SvirtSettings *settings, GError **error);
+
+/* Reserves in @mcs the level each running VM holds: the process label the engine recorded in
+ * its live definition, else libvirt's selinux <seclabel> label. Levels two running VMs share
+ * are logged, not an error. */
+gboolean svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error);
+
+/* The plan a start of @vm would follow now: a dynamic VM gets the pair an allocation in
+ * @mcs_range (NULL: the host's) would give next to the running VMs; a static VM its label's
+ * level. Nothing is reserved or labelled. */
+SvirtPlan *svirt_engine_plan_vm(SvirtEngine *self, const char *vm, const char *mcs_range,
+                                GError **error);
+void svirt_engine_plan_vm_async(SvirtEngine *self, const char *vm, const char *mcs_range,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+SvirtPlan *svirt_engine_plan_vm_finish(SvirtEngine *self, GAsyncResult *result,
+                                       GError **error);
 
 void svirt_engine_set_libvirt_error(GError **error, SvirtErrorCode code, const char *hint,
                                     const char *format, ...) G_GNUC_PRINTF(4, 5);

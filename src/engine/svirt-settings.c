@@ -420,9 +420,11 @@ parse_root(xmlNodePtr root, GError **error)
     gboolean relabel_value = TRUE;
     SvirtSecurityMode mode_value;
 
-    if (root->type != XML_ELEMENT_NODE || !in_our_namespace(root) ||
+    /* virDomainGetMetadata() returns the element without its namespace. */
+    if (root->type != XML_ELEMENT_NODE || (root->ns != NULL && !in_our_namespace(root)) ||
         !g_str_equal((const char *)root->name, "security")) {
-        invalid(error, _("the element must be <security> in namespace %s"), SVIRT_METADATA_NS);
+        invalid(error, _("the element must be <security>, in namespace %s or none"),
+                SVIRT_METADATA_NS);
         return NULL;
     }
     if (!check_attributes(root, attributes, error))
@@ -441,9 +443,8 @@ parse_root(xmlNodePtr root, GError **error)
     for (xmlNodePtr child = root->children; child; child = child->next) {
         if (only_blank_text(child))
             continue;
-        if (child->type != XML_ELEMENT_NODE || !in_our_namespace(child)) {
-            invalid(error, _("<security> may only contain <label> and <disk> elements in its "
-                             "namespace"));
+        if (child->type != XML_ELEMENT_NODE || (child->ns != NULL && !in_our_namespace(child))) {
+            invalid(error, _("<security> may only contain <label> and <disk> elements"));
             return NULL;
         }
         if (g_str_equal((const char *)child->name, "label")) {
@@ -534,25 +535,20 @@ svirt_settings_format(const SvirtSettings *settings)
     g_return_val_if_fail(settings != NULL, NULL);
 
     out = g_string_new(NULL);
-    g_string_append_printf(out, "<" SVIRT_METADATA_PREFIX ":security xmlns:" SVIRT_METADATA_PREFIX
-                                "=\"" SVIRT_METADATA_NS "\" mode=\"%s\" relabel=\"%s\">\n",
+    g_string_append_printf(out, "<security mode=\"%s\" relabel=\"%s\">\n",
                            svirt_security_mode_to_string(settings->mode),
                            settings->relabel ? "yes" : "no");
     if (settings->label) {
         g_autofree char *escaped = g_markup_escape_text(settings->label, -1);
 
-        g_string_append_printf(out, "  <" SVIRT_METADATA_PREFIX ":label>%s</" SVIRT_METADATA_PREFIX
-                                    ":label>\n",
-                               escaped);
+        g_string_append_printf(out, "  <label>%s</label>\n", escaped);
     }
     for (guint i = 0; i < settings->no_relabel_disks->len; i++) {
         g_autofree char *escaped =
             g_markup_escape_text(g_ptr_array_index(settings->no_relabel_disks, i), -1);
 
-        g_string_append_printf(out,
-                               "  <" SVIRT_METADATA_PREFIX ":disk target=\"%s\" relabel=\"no\"/>\n",
-                               escaped);
+        g_string_append_printf(out, "  <disk target=\"%s\" relabel=\"no\"/>\n", escaped);
     }
-    g_string_append(out, "</" SVIRT_METADATA_PREFIX ":security>");
+    g_string_append(out, "</security>");
     return g_string_free(out, FALSE);
 }

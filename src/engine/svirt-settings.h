@@ -6,17 +6,22 @@
 
 G_BEGIN_DECLS
 
-/* Per-VM security settings live in the domain's libvirt <metadata> as one element:
+/* Per-VM security settings live in the domain's libvirt <metadata> as one element in the
+ * namespace below. virDomainSetMetadata() takes it, and virDomainGetMetadata() returns it,
+ * without the namespace:
  *
- *   <svm:security xmlns:svm="http://svirt.org/xmlns/manager/1.0" mode="static" relabel="yes">
- *     <svm:label>system_u:system_r:svirt_t:s0:c10,c20</svm:label>
- *     <svm:disk target="vdb" relabel="no"/>
- *   </svm:security>
+ *   <security mode="static" relabel="yes">
+ *     <label>system_u:system_r:svirt_t:s0:c10,c20</label>
+ *     <disk target="vdb" relabel="no"/>
+ *   </security>
+ *
+ * and the domain XML shows it as <svm:security xmlns:svm="http://svirt.org/xmlns/manager/1.0"
+ * ...> with the same unqualified children. The reader takes either form.
  *
  * mode: "dynamic" (a unique category pair at each start), "static" (the administrator's label,
- * given in <svm:label>), or "none" (the engine labels nothing). relabel: whether the engine
- * labels the VM's files; "no" is only allowed with a static label, whose files the
- * administrator then labels. <svm:disk target=… relabel="no"/>: a disk (by its target, e.g.
+ * given in <label>), or "none" (the engine labels nothing). relabel: whether the engine labels
+ * the VM's files; "no" is only allowed with a static label, whose files the administrator then
+ * labels. <disk target=… relabel="no"/>: a disk (by its target, e.g.
  * vdb) the engine must not label, nor its backing files. Shared and read-only designations are
  * libvirt's own <shareable/> and <readonly/>, not settings. No element means dynamic, relabel
  * yes. */
@@ -64,11 +69,12 @@ gboolean svirt_settings_validate(const SvirtSettings *settings, GError **error);
 gboolean svirt_settings_check_policy(const SvirtSettings *settings, const SvirtPolicyTypes *types,
                                      GError **error);
 
-/* The metadata element, as virDomainGetMetadata(VIR_DOMAIN_METADATA_ELEMENT) returns it. Rejects
- * anything that is not exactly the format above (SVIRT_ERROR_INVALID_SETTINGS, or the context
- * parser's error for a bad label). */
+/* The metadata element, as virDomainGetMetadata(VIR_DOMAIN_METADATA_ELEMENT) returns it or as
+ * the domain XML shows it. Rejects anything that is not exactly the format above
+ * (SVIRT_ERROR_INVALID_SETTINGS, or the context parser's error for a bad label). */
 SvirtSettings *svirt_settings_parse(const char *xml, gsize len, GError **error);
-/* The element to store with virDomainSetMetadata(..., "svm", SVIRT_METADATA_NS, ...). */
+/* The element to store with virDomainSetMetadata(..., "svm", SVIRT_METADATA_NS, ...), which
+ * adds the namespace itself (and refuses an element that declares it). */
 char *svirt_settings_format(const SvirtSettings *settings);
 
 /* The level a static label gives images: the high level of its range. NULL when not static. */
