@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "svirt-policy.h"
 #include "svm-test-cli.h"
 
 static void
@@ -96,6 +97,172 @@ test_list_table(void)
     g_assert_nonnull(strstr(out, "6695eb01-f6a4-8304-79aa-97f2502e193f running"));
 }
 
+#define GOOD_LABEL "system_u:system_r:svirt_t:s0:c10,c20"
+
+typedef struct {
+    const char *args[8];
+    int status;
+    const char *message;
+} CliCase;
+
+static void
+run_cases(const CliCase *cases, gsize n)
+{
+    for (gsize i = 0; i < n; i++) {
+        const CliCase *c = &cases[i];
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        g_autofree char *joined = g_strjoinv(" ", (char **)c->args);
+        int status = svm_test_run_svirtctl(c->args, &out, &err);
+
+        g_test_message("svirtctl %s -> %d: %s", joined, status, err);
+        g_assert_cmpint(status, ==, c->status);
+        g_assert_nonnull(strstr(err, c->message));
+    }
+}
+
+#define T "--connect", "test:///default"
+
+static const CliCase usage_cases[] = {
+    { { T, "set-label", NULL }, 2, "needs a VM and a mode" },
+    { { T, "set-label", "test", NULL }, 2, "needs a VM and a mode" },
+    { { T, "set-label", "test", "bogus", NULL }, 2, "the mode must be dynamic, static or none" },
+    { { T, "set-label", "test", "static", NULL }, 2, "takes one label" },
+    { { T, "set-label", "test", "static", GOOD_LABEL, "extra", NULL }, 2, "takes one label" },
+    { { T, "set-label", "test", "dynamic", GOOD_LABEL, NULL }, 2, "only the static mode" },
+    { { T, "set-label", "test", "none", "--relabel", "maybe", NULL }, 2,
+      "--relabel must be yes or no" },
+    { { T, "set-label", "test", "static", GOOD_LABEL, "--color", NULL }, 2, "--color" },
+    { { T, "plan", NULL }, 2, "plan needs exactly one VM" },
+    { { T, "plan", "test", "other", NULL }, 2, "plan needs exactly one VM" },
+    { { T, "show-label", NULL }, 2, "show-label needs exactly one VM" },
+};
+
+static void
+test_label_usage(void)
+{
+    run_cases(usage_cases, G_N_ELEMENTS(usage_cases));
+}
+
+static const CliCase refused_cases[] = {
+    { { T, "set-label", "test", "static", "system_u:system_r:svirt_t:s0:c1024", NULL }, 1,
+      "Invalid SELinux context 'system_u:system_r:svirt_t:s0:c1024': category c1024" },
+    { { T, "set-label", "test", "static", "system_u:system_r:svirt_t", NULL }, 1,
+      "has no MCS level" },
+    { { T, "set-label", "test", "static", "system_u:system_r:svirt_t:s0:c5.c2", NULL }, 1,
+      "is reversed" },
+    { { T, "set-label", "test", "dynamic", "--relabel", "no", NULL }, 1,
+      "relabel 'no' needs a static label" },
+    { { T, "set-label", "nosuch", "dynamic", NULL }, 1,
+      "No VM named 'nosuch' on test:///default. Run 'svirtctl list' to see the VMs." },
+    { { T, "show-label", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
+    { { T, "plan", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
+    { { T, "--mcs-range", "s0:c9.c3", "plan", "test", NULL }, 1, "Invalid MCS range" },
+};
+
+static void
+test_label_refused(void)
+{
+    run_cases(refused_cases, G_N_ELEMENTS(refused_cases));
+}
+
+/* A label whose type is not the policy's VM type: refused where a policy says so. */
+static void
+test_label_wrong_type(void)
+{
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(NULL);
+    const char *args[] = { T, "set-label", "test", "static",
+                           "system_u:system_r:unconfined_t:s0:c1,c2", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = svm_test_run_svirtctl(args, &out, &err);
+
+    g_assert_nonnull(types);
+    g_test_message("policy types %s -> %d: %s", types->domain_from_policy ? "installed" : "none",
+                   status, err);
+    if (types->domain_from_policy) {
+        g_assert_cmpint(status, ==, 1);
+        g_assert_nonnull(strstr(err, "not the VM process type"));
+    } else {
+        g_assert_cmpint(status, ==, 0);
+    }
+}
+
+static void
+test_set_label_static(void)
+{
+    const char *args[] = { T, "set-label", "test", "static", GOOD_LABEL, "--relabel", "no", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
+    g_assert_nonnull(strstr(out, GOOD_LABEL));
+    g_assert_nonnull(strstr(out, "relabel no"));
+}
+
+static void
+test_show_label_default(void)
+{
+    const char *args[] = { T, "show-label", "6695eb01-f6a4-8304-79aa-97f2502e193f", "--json",
+                           NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *obj;
+
+    g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
+    root = svm_test_parse_json(out);
+    obj = json_node_get_object(root);
+    g_assert_cmpstr(json_object_get_string_member(obj, "vm"), ==, "test");
+    g_assert_cmpstr(json_object_get_string_member(obj, "mode"), ==, "dynamic");
+    g_assert_true(json_object_get_null_member(obj, "label"));
+    g_assert_true(json_object_get_boolean_member(obj, "relabel"));
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(obj, "no_relabel_disks")),
+                     ==, 0);
+}
+
+/* A range of two categories has one pair: the plan must show it. */
+static void
+test_plan_json(void)
+{
+    const char *args[] = { T, "--mcs-range", "s0:c5.c6", "plan", "test", "--json", NULL };
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(NULL);
+    g_autofree char *image = svirt_policy_context_with_level(types->image, "s0:c5,c6", NULL);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *obj, *disk;
+    JsonArray *items;
+
+    g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
+    root = svm_test_parse_json(out);
+    obj = json_node_get_object(root);
+    g_assert_cmpstr(json_object_get_string_member(obj, "vm"), ==, "test");
+    g_assert_cmpstr(json_object_get_string_member(obj, "level"), ==, "s0:c5,c6");
+    items = json_object_get_array_member(obj, "items");
+    g_assert_cmpuint(json_array_get_length(items), ==, 1);
+    disk = json_array_get_object_element(items, 0);
+    g_assert_cmpstr(json_object_get_string_member(disk, "path"), ==, "/guest/diskimage1");
+    g_assert_cmpstr(json_object_get_string_member(disk, "designation"), ==, "private");
+    g_assert_cmpstr(json_object_get_string_member(disk, "label"), ==, image);
+    g_assert_cmpstr(json_object_get_string_member(disk, "target"), ==, "vda");
+    g_assert_true(json_object_get_boolean_member(disk, "restore"));
+}
+
+static void
+test_plan_table(void)
+{
+    const char *args[] = { T, "--mcs-range", "c7.c8", "plan", "test", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
+    g_assert_nonnull(strstr(out, "s0:c7,c8"));
+    g_assert_nonnull(strstr(out, "TARGET"));
+    g_assert_nonnull(strstr(out, "\nvda "));
+    g_assert_nonnull(strstr(out, " /guest/diskimage1"));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -107,5 +274,12 @@ main(int argc, char *argv[])
     g_test_add_func("/cli/bad-option", test_bad_option);
     g_test_add_func("/cli/list-json", test_list_json);
     g_test_add_func("/cli/list-table", test_list_table);
+    g_test_add_func("/cli/label/usage", test_label_usage);
+    g_test_add_func("/cli/label/refused", test_label_refused);
+    g_test_add_func("/cli/label/wrong-type", test_label_wrong_type);
+    g_test_add_func("/cli/label/set-static", test_set_label_static);
+    g_test_add_func("/cli/label/show-default", test_show_label_default);
+    g_test_add_func("/cli/plan/json", test_plan_json);
+    g_test_add_func("/cli/plan/table", test_plan_table);
     return g_test_run();
 }

@@ -348,6 +348,190 @@ cmd_install_hook(Globals *globals, int argc, char **argv)
     return 0;
 }
 
+static int
+cmd_plan(Globals *globals, int argc, char **argv)
+{
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(SvirtPlan) plan = NULL;
+
+    if (!parse_command_options("plan", "VM", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("plan needs exactly one VM name or UUID."));
+    engine = open_engine(globals, &error);
+    if (!engine || !(plan = svirt_engine_plan_vm(engine, argv[1], globals->mcs_range, &error)))
+        return fail(error);
+    if (json) {
+        g_autoptr(JsonNode) root = svirt_plan_to_json(plan);
+
+        print_json(root);
+        return 0;
+    }
+    g_print("%-15s %s (%s)\n", _("VM:"), plan->vm_name, plan->vm_uuid);
+    g_print("%-15s %s\n", _("Mode:"), svirt_security_mode_to_string(plan->mode));
+    g_print("%-15s %s\n", _("Level:"), plan->level ? plan->level : "—");
+    g_print("%-15s %s\n", _("Process label:"), plan->process_label ? plan->process_label : "—");
+    g_print("\n%-7s %-13s %-11s %-9s %-44s %s\n", _("TARGET"), _("KIND"), _("DESIGNATION"),
+            _("RESTORED"), _("LABEL"), _("PATH"));
+    for (guint i = 0; i < plan->items->len; i++) {
+        SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
+
+        g_print("%-7s %-13s %-11s %-9s %-44s %s", item->target ? item->target : "-",
+                svirt_plan_kind_to_string(item->kind),
+                svirt_designation_to_string(item->designation),
+                item->restore ? _("yes") : _("no"), item->label ? item->label : "—",
+                item->path);
+        if (item->reason)
+            /* TRANSLATORS: a note after a path in the plan; the first %s may be "warning: " */
+            g_print(_("  (%s%s)"), item->warning ? _("warning: ") : "", item->reason);
+        g_print("\n");
+    }
+    return 0;
+}
+
+static gboolean
+parse_yes_no(const char *value, gboolean *out)
+{
+    if (g_strcmp0(value, "yes") == 0)
+        *out = TRUE;
+    else if (g_strcmp0(value, "no") == 0)
+        *out = FALSE;
+    else
+        return FALSE;
+    return TRUE;
+}
+
+static int
+cmd_set_label(Globals *globals, int argc, char **argv)
+{
+    g_autofree char *relabel_arg = NULL;
+    GOptionEntry entries[] = {
+        { "relabel", 0, 0, G_OPTION_ARG_STRING, &relabel_arg,
+          N_("Whether the engine labels the VM's files (default yes)"), N_("yes|no") },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(SvirtSettings) wanted = svirt_settings_new();
+    g_autoptr(SvirtSettings) settings = NULL;
+    SvirtSecurityMode mode;
+    gboolean relabel = TRUE;
+    const char *label = NULL;
+
+    if (!parse_command_options("set-label", "VM dynamic|none|static LABEL", entries, &argc, &argv,
+                               &error))
+        return usage_error(error);
+    if (argc < 3)
+        return usage_message(_("set-label needs a VM and a mode: dynamic, static LABEL or "
+                               "none."));
+    if (!svirt_security_mode_from_string(argv[2], &mode))
+        return usage_message(_("the mode must be dynamic, static or none."));
+    if (mode == SVIRT_SECURITY_MODE_STATIC && argc != 4)
+        return usage_message(_("set-label VM static takes one label, e.g. "
+                               "system_u:system_r:svirt_t:s0:c10,c20."));
+    if (mode != SVIRT_SECURITY_MODE_STATIC && argc != 3)
+        return usage_message(_("only the static mode takes a label."));
+    if (relabel_arg && !parse_yes_no(relabel_arg, &relabel))
+        return usage_message(_("--relabel must be yes or no."));
+    if (mode == SVIRT_SECURITY_MODE_STATIC)
+        label = argv[3];
+
+    /* A bad label is refused before anything is looked up or stored. */
+    if (!svirt_settings_set_mode(wanted, mode, label, relabel, &error))
+        return fail(error);
+    engine = open_engine(globals, &error);
+    if (!engine)
+        return fail(error);
+    settings = svirt_engine_get_settings(engine, argv[1], &error);
+    if (!settings && g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS)) {
+        /* Replacing settings that cannot be read is how they are repaired. */
+        g_clear_error(&error);
+        settings = svirt_settings_new();
+    }
+    if (!settings)
+        return fail(error);
+    /* Per-disk overrides stay as they were. */
+    if (!svirt_settings_set_mode(settings, wanted->mode, wanted->label, wanted->relabel,
+                                 &error) ||
+        !svirt_engine_set_settings(engine, argv[1], settings, &error))
+        return fail(error);
+    if (settings->label)
+        g_print(_("VM %s: static label %s, relabel %s. It applies from the next start.\n"),
+                argv[1], settings->label, settings->relabel ? _("yes") : _("no"));
+    else
+        g_print(_("VM %s: %s label, relabel %s. It applies from the next start.\n"), argv[1],
+                svirt_security_mode_to_string(settings->mode),
+                settings->relabel ? _("yes") : _("no"));
+    return 0;
+}
+
+static int
+cmd_show_label(Globals *globals, int argc, char **argv)
+{
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(SvirtVmInfo) vm = NULL;
+    g_autoptr(SvirtSettings) settings = NULL;
+    GPtrArray *disks;
+
+    if (!parse_command_options("show-label", "VM", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("show-label needs exactly one VM name or UUID."));
+    engine = open_engine(globals, &error);
+    if (!engine || !(vm = svirt_engine_lookup_vm(engine, argv[1], &error)) ||
+        !(settings = svirt_engine_get_settings(engine, vm->uuid, &error)))
+        return fail(error);
+    disks = settings->no_relabel_disks;
+
+    if (json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autoptr(JsonNode) root = NULL;
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "vm");
+        json_builder_add_string_value(b, vm->name);
+        json_builder_set_member_name(b, "uuid");
+        json_builder_add_string_value(b, vm->uuid);
+        json_builder_set_member_name(b, "mode");
+        json_builder_add_string_value(b, svirt_security_mode_to_string(settings->mode));
+        json_builder_set_member_name(b, "label");
+        if (settings->label)
+            json_builder_add_string_value(b, settings->label);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "relabel");
+        json_builder_add_boolean_value(b, settings->relabel);
+        json_builder_set_member_name(b, "no_relabel_disks");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < disks->len; i++)
+            json_builder_add_string_value(b, g_ptr_array_index(disks, i));
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+        root = json_builder_get_root(b);
+        print_json(root);
+        return 0;
+    }
+    g_print("%-10s %s (%s)\n", _("VM:"), vm->name, vm->uuid);
+    g_print("%-10s %s\n", _("Mode:"), svirt_security_mode_to_string(settings->mode));
+    g_print("%-10s %s\n", _("Label:"), settings->label ? settings->label : "—");
+    g_print("%-10s %s\n", _("Relabel:"), settings->relabel ? _("yes") : _("no"));
+    for (guint i = 0; i < disks->len; i++)
+        g_print(_("Disk %s is not relabelled.\n"), (const char *)g_ptr_array_index(disks, i));
+    return 0;
+}
+
 static const Command commands[] = {
     { "list", "[--json]", N_("List every VM on the connection with its UUID and state"),
       cmd_list },
@@ -362,6 +546,11 @@ static const Command commands[] = {
       cmd_hook },
     { "install-hook", "[--dir DIR] [--force]", N_("Install the qemu hook for libvirtd"),
       cmd_install_hook },
+    { "plan", "VM [--json]", N_("Show what a start of the VM would label, and with what"),
+      cmd_plan },
+    { "set-label", "VM MODE [LABEL] [--relabel]",
+      N_("Set the VM's label: dynamic, none, or static LABEL"), cmd_set_label },
+    { "show-label", "VM [--json]", N_("Show the VM's stored label settings"), cmd_show_label },
 };
 
 static char *
