@@ -1,0 +1,206 @@
+#include "config.h"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "svirt-context.h"
+#include "svirt-engine.h"
+#include "svm-test-cli.h"
+#include "svm-test-vm.h"
+
+#define URI "qemu:///system"
+#define STATIC_LABEL "system_u:system_r:svirt_t:s0:c10,c20"
+
+typedef struct {
+    int status;
+    char *out;
+    char *err;
+} Run;
+
+static void
+run_clear(Run *run)
+{
+    g_free(run->out);
+    g_free(run->err);
+}
+
+static void
+run(Run *run, const char *const *args)
+{
+    run->status = svm_test_run_svirtctl(args, &run->out, &run->err);
+}
+
+static char *
+test_domain_xml(const char *name, const char *dir)
+{
+    return g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s/private.img'/><target dev='vda' bus='virtio'/></disk>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s/shared.img'/><target dev='vdb' bus='virtio'/><shareable/></disk>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s/ro.img'/><target dev='vdc' bus='virtio'/><readonly/></disk>"
+        "</devices></domain>",
+        name, dir, dir, dir);
+}
+
+static JsonObject *
+plan_item(JsonObject *plan, const char *target)
+{
+    JsonArray *items = json_object_get_array_member(plan, "items");
+
+    for (guint i = 0; i < json_array_get_length(items); i++) {
+        JsonObject *item = json_array_get_object_element(items, i);
+
+        if (g_strcmp0(json_object_get_string_member(item, "target"), target) == 0)
+            return item;
+    }
+    g_error("The plan has no row for disk %s", target);
+}
+
+static const char *
+item_label(JsonObject *plan, const char *target)
+{
+    return json_object_get_string_member(plan_item(plan, target), "label");
+}
+
+static void
+test_label_cli(void)
+{
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autofree char *name = g_strdup_printf("svm-test-label-%d", (int)getpid());
+    g_autofree char *dir = svm_test_make_vm_dir("svm-label");
+    g_autofree char *xml = test_domain_xml(name, dir);
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *images[] = { "private.img", "shared.img", "ro.img" };
+    const char *bad_args[] = { "-c", URI, "set-label", name, "static", "svirt_t:s0:c1,c2", NULL };
+    const char *static_args[] = { "-c", URI, "set-label", name, "static", STATIC_LABEL, NULL };
+    const char *show_args[] = { "-c", URI, "show-label", name, "--json", NULL };
+    const char *plan_args[] = { "-c", URI, "plan", name, "--json", NULL };
+    const char *dynamic_args[] = { "-c", URI, "set-label", name, "dynamic", NULL };
+    const char *missing_args[] = { "-c", URI, "plan", "svm-no-such-vm", NULL };
+    Run bad = { 0 }, set_static = { 0 }, show_static = { 0 }, plan_static = { 0 };
+    Run set_dynamic = { 0 }, show_dynamic = { 0 }, plan_dynamic = { 0 }, missing = { 0 };
+    g_autoptr(JsonNode) show_root = NULL;
+    g_autoptr(JsonNode) static_root = NULL;
+    g_autoptr(JsonNode) dynamic_root = NULL;
+    g_autoptr(SvirtContext) private_ctx = NULL;
+    g_autoptr(SvirtContext) image_ctx = NULL;
+    g_autofree char *static_private = NULL;
+    g_autofree char *plan_level = NULL;
+    JsonObject *obj;
+    guint a, b;
+    int undefined;
+
+    if (!conn)
+        g_error("The system libvirtd is not reachable at %s: %s. The test command starts it.",
+                URI, virGetLastErrorMessage());
+    types = svirt_policy_types_load(&error);
+    g_assert_no_error(error);
+    for (gsize i = 0; i < G_N_ELEMENTS(images); i++) {
+        g_autofree char *path = g_build_filename(dir, images[i], NULL);
+
+        svm_test_write_blank_image(path, 1024 * 1024);
+    }
+    dom = virDomainDefineXML(conn, xml);
+    if (!dom)
+        g_error("Could not define %s: %s", name, virGetLastErrorMessage());
+
+    run(&bad, bad_args);
+    run(&set_static, static_args);
+    run(&show_static, show_args);
+    run(&plan_static, plan_args);
+    run(&set_dynamic, dynamic_args);
+    run(&show_dynamic, show_args);
+    run(&plan_dynamic, plan_args);
+    run(&missing, missing_args);
+
+    /* Remove the VM and its files before asserting, so a failure leaves nothing behind. */
+    undefined = virDomainUndefine(dom);
+    svm_test_rmdir(dir);
+    g_assert_cmpint(undefined, ==, 0);
+
+    g_test_message("bad label: %d %s", bad.status, bad.err);
+    g_assert_cmpint(bad.status, ==, 1);
+    g_assert_nonnull(strstr(bad.err, "Invalid SELinux context 'svirt_t:s0:c1,c2'"));
+
+    g_test_message("static: %d %s%s", set_static.status, set_static.out, set_static.err);
+    g_assert_cmpint(set_static.status, ==, 0);
+    g_assert_cmpint(show_static.status, ==, 0);
+    show_root = svm_test_parse_json(show_static.out);
+    obj = json_node_get_object(show_root);
+    g_assert_cmpstr(json_object_get_string_member(obj, "vm"), ==, name);
+    g_assert_cmpstr(json_object_get_string_member(obj, "mode"), ==, "static");
+    g_assert_cmpstr(json_object_get_string_member(obj, "label"), ==, STATIC_LABEL);
+    g_assert_true(json_object_get_boolean_member(obj, "relabel"));
+
+    g_test_message("static plan: %d %s%s", plan_static.status, plan_static.out, plan_static.err);
+    g_assert_cmpint(plan_static.status, ==, 0);
+    static_root = svm_test_parse_json(plan_static.out);
+    obj = json_node_get_object(static_root);
+    g_assert_cmpstr(json_object_get_string_member(obj, "mode"), ==, "static");
+    g_assert_cmpstr(json_object_get_string_member(obj, "level"), ==, "s0:c10,c20");
+    g_assert_cmpstr(json_object_get_string_member(obj, "process_label"), ==, STATIC_LABEL);
+    static_private = svirt_policy_context_with_level(types->image, "s0:c10,c20", NULL);
+    g_assert_cmpstr(item_label(obj, "vda"), ==, static_private);
+    g_assert_cmpstr(item_label(obj, "vdb"), ==, types->image);
+    g_assert_cmpstr(item_label(obj, "vdc"), ==, types->content);
+
+    g_assert_cmpint(set_dynamic.status, ==, 0);
+    g_assert_cmpint(show_dynamic.status, ==, 0);
+    g_assert_nonnull(strstr(show_dynamic.out, "\"mode\" : \"dynamic\""));
+
+    g_test_message("dynamic plan: %d %s%s", plan_dynamic.status, plan_dynamic.out,
+                   plan_dynamic.err);
+    g_assert_cmpint(plan_dynamic.status, ==, 0);
+    dynamic_root = svm_test_parse_json(plan_dynamic.out);
+    obj = json_node_get_object(dynamic_root);
+    g_assert_cmpstr(json_object_get_string_member(obj, "mode"), ==, "dynamic");
+    /* The private disk: the image type with a pair cA,cB, A < B, the plan's level. */
+    private_ctx = svirt_context_parse(item_label(obj, "vda"), &error);
+    g_assert_no_error(error);
+    image_ctx = svirt_context_parse(types->image, NULL);
+    g_assert_cmpstr(svirt_context_get_type_name(private_ctx), ==,
+                    svirt_context_get_type_name(image_ctx));
+    g_assert_true(svirt_level_get_pair(svirt_context_get_low(private_ctx), &a, &b));
+    g_assert_cmpuint(a, <, b);
+    plan_level = svirt_context_dup_level_string(private_ctx);
+    g_assert_cmpstr(json_object_get_string_member(obj, "level"), ==, plan_level);
+    g_assert_cmpstr(json_object_get_string_member(plan_item(obj, "vda"), "designation"), ==,
+                    "private");
+    /* Shared at s0, read-only with the content label. */
+    g_assert_cmpstr(item_label(obj, "vdb"), ==, types->image);
+    g_assert_cmpstr(json_object_get_string_member(plan_item(obj, "vdb"), "designation"), ==,
+                    "shared");
+    g_assert_cmpstr(item_label(obj, "vdc"), ==, types->content);
+    g_assert_cmpstr(json_object_get_string_member(plan_item(obj, "vdc"), "designation"), ==,
+                    "readonly");
+
+    g_assert_cmpint(missing.status, ==, 1);
+    g_assert_nonnull(strstr(missing.err, "No VM named 'svm-no-such-vm' on " URI "."));
+
+    run_clear(&bad);
+    run_clear(&set_static);
+    run_clear(&show_static);
+    run_clear(&plan_static);
+    run_clear(&set_dynamic);
+    run_clear(&show_dynamic);
+    run_clear(&plan_dynamic);
+    run_clear(&missing);
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_test_init(&argc, &argv, NULL);
+    svirt_engine_init_libvirt();
+    g_test_add_func("/system/label/cli", test_label_cli);
+    return g_test_run();
+}
