@@ -356,6 +356,19 @@ test_disk_custom_label(Fixture *f, gconstpointer data)
     g_assert_cmpint(item->designation, ==, SVIRT_DESIGNATION_PRIVATE);
     g_assert_cmpstr(item->label, ==, "system_u:object_r:my_image_t:s0:c5,c7");
     g_assert_nonnull(strstr(item->reason, "<seclabel>"));
+    g_clear_pointer(&plan, svirt_plan_free);
+
+    /* The same for a serial log. */
+    g_free(xml);
+    xml = domain_xml(f, "kvm", NULL,
+                     "<serial type='file'><source path='/var/log/vm.log'><seclabel "
+                     "model='selinux'><label>system_u:object_r:my_log_t:s0</label></seclabel>"
+                     "</source></serial>");
+    plan = build_plan(f, xml, settings, LEVEL);
+    g_assert_cmpuint(plan->items->len, ==, 1);
+    item = g_ptr_array_index(plan->items, 0);
+    g_assert_cmpint(item->designation, ==, SVIRT_DESIGNATION_PRIVATE);
+    g_assert_cmpstr(item->label, ==, "system_u:object_r:my_log_t:s0");
 
     g_assert_null(svirt_plan_build(bad, settings, f->types, LEVEL, &error));
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);

@@ -5,6 +5,7 @@
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -749,59 +750,35 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
     return TRUE;
 }
 
-static gboolean
-is_element(xmlNodePtr node, const char *name)
-{
-    return node->type == XML_ELEMENT_NODE && node->ns == NULL &&
-           g_str_equal((const char *)node->name, name);
-}
-
 static char *
-xml_attr(xmlNodePtr node, const char *name)
+xpath_string(xmlXPathContextPtr ctxt, const char *expr)
 {
-    xmlChar *value = xmlGetNoNsProp(node, (const xmlChar *)name);
-    char *copy = g_strdup((const char *)value);
+    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctxt);
+    char *value = NULL;
 
-    xmlFree(value);
-    return copy;
+    if (obj && obj->type == XPATH_STRING && obj->stringval && *obj->stringval)
+        value = g_strstrip(g_strdup((const char *)obj->stringval));
+    xmlXPathFreeObject(obj);
+    return value;
 }
 
-/* The process label a running VM holds, from its live definition. */
+/* The process label a running VM holds, from its live definition: what the engine recorded
+ * when it started the VM, else what libvirt's selinux driver gave it. */
 static char *
 held_label(const char *live_xml)
 {
     xmlDocPtr doc = xmlReadMemory(live_xml, strlen(live_xml), "domain.xml", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlXPathContextPtr ctxt = doc ? xmlXPathNewContext(doc) : NULL;
     char *label = NULL;
 
-    for (xmlNodePtr n = root ? root->children : NULL; n && !label; n = n->next) {
-        if (!is_element(n, "metadata"))
-            continue;
-        for (xmlNodePtr m = n->children; m && !label; m = m->next) {
-            if (m->type == XML_ELEMENT_NODE && m->ns && m->ns->href &&
-                g_str_equal((const char *)m->ns->href, SVIRT_LIVE_NS))
-                label = xml_attr(m, "process");
-        }
-    }
-    for (xmlNodePtr n = root ? root->children : NULL; n && !label; n = n->next) {
-        g_autofree char *model = NULL;
-        g_autofree char *type = NULL;
-
-        if (!is_element(n, "seclabel"))
-            continue;
-        model = xml_attr(n, "model");
-        type = xml_attr(n, "type");
-        if (g_strcmp0(model, "selinux") != 0 || g_strcmp0(type, "none") == 0)
-            continue;
-        for (xmlNodePtr l = n->children; l && !label; l = l->next) {
-            if (is_element(l, "label")) {
-                xmlChar *text = xmlNodeGetContent(l);
-
-                label = g_strstrip(g_strdup((const char *)text));
-                xmlFree(text);
-            }
-        }
+    if (ctxt) {
+        label = xpath_string(ctxt, "string(/domain/metadata/*[namespace-uri()='" SVIRT_LIVE_NS
+                                   "']/@process)");
+        if (label == NULL)
+            label = xpath_string(ctxt, "string(/domain/seclabel[@model='selinux' and "
+                                       "not(@type='none')]/label)");
+        xmlXPathFreeContext(ctxt);
     }
     if (doc)
         xmlFreeDoc(doc);

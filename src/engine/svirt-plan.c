@@ -314,23 +314,39 @@ source_seclabel(Builder *b, xmlNodePtr source, const char *what, gboolean *no_re
     return TRUE;
 }
 
-static gboolean
-read_full(int fd, void *buf, gsize len, goffset offset)
+/* Reads up to @len bytes at @offset; fewer only at the end of the file or on an error. */
+static gsize
+read_at(int fd, void *buf, gsize len, goffset offset)
 {
-    guint8 *p = buf;
+    gsize got = 0;
 
-    while (len > 0) {
-        ssize_t n = pread(fd, p, len, offset);
+    while (got < len) {
+        ssize_t n = pread(fd, (guint8 *)buf + got, len - got, offset + got);
 
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return FALSE;
-        p += n;
-        len -= n;
-        offset += n;
+            break;
+        got += n;
     }
-    return TRUE;
+    return got;
+}
+
+/* A <seclabel><label> of the object's own replaces the label its designation gives. */
+static void
+use_custom_label(SvirtPlanItem *item, const char *custom)
+{
+    if (custom == NULL || item->label == NULL)
+        return;
+    g_free(item->label);
+    item->label = g_strdup(custom);
+    add_note(item, FALSE, _("label from the object's <seclabel>"));
+}
+
+static gboolean
+read_full(int fd, void *buf, gsize len, goffset offset)
+{
+    return read_at(fd, buf, len, offset) == len;
 }
 
 static guint32
@@ -443,18 +459,10 @@ read_qcow2(const char *path, struct stat *st, char **backing, char **format, GEr
     /* Header extensions follow the header, inside the first cluster. */
     ext_len = MIN(QCOW2_MAX_EXTENSION_AREA, cluster_bits < 31 ? 1U << cluster_bits : 0U);
     if (name != NULL && header_size >= QCOW2_V2_HEADER_SIZE && ext_len > header_size) {
-        gsize got = 0;
+        gsize got;
 
         ext = g_malloc0(ext_len);
-        while (got < ext_len) {
-            ssize_t n = pread(fd, ext + got, ext_len - got, got);
-
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            got += n;
-        }
+        got = read_at(fd, ext, ext_len, 0);
         for (gsize off = header_size; off + 8 <= got;) {
             guint32 type = be32(ext + off);
             guint32 len = be32(ext + off + 4);
@@ -678,11 +686,7 @@ plan_disk(Builder *b, xmlNodePtr disk, GError **error)
     else if (child_element(disk, "shareable"))
         designation = SVIRT_DESIGNATION_SHARED;
     item = add_item(b, kind, designation, path, target);
-    if (custom && item->label) {
-        g_free(item->label);
-        item->label = g_steal_pointer(&custom);
-        add_note(item, FALSE, _("label from the disk's <seclabel>"));
-    }
+    use_custom_label(item, custom);
     if (!b->vm_skip && g_strcmp0(format, "qcow2") == 0)
         follow_backing_chain(b, path, item, disk, target);
 }
@@ -694,6 +698,7 @@ plan_chardev(Builder *b, xmlNodePtr dev, GHashTable *seen_paths, GError **error)
     g_autofree char *custom = NULL;
     xmlNodePtr source = child_element(dev, "source");
     g_autofree char *path = get_attr(source, "path");
+    g_autofree char *what = NULL;
     SvirtPlanKind kind;
     gboolean no_relabel = FALSE;
 
@@ -708,7 +713,9 @@ plan_chardev(Builder *b, xmlNodePtr dev, GHashTable *seen_paths, GError **error)
     /* libvirt repeats the first serial port as the console. */
     if (path == NULL || *path == '\0' || !g_hash_table_add(seen_paths, g_strdup(path)))
         return;
-    if (!source_seclabel(b, source, (const char *)dev->name, &no_relabel, &custom, error))
+    /* TRANSLATORS: %1$s is a device kind (serial, console, channel), %2$s its path */
+    what = g_strdup_printf(_("the %1$s device %2$s"), (const char *)dev->name, path);
+    if (!source_seclabel(b, source, what, &no_relabel, &custom, error))
         return;
     if (no_relabel) {
         add_skipped(b, kind, path, NULL, FALSE, _("relabel='no' on the device"));
@@ -720,12 +727,12 @@ plan_chardev(Builder *b, xmlNodePtr dev, GHashTable *seen_paths, GError **error)
 
         /* QEMU opens PATH.in and PATH.out when both exist, PATH otherwise. */
         if (g_file_test(in, G_FILE_TEST_EXISTS) && g_file_test(out, G_FILE_TEST_EXISTS)) {
-            add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, in, NULL);
-            add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, out, NULL);
+            use_custom_label(add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, in, NULL), custom);
+            use_custom_label(add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, out, NULL), custom);
             return;
         }
     }
-    add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, path, NULL);
+    use_custom_label(add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, path, NULL), custom);
 }
 
 static gboolean

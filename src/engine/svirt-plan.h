@@ -71,8 +71,10 @@ const char *svirt_designation_to_string(SvirtDesignation designation);
 
 /* The plan for starting the VM defined by @domain_xml under @settings. @level is the level a
  * dynamic VM was allocated (e.g. "s0:c1,c2"); it is ignored for static VMs, which use their
- * label's level, and in mode none. Reads the headers of images declared qcow2 to follow their
- * backing chains; reads nothing else. */
+ * label's level, and in mode none. A per-object <seclabel model='selinux' relabel='no'/> in
+ * <source> skips the object (a disk with its backing files), a <seclabel><label> replaces its
+ * label. Reads the headers of images declared qcow2 to follow their backing chains, and reads
+ * no other file. */
 SvirtPlan *svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
                             const SvirtPolicyTypes *types, const char *level, GError **error);
 
