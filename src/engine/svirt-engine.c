@@ -120,22 +120,63 @@ svirt_engine_dup_connection(SvirtEngine *self, GError **error)
     return engine_ref_conn(self, error);
 }
 
+/* libvirt callbacks may run after the engine is gone or while another thread drops its last
+ * reference; they hold the engine weakly and take a strong reference only while they run. */
+typedef struct {
+    GWeakRef engine;
+} EngineRef;
+
+static EngineRef *
+engine_ref_new(SvirtEngine *self)
+{
+    EngineRef *ref = g_new0(EngineRef, 1);
+
+    g_weak_ref_init(&ref->engine, self);
+    return ref;
+}
+
+static void
+engine_ref_free(void *data)
+{
+    EngineRef *ref = data;
+
+    g_weak_ref_clear(&ref->engine);
+    g_free(ref);
+}
+
+static gboolean
+release_idle(gpointer data)
+{
+    g_object_unref(data);
+    return G_SOURCE_REMOVE;
+}
+
+/* Never the last unref inside a libvirt callback: that would close the connection from
+ * within its own dispatch. */
+static void
+release_later(SvirtEngine *self)
+{
+    g_idle_add(release_idle, self);
+}
+
 static int
 on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
-    SvirtEngine *self = opaque;
+    SvirtEngine *self = g_weak_ref_get(&((EngineRef *)opaque)->engine);
     SvirtVmState state = SVIRT_VM_STATE_NOSTATE;
     SvirtVmEventKind kind = svirt_vm_event_from_libvirt(event, detail, &state);
     char uuid[VIR_UUID_STRING_BUFLEN];
     g_autoptr(SvirtVmInfo) info = NULL;
 
-    if (kind == SVIRT_VM_EVENT_IGNORED)
+    if (!self)
         return 0;
-    if (virDomainGetUUIDString(dom, uuid) < 0)
-        return 0;
-    info = svirt_vm_info_new(virDomainGetName(dom), uuid, state, kind == SVIRT_VM_EVENT_DEFINED);
-    g_debug("VM %s: event %d detail %d", info->name, event, detail);
-    g_signal_emit(self, signals[SIGNAL_VM_EVENT], 0, kind, info);
+    if (kind != SVIRT_VM_EVENT_IGNORED && virDomainGetUUIDString(dom, uuid) == 0) {
+        info = svirt_vm_info_new(virDomainGetName(dom), uuid, state,
+                                 kind == SVIRT_VM_EVENT_DEFINED);
+        g_debug("VM %s: event %d detail %d", info->name, event, detail);
+        g_signal_emit(self, signals[SIGNAL_VM_EVENT], 0, kind, info);
+    }
+    release_later(self);
     return 0;
 }
 
@@ -192,20 +233,23 @@ on_closed_idle(gpointer user_data)
 static void
 on_close(virConnectPtr conn, int reason, void *opaque)
 {
-    SvirtEngine *self = opaque;
+    SvirtEngine *self = g_weak_ref_get(&((EngineRef *)opaque)->engine);
 
-    if (reason == VIR_CONNECT_CLOSE_REASON_CLIENT)
+    if (!self)
         return;
     /* Tearing the connection down inside libvirt's own callback is not allowed. */
-    self->close_reason = reason;
-    if (!self->close_idle_id)
+    if (reason != VIR_CONNECT_CLOSE_REASON_CLIENT && !self->close_idle_id) {
+        self->close_reason = reason;
         self->close_idle_id = g_idle_add(on_closed_idle, self);
+    }
+    release_later(self);
 }
 
 gboolean
 svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **error)
 {
     virConnectPtr conn;
+    EngineRef *close_ref;
     char *uri;
     int id;
 
@@ -229,7 +273,8 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
     }
 
     id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                          VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), self, NULL);
+                                          VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+                                          engine_ref_new(self), engine_ref_free);
     if (id < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_CONNECT, NULL,
                                        _("Could not watch VM events on %s"),
@@ -238,8 +283,11 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
         return FALSE;
     }
     /* Only remote connections support these; a local driver has nothing to lose. */
-    if (virConnectRegisterCloseCallback(conn, on_close, self, NULL) < 0)
+    close_ref = engine_ref_new(self);
+    if (virConnectRegisterCloseCallback(conn, on_close, close_ref, engine_ref_free) < 0) {
+        engine_ref_free(close_ref);
         virResetLastError();
+    }
     if (virConnectSetKeepAlive(conn, 5, 3) < 0)
         virResetLastError();
 
