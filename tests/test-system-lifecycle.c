@@ -503,6 +503,315 @@ test_refused_paths(void)
     svm_test_rmdir(dir);
 }
 
+static void
+test_private_disk_in_use(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *dir = svm_test_make_vm_dir("svm-private");
+    g_autofree char *data = g_build_filename(dir, "data.img", NULL);
+    g_autofree char *held = NULL;
+    TestVm one, two;
+    gboolean ok;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_blank_image(data, 65536);
+    /* Both VMs name the same disk, neither marks it shareable. */
+    define_vm(conn, &one, "svm-test-priv1", NULL, FALSE);
+    define_vm(conn, &two, "svm-test-priv2", NULL, FALSE);
+    {
+        g_autofree char *disk = disk_xml(data, "vdb", "");
+        g_autoptr(virDomain) d1 = virDomainLookupByUUIDString(conn, one.uuid);
+        g_autoptr(virDomain) d2 = virDomainLookupByUUIDString(conn, two.uuid);
+
+        g_assert_cmpint(virDomainAttachDeviceFlags(d1, disk, VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
+        g_assert_cmpint(virDomainAttachDeviceFlags(d2, disk, VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
+    }
+    set_label(two.boot, ORIGINAL);
+
+    start_ok(engine, one.name);
+    held = label_of(data);
+    ok = svirt_engine_start_vm(engine, two.name, NULL, &error);
+    g_test_message("%s", error ? error->message : "started");
+    g_assert_false(ok);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_nonnull(strstr(error->message, one.name));
+    /* Nothing of the refused VM was touched. */
+    assert_label(two.boot, ORIGINAL);
+    assert_label(data, held);
+
+    stop_ok(engine, one.name);
+    assert_label(data, NULL);
+    undefine_vm(conn, &one);
+    undefine_vm(conn, &two);
+    svm_test_rmdir(dir);
+}
+
+/* Two processes start VMs at the same time, again and again: no level is ever handed out
+ * twice. */
+static void
+test_concurrent_starts(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GHashTable) levels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const guint per_process = 4, rounds = 2;
+    TestVm vms[8];
+    g_autofree char *errlog = NULL;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    for (guint i = 0; i < 2 * per_process; i++) {
+        g_autofree char *name = g_strdup_printf("svm-test-conc%u", i);
+
+        define_vm(conn, &vms[i], name, NULL, FALSE);
+    }
+    errlog = g_build_filename(vms[0].dir, "errors.log", NULL);
+    for (guint round = 0; round < rounds; round++) {
+        GPid pids[2];
+
+        for (guint p = 0; p < 2; p++) {
+            g_autofree char *script = NULL;
+            g_autoptr(GString) cmd = g_string_new("set -e; ");
+            const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+            g_autoptr(GError) error = NULL;
+
+            for (guint i = 0; i < per_process; i++)
+                g_string_append_printf(cmd, "'%s' --connect %s start '%s' >/dev/null 2>>'%s'; ",
+                                       g_getenv("SVIRTCTL"), URI,
+                                       vms[p * per_process + i].name, errlog);
+            argv[2] = cmd->str;
+            g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                        NULL, NULL, &pids[p], &error));
+        }
+        for (guint p = 0; p < 2; p++) {
+            int status;
+
+            g_autofree char *errors = NULL;
+
+            g_assert_cmpint(waitpid(pids[p], &status, 0), ==, pids[p]);
+            if (g_file_get_contents(errlog, &errors, NULL, NULL))
+                g_test_message("errors: %s", errors);
+            g_assert_true(WIFEXITED(status));
+            g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        }
+        for (guint i = 0; i < 2 * per_process; i++) {
+            g_autoptr(GError) error = NULL;
+            g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, vms[i].name,
+                                                                          &error);
+            g_autofree char *image = NULL;
+
+            g_assert_no_error(error);
+            image = private_label(status);
+            g_test_message("round %u %s: %s", round, vms[i].name, image);
+            /* Distinct within the round, as every VM runs at once. */
+            g_assert_false(g_hash_table_contains(levels, image));
+            g_hash_table_add(levels, g_strdup(image));
+            assert_label(vms[i].boot, image);
+        }
+        for (guint i = 0; i < 2 * per_process; i++)
+            stop_ok(engine, vms[i].name);
+        g_hash_table_remove_all(levels);
+    }
+    g_assert_cmpuint(journal_size(), ==, 0);
+    for (guint i = 0; i < 2 * per_process; i++)
+        undefine_vm(conn, &vms[i]);
+}
+
+static void
+test_status_json(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *obj;
+    JsonArray *disks;
+    TestVm vm;
+    const char *keys[] = { "name", "uuid", "state", "mode", "relabel", "process_label",
+                           "image_label", "enforced", "disks" };
+    const char *disk_keys[] = { "target", "path", "designation", "expected_label",
+                                "actual_label", "status" };
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_vm(conn, &vm, "svm-test-status", NULL, TRUE);
+    start_ok(engine, vm.name);
+    {
+        const char *args[] = { "--connect", URI, "status", vm.name, "--json", NULL };
+
+        g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
+    }
+    root = svm_test_parse_json(out);
+    obj = json_node_get_object(root);
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+        g_assert_true(json_object_has_member(obj, keys[i]));
+    g_assert_cmpstr(json_object_get_string_member(obj, "state"), ==, "running");
+    g_assert_cmpstr(json_object_get_string_member(obj, "mode"), ==, "dynamic");
+    g_assert_true(json_object_get_boolean_member(obj, "relabel"));
+    /* This host does not run SELinux: nothing is enforced, and that is said. */
+    g_assert_false(json_object_get_boolean_member(obj, "enforced"));
+    disks = json_object_get_array_member(obj, "disks");
+    g_assert_cmpuint(json_array_get_length(disks), ==, 2);
+    for (guint d = 0; d < 2; d++) {
+        JsonObject *disk = json_array_get_object_element(disks, d);
+        const char *target = json_object_get_string_member(disk, "target");
+
+        for (guint i = 0; i < G_N_ELEMENTS(disk_keys); i++)
+            g_assert_true(json_object_has_member(disk, disk_keys[i]));
+        g_assert_cmpstr(json_object_get_string_member(disk, "status"), ==, "labeled");
+        g_assert_cmpstr(json_object_get_string_member(disk, "designation"), ==,
+                        g_str_equal(target, "hda") ? "private" : "readonly");
+        g_assert_cmpstr(json_object_get_string_member(disk, "expected_label"), ==,
+                        json_object_get_string_member(disk, "actual_label"));
+    }
+    g_assert_cmpstr(json_object_get_string_member(obj, "image_label"), ==,
+                    json_object_get_string_member(json_array_get_object_element(disks, 0),
+                                                  "actual_label"));
+    stop_ok(engine, vm.name);
+    undefine_vm(conn, &vm);
+}
+
+/* libvirtd runs the hook as: qemu NAME release end - with the domain XML on stdin. */
+static void
+test_hook_restores(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virConnect) other = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *xml_path = NULL;
+    g_autofree char *cmd = NULL;
+    g_autofree char *hooks = svm_test_make_vm_dir("svm-hooks");
+    g_autofree char *script = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
+    TestVm vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_vm(conn, &vm, "svm-test-hook", NULL, FALSE);
+    set_label(vm.boot, ORIGINAL);
+    start_ok(engine, vm.name);
+    other = virConnectOpen(URI);
+    dom = virDomainLookupByUUIDString(other, vm.uuid);
+    xml = virDomainGetXMLDesc(dom, 0);
+    /* Stopped while no engine watches: the label stays until the hook runs. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_true(g_str_has_prefix(label_of(vm.boot), "system_u:object_r:svirt_image_t:s0:c"));
+
+    xml_path = g_build_filename(vm.dir, "domain.xml", NULL);
+    g_assert_true(g_file_set_contents(xml_path, xml, -1, NULL));
+    cmd = g_strdup_printf("'%s' hook '%s' release end - < '%s'", g_getenv("SVIRTCTL"), vm.name,
+                          xml_path);
+    {
+        const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                   &err, &status, NULL));
+    }
+    g_test_message("hook: %s %s", out, err);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    assert_label(vm.boot, ORIGINAL);
+    g_assert_cmpuint(journal_size(), ==, 0);
+
+    /* install-hook writes a script that calls it, and leaves a foreign hook alone. */
+    {
+        const char *args[] = { "install-hook", "--dir", hooks, NULL };
+        g_autofree char *path = g_build_filename(hooks, "qemu", NULL);
+
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
+        g_assert_true(g_file_get_contents(path, &script, NULL, NULL));
+        g_assert_nonnull(strstr(script, " hook \"$@\""));
+        g_assert_true(g_file_test(path, G_FILE_TEST_IS_EXECUTABLE));
+        g_assert_true(g_file_set_contents(path, "#!/bin/sh\nexit 0\n", -1, NULL));
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 1);
+        g_assert_nonnull(strstr(err, "not ours"));
+    }
+    undefine_vm(conn, &vm);
+    svm_test_rmdir(hooks);
+}
+
+static gboolean
+run(const char *cmd)
+{
+    g_autofree char *err = NULL;
+    int status;
+
+    if (!g_spawn_command_line_sync(cmd, NULL, &err, &status, NULL))
+        return FALSE;
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_test_message("%s: %s", cmd, err);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* A disk on ramfs, which has no extended attributes at all (as vfat or NFS): the VM starts
+ * and the disk says why it carries no label. */
+static void
+test_unsupported_filesystem(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(SvirtVmStatus) status = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = svm_test_make_vm_dir("svm-nolabel");
+    g_autofree char *mnt = g_build_filename(dir, "mnt", NULL);
+    g_autofree char *disk = g_build_filename(mnt, "disk.img", NULL);
+    g_autofree char *cmd = NULL;
+    gboolean found = FALSE;
+    TestVm vm;
+
+    g_assert_cmpint(g_mkdir(mnt, 0755), ==, 0);
+    cmd = g_strdup_printf("mount -t ramfs -o mode=0755 svm-nolabel '%s'", mnt);
+    g_assert_true(run(cmd));
+    svm_test_write_blank_image(disk, 65536);
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_vm(conn, &vm, "svm-test-nolabel", NULL, FALSE);
+    {
+        g_autofree char *xml = disk_xml(disk, "vdb", "");
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+
+        g_assert_cmpint(virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
+    }
+    start_ok(engine, vm.name);
+    status = svirt_engine_get_vm_status(engine, vm.name, &error);
+    g_assert_no_error(error);
+    for (guint i = 0; i < status->disks->len; i++) {
+        SvirtDiskState *d = g_ptr_array_index(status->disks, i);
+
+        g_test_message("%s: %s (%s)", d->target, svirt_disk_status_to_string(d->status),
+                       d->note ? d->note : "");
+        if (g_strcmp0(d->target, "vdb") == 0) {
+            g_assert_cmpint(d->status, ==, SVIRT_DISK_STATUS_UNSUPPORTED);
+            g_assert_nonnull(strstr(d->note, "does not support labels"));
+            found = TRUE;
+        } else {
+            g_assert_cmpint(d->status, ==, SVIRT_DISK_STATUS_LABELED);
+        }
+    }
+    g_assert_true(found);
+    stop_ok(engine, vm.name);
+    g_assert_cmpuint(journal_size(), ==, 0);
+    undefine_vm(conn, &vm);
+    g_free(cmd);
+    cmd = g_strdup_printf("umount '%s'", mnt);
+    g_assert_true(run(cmd));
+    svm_test_rmdir(dir);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -523,6 +832,11 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/shared-disk", test_shared_disk);
     g_test_add_func("/system/lifecycle/crash-safety", test_crash_safety);
     g_test_add_func("/system/lifecycle/refused-paths", test_refused_paths);
+    g_test_add_func("/system/lifecycle/private-disk-in-use", test_private_disk_in_use);
+    g_test_add_func("/system/lifecycle/concurrent-starts", test_concurrent_starts);
+    g_test_add_func("/system/lifecycle/status-json", test_status_json);
+    g_test_add_func("/system/lifecycle/hook-restores", test_hook_restores);
+    g_test_add_func("/system/lifecycle/unsupported-filesystem", test_unsupported_filesystem);
     ret = g_test_run();
     svm_test_rmdir(state);
     svirt_policy_types_free(types);
