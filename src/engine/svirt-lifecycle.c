@@ -32,44 +32,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(XmlString, xml_string_free)
 
 /* ---- helpers shared by start, stop, restore and status ---- */
 
-static virDomainPtr
-lookup_domain(virConnectPtr conn, const char *vm, const char *uri, GError **error)
-{
-    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm);
-
-    if (!dom) {
-        virResetLastError();
-        dom = virDomainLookupByName(conn, vm);
-    }
-    if (!dom) {
-        virResetLastError();
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
-                    _("No VM named '%s' on %s. Run 'svirtctl list' to see the VMs."), vm, uri);
-    }
-    return dom;
-}
-
-static SvirtSettings *
-read_settings(virDomainPtr dom, GError **error)
-{
-    g_autofree char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-                                                SVIRT_METADATA_NS, VIR_DOMAIN_AFFECT_CONFIG);
-    g_autoptr(GError) local = NULL;
-    SvirtSettings *settings;
-
-    if (!xml) {
-        virResetLastError();
-        return svirt_settings_new();
-    }
-    settings = svirt_settings_parse(xml, strlen(xml), &local);
-    if (!settings)
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
-                    _("The security settings stored with VM '%s' are not valid: %s Set them "
-                      "again with 'svirtctl set-label'."),
-                    virDomainGetName(dom), local->message);
-    return settings;
-}
-
 /* The live copy: our labels in <metadata>, and a static relabel='no' seclabel where libvirtd
  * has the selinux driver, so QEMU runs under our label and libvirtd relabels nothing. */
 static char *
@@ -323,50 +285,6 @@ running_uuids(virConnectPtr conn, GError **error)
     return set;
 }
 
-/* Reserves the levels of every running VM: from our live metadata, else libvirt's seclabel. */
-static gboolean
-reserve_running_levels(virConnectPtr conn, SvirtMcs *mcs, const char *self_uuid,
-                       GError **error)
-{
-    virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-    gboolean ok = TRUE;
-
-    if (n < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not list the running VMs"));
-        return FALSE;
-    }
-    for (int i = 0; i < n; i++) {
-        g_autofree char *live = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autoptr(XmlString) level = NULL;
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        SvirtLevel parsed;
-
-        if (!ok || virDomainGetUUIDString(doms[i], uuid) < 0 || g_str_equal(uuid, self_uuid)) {
-            virDomainFree(doms[i]);
-            continue;
-        }
-        live = virDomainGetMetadata(doms[i], VIR_DOMAIN_METADATA_ELEMENT, SVIRT_LIVE_NS,
-                                    VIR_DOMAIN_AFFECT_LIVE);
-        virResetLastError();
-        if (live && (doc = xmlReadMemory(live, strlen(live), NULL, NULL, XML_PARSE_NONET)))
-            level = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "level");
-        if (level && svirt_level_parse((const char *)level, &parsed, NULL)) {
-            g_autoptr(GError) local = NULL;
-
-            /* Two running VMs on one level (set up outside the engine) must not stop a start;
-             * the audit reports them. */
-            if (!svirt_mcs_reserve(mcs, &parsed, virDomainGetName(doms[i]), &local))
-                g_debug("%s", local->message);
-        }
-        virDomainFree(doms[i]);
-    }
-    free(doms);
-    return ok;
-}
-
 /* QEMU creates a serial log file when it opens it; it must exist to be labelled first. */
 static gboolean
 prepare_serial_file(const char *path, GError **error)
@@ -479,7 +397,7 @@ start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     virDomainPtr started;
     guint applied = 0;
 
-    settings = read_settings(vm->dom, error);
+    settings = svirt_engine_get_settings(engine, vm->uuid, error);
     if (!settings)
         return FALSE;
     types = svirt_policy_types_load(error);
@@ -495,7 +413,7 @@ start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     /* Levels: every running VM's, then ours. */
     range = mcs_range ? g_strdup(mcs_range) : svirt_mcs_host_range();
     mcs = svirt_mcs_new_from_range_string(range, error);
-    if (!mcs || !reserve_running_levels(vm->conn, mcs, vm->uuid, error))
+    if (!mcs || !svirt_engine_collect_reservations(engine, mcs, error))
         return FALSE;
     if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
         SvirtLevel pair;
@@ -630,7 +548,7 @@ open_vm(SvirtEngine *engine, const char *name, Vm *vm, GError **error)
     vm->conn = svirt_engine_dup_connection(engine, error);
     if (!vm->conn)
         return FALSE;
-    vm->dom = lookup_domain(vm->conn, name, svirt_engine_get_uri(engine), error);
+    vm->dom = svirt_engine_lookup_domain(engine, name, error);
     if (!vm->dom)
         return FALSE;
     virDomainGetUUIDString(vm->dom, vm->uuid);
@@ -1154,7 +1072,7 @@ svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error
     status->state = (SvirtVmState)state;
     running = svirt_vm_state_is_active(status->state);
 
-    settings = read_settings(vm.dom, error);
+    settings = svirt_engine_get_settings(engine, vm.uuid, error);
     types = settings ? svirt_policy_types_load(error) : NULL;
     if (!types) {
         close_vm(&vm);
