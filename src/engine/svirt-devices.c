@@ -1,0 +1,685 @@
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "svirt-devices.h"
+#include "svirt-labeler.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+
+/* Targets a new disk may take: vda … vdz, then vdaa … vdzz. */
+#define MAX_TARGETS (26 + 26 * 26)
+
+void
+svirt_vm_overview_free(SvirtVmOverview *overview)
+{
+    if (!overview)
+        return;
+    g_free(overview->name);
+    g_free(overview->uuid);
+    g_free(overview->os_type);
+    g_free(overview->arch);
+    g_free(overview->machine);
+    g_free(overview->uri);
+    g_free(overview);
+}
+
+static xmlNode *
+child_element(xmlNode *parent, const char *name)
+{
+    for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name))
+            return n;
+    }
+    return NULL;
+}
+
+static char *
+prop(xmlNode *node, const char *name)
+{
+    xmlChar *value = node ? xmlGetProp(node, BAD_CAST name) : NULL;
+    char *copy = value ? g_strdup((const char *)value) : NULL;
+
+    xmlFree(value);
+    return copy;
+}
+
+static char *
+content(xmlNode *node)
+{
+    xmlChar *value = node ? xmlNodeGetContent(node) : NULL;
+    char *copy = value ? g_strstrip(g_strdup((const char *)value)) : NULL;
+
+    xmlFree(value);
+    return copy;
+}
+
+static xmlDoc *
+parse_definition(const char *xml, const char *vm_name, GError **error)
+{
+    xmlDoc *doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+    if (!doc || !xmlDocGetRootElement(doc)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Could not read the definition of VM '%s'. Check it with 'virsh "
+                      "dumpxml %s'."),
+                    vm_name, vm_name);
+        if (doc)
+            xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+SvirtVmOverview *
+svirt_engine_get_vm_overview(SvirtEngine *engine, const char *vm, GError **error)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(SvirtVmOverview) overview = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *current = NULL;
+    g_autofree char *vcpus = NULL;
+    xmlNode *root, *os, *type;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    int state = VIR_DOMAIN_NOSTATE, reason;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
+    dom = svirt_engine_lookup_domain(engine, vm, error);
+    if (!dom)
+        return NULL;
+    overview = g_new0(SvirtVmOverview, 1);
+    overview->name = g_strdup(virDomainGetName(dom));
+    if (virDomainGetUUIDString(dom, uuid) < 0 || virDomainGetState(dom, &state, &reason, 0) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the state of VM '%s'"),
+                                       overview->name);
+        return NULL;
+    }
+    overview->uuid = g_strdup(uuid);
+    overview->state = (SvirtVmState)state;
+    overview->persistent = virDomainIsPersistent(dom) == 1;
+    overview->uri = g_strdup(svirt_engine_get_uri(engine));
+
+    /* Without flags: the live definition of a running VM, else the persistent one. */
+    xml = virDomainGetXMLDesc(dom, 0);
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"),
+                                       overview->name);
+        return NULL;
+    }
+    doc = parse_definition(xml, overview->name, error);
+    if (!doc)
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    {
+        g_autofree char *memory = content(child_element(root, "memory"));
+        g_autofree char *unit = prop(child_element(root, "memory"), "unit");
+
+        /* libvirt writes memory in KiB whatever unit it was defined in. */
+        overview->memory_kib = memory ? g_ascii_strtoull(memory, NULL, 10) : 0;
+        if (unit && g_ascii_strcasecmp(unit, "KiB") != 0 && g_ascii_strcasecmp(unit, "k") != 0)
+            g_debug("VM %s: memory in unexpected unit %s", overview->name, unit);
+    }
+    vcpus = content(child_element(root, "vcpu"));
+    current = prop(child_element(root, "vcpu"), "current");
+    overview->vcpus = (guint)g_ascii_strtoull(current ? current : vcpus ? vcpus : "1", NULL, 10);
+    os = child_element(root, "os");
+    type = child_element(os, "type");
+    overview->os_type = content(type);
+    overview->arch = prop(type, "arch");
+    overview->machine = prop(type, "machine");
+    return g_steal_pointer(&overview);
+}
+
+/* The domain, refused when it runs or has no persistent definition to edit. */
+static virDomainPtr
+lookup_stopped(SvirtEngine *engine, const char *vm, GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(engine, vm, error);
+
+    if (!dom)
+        return NULL;
+    if (virDomainIsActive(dom) == 1) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                    _("VM '%s' is running: its disks can only be changed while it is shut "
+                      "down. Shut the VM down, then try again."),
+                    virDomainGetName(dom));
+        return NULL;
+    }
+    if (virDomainIsPersistent(dom) != 1) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("VM '%s' has no persistent definition to change. Define it with 'virsh "
+                      "define' first."),
+                    virDomainGetName(dom));
+        return NULL;
+    }
+    virResetLastError();
+    return g_steal_pointer(&dom);
+}
+
+static xmlDoc *
+persistent_definition(virDomainPtr dom, GError **error)
+{
+    g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
+                                                        VIR_DOMAIN_XML_SECURE);
+
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"),
+                                       virDomainGetName(dom));
+        return NULL;
+    }
+    return parse_definition(xml, virDomainGetName(dom), error);
+}
+
+static xmlNode *
+find_disk(xmlDoc *doc, const char *target)
+{
+    xmlNode *devices = child_element(xmlDocGetRootElement(doc), "devices");
+
+    for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
+        g_autofree char *dev = NULL;
+
+        if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, BAD_CAST "disk"))
+            continue;
+        dev = prop(child_element(n, "target"), "dev");
+        if (g_strcmp0(dev, target) == 0)
+            return n;
+    }
+    return NULL;
+}
+
+static void
+set_not_a_disk(GError **error, virDomainPtr dom, const char *target)
+{
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                _("VM '%s' has no disk '%s'. Reload the VM's details to see its disks."),
+                virDomainGetName(dom), target);
+}
+
+static void
+remove_children(xmlNode *node, const char *name)
+{
+    xmlNode *n = node->children;
+
+    while (n) {
+        xmlNode *next = n->next;
+
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name)) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        }
+        n = next;
+    }
+}
+
+static gboolean
+redefine(virDomainPtr dom, xmlDoc *doc, const char *failed, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) defined = NULL;
+    xmlChar *out = NULL;
+    int len = 0;
+
+    xmlDocDumpMemory(doc, &out, &len);
+    conn = virDomainGetConnect(dom);
+    if (conn)
+        virConnectRef(conn);
+    defined = conn ? virDomainDefineXMLFlags(conn, (const char *)out, VIR_DOMAIN_DEFINE_VALIDATE)
+                   : NULL;
+    xmlFree(out);
+    if (!defined) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
+                                       _("The definition was left as it was."), "%s", failed);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_engine_set_disk_designation(SvirtEngine *engine, const char *vm, const char *target,
+                                  SvirtDesignation designation, GError **error)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *device = NULL;
+    g_autofree char *failed = NULL;
+    xmlNode *disk;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), FALSE);
+    g_return_val_if_fail(target != NULL, FALSE);
+    if (designation != SVIRT_DESIGNATION_PRIVATE && designation != SVIRT_DESIGNATION_SHARED &&
+        designation != SVIRT_DESIGNATION_READONLY) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("A disk is private, shared or read-only; '%s' cannot be set on disk "
+                      "'%s'."),
+                    svirt_designation_to_string(designation), target);
+        return FALSE;
+    }
+    dom = lookup_stopped(engine, vm, error);
+    if (!dom)
+        return FALSE;
+    doc = persistent_definition(dom, error);
+    if (!doc)
+        return FALSE;
+    disk = find_disk(doc, target);
+    if (!disk) {
+        set_not_a_disk(error, dom, target);
+        return FALSE;
+    }
+    device = prop(disk, "device");
+    if (g_strcmp0(device, "cdrom") == 0 && designation != SVIRT_DESIGNATION_READONLY) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Disk '%s' of VM '%s' is a CD-ROM, which is always read-only. Add the "
+                      "image as a disk to write to it."),
+                    target, virDomainGetName(dom));
+        return FALSE;
+    }
+    remove_children(disk, "shareable");
+    remove_children(disk, "readonly");
+    if (designation == SVIRT_DESIGNATION_SHARED)
+        xmlNewChild(disk, NULL, BAD_CAST "shareable", NULL);
+    else if (designation == SVIRT_DESIGNATION_READONLY)
+        xmlNewChild(disk, NULL, BAD_CAST "readonly", NULL);
+    /* TRANSLATORS: the first %s is a disk target such as vdb, the second a VM name */
+    failed = g_strdup_printf(_("Could not change the designation of disk '%s' of VM '%s'"),
+                             target, virDomainGetName(dom));
+    return redefine(dom, doc, failed, error);
+}
+
+static gboolean
+target_in_use(GPtrArray *used, const char *name)
+{
+    for (guint i = 0; i < used->len; i++) {
+        if (g_str_equal(g_ptr_array_index(used, i), name))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static char *
+target_name(guint index)
+{
+    if (index < 26)
+        return g_strdup_printf("vd%c", 'a' + index);
+    index -= 26;
+    return g_strdup_printf("vd%c%c", 'a' + index / 26, 'a' + index % 26);
+}
+
+char *
+svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
+                      SvirtDesignation designation, GError **error)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GPtrArray) used = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *resolved = NULL;
+    g_autofree char *escaped = NULL;
+    g_autofree char *target = NULL;
+    g_autofree char *xml = NULL;
+    xmlNode *devices;
+    const char *flag = "";
+    gboolean block;
+    struct stat st;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
+    g_return_val_if_fail(path != NULL, NULL);
+    if (designation == SVIRT_DESIGNATION_SHARED)
+        flag = "<shareable/>";
+    else if (designation == SVIRT_DESIGNATION_READONLY)
+        flag = "<readonly/>";
+    else if (designation != SVIRT_DESIGNATION_PRIVATE) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("A new disk is private, shared or read-only, not '%s'."),
+                    svirt_designation_to_string(designation));
+        return NULL;
+    }
+
+    resolved = svirt_labeler_resolve_path(path);
+    if (!resolved || stat(resolved, &st) < 0) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("Cannot add %s as a disk: %s. Create the image first, for example with "
+                      "'qemu-img create'."),
+                    path, g_strerror(errno));
+        return NULL;
+    }
+    block = S_ISBLK(st.st_mode);
+    if (!block && !S_ISREG(st.st_mode)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Cannot add %s as a disk: it is neither a regular file nor a block "
+                      "device. Choose a disk image."),
+                    resolved);
+        return NULL;
+    }
+    if (!svirt_labeler_check_location(resolved, block ? SVIRT_LABEL_TARGET_BLOCK
+                                                      : SVIRT_LABEL_TARGET_FILE,
+                                      error))
+        return NULL;
+    if (block && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
+        return NULL;
+
+    dom = lookup_stopped(engine, vm, error);
+    if (!dom)
+        return NULL;
+    doc = persistent_definition(dom, error);
+    if (!doc)
+        return NULL;
+    devices = child_element(xmlDocGetRootElement(doc), "devices");
+    for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
+        g_autofree char *file = NULL;
+        g_autofree char *dev = NULL;
+        g_autofree char *other = NULL;
+
+        if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, BAD_CAST "disk"))
+            continue;
+        dev = prop(child_element(n, "target"), "dev");
+        file = prop(child_element(n, "source"), "file");
+        if (!file)
+            file = prop(child_element(n, "source"), "dev");
+        other = file ? svirt_labeler_resolve_path(file) : NULL;
+        if (g_strcmp0(other, resolved) == 0) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                        _("%s is already disk '%s' of VM '%s'."), resolved,
+                        dev ? dev : "?", virDomainGetName(dom));
+            return NULL;
+        }
+        if (dev)
+            g_ptr_array_add(used, g_steal_pointer(&dev));
+    }
+    for (guint i = 0; i < MAX_TARGETS && !target; i++) {
+        g_autofree char *name = target_name(i);
+
+        if (!target_in_use(used, name))
+            target = g_steal_pointer(&name);
+    }
+    if (!target) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_EXHAUSTED,
+                    _("VM '%s' has no free virtio disk target left. Remove a disk first."),
+                    virDomainGetName(dom));
+        return NULL;
+    }
+
+    escaped = g_markup_escape_text(resolved, -1);
+    xml = g_strdup_printf("<disk type='%s' device='disk'><driver name='qemu' type='raw'/>"
+                          "<source %s='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
+                          block ? "block" : "file", block ? "dev" : "file", escaped, target,
+                          flag);
+    if (virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
+                                       _("The definition was left as it was."),
+                                       _("Could not add %s to VM '%s'"), resolved,
+                                       virDomainGetName(dom));
+        return NULL;
+    }
+    return g_steal_pointer(&target);
+}
+
+gboolean
+svirt_engine_remove_disk(SvirtEngine *engine, const char *vm, const char *target,
+                         GError **error)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *failed = NULL;
+    xmlNode *disk;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), FALSE);
+    g_return_val_if_fail(target != NULL, FALSE);
+    dom = lookup_stopped(engine, vm, error);
+    if (!dom)
+        return FALSE;
+    doc = persistent_definition(dom, error);
+    if (!doc)
+        return FALSE;
+    disk = find_disk(doc, target);
+    if (!disk) {
+        set_not_a_disk(error, dom, target);
+        return FALSE;
+    }
+    xmlUnlinkNode(disk);
+    xmlFreeNode(disk);
+    /* TRANSLATORS: the first %s is a disk target such as vdb, the second a VM name */
+    failed = g_strdup_printf(_("Could not remove disk '%s' from VM '%s'"), target,
+                             virDomainGetName(dom));
+    return redefine(dom, doc, failed, error);
+}
+
+/* ---- threaded variants ---- */
+
+typedef struct {
+    char *vm;
+    char *target;
+    char *path;
+    SvirtDesignation designation;
+    SvirtSettings *settings;
+} TaskData;
+
+static void
+task_data_free(TaskData *data)
+{
+    g_free(data->vm);
+    g_free(data->target);
+    g_free(data->path);
+    if (data->settings)
+        svirt_settings_free(data->settings);
+    g_free(data);
+}
+
+static GTask *
+new_task(SvirtEngine *engine, gpointer tag, const char *vm, GCancellable *cancellable,
+         GAsyncReadyCallback callback, gpointer user_data, TaskData **data_out)
+{
+    GTask *task = g_task_new(engine, cancellable, callback, user_data);
+    TaskData *data = g_new0(TaskData, 1);
+
+    data->vm = g_strdup(vm);
+    g_task_set_source_tag(task, tag);
+    g_task_set_task_data(task, data, (GDestroyNotify)task_data_free);
+    *data_out = data;
+    return task;
+}
+
+static void
+overview_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    TaskData *data = task_data;
+    GError *error = NULL;
+    SvirtVmOverview *overview = svirt_engine_get_vm_overview(source, data->vm, &error);
+
+    if (overview)
+        g_task_return_pointer(task, overview, (GDestroyNotify)svirt_vm_overview_free);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_get_vm_overview_async(SvirtEngine *engine, const char *vm,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+    TaskData *data;
+    g_autoptr(GTask) task = new_task(engine, svirt_engine_get_vm_overview_async, vm, cancellable,
+                                     callback, user_data, &data);
+
+    g_task_run_in_thread(task, overview_thread);
+}
+
+SvirtVmOverview *
+svirt_engine_get_vm_overview_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+designation_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    TaskData *data = task_data;
+    GError *error = NULL;
+
+    if (svirt_engine_set_disk_designation(source, data->vm, data->target, data->designation,
+                                          &error))
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_set_disk_designation_async(SvirtEngine *engine, const char *vm, const char *target,
+                                        SvirtDesignation designation, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data)
+{
+    TaskData *data;
+    g_autoptr(GTask) task = new_task(engine, svirt_engine_set_disk_designation_async, vm,
+                                     cancellable, callback, user_data, &data);
+
+    data->target = g_strdup(target);
+    data->designation = designation;
+    g_task_run_in_thread(task, designation_thread);
+}
+
+gboolean
+svirt_engine_set_disk_designation_finish(SvirtEngine *engine, GAsyncResult *result,
+                                         GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static void
+add_disk_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    TaskData *data = task_data;
+    GError *error = NULL;
+    char *target = svirt_engine_add_disk(source, data->vm, data->path, data->designation, &error);
+
+    if (target)
+        g_task_return_pointer(task, target, g_free);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_add_disk_async(SvirtEngine *engine, const char *vm, const char *path,
+                            SvirtDesignation designation, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+    TaskData *data;
+    g_autoptr(GTask) task = new_task(engine, svirt_engine_add_disk_async, vm, cancellable,
+                                     callback, user_data, &data);
+
+    data->path = g_strdup(path);
+    data->designation = designation;
+    g_task_run_in_thread(task, add_disk_thread);
+}
+
+char *
+svirt_engine_add_disk_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+remove_disk_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    TaskData *data = task_data;
+    GError *error = NULL;
+
+    if (svirt_engine_remove_disk(source, data->vm, data->target, &error))
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_remove_disk_async(SvirtEngine *engine, const char *vm, const char *target,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+    TaskData *data;
+    g_autoptr(GTask) task = new_task(engine, svirt_engine_remove_disk_async, vm, cancellable,
+                                     callback, user_data, &data);
+
+    data->target = g_strdup(target);
+    g_task_run_in_thread(task, remove_disk_thread);
+}
+
+gboolean
+svirt_engine_remove_disk_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static void
+status_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    TaskData *data = task_data;
+    GError *error = NULL;
+    SvirtVmStatus *status = svirt_engine_get_vm_status(source, data->vm, &error);
+
+    if (status)
+        g_task_return_pointer(task, status, (GDestroyNotify)svirt_vm_status_free);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_get_vm_status_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+    TaskData *data;
+    g_autoptr(GTask) task = new_task(engine, svirt_engine_get_vm_status_async, vm, cancellable,
+                                     callback, user_data, &data);
+
+    g_task_run_in_thread(task, status_thread);
+}
+
+SvirtVmStatus *
+svirt_engine_get_vm_status_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+settings_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    TaskData *data = task_data;
+    GError *error = NULL;
+
+    if (svirt_engine_set_settings(source, data->vm, data->settings, &error))
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_set_settings_async(SvirtEngine *engine, const char *vm,
+                                const SvirtSettings *settings, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+    TaskData *data;
+    g_autoptr(GTask) task = new_task(engine, svirt_engine_set_settings_async, vm, cancellable,
+                                     callback, user_data, &data);
+
+    data->settings = svirt_settings_copy(settings);
+    g_task_run_in_thread(task, settings_thread);
+}
+
+gboolean
+svirt_engine_set_settings_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
+}

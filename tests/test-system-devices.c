@@ -1,0 +1,386 @@
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libvirt/virterror.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "svirt-devices.h"
+#include "svm-test-util.h"
+#include "svm-test-vm.h"
+
+#define URI "qemu:///system"
+
+typedef struct {
+    char *dir;
+    char *name;
+    char *uuid;
+    char *boot;
+    char *data;
+} TestVm;
+
+static void
+define_vm(virConnectPtr conn, TestVm *vm, const char *prefix)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    memset(vm, 0, sizeof(*vm));
+    vm->dir = svm_test_make_vm_dir("svm-devices");
+    vm->name = g_strdup_printf("%s-%d", prefix, (int)getpid());
+    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
+    vm->data = g_build_filename(vm->dir, "data.img", NULL);
+    svm_test_write_boot_image(vm->boot);
+    svm_test_write_blank_image(vm->data, 65536);
+    xml = g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='hda' bus='ide'/></disk>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='vdb' bus='virtio'/></disk>"
+        "<serial type='pty'/><console type='pty'/></devices></domain>",
+        vm->name, vm->boot, vm->data);
+    dom = virDomainDefineXML(conn, xml);
+    if (!dom)
+        g_error("Could not define %s: %s", vm->name, virGetLastErrorMessage());
+    virDomainGetUUIDString(dom, uuid);
+    vm->uuid = g_strdup(uuid);
+}
+
+static void
+undefine_vm(virConnectPtr conn, TestVm *vm)
+{
+    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm->uuid);
+
+    if (dom) {
+        if (virDomainIsActive(dom) == 1)
+            virDomainDestroy(dom);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+    virResetLastError();
+    svm_test_rmdir(vm->dir);
+    g_free(vm->dir);
+    g_free(vm->name);
+    g_free(vm->uuid);
+    g_free(vm->boot);
+    g_free(vm->data);
+}
+
+static SvirtEngine *
+connected_engine(void)
+{
+    SvirtEngine *engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+
+    if (!svirt_engine_connect(engine, NULL, &error))
+        g_error("Cannot connect to %s: %s", URI, error->message);
+    return engine;
+}
+
+/* The <disk> element of the persistent definition with target @target, NULL when none. */
+static char *
+persistent_disk(virConnectPtr conn, const char *uuid, const char *target)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, uuid);
+    g_autofree char *xml = dom ? virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE) : NULL;
+    g_autofree char *needle = g_strdup_printf("dev='%s'", target);
+    g_auto(GStrv) parts = xml ? g_strsplit(xml, "<disk ", -1) : NULL;
+
+    for (guint i = 1; parts && parts[i]; i++) {
+        char *end = strstr(parts[i], "</disk>");
+
+        if (end)
+            *end = '\0';
+        if (strstr(parts[i], needle))
+            return g_strdup(parts[i]);
+    }
+    return NULL;
+}
+
+static char *
+designation_flags(virConnectPtr conn, const char *uuid, const char *target)
+{
+    g_autofree char *disk = persistent_disk(conn, uuid, target);
+
+    if (!disk)
+        return g_strdup("missing");
+    return g_strdup_printf("%s%s", strstr(disk, "<shareable/>") ? "shareable" : "",
+                           strstr(disk, "<readonly/>") ? "readonly" : "");
+}
+
+static SvirtDesignation
+status_designation(SvirtEngine *engine, const char *vm, const char *target)
+{
+    g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, vm, NULL);
+
+    for (guint i = 0; status && i < status->disks->len; i++) {
+        SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        if (g_strcmp0(disk->target, target) == 0)
+            return disk->designation;
+    }
+    return SVIRT_DESIGNATION_SKIPPED;
+}
+
+static void
+test_overview(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtVmOverview) overview = NULL;
+    g_autoptr(SvirtVmOverview) missing = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) missing_error = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *uuid = NULL;
+    TestVm vm;
+
+    define_vm(conn, &vm, "svm-test-overview");
+    overview = svirt_engine_get_vm_overview(engine, vm.uuid, &error);
+    missing = svirt_engine_get_vm_overview(engine, "no-such-vm-here", &missing_error);
+    name = g_strdup(vm.name);
+    uuid = g_strdup(vm.uuid);
+    undefine_vm(conn, &vm);
+
+    g_assert_no_error(error);
+    g_assert_nonnull(overview);
+    g_assert_cmpstr(overview->name, ==, name);
+    g_assert_cmpstr(overview->uuid, ==, uuid);
+    g_assert_cmpint(overview->state, ==, SVIRT_VM_STATE_SHUTOFF);
+    g_assert_true(overview->persistent);
+    g_assert_cmpuint(overview->memory_kib, ==, 16 * 1024);
+    g_assert_cmpuint(overview->vcpus, ==, 1);
+    g_assert_cmpstr(overview->os_type, ==, "hvm");
+    g_assert_cmpstr(overview->arch, ==, "x86_64");
+    /* libvirt expands the "pc" alias to a versioned machine type. */
+    g_assert_true(g_str_has_prefix(overview->machine, "pc"));
+    g_assert_cmpstr(overview->uri, ==, URI);
+
+    g_assert_null(missing);
+    g_assert_error(missing_error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(missing_error->message, "no-such-vm-here"));
+}
+
+static void
+test_designation(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(GError) shared_error = NULL;
+    g_autoptr(GError) readonly_error = NULL;
+    g_autoptr(GError) private_error = NULL;
+    g_autoptr(GError) missing_error = NULL;
+    g_autofree char *initial = NULL;
+    g_autofree char *shared = NULL;
+    g_autofree char *readonly = NULL;
+    g_autofree char *private = NULL;
+    g_autofree char *boot_after = NULL;
+    SvirtDesignation shared_status, readonly_status, private_status;
+    TestVm vm;
+
+    define_vm(conn, &vm, "svm-test-designation");
+    initial = designation_flags(conn, vm.uuid, "vdb");
+    svirt_engine_set_disk_designation(engine, vm.name, "vdb", SVIRT_DESIGNATION_SHARED,
+                                      &shared_error);
+    shared = designation_flags(conn, vm.uuid, "vdb");
+    shared_status = status_designation(engine, vm.uuid, "vdb");
+    svirt_engine_set_disk_designation(engine, vm.name, "vdb", SVIRT_DESIGNATION_READONLY,
+                                      &readonly_error);
+    readonly = designation_flags(conn, vm.uuid, "vdb");
+    readonly_status = status_designation(engine, vm.uuid, "vdb");
+    svirt_engine_set_disk_designation(engine, vm.uuid, "vdb", SVIRT_DESIGNATION_PRIVATE,
+                                      &private_error);
+    private = designation_flags(conn, vm.uuid, "vdb");
+    private_status = status_designation(engine, vm.uuid, "vdb");
+    svirt_engine_set_disk_designation(engine, vm.uuid, "vdz", SVIRT_DESIGNATION_SHARED,
+                                      &missing_error);
+    boot_after = designation_flags(conn, vm.uuid, "hda");
+    undefine_vm(conn, &vm);
+
+    g_assert_cmpstr(initial, ==, "");
+    g_assert_no_error(shared_error);
+    g_assert_cmpstr(shared, ==, "shareable");
+    g_assert_cmpint(shared_status, ==, SVIRT_DESIGNATION_SHARED);
+    g_assert_no_error(readonly_error);
+    g_assert_cmpstr(readonly, ==, "readonly");
+    g_assert_cmpint(readonly_status, ==, SVIRT_DESIGNATION_READONLY);
+    g_assert_no_error(private_error);
+    g_assert_cmpstr(private, ==, "");
+    g_assert_cmpint(private_status, ==, SVIRT_DESIGNATION_PRIVATE);
+    g_assert_error(missing_error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(missing_error->message, "vdz"));
+    /* The other disks are left alone. */
+    g_assert_cmpstr(boot_after, ==, "");
+}
+
+static void
+test_refused_while_running(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(GError) designation_error = NULL;
+    g_autoptr(GError) add_error = NULL;
+    g_autoptr(GError) remove_error = NULL;
+    g_autofree char *extra = NULL;
+    g_autofree char *added = NULL;
+    g_autofree char *flags = NULL;
+    g_autofree char *name = NULL;
+    gboolean started;
+    TestVm vm;
+
+    define_vm(conn, &vm, "svm-test-running");
+    name = g_strdup(vm.name);
+    extra = g_build_filename(vm.dir, "extra.img", NULL);
+    svm_test_write_blank_image(extra, 65536);
+    {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+
+        started = dom && virDomainCreate(dom) == 0;
+    }
+    if (started) {
+        svirt_engine_set_disk_designation(engine, vm.uuid, "vdb", SVIRT_DESIGNATION_SHARED,
+                                          &designation_error);
+        added = svirt_engine_add_disk(engine, vm.uuid, extra, SVIRT_DESIGNATION_PRIVATE,
+                                      &add_error);
+        svirt_engine_remove_disk(engine, vm.uuid, "vdb", &remove_error);
+        flags = designation_flags(conn, vm.uuid, "vdb");
+    }
+    undefine_vm(conn, &vm);
+
+    g_assert_true(started);
+    g_assert_error(designation_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_nonnull(strstr(designation_error->message, name));
+    g_assert_nonnull(strstr(designation_error->message, "Shut the VM down"));
+    g_assert_null(added);
+    g_assert_error(add_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_error(remove_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    /* Nothing was written. */
+    g_assert_cmpstr(flags, ==, "");
+}
+
+typedef struct {
+    GAsyncResult *result;
+} AsyncWait;
+
+static void
+on_async_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    ((AsyncWait *)user_data)->result = g_object_ref(result);
+}
+
+static gboolean
+async_done(gpointer data)
+{
+    return ((AsyncWait *)data)->result != NULL;
+}
+
+static void
+test_add_and_remove(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(GError) first_error = NULL;
+    g_autoptr(GError) second_error = NULL;
+    g_autoptr(GError) twice_error = NULL;
+    g_autoptr(GError) shadow_error = NULL;
+    g_autoptr(GError) link_error = NULL;
+    g_autoptr(GError) missing_error = NULL;
+    g_autoptr(GError) remove_error = NULL;
+    g_autoptr(GError) remove_missing_error = NULL;
+    g_autofree char *first_image = NULL;
+    g_autofree char *second_image = NULL;
+    g_autofree char *link = NULL;
+    g_autofree char *nofile = NULL;
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+    g_autofree char *twice = NULL;
+    g_autofree char *shadow = NULL;
+    g_autofree char *via_link = NULL;
+    g_autofree char *missing = NULL;
+    g_autofree char *first_disk = NULL;
+    g_autofree char *second_flags = NULL;
+    g_autofree char *after_remove = NULL;
+    g_autofree char *kept = NULL;
+    gboolean removed;
+    AsyncWait wait = { NULL };
+    TestVm vm;
+
+    define_vm(conn, &vm, "svm-test-add-disk");
+    first_image = g_build_filename(vm.dir, "first.img", NULL);
+    second_image = g_build_filename(vm.dir, "second.img", NULL);
+    link = g_build_filename(vm.dir, "passwd.img", NULL);
+    nofile = g_build_filename(vm.dir, "no-such.img", NULL);
+    svm_test_write_blank_image(first_image, 65536);
+    svm_test_write_blank_image(second_image, 65536);
+    g_assert_cmpint(symlink("/etc/passwd", link), ==, 0);
+
+    first = svirt_engine_add_disk(engine, vm.name, first_image, SVIRT_DESIGNATION_PRIVATE,
+                                  &first_error);
+    first_disk = first ? persistent_disk(conn, vm.uuid, first) : NULL;
+    /* The threaded variant, as the window calls it. */
+    svirt_engine_add_disk_async(engine, vm.uuid, second_image, SVIRT_DESIGNATION_SHARED, NULL,
+                                on_async_done, &wait);
+    svm_test_wait_for(async_done, &wait, 30000, "the disk to be added");
+    second = svirt_engine_add_disk_finish(engine, wait.result, &second_error);
+    g_clear_object(&wait.result);
+    second_flags = second ? designation_flags(conn, vm.uuid, second) : NULL;
+    twice = svirt_engine_add_disk(engine, vm.uuid, first_image, SVIRT_DESIGNATION_PRIVATE,
+                                  &twice_error);
+    shadow = svirt_engine_add_disk(engine, vm.uuid, "/etc/shadow", SVIRT_DESIGNATION_PRIVATE,
+                                   &shadow_error);
+    via_link = svirt_engine_add_disk(engine, vm.uuid, link, SVIRT_DESIGNATION_READONLY,
+                                     &link_error);
+    missing = svirt_engine_add_disk(engine, vm.uuid, nofile, SVIRT_DESIGNATION_PRIVATE,
+                                    &missing_error);
+    removed = first && svirt_engine_remove_disk(engine, vm.uuid, first, &remove_error);
+    after_remove = first ? persistent_disk(conn, vm.uuid, first) : NULL;
+    kept = persistent_disk(conn, vm.uuid, "vdb");
+    svirt_engine_remove_disk(engine, vm.uuid, "vdq", &remove_missing_error);
+    undefine_vm(conn, &vm);
+
+    /* hda is IDE, vdb taken: the first free virtio target is vda, then vdc. */
+    g_assert_no_error(first_error);
+    g_assert_cmpstr(first, ==, "vda");
+    g_assert_nonnull(first_disk);
+    g_assert_nonnull(strstr(first_disk, "first.img"));
+    g_assert_null(strstr(first_disk, "<shareable/>"));
+    g_assert_null(strstr(first_disk, "<readonly/>"));
+    g_assert_no_error(second_error);
+    g_assert_cmpstr(second, ==, "vdc");
+    g_assert_cmpstr(second_flags, ==, "shareable");
+
+    g_assert_null(twice);
+    g_assert_error(twice_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_null(shadow);
+    g_assert_error(shadow_error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    g_assert_nonnull(strstr(shadow_error->message, "/etc/shadow"));
+    /* A link is judged by what it points to. */
+    g_assert_null(via_link);
+    g_assert_error(link_error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    g_assert_nonnull(strstr(link_error->message, "/etc/passwd"));
+    g_assert_null(missing);
+    g_assert_error(missing_error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(missing_error->message, "no-such.img"));
+
+    g_assert_no_error(remove_error);
+    g_assert_true(removed);
+    g_assert_null(after_remove);
+    g_assert_nonnull(kept);
+    g_assert_error(remove_missing_error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND);
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_test_init(&argc, &argv, NULL);
+    svirt_engine_init_libvirt();
+    g_test_add_func("/system/devices/overview", test_overview);
+    g_test_add_func("/system/devices/designation", test_designation);
+    g_test_add_func("/system/devices/refused-while-running", test_refused_while_running);
+    g_test_add_func("/system/devices/add-and-remove", test_add_and_remove);
+    return g_test_run();
+}
