@@ -8,6 +8,12 @@
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
 static gboolean
+is_true(gpointer data)
+{
+    return *(gboolean *)data;
+}
+
+static gboolean
 window_loaded(gpointer data)
 {
     return svm_window_is_loaded(SVM_WINDOW(data));
@@ -45,12 +51,6 @@ static void
 on_drawn(GtkWidget *widget, cairo_t *cr, gboolean *drawn)
 {
     *drawn = TRUE;
-}
-
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
 }
 
 /* Saves what the window shows now, after one full redraw, for people to look at. */
@@ -97,9 +97,31 @@ open_window(const char *uri)
 }
 
 static void
+on_labels_loaded(SvmWindow *window, gboolean *loaded)
+{
+    *loaded = TRUE;
+}
+
+static char *
+row_string(SvmWindow *window, const char *uuid, int column)
+{
+    SvmVmList *list = svm_window_get_vm_list(window);
+    GtkTreeIter iter;
+    char *value = NULL;
+
+    g_assert_true(svm_vm_list_lookup(list, uuid, &iter));
+    gtk_tree_model_get(svm_vm_list_get_model(list), &iter, column, &value, -1);
+    return value;
+}
+
+static void
 test_list_and_events(void)
 {
     SvmWindow *window = open_window("test:///default");
+    gboolean labels_loaded = FALSE;
+    g_autofree char *mode = NULL;
+    g_autofree char *isolation = NULL;
+    g_autofree char *icon = NULL;
     GtkHeaderBar *header = GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(window)));
     g_autoptr(virConnect) other = NULL;
     g_autoptr(virDomain) dom = NULL;
@@ -107,7 +129,16 @@ test_list_and_events(void)
     g_autofree char *name = NULL;
     GtkTreeIter iter;
 
+    g_signal_connect(window, "labels-loaded", G_CALLBACK(on_labels_loaded), &labels_loaded);
     svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    svm_test_wait_for(is_true, &labels_loaded, 10000, "the label columns");
+    /* The test driver's VM runs without the engine: dynamic mode, and flagged as a problem. */
+    mode = row_string(window, TEST_UUID, SVM_VM_LIST_COL_MODE_LABEL);
+    g_assert_cmpstr(mode, ==, "Dynamic");
+    icon = row_string(window, TEST_UUID, SVM_VM_LIST_COL_ISOLATION_ICON);
+    g_assert_cmpstr(icon, ==, "dialog-warning-symbolic");
+    isolation = row_string(window, TEST_UUID, SVM_VM_LIST_COL_ISOLATION_TEXT);
+    g_assert_nonnull(strstr(isolation, "outside sVirt Manager"));
     /* The URI in use is shown. */
     g_assert_cmpstr(gtk_header_bar_get_subtitle(header), ==, "test:///default");
 
@@ -152,7 +183,7 @@ has_focus(gpointer data)
 static void
 test_accessibility(void)
 {
-    static const char *titles[] = { "Name", "State", "Label mode", "Process label" };
+    static const char *titles[] = { "Name", "State", "Isolation", "Label mode", "Process label" };
     SvmWindow *window = open_window("test:///default");
     GtkTreeView *view = svm_window_get_vm_view(window);
     AtkObject *acc = gtk_widget_get_accessible(GTK_WIDGET(view));

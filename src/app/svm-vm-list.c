@@ -43,6 +43,8 @@ add_row(SvmVmList *self, const SvirtVmInfo *info)
                                       SVM_VM_LIST_COL_PERSISTENT, info->persistent,
                                       SVM_VM_LIST_COL_MODE_LABEL, NO_VALUE,
                                       SVM_VM_LIST_COL_PROCESS_LABEL, NO_VALUE,
+                                      SVM_VM_LIST_COL_ISOLATION_ICON, NULL,
+                                      SVM_VM_LIST_COL_ISOLATION_TEXT, NULL,
                                       -1);
     g_hash_table_replace(self->rows, g_strdup(info->uuid), gtk_tree_iter_copy(&iter));
 }
@@ -131,6 +133,25 @@ svm_vm_list_apply_event(SvmVmList *self, SvirtVmEventKind kind, const SvirtVmInf
     }
 }
 
+void
+svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels)
+{
+    GtkTreeIter *iter;
+
+    g_return_if_fail(SVM_IS_VM_LIST(self));
+    iter = g_hash_table_lookup(self->rows, labels->uuid);
+    if (!iter)
+        return;
+    gtk_list_store_set(self->store, iter,
+                       SVM_VM_LIST_COL_MODE_LABEL, svirt_security_mode_to_label(labels->mode),
+                       SVM_VM_LIST_COL_PROCESS_LABEL,
+                       labels->process_label ? labels->process_label : NO_VALUE,
+                       SVM_VM_LIST_COL_ISOLATION_ICON,
+                       svirt_isolation_to_icon_name(labels->isolation),
+                       SVM_VM_LIST_COL_ISOLATION_TEXT, labels->reason,
+                       -1);
+}
+
 gboolean
 svm_vm_list_lookup(SvmVmList *self, const char *uuid, GtkTreeIter *iter)
 {
@@ -201,7 +222,9 @@ svm_vm_list_init(SvmVmList *self)
                                      G_TYPE_STRING,   /* state label */
                                      G_TYPE_BOOLEAN,  /* persistent */
                                      G_TYPE_STRING,   /* label mode */
-                                     G_TYPE_STRING);  /* process label */
+                                     G_TYPE_STRING,   /* process label */
+                                     G_TYPE_STRING,   /* isolation icon */
+                                     G_TYPE_STRING);  /* isolation explained */
     gtk_tree_sortable_set_sort_column_id(GTK_TREE_SORTABLE(self->store), SVM_VM_LIST_COL_NAME,
                                          GTK_SORT_ASCENDING);
     self->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,

@@ -2,6 +2,7 @@
 
 #include <gtk/gtk.h>
 
+#include "svirt-lifecycle.h"
 #include "svirt-vm.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,8 @@ enum {
     SVM_VM_LIST_COL_PERSISTENT,
     SVM_VM_LIST_COL_MODE_LABEL,
     SVM_VM_LIST_COL_PROCESS_LABEL,
+    SVM_VM_LIST_COL_ISOLATION_ICON,
+    SVM_VM_LIST_COL_ISOLATION_TEXT,
     SVM_VM_LIST_N_COLUMNS,
 };
 
@@ -31,5 +34,6 @@ void svm_vm_list_clear(SvmVmList *self);
 void svm_vm_list_apply_event(SvmVmList *self, SvirtVmEventKind kind, const SvirtVmInfo *info);
 gboolean svm_vm_list_lookup(SvmVmList *self, const char *uuid, GtkTreeIter *iter);
 SvirtVmState svm_vm_list_get_state(SvmVmList *self, const char *uuid);
+void svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels);
 
 G_END_DECLS

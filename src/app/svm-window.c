@@ -1,7 +1,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "svm-connect-dialog.h"
+#include "svm-delete-dialog.h"
 #include "svm-window.h"
 
 #define RESPONSE_RETRY 1
@@ -17,10 +20,21 @@ struct _SvmWindow {
     GtkSpinner *spinner;
     GtkLabel *connecting_label;
     GtkTreeView *vm_view;
+    GtkInfoBar *action_bar;
+    GtkLabel *action_label;
+    GtkSearchEntry *search_entry;
+    GtkComboBoxText *state_filter;
+    GtkComboBoxText *connection_combo;
+    GMenuModel *vm_menu;
 
     SvirtEngine *engine;
     GSettings *settings;
     SvmVmList *vm_list;
+    GtkTreeModel *filter;
+    GtkTreeModel *sorted;
+    /* One engine per connection in the list, kept so switching back is instant. */
+    GHashTable *engines;
+    gboolean updating_connections;
     GCancellable *cancellable;
     /* Events that arrive while a list loads are replayed on top of it. */
     GPtrArray *pending_events;
@@ -33,6 +47,13 @@ typedef struct {
     SvirtVmEventKind kind;
     SvirtVmInfo *info;
 } PendingEvent;
+
+enum {
+    SIGNAL_LABELS_LOADED,
+    N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 enum {
     PROP_0,
@@ -110,12 +131,144 @@ show_connecting(SvmWindow *self, const char *text)
     gtk_stack_set_visible_child_name(self->stack, "connecting");
 }
 
-static void
-attach_model(SvmWindow *self, GtkTreeModel *model)
+static gboolean
+row_visible(GtkTreeModel *model, GtkTreeIter *iter, gpointer data)
 {
-    gtk_tree_view_set_model(self->vm_view, model);
+    SvmWindow *self = data;
+    const char *text = gtk_entry_get_text(GTK_ENTRY(self->search_entry));
+    const char *state_id = gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->state_filter));
+    g_autofree char *name = NULL;
+    SvirtVmState state;
+
+    gtk_tree_model_get(model, iter, SVM_VM_LIST_COL_NAME, &name, SVM_VM_LIST_COL_STATE, &state,
+                       -1);
+    if (!name)
+        return FALSE;
+    if (state_id && !g_str_equal(state_id, "all")) {
+        gboolean wanted;
+
+        if (g_str_equal(state_id, "running"))
+            wanted = state == SVIRT_VM_STATE_RUNNING || state == SVIRT_VM_STATE_BLOCKED;
+        else if (g_str_equal(state_id, "paused"))
+            wanted = state == SVIRT_VM_STATE_PAUSED || state == SVIRT_VM_STATE_PMSUSPENDED;
+        else
+            wanted = !svirt_vm_state_is_active(state);
+        if (!wanted)
+            return FALSE;
+    }
+    if (text && *text) {
+        g_autofree char *hay = g_utf8_casefold(name, -1);
+        g_autofree char *needle = g_utf8_casefold(text, -1);
+
+        return strstr(hay, needle) != NULL;
+    }
+    return TRUE;
+}
+
+/* The view shows store -> filter -> sort. A new chain is built after a bulk load, so the
+ * rows were not pushed through the filter one by one. */
+static void
+attach_model(SvmWindow *self)
+{
+    g_clear_object(&self->sorted);
+    g_clear_object(&self->filter);
+    self->filter = gtk_tree_model_filter_new(svm_vm_list_get_model(self->vm_list), NULL);
+    gtk_tree_model_filter_set_visible_func(GTK_TREE_MODEL_FILTER(self->filter), row_visible,
+                                           self, NULL);
+    self->sorted = gtk_tree_model_sort_new_with_model(self->filter);
+    gtk_tree_sortable_set_sort_column_id(GTK_TREE_SORTABLE(self->sorted), SVM_VM_LIST_COL_NAME,
+                                         GTK_SORT_ASCENDING);
+    gtk_tree_view_set_model(self->vm_view, self->sorted);
     /* Setting a model resets type-ahead search to the first text column, the UUID. */
     gtk_tree_view_set_search_column(self->vm_view, SVM_VM_LIST_COL_NAME);
+}
+
+static void
+on_filter_changed(GtkWidget *widget, SvmWindow *self)
+{
+    if (self->filter)
+        gtk_tree_model_filter_refilter(GTK_TREE_MODEL_FILTER(self->filter));
+}
+
+static char *
+selected_uuid(SvmWindow *self)
+{
+    GtkTreeSelection *selection = gtk_tree_view_get_selection(self->vm_view);
+    GtkTreeModel *model;
+    GtkTreeIter iter;
+    char *uuid = NULL;
+
+    if (gtk_tree_selection_get_selected(selection, &model, &iter))
+        gtk_tree_model_get(model, &iter, SVM_VM_LIST_COL_UUID, &uuid, -1);
+    return uuid;
+}
+
+static void
+set_action_enabled(SvmWindow *self, const char *name, gboolean enabled)
+{
+    GAction *action = g_action_map_lookup_action(G_ACTION_MAP(self), name);
+
+    if (action)
+        g_simple_action_set_enabled(G_SIMPLE_ACTION(action), enabled);
+}
+
+static void
+update_actions(SvmWindow *self)
+{
+    g_autofree char *uuid = selected_uuid(self);
+    gboolean connected = svirt_engine_is_connected(self->engine) && !self->error;
+    gboolean have = uuid && connected;
+    SvirtVmState state = have ? svm_vm_list_get_state(self->vm_list, uuid)
+                              : SVIRT_VM_STATE_NOSTATE;
+    gboolean active = have && svirt_vm_state_is_active(state);
+
+    set_action_enabled(self, "start", have && !active);
+    set_action_enabled(self, "pause", have && state == SVIRT_VM_STATE_RUNNING);
+    set_action_enabled(self, "resume", have && state == SVIRT_VM_STATE_PAUSED);
+    set_action_enabled(self, "shutdown", active);
+    set_action_enabled(self, "force-off", active);
+    set_action_enabled(self, "delete", have && !active);
+    set_action_enabled(self, "details", have);
+    set_action_enabled(self, "new-vm", connected);
+}
+
+static void
+on_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtVmLabels) labels =
+        svirt_engine_get_vm_labels_finish(SVIRT_ENGINE(source), result, &error);
+
+    if (labels && SVIRT_ENGINE(source) == self->engine)
+        svm_vm_list_set_labels(self->vm_list, labels);
+    else if (error && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug("labels: %s", error->message);
+}
+
+static void
+refresh_labels(SvmWindow *self, const char *uuid)
+{
+    svirt_engine_get_vm_labels_async(self->engine, uuid, self->cancellable, on_labels_ready,
+                                     g_object_ref(self));
+}
+
+static void
+on_all_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) all =
+        svirt_engine_list_vm_labels_finish(SVIRT_ENGINE(source), result, &error);
+
+    if (!all || SVIRT_ENGINE(source) != self->engine) {
+        if (error && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_debug("labels: %s", error->message);
+        return;
+    }
+    for (guint i = 0; i < all->len; i++)
+        svm_vm_list_set_labels(self->vm_list, g_ptr_array_index(all, i));
+    g_signal_emit_by_name(self, "labels-loaded");
 }
 
 static void
@@ -124,8 +277,6 @@ on_list_ready(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmWindow) self = user_data;
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) vms = svirt_engine_list_vms_finish(SVIRT_ENGINE(source), result, &error);
-    GtkTreeModel *model;
-
     if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
     self->loading = FALSE;
@@ -138,9 +289,9 @@ on_list_ready(GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
     /* Filling a detached model avoids a view update per row. */
-    model = svm_vm_list_get_model(self->vm_list);
-    g_object_ref(model);
     gtk_tree_view_set_model(self->vm_view, NULL);
+    g_clear_object(&self->sorted);
+    g_clear_object(&self->filter);
     svm_vm_list_set_vms(self->vm_list, vms);
     for (guint i = 0; i < self->pending_events->len; i++) {
         PendingEvent *ev = g_ptr_array_index(self->pending_events, i);
@@ -148,12 +299,14 @@ on_list_ready(GObject *source, GAsyncResult *result, gpointer user_data)
         svm_vm_list_apply_event(self->vm_list, ev->kind, ev->info);
     }
     g_ptr_array_set_size(self->pending_events, 0);
-    attach_model(self, model);
-    g_object_unref(model);
+    attach_model(self);
 
     hide_error(self);
     set_loaded(self, TRUE);
     update_page(self);
+    update_actions(self);
+    svirt_engine_list_vm_labels_async(self->engine, self->cancellable, on_all_labels_ready,
+                                      g_object_ref(self));
 }
 
 void
@@ -168,6 +321,29 @@ svm_window_reload(SvmWindow *self)
     self->loading = TRUE;
     svirt_engine_list_vms_async(self->engine, self->cancellable, on_list_ready,
                                 g_object_ref(self));
+}
+
+static void
+show_action_error(SvmWindow *self, const char *message)
+{
+    gtk_label_set_text(self->action_label, message);
+    gtk_info_bar_set_revealed(self->action_bar, TRUE);
+}
+
+static void
+on_action_bar_response(GtkInfoBar *bar, int response, SvmWindow *self)
+{
+    gtk_info_bar_set_revealed(bar, FALSE);
+}
+
+static void
+on_reconciled(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+
+    if (!svirt_engine_vm_action_finish(SVIRT_ENGINE(source), result, &error))
+        show_action_error(self, error->message);
 }
 
 static void
@@ -189,6 +365,11 @@ on_connected(GObject *source, GAsyncResult *result, gpointer user_data)
     if (self->settings)
         g_settings_set_string(self->settings, "last-uri",
                               svirt_engine_get_requested_uri(self->engine));
+    /* Labels left by VMs that stopped while no engine ran are restored now, and every later
+     * stop is seen. */
+    svirt_engine_watch_stops(self->engine);
+    svirt_engine_vm_action_async(self->engine, "reconcile", NULL, NULL, NULL, on_reconciled,
+                                 g_object_ref(self));
     svm_window_reload(self);
 }
 
@@ -238,6 +419,16 @@ on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, SvmWi
     }
     svm_vm_list_apply_event(self->vm_list, kind, info);
     update_page(self);
+    update_actions(self);
+    if (kind != SVIRT_VM_EVENT_UNDEFINED)
+        refresh_labels(self, info->uuid);
+}
+
+static void
+on_labels_changed(SvirtEngine *engine, const char *uuid, SvmWindow *self)
+{
+    if (!self->loading && svm_vm_list_lookup(self->vm_list, uuid, NULL))
+        refresh_labels(self, uuid);
 }
 
 static void
@@ -245,6 +436,128 @@ on_disconnected(SvirtEngine *engine, const char *message, SvmWindow *self)
 {
     set_loaded(self, FALSE);
     show_error(self, message);
+    update_actions(self);
+}
+
+static char *
+vm_name_of(SvmWindow *self, const char *uuid)
+{
+    GtkTreeIter iter;
+    char *name = NULL;
+
+    if (svm_vm_list_lookup(self->vm_list, uuid, &iter))
+        gtk_tree_model_get(svm_vm_list_get_model(self->vm_list), &iter, SVM_VM_LIST_COL_NAME,
+                           &name, -1);
+    return name ? name : g_strdup(uuid);
+}
+
+static void
+popup_vm_menu(SvmWindow *self, const GdkEvent *event)
+{
+    GtkWidget *menu = gtk_menu_new_from_model(self->vm_menu);
+
+    gtk_menu_attach_to_widget(GTK_MENU(menu), GTK_WIDGET(self->vm_view), NULL);
+    g_signal_connect(menu, "deactivate", G_CALLBACK(gtk_widget_destroy), NULL);
+    if (event)
+        gtk_menu_popup_at_pointer(GTK_MENU(menu), event);
+    else
+        gtk_menu_popup_at_widget(GTK_MENU(menu), GTK_WIDGET(self->vm_view),
+                                 GDK_GRAVITY_CENTER, GDK_GRAVITY_NORTH_WEST, NULL);
+}
+
+static gboolean
+on_view_button_press(GtkWidget *view, GdkEventButton *event, SvmWindow *self)
+{
+    GtkTreePath *path = NULL;
+
+    if (!gdk_event_triggers_context_menu((GdkEvent *)event))
+        return GDK_EVENT_PROPAGATE;
+    if (gtk_tree_view_get_path_at_pos(self->vm_view, event->x, event->y, &path, NULL, NULL,
+                                      NULL)) {
+        gtk_tree_selection_select_path(gtk_tree_view_get_selection(self->vm_view), path);
+        gtk_tree_path_free(path);
+    }
+    popup_vm_menu(self, (GdkEvent *)event);
+    return GDK_EVENT_STOP;
+}
+
+static gboolean
+on_view_popup_menu(GtkWidget *view, SvmWindow *self)
+{
+    popup_vm_menu(self, NULL);
+    return TRUE;
+}
+
+static void
+on_row_activated(GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *column,
+                 SvmWindow *self)
+{
+    g_action_group_activate_action(G_ACTION_GROUP(self), "details", NULL);
+}
+
+static void
+on_selection_changed(GtkTreeSelection *selection, SvmWindow *self)
+{
+    update_actions(self);
+}
+
+static void
+on_action_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+
+    if (!svirt_engine_vm_action_finish(SVIRT_ENGINE(source), result, &error))
+        show_action_error(self, error->message);
+    update_actions(self);
+}
+
+static void
+run_vm_action(SvmWindow *self, const char *action, const char *const *paths)
+{
+    g_autofree char *uuid = selected_uuid(self);
+
+    if (!uuid)
+        return;
+    gtk_info_bar_set_revealed(self->action_bar, FALSE);
+    svirt_engine_vm_action_async(self->engine, action, uuid, paths, NULL, on_action_done,
+                                 g_object_ref(self));
+}
+
+static void
+vm_action_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    run_vm_action(SVM_WINDOW(user_data), g_action_get_name(G_ACTION(action)), NULL);
+}
+
+static void
+delete_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uuid = selected_uuid(self);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) storage = NULL;
+    g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *name = NULL;
+    SvmDeleteDialog *dialog;
+    int response;
+
+    if (!uuid)
+        return;
+    /* Reading the disks of every VM is quick; the dialog needs them before it opens. */
+    storage = svirt_engine_list_vm_storage(self->engine, uuid, &error);
+    if (!storage) {
+        show_action_error(self, error->message);
+        return;
+    }
+    name = vm_name_of(self, uuid);
+    dialog = svm_delete_dialog_new(GTK_WINDOW(self), name, storage);
+    response = gtk_dialog_run(GTK_DIALOG(dialog));
+    svm_delete_dialog_get_chosen(dialog, chosen);
+    g_ptr_array_add(chosen, NULL);
+    if (response == GTK_RESPONSE_ACCEPT)
+        run_vm_action(self, "delete", (const char *const *)chosen->pdata);
+    gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
 static void
@@ -253,9 +566,117 @@ refresh_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
     svm_window_reload(SVM_WINDOW(user_data));
 }
 
+static void
+add_connection_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uri = svm_connect_dialog_run(GTK_WINDOW(self));
+
+    if (uri)
+        svm_window_add_connection(self, uri);
+}
+
 static const GActionEntry win_actions[] = {
     { .name = "refresh", .activate = refresh_activated },
+    { .name = "start", .activate = vm_action_activated },
+    { .name = "pause", .activate = vm_action_activated },
+    { .name = "resume", .activate = vm_action_activated },
+    { .name = "shutdown", .activate = vm_action_activated },
+    { .name = "force-off", .activate = vm_action_activated },
+    { .name = "delete", .activate = delete_activated },
+    { .name = "add-connection", .activate = add_connection_activated },
 };
+
+static void
+attach_engine(SvmWindow *self, SvirtEngine *engine)
+{
+    if (self->engine) {
+        g_signal_handlers_disconnect_by_data(self->engine, self);
+        g_clear_object(&self->engine);
+    }
+    self->engine = g_object_ref(engine);
+    g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), self);
+    g_signal_connect(engine, "disconnected", G_CALLBACK(on_disconnected), self);
+    g_signal_connect(engine, "labels-changed", G_CALLBACK(on_labels_changed), self);
+    g_hash_table_replace(self->engines, g_strdup(svirt_engine_get_requested_uri(engine)),
+                         g_object_ref(engine));
+    update_subtitle(self);
+}
+
+static void
+fill_connection_combo(SvmWindow *self)
+{
+    g_auto(GStrv) uris = self->settings ? g_settings_get_strv(self->settings, "connections")
+                                        : g_new0(char *, 1);
+    const char *current = svirt_engine_get_requested_uri(self->engine);
+    gboolean listed = FALSE;
+
+    self->updating_connections = TRUE;
+    gtk_combo_box_text_remove_all(self->connection_combo);
+    for (guint i = 0; uris[i]; i++) {
+        gtk_combo_box_text_append(self->connection_combo, uris[i], uris[i]);
+        listed |= g_str_equal(uris[i], current);
+    }
+    if (!listed)
+        gtk_combo_box_text_append(self->connection_combo, current, current);
+    gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->connection_combo), current);
+    self->updating_connections = FALSE;
+}
+
+void
+svm_window_set_connection(SvmWindow *self, const char *uri)
+{
+    SvirtEngine *engine;
+
+    g_return_if_fail(SVM_IS_WINDOW(self));
+    if (g_str_equal(uri, svirt_engine_get_requested_uri(self->engine)))
+        return;
+    engine = g_hash_table_lookup(self->engines, uri);
+    if (engine) {
+        g_object_ref(engine);
+    } else {
+        engine = svirt_engine_new(uri);
+    }
+    attach_engine(self, engine);
+    g_object_unref(engine);
+    fill_connection_combo(self);
+    svm_window_reconnect(self);
+}
+
+void
+svm_window_add_connection(SvmWindow *self, const char *uri)
+{
+    g_auto(GStrv) uris = NULL;
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+    g_auto(GStrv) updated = NULL;
+    gboolean present = FALSE;
+
+    g_return_if_fail(SVM_IS_WINDOW(self));
+    if (self->settings) {
+        uris = g_settings_get_strv(self->settings, "connections");
+        /* The one in use first, so the list holds every connection the user has seen. */
+        if (g_strv_length(uris) == 0)
+            g_strv_builder_add(builder, svirt_engine_get_requested_uri(self->engine));
+        for (guint i = 0; uris[i]; i++) {
+            present |= g_str_equal(uris[i], uri);
+            g_strv_builder_add(builder, uris[i]);
+        }
+        if (!present)
+            g_strv_builder_add(builder, uri);
+        updated = g_strv_builder_end(builder);
+        g_settings_set_strv(self->settings, "connections", (const char *const *)updated);
+    }
+    svm_window_set_connection(self, uri);
+}
+
+static void
+on_connection_changed(GtkComboBox *combo, SvmWindow *self)
+{
+    const char *uri = gtk_combo_box_get_active_id(combo);
+
+    if (!self->updating_connections && uri)
+        svm_window_set_connection(self, uri);
+}
 
 static void
 restore_size(SvmWindow *self)
@@ -295,11 +716,15 @@ svm_window_constructed(GObject *object)
 
     G_OBJECT_CLASS(svm_window_parent_class)->constructed(object);
 
-    g_signal_connect_object(self->engine, "vm-event", G_CALLBACK(on_vm_event), self, 0);
-    g_signal_connect_object(self->engine, "disconnected", G_CALLBACK(on_disconnected), self, 0);
-    update_subtitle(self);
+    {
+        g_autoptr(SvirtEngine) engine = g_steal_pointer(&self->engine);
+
+        attach_engine(self, engine);
+    }
     restore_size(self);
-    attach_model(self, svm_vm_list_get_model(self->vm_list));
+    attach_model(self);
+    fill_connection_combo(self);
+    update_actions(self);
     svm_window_reconnect(self);
 }
 
@@ -319,8 +744,13 @@ svm_window_dispose(GObject *object)
 
     g_cancellable_cancel(self->cancellable);
     g_clear_object(&self->cancellable);
+    if (self->engine)
+        g_signal_handlers_disconnect_by_data(self->engine, self);
     g_clear_object(&self->engine);
+    g_clear_pointer(&self->engines, g_hash_table_unref);
     g_clear_object(&self->settings);
+    g_clear_object(&self->sorted);
+    g_clear_object(&self->filter);
     G_OBJECT_CLASS(svm_window_parent_class)->dispose(object);
 }
 
@@ -410,7 +840,24 @@ svm_window_class_init(SvmWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, spinner);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, connecting_label);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, vm_view);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, action_bar);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, action_label);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, search_entry);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, state_filter);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, connection_combo);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, vm_menu);
     gtk_widget_class_bind_template_callback(widget_class, on_info_bar_response);
+    gtk_widget_class_bind_template_callback(widget_class, on_action_bar_response);
+    gtk_widget_class_bind_template_callback(widget_class, on_filter_changed);
+    gtk_widget_class_bind_template_callback(widget_class, on_connection_changed);
+    gtk_widget_class_bind_template_callback(widget_class, on_row_activated);
+    gtk_widget_class_bind_template_callback(widget_class, on_view_button_press);
+    gtk_widget_class_bind_template_callback(widget_class, on_view_popup_menu);
+
+    /* Emitted when the label columns of a full list are filled in. */
+    signals[SIGNAL_LABELS_LOADED] =
+        g_signal_new("labels-loaded", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                     NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -419,8 +866,11 @@ svm_window_init(SvmWindow *self)
     gtk_widget_init_template(GTK_WIDGET(self));
     self->vm_list = svm_vm_list_new();
     self->pending_events = g_ptr_array_new_with_free_func((GDestroyNotify)pending_event_free);
+    self->engines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
     g_action_map_add_action_entries(G_ACTION_MAP(self), win_actions, G_N_ELEMENTS(win_actions),
                                     self);
+    g_signal_connect(gtk_tree_view_get_selection(self->vm_view), "changed",
+                     G_CALLBACK(on_selection_changed), self);
 }
 
 SvmWindow *
@@ -463,4 +913,11 @@ svm_window_is_loaded(SvmWindow *self)
 {
     g_return_val_if_fail(SVM_IS_WINDOW(self), FALSE);
     return self->loaded;
+}
+
+GtkTreeModel *
+svm_window_get_view_model(SvmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_WINDOW(self), NULL);
+    return self->sorted;
 }

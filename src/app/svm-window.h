@@ -19,5 +19,8 @@ void svm_window_reconnect(SvmWindow *self);
 void svm_window_reload(SvmWindow *self);
 const char *svm_window_get_error(SvmWindow *self);
 gboolean svm_window_is_loaded(SvmWindow *self);
+void svm_window_set_connection(SvmWindow *self, const char *uri);
+void svm_window_add_connection(SvmWindow *self, const char *uri);
+GtkTreeModel *svm_window_get_view_model(SvmWindow *self);
 
 G_END_DECLS

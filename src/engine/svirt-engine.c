@@ -36,6 +36,7 @@ enum {
 enum {
     SIGNAL_VM_EVENT,
     SIGNAL_DISCONNECTED,
+    SIGNAL_LABELS_CHANGED,
     N_SIGNALS,
 };
 
@@ -603,9 +604,41 @@ svirt_engine_class_init(SvirtEngineClass *klass)
         g_signal_new("vm-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                      NULL, G_TYPE_NONE, 2, G_TYPE_INT, SVIRT_TYPE_VM_INFO);
     /* Emitted when the hypervisor connection goes away; the argument says why and what to do. */
+    /* Emitted on the main loop after the engine labelled or restored a VM's files. */
+    signals[SIGNAL_LABELS_CHANGED] =
+        g_signal_new("labels-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                     NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
     signals[SIGNAL_DISCONNECTED] =
         g_signal_new("disconnected", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                      NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+typedef struct {
+    SvirtEngine *engine;
+    char *uuid;
+} LabelsChanged;
+
+static gboolean
+emit_labels_changed(gpointer data)
+{
+    LabelsChanged *change = data;
+
+    g_signal_emit(change->engine, signals[SIGNAL_LABELS_CHANGED], 0, change->uuid);
+    g_object_unref(change->engine);
+    g_free(change->uuid);
+    g_free(change);
+    return G_SOURCE_REMOVE;
+}
+
+void
+svirt_engine_notify_labels_changed(SvirtEngine *self, const char *uuid)
+{
+    LabelsChanged *change = g_new0(LabelsChanged, 1);
+
+    g_return_if_fail(SVIRT_IS_ENGINE(self));
+    change->engine = g_object_ref(self);
+    change->uuid = g_strdup(uuid);
+    g_main_context_invoke(NULL, emit_labels_changed, change);
 }
 
 static void

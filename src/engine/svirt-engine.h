@@ -75,6 +75,9 @@ void svirt_engine_plan_vm_async(SvirtEngine *self, const char *vm, const char *m
 SvirtPlan *svirt_engine_plan_vm_finish(SvirtEngine *self, GAsyncResult *result,
                                        GError **error);
 
+/* Emits "labels-changed" for @uuid on the main loop, from any thread. */
+void svirt_engine_notify_labels_changed(SvirtEngine *self, const char *uuid);
+
 void svirt_engine_set_libvirt_error(GError **error, SvirtErrorCode code, const char *hint,
                                     const char *format, ...) G_GNUC_PRINTF(4, 5);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -598,6 +599,8 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
     }
     ok = start_locked(engine, &vm, journal, mcs_range, error);
     svirt_journal_unlock(journal);
+    if (ok)
+        svirt_engine_notify_labels_changed(engine, vm.uuid);
     close_vm(&vm);
     return ok;
 }
@@ -693,6 +696,7 @@ svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guin
         }
     }
     ok = svirt_restore_holder(vm.uuid, NULL, error);
+    svirt_engine_notify_labels_changed(engine, vm.uuid);
     close_vm(&vm);
     return ok;
 }
@@ -741,7 +745,8 @@ restore_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *c
     if (!svirt_restore_holder(task_data, &restored, &error))
         g_warning("Restoring the labels of VM %s: %s", (const char *)task_data, error->message);
     else if (restored)
-        g_message("Restored %u labels of VM %s", restored, (const char *)task_data);
+        g_debug("Restored %u labels of VM %s", restored, (const char *)task_data);
+    svirt_engine_notify_labels_changed(source, task_data);
     g_task_return_boolean(task, TRUE);
 }
 
@@ -760,6 +765,10 @@ on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, gpoin
 void
 svirt_engine_watch_stops(SvirtEngine *engine)
 {
+    /* Once per engine, however many windows ask. */
+    if (g_object_get_data(G_OBJECT(engine), "svirt-watching-stops"))
+        return;
+    g_object_set_data(G_OBJECT(engine), "svirt-watching-stops", GINT_TO_POINTER(1));
     g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), NULL);
 }
 
@@ -1121,4 +1130,503 @@ svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error
         svirt_journal_unlock(journal);
     close_vm(&vm);
     return g_steal_pointer(&status);
+}
+
+/* ---- summaries for the VM list ---- */
+
+const char *
+svirt_security_mode_to_label(SvirtSecurityMode mode)
+{
+    switch (mode) {
+    case SVIRT_SECURITY_MODE_DYNAMIC:
+        /* TRANSLATORS: label mode: a unique category pair at each start */
+        return _("Dynamic");
+    case SVIRT_SECURITY_MODE_STATIC:
+        /* TRANSLATORS: label mode: chosen by the administrator */
+        return _("Static");
+    case SVIRT_SECURITY_MODE_NONE:
+    default:
+        /* TRANSLATORS: label mode: the VM gets no SELinux label */
+        return _("None");
+    }
+}
+
+const char *
+svirt_isolation_to_icon_name(SvirtIsolation isolation)
+{
+    switch (isolation) {
+    case SVIRT_ISOLATION_ISOLATED:
+        return "security-high-symbolic";
+    case SVIRT_ISOLATION_SHARED:
+        return "security-medium-symbolic";
+    case SVIRT_ISOLATION_PROBLEM:
+    default:
+        return "dialog-warning-symbolic";
+    }
+}
+
+void
+svirt_vm_labels_free(SvirtVmLabels *labels)
+{
+    if (!labels)
+        return;
+    g_free(labels->uuid);
+    g_free(labels->process_label);
+    g_free(labels->reason);
+    g_free(labels);
+}
+
+SvirtVmLabels *
+svirt_vm_labels_from_status(const SvirtVmStatus *status)
+{
+    SvirtVmLabels *labels = g_new0(SvirtVmLabels, 1);
+    gboolean running = svirt_vm_state_is_active(status->state);
+    g_autoptr(GString) shared = g_string_new(NULL);
+    const SvirtDiskState *wrong = NULL;
+    const SvirtDiskState *unsupported = NULL;
+
+    labels->uuid = g_strdup(status->uuid);
+    labels->state = status->state;
+    labels->mode = status->mode;
+    labels->process_label = g_strdup(status->process_label);
+    for (guint i = 0; i < status->disks->len; i++) {
+        const SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        if (disk->designation == SVIRT_DESIGNATION_SHARED)
+            g_string_append_printf(shared, "%s%s", shared->len ? ", " : "", disk->path);
+        if (disk->status == SVIRT_DISK_STATUS_MISMATCH && !wrong)
+            wrong = disk;
+        if (disk->status == SVIRT_DISK_STATUS_UNSUPPORTED && !unsupported)
+            unsupported = disk;
+    }
+
+    if (status->mode == SVIRT_SECURITY_MODE_NONE) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup(_("No SELinux label: nothing keeps this VM from the files of "
+                                    "other VMs."));
+    } else if (running && !status->started_by_engine) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup(_("Started outside sVirt Manager: its files were not "
+                                    "labelled for it."));
+    } else if (running && wrong) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup_printf(_("%s does not carry the label it should."),
+                                         wrong->path);
+    } else if (running && unsupported) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup_printf(_("%s is on a filesystem without labels."),
+                                         unsupported->path);
+    } else if (shared->len) {
+        labels->isolation = SVIRT_ISOLATION_SHARED;
+        labels->reason = g_strdup_printf(_("Own label, but every VM may write its shared "
+                                           "disks: %s."),
+                                         shared->str);
+    } else {
+        labels->isolation = SVIRT_ISOLATION_ISOLATED;
+        labels->reason = g_strdup(running ? _("Isolated: its own label on its process and "
+                                              "private disks.")
+                                          : _("Will be isolated: it gets its own label when "
+                                              "it starts."));
+    }
+    return labels;
+}
+
+SvirtVmLabels *
+svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error)
+{
+    g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, vm, error);
+    SvirtVmLabels *labels;
+
+    if (!status)
+        return NULL;
+    labels = svirt_vm_labels_from_status(status);
+    /* A stopped static VM: show the label it will run under. */
+    if (!labels->process_label && status->mode == SVIRT_SECURITY_MODE_STATIC) {
+        g_autoptr(SvirtSettings) settings = svirt_engine_get_settings(engine, vm, NULL);
+
+        if (settings)
+            labels->process_label = g_strdup(settings->label);
+    }
+    return labels;
+}
+
+GPtrArray *
+svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GError **error)
+{
+    g_autoptr(GPtrArray) vms = svirt_engine_list_vms(engine, cancellable, error);
+    g_autoptr(GPtrArray) all = NULL;
+
+    if (!vms)
+        return NULL;
+    all = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_labels_free);
+    for (guint i = 0; i < vms->len; i++) {
+        SvirtVmInfo *info = g_ptr_array_index(vms, i);
+        g_autoptr(GError) local = NULL;
+        SvirtVmLabels *labels;
+
+        if (g_cancellable_set_error_if_cancelled(cancellable, error))
+            return NULL;
+        labels = svirt_engine_get_vm_labels(engine, info->uuid, &local);
+        if (labels)
+            g_ptr_array_add(all, labels);
+        else
+            g_debug("%s: %s", info->name, local->message);
+    }
+    return g_steal_pointer(&all);
+}
+
+static void
+labels_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+
+    if (task_data) {
+        SvirtVmLabels *labels = svirt_engine_get_vm_labels(source, task_data, &error);
+
+        if (labels)
+            g_task_return_pointer(task, labels, (GDestroyNotify)svirt_vm_labels_free);
+        else
+            g_task_return_error(task, error);
+    } else {
+        GPtrArray *all = svirt_engine_list_vm_labels(source, cancellable, &error);
+
+        if (all)
+            g_task_return_pointer(task, all, (GDestroyNotify)g_ptr_array_unref);
+        else
+            g_task_return_error(task, error);
+    }
+}
+
+void
+svirt_engine_get_vm_labels_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_get_vm_labels_async);
+    g_task_set_task_data(task, g_strdup(vm), g_free);
+    g_task_run_in_thread(task, labels_thread);
+}
+
+SvirtVmLabels *
+svirt_engine_get_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+void
+svirt_engine_list_vm_labels_async(SvirtEngine *engine, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_list_vm_labels_async);
+    g_task_run_in_thread(task, labels_thread);
+}
+
+GPtrArray *
+svirt_engine_list_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* ---- pause, resume, delete ---- */
+
+static gboolean
+pause_or_resume(SvirtEngine *engine, const char *name, gboolean pause, GError **error)
+{
+    Vm vm;
+    gboolean ok;
+
+    if (!open_vm(engine, name, &vm, error)) {
+        close_vm(&vm);
+        return FALSE;
+    }
+    ok = (pause ? virDomainSuspend(vm.dom) : virDomainResume(vm.dom)) == 0;
+    if (!ok && pause)
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not pause '%s'"), vm.name);
+    else if (!ok)
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not resume '%s'"), vm.name);
+    close_vm(&vm);
+    return ok;
+}
+
+gboolean
+svirt_engine_pause_vm(SvirtEngine *engine, const char *vm, GError **error)
+{
+    return pause_or_resume(engine, vm, TRUE, error);
+}
+
+gboolean
+svirt_engine_resume_vm(SvirtEngine *engine, const char *vm, GError **error)
+{
+    return pause_or_resume(engine, vm, FALSE, error);
+}
+
+void
+svirt_storage_item_free(SvirtStorageItem *item)
+{
+    if (!item)
+        return;
+    g_free(item->target);
+    g_free(item->path);
+    g_free(item->reason);
+    g_free(item);
+}
+
+/* Resolved paths of every disk of every other VM, mapped to that VM's name. */
+static GHashTable *
+disks_of_other_vms(virConnectPtr conn, const char *self_uuid)
+{
+    GHashTable *users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(conn, &doms, 0);
+
+    for (int i = 0; i < n; i++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        g_autofree char *xml = NULL;
+        g_autoptr(SvirtPlan) plan = NULL;
+        g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+
+        if (virDomainGetUUIDString(doms[i], uuid) == 0 && !g_str_equal(uuid, self_uuid)) {
+            char *raw = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+
+            xml = g_strdup(raw);
+            free(raw);
+        }
+        if (xml && (plan = svirt_plan_build(xml, settings, types, "s0:c0,c1", NULL))) {
+            for (guint j = 0; j < plan->items->len; j++) {
+                SvirtPlanItem *item = g_ptr_array_index(plan->items, j);
+                g_autofree char *resolved = svirt_labeler_resolve_path(item->path);
+
+                if (resolved)
+                    g_hash_table_replace(users, g_steal_pointer(&resolved),
+                                         g_strdup(virDomainGetName(doms[i])));
+            }
+        }
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    virResetLastError();
+    return users;
+}
+
+GPtrArray *
+svirt_engine_list_vm_storage(SvirtEngine *engine, const char *name, GError **error)
+{
+    g_autoptr(GPtrArray) items = NULL;
+    g_autoptr(GHashTable) others = NULL;
+    g_autoptr(SvirtPlan) plan = NULL;
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autofree char *xml = NULL;
+    Vm vm;
+
+    if (!open_vm(engine, name, &vm, error)) {
+        close_vm(&vm);
+        return NULL;
+    }
+    xml = svirt_engine_get_domain_xml(engine, vm.uuid, TRUE, error);
+    if (!xml || !(plan = svirt_plan_build(xml, settings, types, "s0:c0,c1", error))) {
+        close_vm(&vm);
+        return NULL;
+    }
+    others = disks_of_other_vms(vm.conn, vm.uuid);
+    items = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_storage_item_free);
+    for (guint i = 0; i < plan->items->len; i++) {
+        SvirtPlanItem *pi = g_ptr_array_index(plan->items, i);
+        SvirtStorageItem *item;
+        g_autofree char *resolved = NULL;
+        const char *user;
+
+        if (pi->kind != SVIRT_PLAN_KIND_DISK && pi->kind != SVIRT_PLAN_KIND_CDROM &&
+            pi->kind != SVIRT_PLAN_KIND_FLOPPY)
+            continue;
+        item = g_new0(SvirtStorageItem, 1);
+        item->target = g_strdup(pi->target);
+        item->path = g_strdup(pi->path);
+        resolved = svirt_labeler_resolve_path(pi->path);
+        user = resolved ? g_hash_table_lookup(others, resolved) : NULL;
+        if (!resolved) {
+            item->reason = g_strdup(_("The file does not exist."));
+        } else if (user) {
+            item->reason = g_strdup_printf(_("VM '%s' uses it too."), user);
+        } else if (pi->kind == SVIRT_PLAN_KIND_CDROM ||
+                   pi->designation == SVIRT_DESIGNATION_READONLY) {
+            item->reason = g_strdup(_("Read-only media are kept."));
+        } else if (!svirt_labeler_check_location(resolved, SVIRT_LABEL_TARGET_FILE, NULL)) {
+            item->reason = g_strdup(_("It belongs to the host."));
+        } else if (!g_file_test(resolved, G_FILE_TEST_IS_REGULAR)) {
+            item->reason = g_strdup(_("Only image files can be deleted."));
+        } else {
+            item->deletable = TRUE;
+        }
+        g_ptr_array_add(items, item);
+    }
+    close_vm(&vm);
+    return g_steal_pointer(&items);
+}
+
+static gboolean
+delete_file(virConnectPtr conn, const char *path, GError **error)
+{
+    virStorageVolPtr vol = virStorageVolLookupByPath(conn, path);
+
+    if (vol) {
+        int rc = virStorageVolDelete(vol, 0);
+
+        virStorageVolFree(vol);
+        if (rc == 0)
+            return TRUE;
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not delete the volume %s"), path);
+        return FALSE;
+    }
+    virResetLastError();
+    if (g_unlink(path) < 0) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, _("Could not delete %s: %s."), path,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_engine_delete_vm(SvirtEngine *engine, const char *name, const char *const *paths,
+                       GError **error)
+{
+    g_autoptr(GPtrArray) storage = NULL;
+    g_autoptr(GString) failed = g_string_new(NULL);
+    Vm vm;
+
+    if (!open_vm(engine, name, &vm, error)) {
+        close_vm(&vm);
+        return FALSE;
+    }
+    if (virDomainIsActive(vm.dom) == 1) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                    _("VM '%s' is running. Shut it down or force it off, then delete it."),
+                    vm.name);
+        close_vm(&vm);
+        return FALSE;
+    }
+    storage = svirt_engine_list_vm_storage(engine, vm.uuid, error);
+    if (!storage) {
+        close_vm(&vm);
+        return FALSE;
+    }
+    for (guint i = 0; paths && paths[i]; i++) {
+        gboolean offered = FALSE;
+
+        for (guint j = 0; j < storage->len; j++) {
+            SvirtStorageItem *item = g_ptr_array_index(storage, j);
+
+            offered |= item->deletable && g_str_equal(item->path, paths[i]);
+        }
+        if (!offered) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                        _("%s cannot be deleted with VM '%s'; nothing was deleted."), paths[i],
+                        vm.name);
+            close_vm(&vm);
+            return FALSE;
+        }
+    }
+    if (virDomainUndefineFlags(vm.dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+                                           VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+                                           VIR_DOMAIN_UNDEFINE_NVRAM) < 0 &&
+        virDomainUndefine(vm.dom) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not delete VM '%s'"), vm.name);
+        close_vm(&vm);
+        return FALSE;
+    }
+    for (guint i = 0; paths && paths[i]; i++) {
+        g_autoptr(GError) local = NULL;
+
+        if (!delete_file(vm.conn, paths[i], &local))
+            g_string_append_printf(failed, " %s", local->message);
+    }
+    if (failed->len)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("VM '%s' was deleted, but some of its files were not:%s"), vm.name,
+                    failed->str);
+    close_vm(&vm);
+    return failed->len == 0;
+}
+
+typedef struct {
+    char *action;
+    char *vm;
+    GStrv paths;
+} ActionData;
+
+static void
+action_data_free(ActionData *data)
+{
+    g_free(data->action);
+    g_free(data->vm);
+    g_strfreev(data->paths);
+    g_free(data);
+}
+
+#define SHUTDOWN_TIMEOUT_MS (120 * 1000)
+
+static void
+action_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    ActionData *data = task_data;
+    SvirtEngine *engine = source;
+    GError *error = NULL;
+    gboolean ok;
+
+    if (g_str_equal(data->action, "start"))
+        ok = svirt_engine_start_vm(engine, data->vm, NULL, &error);
+    else if (g_str_equal(data->action, "shutdown"))
+        ok = svirt_engine_stop_vm(engine, data->vm, FALSE, SHUTDOWN_TIMEOUT_MS, &error);
+    else if (g_str_equal(data->action, "force-off"))
+        ok = svirt_engine_stop_vm(engine, data->vm, TRUE, 0, &error);
+    else if (g_str_equal(data->action, "pause"))
+        ok = svirt_engine_pause_vm(engine, data->vm, &error);
+    else if (g_str_equal(data->action, "resume"))
+        ok = svirt_engine_resume_vm(engine, data->vm, &error);
+    else if (g_str_equal(data->action, "delete"))
+        ok = svirt_engine_delete_vm(engine, data->vm, (const char *const *)data->paths, &error);
+    else if (g_str_equal(data->action, "reconcile"))
+        ok = svirt_engine_reconcile(engine, NULL, NULL, &error);
+    else {
+        ok = FALSE;
+        g_set_error(&error, SVIRT_ERROR, SVIRT_ERROR_FAILED, "unknown action %s", data->action);
+    }
+    if (ok)
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_vm_action_async(SvirtEngine *engine, const char *action, const char *vm,
+                             const char *const *paths, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+    ActionData *data = g_new0(ActionData, 1);
+
+    data->action = g_strdup(action);
+    data->vm = g_strdup(vm);
+    data->paths = g_strdupv((char **)paths);
+    g_task_set_source_tag(task, svirt_engine_vm_action_async);
+    g_task_set_task_data(task, data, (GDestroyNotify)action_data_free);
+    g_task_run_in_thread(task, action_thread);
+}
+
+gboolean
+svirt_engine_vm_action_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
 }

@@ -88,3 +88,69 @@ void svirt_engine_watch_stops(SvirtEngine *engine);
 SvirtVmStatus *svirt_engine_get_vm_status(SvirtEngine *engine, const char *vm, GError **error);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* How well a VM is kept apart from the others, for the VM list. */
+typedef enum {
+    SVIRT_ISOLATION_ISOLATED, /* its own level, no shared writable disk */
+    SVIRT_ISOLATION_SHARED,   /* isolated, but writes disks other VMs may write too */
+    SVIRT_ISOLATION_PROBLEM,  /* unlabelled, started outside the engine, or labels wrong */
+} SvirtIsolation;
+
+typedef struct {
+    char *uuid;
+    SvirtVmState state;
+    SvirtSecurityMode mode;
+    char *process_label; /* running: its label; stopped static: the label it will get */
+    SvirtIsolation isolation;
+    char *reason;        /* one sentence on why, for a tooltip */
+} SvirtVmLabels;
+
+const char *svirt_security_mode_to_label(SvirtSecurityMode mode);
+const char *svirt_isolation_to_icon_name(SvirtIsolation isolation);
+void svirt_vm_labels_free(SvirtVmLabels *labels);
+SvirtVmLabels *svirt_vm_labels_from_status(const SvirtVmStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtVmLabels, svirt_vm_labels_free)
+
+SvirtVmLabels *svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error);
+void svirt_engine_get_vm_labels_async(SvirtEngine *engine, const char *vm,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+SvirtVmLabels *svirt_engine_get_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result,
+                                                 GError **error);
+/* The labels of every VM on the connection; VMs that vanish meanwhile are left out. */
+GPtrArray *svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable,
+                                       GError **error);
+void svirt_engine_list_vm_labels_async(SvirtEngine *engine, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray *svirt_engine_list_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result,
+                                              GError **error);
+
+gboolean svirt_engine_pause_vm(SvirtEngine *engine, const char *vm, GError **error);
+gboolean svirt_engine_resume_vm(SvirtEngine *engine, const char *vm, GError **error);
+
+/* A file of the VM that deleting the VM may also delete. */
+typedef struct {
+    char *target;
+    char *path;
+    gboolean deletable;
+    char *reason; /* why it is not offered */
+} SvirtStorageItem;
+
+void svirt_storage_item_free(SvirtStorageItem *item);
+GPtrArray *svirt_engine_list_vm_storage(SvirtEngine *engine, const char *vm, GError **error);
+/* Undefines a stopped VM, then deletes those of @paths that svirt_engine_list_vm_storage()
+ * offers (storage volumes through their pool, other files directly). */
+gboolean svirt_engine_delete_vm(SvirtEngine *engine, const char *vm, const char *const *paths,
+                                GError **error);
+
+/* Runs one of the calls above in a worker thread: "start", "shutdown", "force-off", "pause",
+ * "resume", "delete" (with @paths), "reconcile". */
+void svirt_engine_vm_action_async(SvirtEngine *engine, const char *action, const char *vm,
+                                  const char *const *paths, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+gboolean svirt_engine_vm_action_finish(SvirtEngine *engine, GAsyncResult *result,
+                                       GError **error);
+
+G_END_DECLS
