@@ -1,0 +1,1086 @@
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "svirt-create.h"
+#include "svirt-labeler.h"
+#include "svirt-policy.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virNetwork, virNetworkFree)
+
+G_DEFINE_BOXED_TYPE(SvirtDiskSpec, svirt_disk_spec, svirt_disk_spec_copy, svirt_disk_spec_free)
+G_DEFINE_BOXED_TYPE(SvirtVmSpec, svirt_vm_spec, svirt_vm_spec_copy, svirt_vm_spec_free)
+G_DEFINE_BOXED_TYPE(SvirtPoolInfo, svirt_pool_info, svirt_pool_info_copy, svirt_pool_info_free)
+
+#define MAX_NAME_LEN 64
+
+const char *
+svirt_volume_format_to_string(SvirtVolumeFormat format)
+{
+    return format == SVIRT_VOLUME_FORMAT_QCOW2 ? "qcow2" : "raw";
+}
+
+SvirtDiskSpec *
+svirt_disk_spec_new_volume(const char *pool, guint64 size_mib, SvirtVolumeFormat format,
+                           SvirtDesignation designation)
+{
+    SvirtDiskSpec *disk = g_new0(SvirtDiskSpec, 1);
+
+    disk->kind = SVIRT_DISK_SPEC_NEW_VOLUME;
+    disk->pool = g_strdup(pool);
+    disk->size_mib = size_mib;
+    disk->format = format;
+    disk->designation = designation;
+    return disk;
+}
+
+SvirtDiskSpec *
+svirt_disk_spec_new_existing(const char *path, SvirtDesignation designation)
+{
+    SvirtDiskSpec *disk = g_new0(SvirtDiskSpec, 1);
+
+    disk->kind = SVIRT_DISK_SPEC_EXISTING;
+    disk->path = g_strdup(path);
+    disk->format = SVIRT_VOLUME_FORMAT_RAW;
+    disk->designation = designation;
+    return disk;
+}
+
+SvirtDiskSpec *
+svirt_disk_spec_copy(const SvirtDiskSpec *disk)
+{
+    SvirtDiskSpec *copy = g_memdup2(disk, sizeof(*disk));
+
+    copy->pool = g_strdup(disk->pool);
+    copy->volume = g_strdup(disk->volume);
+    copy->path = g_strdup(disk->path);
+    return copy;
+}
+
+void
+svirt_disk_spec_free(SvirtDiskSpec *disk)
+{
+    if (disk == NULL)
+        return;
+    g_free(disk->pool);
+    g_free(disk->volume);
+    g_free(disk->path);
+    g_free(disk);
+}
+
+SvirtVmSpec *
+svirt_vm_spec_new(const char *name)
+{
+    SvirtVmSpec *spec = g_new0(SvirtVmSpec, 1);
+
+    spec->name = g_strdup(name);
+    spec->memory_mib = 1024;
+    spec->vcpus = 1;
+    spec->install = SVIRT_INSTALL_NONE;
+    spec->disks = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_disk_spec_free);
+    spec->settings = svirt_settings_new();
+    return spec;
+}
+
+SvirtVmSpec *
+svirt_vm_spec_copy(const SvirtVmSpec *spec)
+{
+    SvirtVmSpec *copy = svirt_vm_spec_new(spec->name);
+
+    copy->memory_mib = spec->memory_mib;
+    copy->vcpus = spec->vcpus;
+    copy->install = spec->install;
+    copy->install_path = g_strdup(spec->install_path);
+    for (guint i = 0; i < spec->disks->len; i++)
+        g_ptr_array_add(copy->disks, svirt_disk_spec_copy(g_ptr_array_index(spec->disks, i)));
+    copy->network = g_strdup(spec->network);
+    if (spec->settings) {
+        svirt_settings_free(copy->settings);
+        copy->settings = svirt_settings_copy(spec->settings);
+    }
+    copy->use_kvm = spec->use_kvm;
+    return copy;
+}
+
+void
+svirt_vm_spec_free(SvirtVmSpec *spec)
+{
+    if (spec == NULL)
+        return;
+    g_free(spec->name);
+    g_free(spec->install_path);
+    g_ptr_array_unref(spec->disks);
+    g_free(spec->network);
+    svirt_settings_free(spec->settings);
+    g_free(spec);
+}
+
+void
+svirt_vm_spec_add_disk(SvirtVmSpec *spec, SvirtDiskSpec *disk)
+{
+    g_ptr_array_add(spec->disks, disk);
+}
+
+char *
+svirt_vm_spec_dup_volume_name(const SvirtVmSpec *spec, guint index)
+{
+    const SvirtDiskSpec *disk;
+
+    g_return_val_if_fail(index < spec->disks->len, NULL);
+    disk = g_ptr_array_index(spec->disks, index);
+    if (disk->kind != SVIRT_DISK_SPEC_NEW_VOLUME)
+        return NULL;
+    if (disk->volume && *disk->volume)
+        return g_strdup(disk->volume);
+    return g_strdup_printf("%s-%u.%s", spec->name, index + 1,
+                           disk->format == SVIRT_VOLUME_FORMAT_QCOW2 ? "qcow2" : "img");
+}
+
+guint
+svirt_vm_spec_count_new_volumes(const SvirtVmSpec *spec)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < spec->disks->len; i++) {
+        const SvirtDiskSpec *disk = g_ptr_array_index(spec->disks, i);
+
+        n += disk->kind == SVIRT_DISK_SPEC_NEW_VOLUME;
+    }
+    return n;
+}
+
+SvirtPoolInfo *
+svirt_pool_info_copy(const SvirtPoolInfo *pool)
+{
+    SvirtPoolInfo *copy = g_new0(SvirtPoolInfo, 1);
+
+    copy->name = g_strdup(pool->name);
+    copy->path = g_strdup(pool->path);
+    copy->active = pool->active;
+    return copy;
+}
+
+void
+svirt_pool_info_free(SvirtPoolInfo *pool)
+{
+    if (pool == NULL)
+        return;
+    g_free(pool->name);
+    g_free(pool->path);
+    g_free(pool);
+}
+
+static gboolean G_GNUC_PRINTF(2, 3)
+refuse(GError **error, const char *format, ...)
+{
+    va_list args;
+    GError *local;
+
+    va_start(args, format);
+    local = g_error_new_valist(SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS, format, args);
+    va_end(args);
+    g_propagate_error(error, local);
+    return FALSE;
+}
+
+static gboolean
+name_char_ok(char c)
+{
+    return g_ascii_isalnum(c) || c == '_' || c == '-' || c == '.' || c == '+';
+}
+
+/* Names libvirt, file systems and shells all take without quoting. */
+static gboolean
+check_name(const char *what, const char *name, GError **error)
+{
+    gsize len = name ? strlen(name) : 0;
+
+    if (len == 0)
+        return refuse(error, _("The %s is empty. Type a name."), what);
+    if (len > MAX_NAME_LEN)
+        return refuse(error, _("The %s '%s' is longer than %d characters. Choose a shorter one."),
+                      what, name, MAX_NAME_LEN);
+    if (name[0] == '.' || name[0] == '-')
+        return refuse(error,
+                      _("The %s '%s' starts with '%c'. Start it with a letter, a digit or '_'."),
+                      what, name, name[0]);
+    for (gsize i = 0; i < len; i++) {
+        if (!name_char_ok(name[i]))
+            return refuse(error,
+                          _("The %s '%s' has a character that is not allowed at position %u. "
+                            "Use letters, digits, '.', '-', '_' and '+'."),
+                          what, name, (guint)(i + 1));
+    }
+    return TRUE;
+}
+
+/* An existing file the VM is to use: it must exist, be a file or block device, and be nowhere
+ * the host's own files live. Returns the resolved path. */
+static char *
+check_existing_path(const char *what, const char *path, GError **error)
+{
+    g_autofree char *resolved = NULL;
+    struct stat st;
+
+    if (path == NULL || *path == '\0') {
+        refuse(error, _("No file is given for the %s. Choose a file."), what);
+        return NULL;
+    }
+    if (!g_path_is_absolute(path)) {
+        refuse(error, _("The path '%s' of the %s is not absolute. Give the full path, starting "
+                        "with '/'."),
+               path, what);
+        return NULL;
+    }
+    resolved = svirt_labeler_resolve_path(path);
+    if (resolved == NULL || stat(resolved, &st) < 0) {
+        int saved = errno;
+
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("The %s '%s' cannot be used: %s. Check the path."), what, path,
+                    g_strerror(saved));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        refuse(error, _("The %s '%s' is not a regular file or a block device. Choose an image "
+                        "file."),
+               what, path);
+        return NULL;
+    }
+    if (!svirt_labeler_check_location(resolved, S_ISBLK(st.st_mode) ? SVIRT_LABEL_TARGET_BLOCK
+                                                                    : SVIRT_LABEL_TARGET_FILE,
+                                      error))
+        return NULL;
+    return g_steal_pointer(&resolved);
+}
+
+static gboolean
+check_disk(const SvirtVmSpec *spec, guint index, GHashTable *paths, GHashTable *volumes,
+           GError **error)
+{
+    const SvirtDiskSpec *disk = g_ptr_array_index(spec->disks, index);
+    guint n = index + 1;
+
+    if (disk->designation != SVIRT_DESIGNATION_PRIVATE &&
+        disk->designation != SVIRT_DESIGNATION_SHARED &&
+        disk->designation != SVIRT_DESIGNATION_READONLY)
+        return refuse(error, _("Disk %u must be private, shared or read-only."), n);
+    if (disk->designation == SVIRT_DESIGNATION_SHARED && disk->format != SVIRT_VOLUME_FORMAT_RAW)
+        return refuse(error,
+                      _("Disk %u is shared but qcow2: two VMs cannot write one qcow2 image. Use "
+                        "the raw format for shared disks."),
+                      n);
+
+    if (disk->kind == SVIRT_DISK_SPEC_NEW_VOLUME) {
+        g_autofree char *volume = svirt_vm_spec_dup_volume_name(spec, index);
+        g_autofree char *key = NULL;
+        g_autofree char *what = g_strdup_printf(_("volume name of disk %u"), n);
+        gpointer other;
+
+        if (disk->pool == NULL || *disk->pool == '\0')
+            return refuse(error, _("Disk %u has no storage pool. Choose a pool."), n);
+        if (disk->size_mib < 1)
+            return refuse(error, _("Disk %u needs a size of at least 1 MiB."), n);
+        if (!check_name(what, volume, error))
+            return FALSE;
+        key = g_strdup_printf("%s/%s", disk->pool, volume);
+        if (g_hash_table_lookup_extended(volumes, key, NULL, &other))
+            return refuse(error,
+                          _("Disks %u and %u would both be volume '%s' in pool '%s'. Give one "
+                            "of them another name."),
+                          GPOINTER_TO_UINT(other), n, volume, disk->pool);
+        g_hash_table_insert(volumes, g_steal_pointer(&key), GUINT_TO_POINTER(n));
+    } else {
+        /* TRANSLATORS: "disk 2", in "The disk 2 '/path' cannot be used" */
+        g_autofree char *what = g_strdup_printf(_("disk %u"), n);
+        g_autofree char *resolved = check_existing_path(what, disk->path, error);
+        gpointer other;
+
+        if (resolved == NULL)
+            return FALSE;
+        if (g_hash_table_lookup_extended(paths, resolved, NULL, &other)) {
+            if (GPOINTER_TO_UINT(other) == 0)
+                return refuse(error, _("Disk %u is the install source '%s' too. Attach each "
+                                       "file once."),
+                              n, disk->path);
+            return refuse(error, _("Disks %u and %u are the same file '%s'. Attach each file "
+                                   "once."),
+                          GPOINTER_TO_UINT(other), n, disk->path);
+        }
+        g_hash_table_insert(paths, g_steal_pointer(&resolved), GUINT_TO_POINTER(n));
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_vm_spec_validate(const SvirtVmSpec *spec, GError **error)
+{
+    g_autoptr(GHashTable) paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) volumes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    g_return_val_if_fail(spec != NULL, FALSE);
+
+    if (!check_name(_("VM name"), spec->name, error))
+        return FALSE;
+    if (spec->memory_mib < SVIRT_VM_MIN_MEMORY_MIB)
+        return refuse(error, _("The VM needs at least %d MiB of memory; %u MiB is too little."),
+                      SVIRT_VM_MIN_MEMORY_MIB, spec->memory_mib);
+    if (spec->vcpus < 1)
+        return refuse(error, _("The VM needs at least one virtual CPU."));
+
+    if (spec->install != SVIRT_INSTALL_NONE) {
+        const char *what =
+            spec->install == SVIRT_INSTALL_ISO ? _("install ISO image") : _("boot disk image");
+        char *resolved = check_existing_path(what, spec->install_path, error);
+
+        if (resolved == NULL)
+            return FALSE;
+        g_hash_table_insert(paths, resolved, GUINT_TO_POINTER(0));
+    }
+    for (guint i = 0; i < spec->disks->len; i++) {
+        if (!check_disk(spec, i, paths, volumes, error))
+            return FALSE;
+    }
+    if (spec->install == SVIRT_INSTALL_NONE && spec->disks->len == 0)
+        return refuse(error, _("The VM has nothing to boot from. Add a disk or an install "
+                               "source."));
+
+    if (spec->network && !check_name(_("network name"), spec->network, error))
+        return FALSE;
+    if (spec->settings && !svirt_settings_validate(spec->settings, error))
+        return FALSE;
+    return TRUE;
+}
+
+static void
+append_disk(GString *xml, const char *path, const char *device, const char *target,
+            const char *bus, const char *format, SvirtDesignation designation)
+{
+    g_autofree char *esc = g_markup_escape_text(path, -1);
+    struct stat st;
+    gboolean block = stat(path, &st) == 0 && S_ISBLK(st.st_mode);
+
+    g_string_append_printf(xml,
+                           "    <disk type='%s' device='%s'>\n"
+                           "      <driver name='qemu' type='%s'/>\n"
+                           "      <source %s='%s'/>\n"
+                           "      <target dev='%s' bus='%s'/>\n",
+                           block ? "block" : "file", device, format, block ? "dev" : "file", esc,
+                           target, bus);
+    if (designation == SVIRT_DESIGNATION_READONLY)
+        g_string_append(xml, "      <readonly/>\n");
+    else if (designation == SVIRT_DESIGNATION_SHARED)
+        g_string_append(xml, "      <shareable/>\n");
+    g_string_append(xml, "    </disk>\n");
+}
+
+/* @preview: new volumes do not exist yet; declare them raw so that nothing tries to read a
+ * qcow2 header (a new volume has no backing file anyway). */
+static char *
+build_xml(const SvirtVmSpec *spec, const char *const *volume_paths, gboolean preview,
+          GError **error)
+{
+    g_autoptr(GString) xml = g_string_new(NULL);
+    g_autofree char *name = NULL;
+    guint n_volumes = volume_paths ? g_strv_length((char **)volume_paths) : 0;
+    guint next_volume = 0;
+    char letter = 'a';
+
+    if (n_volumes != svirt_vm_spec_count_new_volumes(spec)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("VM '%s' has %u new volumes but %u volume paths were given."), spec->name,
+                    svirt_vm_spec_count_new_volumes(spec), n_volumes);
+        return NULL;
+    }
+    name = g_markup_escape_text(spec->name, -1);
+    g_string_append_printf(xml,
+                           "<domain type='%s'>\n"
+                           "  <name>%s</name>\n"
+                           "  <memory unit='MiB'>%u</memory>\n"
+                           "  <vcpu>%u</vcpu>\n"
+                           "  <os>\n"
+                           "    <type arch='x86_64' machine='pc'>hvm</type>\n",
+                           spec->use_kvm ? "kvm" : "qemu", name, spec->memory_mib, spec->vcpus);
+    if (spec->install == SVIRT_INSTALL_ISO)
+        g_string_append(xml, "    <boot dev='cdrom'/>\n");
+    g_string_append(xml, "    <boot dev='hd'/>\n"
+                         "  </os>\n"
+                         "  <features>\n"
+                         "    <acpi/>\n"
+                         "    <apic/>\n"
+                         "  </features>\n"
+                         "  <devices>\n");
+
+    if (spec->install == SVIRT_INSTALL_DISK_IMAGE) {
+        append_disk(xml, spec->install_path, "disk", "vda", "virtio", "raw",
+                    SVIRT_DESIGNATION_PRIVATE);
+        letter++;
+    }
+    for (guint i = 0; i < spec->disks->len; i++) {
+        const SvirtDiskSpec *disk = g_ptr_array_index(spec->disks, i);
+        const char *format = svirt_volume_format_to_string(disk->format);
+        const char *path = disk->path;
+        char target[] = "vdX";
+
+        if (letter > 'z') {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                        _("VM '%s' has more disks than virtio names (vda to vdz)."), spec->name);
+            return NULL;
+        }
+        target[2] = letter++;
+        if (disk->kind == SVIRT_DISK_SPEC_NEW_VOLUME) {
+            path = volume_paths[next_volume++];
+            if (preview)
+                format = "raw";
+        }
+        append_disk(xml, path, "disk", target, "virtio", format, disk->designation);
+    }
+    if (spec->install == SVIRT_INSTALL_ISO)
+        append_disk(xml, spec->install_path, "cdrom", "hdc", "ide", "raw",
+                    SVIRT_DESIGNATION_READONLY);
+
+    if (spec->network) {
+        g_autofree char *net = g_markup_escape_text(spec->network, -1);
+
+        g_string_append_printf(xml,
+                               "    <interface type='network'>\n"
+                               "      <source network='%s'/>\n"
+                               "      <model type='virtio'/>\n"
+                               "    </interface>\n",
+                               net);
+    } else {
+        g_string_append(xml, "    <interface type='user'>\n"
+                             "      <model type='virtio'/>\n"
+                             "    </interface>\n");
+    }
+    g_string_append(xml, "    <serial type='pty'>\n"
+                         "      <target port='0'/>\n"
+                         "    </serial>\n"
+                         "    <console type='pty'>\n"
+                         "      <target type='serial' port='0'/>\n"
+                         "    </console>\n"
+                         "  </devices>\n"
+                         "</domain>\n");
+    return g_string_free(g_steal_pointer(&xml), FALSE);
+}
+
+char *
+svirt_vm_spec_to_xml(const SvirtVmSpec *spec, const char *const *volume_paths, GError **error)
+{
+    g_return_val_if_fail(spec != NULL, NULL);
+
+    if (!svirt_vm_spec_validate(spec, error))
+        return NULL;
+    return build_xml(spec, volume_paths, FALSE, error);
+}
+
+static GStrv
+placeholder_paths(const SvirtVmSpec *spec)
+{
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+
+    for (guint i = 0; i < spec->disks->len; i++) {
+        const SvirtDiskSpec *disk = g_ptr_array_index(spec->disks, i);
+        g_autofree char *volume = svirt_vm_spec_dup_volume_name(spec, i);
+
+        if (disk->kind == SVIRT_DISK_SPEC_NEW_VOLUME) {
+            g_autofree char *path = g_strdup_printf("%s/%s", disk->pool, volume);
+
+            g_strv_builder_add(builder, path);
+        }
+    }
+    return g_strv_builder_end(builder);
+}
+
+SvirtPlan *
+svirt_vm_spec_preview(const SvirtVmSpec *spec, const char *const *volume_paths, GError **error)
+{
+    g_auto(GStrv) placeholders = NULL;
+    g_autofree char *xml = NULL;
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    g_autoptr(SvirtSettings) defaults = NULL;
+    const SvirtSettings *settings = spec->settings;
+
+    g_return_val_if_fail(spec != NULL, NULL);
+
+    if (!svirt_vm_spec_validate(spec, error))
+        return NULL;
+    if (volume_paths == NULL) {
+        placeholders = placeholder_paths(spec);
+        volume_paths = (const char *const *)placeholders;
+    }
+    xml = build_xml(spec, volume_paths, TRUE, error);
+    if (xml == NULL || !(types = svirt_policy_types_load(error)))
+        return NULL;
+    if (settings == NULL)
+        settings = defaults = svirt_settings_new();
+    return svirt_plan_build(xml, settings, types, SVIRT_PREVIEW_LEVEL, error);
+}
+
+static char *
+xml_xpath_string(const char *xml, const char *expr)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, strlen(xml), "object.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlXPathContextPtr ctxt;
+    xmlXPathObjectPtr obj;
+    char *value = NULL;
+
+    if (doc == NULL)
+        return NULL;
+    ctxt = xmlXPathNewContext(doc);
+    obj = ctxt ? xmlXPathEvalExpression((const xmlChar *)expr, ctxt) : NULL;
+    if (obj && obj->type == XPATH_STRING && obj->stringval && *obj->stringval)
+        value = g_strstrip(g_strdup((const char *)obj->stringval));
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctxt);
+    xmlFreeDoc(doc);
+    return value;
+}
+
+static char *
+pool_target_path(virStoragePoolPtr pool)
+{
+    char *xml = virStoragePoolGetXMLDesc(pool, 0);
+    char *path;
+
+    if (xml == NULL) {
+        virResetLastError();
+        return NULL;
+    }
+    path = xml_xpath_string(xml, "string(/pool/target/path)");
+    free(xml);
+    return path;
+}
+
+static gint
+compare_pools(gconstpointer a, gconstpointer b)
+{
+    const SvirtPoolInfo *pa = *(SvirtPoolInfo *const *)a;
+    const SvirtPoolInfo *pb = *(SvirtPoolInfo *const *)b;
+
+    return g_strcmp0(pa->name, pb->name);
+}
+
+GPtrArray *
+svirt_engine_list_pools(SvirtEngine *engine, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
+    g_autoptr(GPtrArray) list = NULL;
+    virStoragePoolPtr *pools = NULL;
+    int n;
+
+    if (conn == NULL)
+        return NULL;
+    n = virConnectListAllStoragePools(conn, &pools, 0);
+    if (n < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
+                                       _("Check that libvirt's storage driver is installed."),
+                                       _("Could not list the storage pools on %s"),
+                                       svirt_engine_get_uri(engine));
+        return NULL;
+    }
+    list = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_pool_info_free);
+    for (int i = 0; i < n; i++) {
+        SvirtPoolInfo *info = g_new0(SvirtPoolInfo, 1);
+
+        info->name = g_strdup(virStoragePoolGetName(pools[i]));
+        info->active = virStoragePoolIsActive(pools[i]) == 1;
+        info->path = pool_target_path(pools[i]);
+        virResetLastError();
+        g_ptr_array_add(list, info);
+        virStoragePoolFree(pools[i]);
+    }
+    free(pools);
+    g_ptr_array_sort(list, compare_pools);
+    return g_steal_pointer(&list);
+}
+
+gboolean
+svirt_engine_ensure_default_pool(SvirtEngine *engine, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
+    g_autoptr(virStoragePool) pool = NULL;
+
+    if (conn == NULL)
+        return FALSE;
+    pool = virStoragePoolLookupByName(conn, SVIRT_DEFAULT_POOL);
+    if (pool == NULL) {
+        if (virGetLastErrorCode() != VIR_ERR_NO_STORAGE_POOL) {
+            svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                           _("Could not look up storage pool '%s'"),
+                                           SVIRT_DEFAULT_POOL);
+            return FALSE;
+        }
+        virResetLastError();
+        pool = virStoragePoolDefineXML(conn,
+                                       "<pool type='dir'><name>" SVIRT_DEFAULT_POOL "</name>"
+                                       "<target><path>" SVIRT_DEFAULT_POOL_PATH "</path></target>"
+                                       "</pool>",
+                                       0);
+        /* Another client may have defined it meanwhile. */
+        if (pool == NULL)
+            pool = virStoragePoolLookupByName(conn, SVIRT_DEFAULT_POOL);
+        if (pool == NULL) {
+            svirt_engine_set_libvirt_error(
+                error, SVIRT_ERROR_LIBVIRT,
+                _("Create a storage pool with virsh pool-define-as, or use an existing file."),
+                _("Could not define storage pool '%s' at %s"), SVIRT_DEFAULT_POOL,
+                SVIRT_DEFAULT_POOL_PATH);
+            return FALSE;
+        }
+        virResetLastError();
+        if (virStoragePoolBuild(pool, 0) < 0 || virStoragePoolSetAutostart(pool, 1) < 0) {
+            svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                           _("Could not set up storage pool '%s' at %s"),
+                                           SVIRT_DEFAULT_POOL, SVIRT_DEFAULT_POOL_PATH);
+            return FALSE;
+        }
+    }
+    if (virStoragePoolIsActive(pool) != 1 && virStoragePoolCreate(pool, 0) < 0 &&
+        virStoragePoolIsActive(pool) != 1) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
+                                       _("Check that its directory exists and is accessible."),
+                                       _("Could not start storage pool '%s'"),
+                                       SVIRT_DEFAULT_POOL);
+        return FALSE;
+    }
+    virResetLastError();
+    return TRUE;
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+GStrv
+svirt_engine_list_networks(SvirtEngine *engine, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
+    g_autoptr(GPtrArray) names = NULL;
+    virNetworkPtr *nets = NULL;
+    int n;
+
+    if (conn == NULL)
+        return NULL;
+    n = virConnectListAllNetworks(conn, &nets, VIR_CONNECT_LIST_NETWORKS_ACTIVE);
+    if (n < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not list the networks on %s"),
+                                       svirt_engine_get_uri(engine));
+        return NULL;
+    }
+    names = g_ptr_array_new();
+    for (int i = 0; i < n; i++) {
+        g_ptr_array_add(names, g_strdup(virNetworkGetName(nets[i])));
+        virNetworkFree(nets[i]);
+    }
+    free(nets);
+    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_add(names, NULL);
+    return (GStrv)g_ptr_array_free(g_steal_pointer(&names), FALSE);
+}
+
+/* Where the pool puts its volumes; a missing "default" pool will be made at the usual place. */
+static char *
+lookup_pool_path(virConnectPtr conn, const char *name, GError **error)
+{
+    g_autoptr(virStoragePool) pool = virStoragePoolLookupByName(conn, name);
+    char *path;
+
+    if (pool == NULL) {
+        if (virGetLastErrorCode() == VIR_ERR_NO_STORAGE_POOL && g_str_equal(name, SVIRT_DEFAULT_POOL)) {
+            virResetLastError();
+            return g_strdup(SVIRT_DEFAULT_POOL_PATH);
+        }
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_NOT_FOUND,
+                                       _("Choose one of the pools listed."),
+                                       _("Could not find storage pool '%s'"), name);
+        return NULL;
+    }
+    path = pool_target_path(pool);
+    if (path == NULL)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Storage pool '%s' has no target directory, so its volumes cannot be "
+                      "labelled. Choose a directory pool."),
+                    name);
+    return path;
+}
+
+SvirtPlan *
+svirt_engine_preview_vm(SvirtEngine *engine, const SvirtVmSpec *spec, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+    g_auto(GStrv) paths = NULL;
+
+    if (!svirt_vm_spec_validate(spec, error))
+        return NULL;
+    if (svirt_vm_spec_count_new_volumes(spec) > 0) {
+        conn = svirt_engine_dup_connection(engine, error);
+        if (conn == NULL)
+            return NULL;
+    }
+    for (guint i = 0; i < spec->disks->len; i++) {
+        const SvirtDiskSpec *disk = g_ptr_array_index(spec->disks, i);
+        g_autofree char *dir = NULL;
+        g_autofree char *volume = NULL;
+        g_autofree char *path = NULL;
+
+        if (disk->kind != SVIRT_DISK_SPEC_NEW_VOLUME)
+            continue;
+        dir = lookup_pool_path(conn, disk->pool, error);
+        if (dir == NULL)
+            return NULL;
+        volume = svirt_vm_spec_dup_volume_name(spec, i);
+        path = g_build_filename(dir, volume, NULL);
+        g_strv_builder_add(builder, path);
+    }
+    paths = g_strv_builder_end(builder);
+    return svirt_vm_spec_preview(spec, (const char *const *)paths, error);
+}
+
+typedef struct {
+    virConnectPtr conn;
+    const SvirtVmSpec *spec;
+    GPtrArray *volumes; /* of virStorageVolPtr this creation made */
+    virDomainPtr dom;
+} Creation;
+
+static virStorageVolPtr
+create_volume(Creation *c, guint index, GError **error)
+{
+    const SvirtDiskSpec *disk = g_ptr_array_index(c->spec->disks, index);
+    g_autofree char *volume = svirt_vm_spec_dup_volume_name(c->spec, index);
+    g_autofree char *esc = g_markup_escape_text(volume, -1);
+    g_autofree char *xml = NULL;
+    g_autoptr(virStoragePool) pool = NULL;
+    virStorageVolPtr vol;
+
+    pool = virStoragePoolLookupByName(c->conn, disk->pool);
+    if (pool == NULL) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_NOT_FOUND,
+                                       _("Choose one of the pools listed."),
+                                       _("Could not find storage pool '%s' for disk %u"),
+                                       disk->pool, index + 1);
+        return NULL;
+    }
+    if (virStoragePoolIsActive(pool) != 1) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Storage pool '%s' for disk %u is not active. Start it (virsh pool-start "
+                      "%s) or choose another pool."),
+                    disk->pool, index + 1, disk->pool);
+        return NULL;
+    }
+    xml = g_strdup_printf("<volume><name>%s</name>"
+                          "<capacity unit='MiB'>%" G_GUINT64_FORMAT "</capacity>"
+                          "<allocation unit='MiB'>0</allocation>"
+                          "<target><format type='%s'/></target></volume>",
+                          esc, disk->size_mib, svirt_volume_format_to_string(disk->format));
+    vol = virStorageVolCreateXML(pool, xml, 0);
+    if (vol == NULL)
+        svirt_engine_set_libvirt_error(
+            error, SVIRT_ERROR_LIBVIRT,
+            _("Choose another volume name or size, or free space in the pool."),
+            _("Could not create volume '%s' in pool '%s' for disk %u"), volume, disk->pool,
+            index + 1);
+    return vol;
+}
+
+/* Deletes what the creation made; returns what could not be deleted, for the message. */
+static char *
+roll_back(Creation *c)
+{
+    g_autoptr(GString) left = g_string_new(NULL);
+
+    if (c->dom) {
+        if (virDomainUndefine(c->dom) < 0)
+            g_string_append_printf(left, " %s", virDomainGetName(c->dom));
+        virDomainFree(c->dom);
+        c->dom = NULL;
+    }
+    for (guint i = 0; i < c->volumes->len; i++) {
+        virStorageVolPtr vol = g_ptr_array_index(c->volumes, i);
+
+        if (virStorageVolDelete(vol, 0) < 0)
+            g_string_append_printf(left, " %s", virStorageVolGetPath(vol));
+        virStorageVolFree(vol);
+    }
+    g_ptr_array_set_size(c->volumes, 0);
+    virResetLastError();
+    return left->len ? g_string_free(g_steal_pointer(&left), FALSE) : NULL;
+}
+
+static gboolean
+check_name_free(SvirtEngine *engine, virConnectPtr conn, const char *name, GError **error)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+
+    if (dom) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                    _("A VM named '%s' already exists on %s. Choose another name."), name,
+                    svirt_engine_get_uri(engine));
+        return FALSE;
+    }
+    if (virGetLastErrorCode() != VIR_ERR_NO_DOMAIN) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not check whether the name '%s' is free"), name);
+        return FALSE;
+    }
+    virResetLastError();
+    return TRUE;
+}
+
+static gboolean
+check_kvm(virConnectPtr conn, GError **error)
+{
+    char *caps = virConnectGetDomainCapabilities(conn, NULL, "x86_64", "pc", "kvm", 0);
+
+    if (caps == NULL) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_UNSUPPORTED,
+                                       _("Create the VM without KVM acceleration."),
+                                       _("KVM is not available on this host"));
+        return FALSE;
+    }
+    free(caps);
+    return TRUE;
+}
+
+static gboolean
+needs_default_pool(const SvirtVmSpec *spec)
+{
+    for (guint i = 0; i < spec->disks->len; i++) {
+        const SvirtDiskSpec *disk = g_ptr_array_index(spec->disks, i);
+
+        if (disk->kind == SVIRT_DISK_SPEC_NEW_VOLUME && g_str_equal(disk->pool, SVIRT_DEFAULT_POOL))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+create_steps(SvirtEngine *engine, Creation *c, char **uuid, GError **error)
+{
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+    g_auto(GStrv) paths = NULL;
+    g_autofree char *xml = NULL;
+    char uuid_str[VIR_UUID_STRING_BUFLEN];
+
+    for (guint i = 0; i < c->spec->disks->len; i++) {
+        const SvirtDiskSpec *disk = g_ptr_array_index(c->spec->disks, i);
+        virStorageVolPtr vol;
+        char *path;
+
+        if (disk->kind != SVIRT_DISK_SPEC_NEW_VOLUME)
+            continue;
+        vol = create_volume(c, i, error);
+        if (vol == NULL)
+            return FALSE;
+        g_ptr_array_add(c->volumes, vol);
+        path = virStorageVolGetPath(vol);
+        if (path == NULL) {
+            svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                           _("Could not read the path of the new volume of "
+                                             "disk %u"),
+                                           i + 1);
+            return FALSE;
+        }
+        g_strv_builder_add(builder, path);
+        free(path);
+    }
+    paths = g_strv_builder_end(builder);
+    xml = build_xml(c->spec, (const char *const *)paths, FALSE, error);
+    if (xml == NULL)
+        return FALSE;
+    c->dom = virDomainDefineXML(c->conn, xml);
+    if (c->dom == NULL) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not define VM '%s'"), c->spec->name);
+        return FALSE;
+    }
+    if (virDomainGetUUIDString(c->dom, uuid_str) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the UUID of VM '%s'"), c->spec->name);
+        return FALSE;
+    }
+    if (c->spec->settings &&
+        !svirt_engine_set_settings(engine, uuid_str, c->spec->settings, error))
+        return FALSE;
+    *uuid = g_strdup(uuid_str);
+    return TRUE;
+}
+
+char *
+svirt_engine_create_vm(SvirtEngine *engine, const SvirtVmSpec *spec, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GError) local = NULL;
+    g_autofree char *left = NULL;
+    g_autoptr(GPtrArray) volumes = g_ptr_array_new();
+    Creation c = { 0 };
+    char *uuid = NULL;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
+    g_return_val_if_fail(spec != NULL, NULL);
+
+    if (!svirt_vm_spec_validate(spec, error))
+        return NULL;
+    conn = svirt_engine_dup_connection(engine, error);
+    if (conn == NULL || (spec->use_kvm && !check_kvm(conn, error)) ||
+        !check_name_free(engine, conn, spec->name, error) ||
+        (needs_default_pool(spec) && !svirt_engine_ensure_default_pool(engine, error)))
+        return NULL;
+
+    c.conn = conn;
+    c.spec = spec;
+    c.volumes = volumes;
+    if (create_steps(engine, &c, &uuid, &local)) {
+        virDomainFree(c.dom);
+        for (guint i = 0; i < volumes->len; i++)
+            virStorageVolFree(g_ptr_array_index(volumes, i));
+        return uuid;
+    }
+    left = roll_back(&c);
+    if (left)
+        g_set_error(error, local->domain, local->code,
+                    _("Creating VM '%s' failed. %s Could not remove what was already made:%s; "
+                      "remove it by hand."),
+                    spec->name, local->message, left);
+    else
+        g_set_error(error, local->domain, local->code,
+                    _("Creating VM '%s' failed. %s Nothing was left behind."), spec->name,
+                    local->message);
+    return NULL;
+}
+
+static void
+list_pools_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+    GPtrArray *pools = svirt_engine_list_pools(source, &error);
+
+    if (pools == NULL)
+        g_task_return_error(task, error);
+    else
+        g_task_return_pointer(task, pools, (GDestroyNotify)g_ptr_array_unref);
+}
+
+void
+svirt_engine_list_pools_async(SvirtEngine *engine, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_list_pools_async);
+    g_task_run_in_thread(task, list_pools_thread);
+}
+
+GPtrArray *
+svirt_engine_list_pools_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+list_networks_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+    GStrv names = svirt_engine_list_networks(source, &error);
+
+    if (names == NULL)
+        g_task_return_error(task, error);
+    else
+        g_task_return_pointer(task, names, (GDestroyNotify)g_strfreev);
+}
+
+void
+svirt_engine_list_networks_async(SvirtEngine *engine, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_list_networks_async);
+    g_task_run_in_thread(task, list_networks_thread);
+}
+
+GStrv
+svirt_engine_list_networks_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+preview_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+    SvirtPlan *plan = svirt_engine_preview_vm(source, task_data, &error);
+
+    if (plan == NULL)
+        g_task_return_error(task, error);
+    else
+        g_task_return_pointer(task, plan, (GDestroyNotify)svirt_plan_free);
+}
+
+void
+svirt_engine_preview_vm_async(SvirtEngine *engine, const SvirtVmSpec *spec,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_preview_vm_async);
+    g_task_set_task_data(task, svirt_vm_spec_copy(spec), (GDestroyNotify)svirt_vm_spec_free);
+    g_task_run_in_thread(task, preview_thread);
+}
+
+SvirtPlan *
+svirt_engine_preview_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+create_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+    char *uuid = svirt_engine_create_vm(source, task_data, &error);
+
+    if (uuid == NULL)
+        g_task_return_error(task, error);
+    else
+        g_task_return_pointer(task, uuid, g_free);
+}
+
+void
+svirt_engine_create_vm_async(SvirtEngine *engine, const SvirtVmSpec *spec,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_create_vm_async);
+    g_task_set_task_data(task, svirt_vm_spec_copy(spec), (GDestroyNotify)svirt_vm_spec_free);
+    g_task_run_in_thread(task, create_thread);
+}
+
+char *
+svirt_engine_create_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
