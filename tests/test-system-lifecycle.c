@@ -812,6 +812,168 @@ test_unsupported_filesystem(void)
     svm_test_rmdir(dir);
 }
 
+static SvirtVmLabels *
+labels_of(SvirtEngine *engine, const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    SvirtVmLabels *labels = svirt_engine_get_vm_labels(engine, name, &error);
+
+    g_assert_no_error(error);
+    g_test_message("%s: %s (%s)", name, svirt_isolation_to_icon_name(labels->isolation),
+                   labels->reason);
+    return labels;
+}
+
+/* The list's isolation column: isolated, shares a writable disk, or a problem. */
+static void
+test_isolation_summary(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *shared_dir = svm_test_make_vm_dir("svm-shared");
+    g_autofree char *shared = g_build_filename(shared_dir, "shared.img", NULL);
+    g_autoptr(SvirtVmLabels) alone = NULL;
+    g_autoptr(SvirtVmLabels) sharing = NULL;
+    g_autoptr(SvirtVmLabels) running = NULL;
+    g_autoptr(SvirtVmLabels) unlabelled = NULL;
+    g_autoptr(SvirtVmLabels) outside = NULL;
+    g_autoptr(SvirtSettings) none = svirt_settings_new();
+    TestVm one, two;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_blank_image(shared, 65536);
+    define_vm(conn, &one, "svm-test-iso1", NULL, TRUE);
+    define_vm(conn, &two, "svm-test-iso2", shared, FALSE);
+
+    alone = labels_of(engine, one.name);
+    g_assert_cmpint(alone->isolation, ==, SVIRT_ISOLATION_ISOLATED);
+    g_assert_cmpint(alone->mode, ==, SVIRT_SECURITY_MODE_DYNAMIC);
+    g_assert_null(alone->process_label);
+    sharing = labels_of(engine, two.name);
+    g_assert_cmpint(sharing->isolation, ==, SVIRT_ISOLATION_SHARED);
+    g_assert_nonnull(strstr(sharing->reason, shared));
+
+    start_ok(engine, one.name);
+    running = labels_of(engine, one.name);
+    g_assert_cmpint(running->isolation, ==, SVIRT_ISOLATION_ISOLATED);
+    g_assert_true(g_str_has_prefix(running->process_label, "system_u:system_r:svirt_t:s0:c"));
+    stop_ok(engine, one.name);
+
+    /* Started behind the engine's back: nothing was labelled for it. */
+    {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, two.uuid);
+
+        g_assert_cmpint(virDomainCreate(dom), ==, 0);
+        outside = labels_of(engine, two.name);
+        g_assert_cmpint(outside->isolation, ==, SVIRT_ISOLATION_PROBLEM);
+        g_assert_nonnull(strstr(outside->reason, "outside"));
+        g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    }
+    g_assert_true(svirt_settings_set_mode(none, SVIRT_SECURITY_MODE_NONE, NULL, TRUE, NULL));
+    g_assert_true(svirt_engine_set_settings(engine, one.name, none, NULL));
+    unlabelled = labels_of(engine, one.name);
+    g_assert_cmpint(unlabelled->isolation, ==, SVIRT_ISOLATION_PROBLEM);
+    g_assert_cmpint(unlabelled->mode, ==, SVIRT_SECURITY_MODE_NONE);
+
+    undefine_vm(conn, &one);
+    undefine_vm(conn, &two);
+    svm_test_rmdir(shared_dir);
+}
+
+static void
+test_pause_resume(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    int state, reason;
+    TestVm vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_vm(conn, &vm, "svm-test-pause", NULL, FALSE);
+    dom = virDomainLookupByUUIDString(conn, vm.uuid);
+    g_assert_false(svirt_engine_pause_vm(engine, vm.name, &error));
+    g_assert_nonnull(strstr(error->message, "Could not pause"));
+    g_clear_error(&error);
+    start_ok(engine, vm.name);
+    g_assert_true(svirt_engine_pause_vm(engine, vm.name, &error));
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_true(svirt_engine_resume_vm(engine, vm.name, &error));
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    stop_ok(engine, vm.name);
+    undefine_vm(conn, &vm);
+}
+
+static void
+test_delete_with_storage(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) storage = NULL;
+    g_autofree char *shared_dir = svm_test_make_vm_dir("svm-shared");
+    g_autofree char *shared = g_build_filename(shared_dir, "shared.img", NULL);
+    g_autofree char *boot = NULL;
+    g_autofree char *readonly = NULL;
+    const char *wanted[2] = { NULL, NULL };
+    const char *shared_only[] = { shared, NULL };
+    TestVm one, two;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_blank_image(shared, 65536);
+    define_vm(conn, &one, "svm-test-del1", shared, TRUE);
+    define_vm(conn, &two, "svm-test-del2", shared, FALSE);
+    boot = g_strdup(one.boot);
+    readonly = g_strdup(one.readonly);
+
+    storage = svirt_engine_list_vm_storage(engine, one.name, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(storage->len, ==, 3);
+    for (guint i = 0; i < storage->len; i++) {
+        SvirtStorageItem *item = g_ptr_array_index(storage, i);
+
+        g_test_message("%s %s %s", item->path, item->deletable ? "offered" : "kept",
+                       item->reason ? item->reason : "");
+        if (g_str_equal(item->path, one.boot))
+            g_assert_true(item->deletable);
+        else if (g_str_equal(item->path, shared))
+            g_assert_true(!item->deletable && strstr(item->reason, two.name));
+        else
+            g_assert_true(!item->deletable && strstr(item->reason, "Read-only"));
+    }
+    /* A file that is not offered is never deleted, and then nothing is. */
+    g_assert_false(svirt_engine_delete_vm(engine, one.name, shared_only, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    g_clear_error(&error);
+    g_assert_true(g_file_test(shared, G_FILE_TEST_EXISTS));
+
+    /* Running VMs are not deleted. */
+    start_ok(engine, one.name);
+    wanted[0] = boot;
+    g_assert_false(svirt_engine_delete_vm(engine, one.name, wanted, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_clear_error(&error);
+    stop_ok(engine, one.name);
+
+    g_assert_true(svirt_engine_delete_vm(engine, one.name, wanted, &error));
+    g_assert_no_error(error);
+    g_assert_false(g_file_test(boot, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(readonly, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(shared, G_FILE_TEST_EXISTS));
+    g_assert_null(virDomainLookupByUUIDString(conn, one.uuid));
+    virResetLastError();
+
+    undefine_vm(conn, &one);
+    undefine_vm(conn, &two);
+    svm_test_rmdir(shared_dir);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -837,6 +999,9 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/status-json", test_status_json);
     g_test_add_func("/system/lifecycle/hook-restores", test_hook_restores);
     g_test_add_func("/system/lifecycle/unsupported-filesystem", test_unsupported_filesystem);
+    g_test_add_func("/system/lifecycle/isolation-summary", test_isolation_summary);
+    g_test_add_func("/system/lifecycle/pause-resume", test_pause_resume);
+    g_test_add_func("/system/lifecycle/delete-with-storage", test_delete_with_storage);
     ret = g_test_run();
     svm_test_rmdir(state);
     svirt_policy_types_free(types);
