@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "svm-test-util.h"
@@ -249,6 +250,216 @@ test_bad_uri(void)
     gtk_widget_destroy(GTK_WIDGET(window));
 }
 
+static int
+view_rows(SvmWindow *window)
+{
+    return gtk_tree_model_iter_n_children(svm_window_get_view_model(window), NULL);
+}
+
+static virDomainPtr
+define_test_vm(virConnectPtr conn, const char *name)
+{
+    g_autofree char *xml = g_strdup_printf("<domain type='test'><name>%s</name>"
+                                           "<memory>65536</memory><os><type>hvm</type></os>"
+                                           "</domain>",
+                                           name);
+
+    return virDomainDefineXML(conn, xml);
+}
+
+static void
+test_filter(void)
+{
+    SvmWindow *window = open_window("test:///default");
+    g_autoptr(virConnect) other = virConnectOpen("test:///default");
+    g_autoptr(virDomain) a = define_test_vm(other, "alpha-web");
+    g_autoptr(virDomain) b = define_test_vm(other, "beta-db");
+    GtkEntry *search = GTK_ENTRY(gtk_widget_get_template_child(GTK_WIDGET(window),
+                                                               SVM_TYPE_WINDOW, "search_entry"));
+    GtkComboBox *state = GTK_COMBO_BOX(gtk_widget_get_template_child(
+        GTK_WIDGET(window), SVM_TYPE_WINDOW, "state_filter"));
+
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    g_assert_cmpint(view_rows(window), ==, 3);
+    /* Case-insensitive, on any part of the name. */
+    gtk_entry_set_text(search, "WEB");
+    g_signal_emit_by_name(search, "search-changed");
+    g_assert_cmpint(view_rows(window), ==, 1);
+    gtk_entry_set_text(search, "");
+    g_signal_emit_by_name(search, "search-changed");
+    g_assert_cmpint(view_rows(window), ==, 3);
+    gtk_combo_box_set_active_id(state, "running");
+    g_assert_cmpint(view_rows(window), ==, 1);
+    gtk_combo_box_set_active_id(state, "shutoff");
+    g_assert_cmpint(view_rows(window), ==, 2);
+    save_screenshot(GTK_WIDGET(window), "main-window-filtered.png");
+    gtk_combo_box_set_active_id(state, "all");
+
+    virDomainUndefine(a);
+    virDomainUndefine(b);
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+static gboolean
+action_enabled(SvmWindow *window, const char *name)
+{
+    return g_action_group_get_action_enabled(G_ACTION_GROUP(window), name);
+}
+
+static void
+select_vm(SvmWindow *window, const char *name)
+{
+    GtkTreeModel *model = svm_window_get_view_model(window);
+    GtkTreeIter iter;
+    gboolean valid = gtk_tree_model_get_iter_first(model, &iter);
+
+    while (valid) {
+        g_autofree char *row = NULL;
+
+        gtk_tree_model_get(model, &iter, SVM_VM_LIST_COL_NAME, &row, -1);
+        if (g_str_equal(row, name)) {
+            gtk_tree_selection_select_iter(
+                gtk_tree_view_get_selection(svm_window_get_vm_view(window)), &iter);
+            return;
+        }
+        valid = gtk_tree_model_iter_next(model, &iter);
+    }
+    g_error("%s is not in the list", name);
+}
+
+typedef struct {
+    SvmWindow *window;
+    const char *uuid;
+    int column;
+    const char *prefix;
+} RowWait;
+
+static gboolean
+row_has_prefix(gpointer data)
+{
+    RowWait *w = data;
+    g_autofree char *value = row_string(w->window, w->uuid, w->column);
+
+    return value && g_str_has_prefix(value, w->prefix);
+}
+
+static void
+test_actions(void)
+{
+    SvmWindow *window = open_window("test:///default");
+    g_autoptr(virConnect) other = virConnectOpen("test:///default");
+    g_autoptr(virDomain) vm = define_test_vm(other, "gamma-app");
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    RowWait paused = { window, TEST_UUID, SVM_VM_LIST_COL_STATE_LABEL, "Paused" };
+    RowWait resumed = { window, TEST_UUID, SVM_VM_LIST_COL_STATE_LABEL, "Running" };
+    RowWait started = { window, NULL, SVM_VM_LIST_COL_STATE_LABEL, "Running" };
+    RowWait labelled = { window, NULL, SVM_VM_LIST_COL_PROCESS_LABEL,
+                         "system_u:system_r:svirt_t:s0:c" };
+    RowWait stopped = { window, NULL, SVM_VM_LIST_COL_STATE_LABEL, "Shut off" };
+
+    virDomainGetUUIDString(vm, uuid);
+    started.uuid = labelled.uuid = stopped.uuid = uuid;
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+
+    select_vm(window, "test");
+    g_assert_false(action_enabled(window, "start"));
+    g_assert_true(action_enabled(window, "pause"));
+    g_assert_false(action_enabled(window, "resume"));
+    g_assert_true(action_enabled(window, "shutdown"));
+    g_assert_true(action_enabled(window, "force-off"));
+    g_assert_false(action_enabled(window, "delete"));
+    g_action_group_activate_action(G_ACTION_GROUP(window), "pause", NULL);
+    svm_test_wait_for(row_has_prefix, &paused, 5000, "the row to show Paused");
+    g_assert_true(action_enabled(window, "resume"));
+    g_action_group_activate_action(G_ACTION_GROUP(window), "resume", NULL);
+    svm_test_wait_for(row_has_prefix, &resumed, 5000, "the row to show Running");
+
+    /* Start labels the VM: its process label appears in the list. */
+    select_vm(window, "gamma-app");
+    g_assert_true(action_enabled(window, "start"));
+    g_assert_true(action_enabled(window, "delete"));
+    g_action_group_activate_action(G_ACTION_GROUP(window), "start", NULL);
+    svm_test_wait_for(row_has_prefix, &started, 10000, "gamma-app to run");
+    svm_test_wait_for(row_has_prefix, &labelled, 10000, "gamma-app's process label");
+    save_screenshot(GTK_WIDGET(window), "main-window-labelled.png");
+    g_action_group_activate_action(G_ACTION_GROUP(window), "force-off", NULL);
+    svm_test_wait_for(row_has_prefix, &stopped, 10000, "gamma-app to stop");
+
+    virDomainUndefine(vm);
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+static gboolean
+list_has(gpointer data)
+{
+    SvmWindow *window = data;
+    GtkTreeModel *model = svm_vm_list_get_model(svm_window_get_vm_list(window));
+    GtkTreeIter iter;
+    gboolean valid = svm_window_is_loaded(window) && gtk_tree_model_get_iter_first(model, &iter);
+
+    while (valid) {
+        g_autofree char *name = NULL;
+
+        gtk_tree_model_get(model, &iter, SVM_VM_LIST_COL_NAME, &name, -1);
+        if (g_str_equal(name, "from-a-file"))
+            return TRUE;
+        valid = gtk_tree_model_iter_next(model, &iter);
+    }
+    return FALSE;
+}
+
+static gboolean
+list_shows_test(gpointer data)
+{
+    SvmWindow *window = data;
+
+    return svm_window_is_loaded(window) &&
+           svm_vm_list_lookup(svm_window_get_vm_list(window), TEST_UUID, NULL);
+}
+
+static void
+test_connections(void)
+{
+    g_autoptr(GSettings) settings = g_settings_new(APP_ID);
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("svm-conn-XXXXXX", &error);
+    g_autofree char *file = g_build_filename(dir, "node.xml", NULL);
+    g_autofree char *uri = g_strdup_printf("test://%s", file);
+    g_auto(GStrv) remembered = NULL;
+    GtkComboBox *combo;
+    SvmWindow *window;
+
+    g_assert_true(g_file_set_contents(file,
+                                      "<node><domain type='test'><name>from-a-file</name>"
+                                      "<memory>65536</memory><os><type>hvm</type></os>"
+                                      "</domain></node>",
+                                      -1, NULL));
+    g_settings_set_strv(settings, "connections", NULL);
+    window = svm_window_new(NULL, engine, settings);
+    gtk_widget_show(GTK_WIDGET(window));
+    combo = GTK_COMBO_BOX(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
+                                                        "connection_combo"));
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+
+    svm_window_add_connection(window, uri);
+    svm_test_wait_for(list_has, window, 10000, "the VMs of the added connection");
+    remembered = g_settings_get_strv(settings, "connections");
+    g_assert_cmpuint(g_strv_length(remembered), ==, 2);
+    g_assert_cmpstr(remembered[0], ==, "test:///default");
+    g_assert_cmpstr(remembered[1], ==, uri);
+    g_assert_cmpstr(gtk_combo_box_get_active_id(combo), ==, uri);
+    g_assert_false(svm_vm_list_lookup(svm_window_get_vm_list(window), TEST_UUID, NULL));
+    save_screenshot(GTK_WIDGET(window), "main-window-second-connection.png");
+
+    /* Back to the first one through the connection list. */
+    gtk_combo_box_set_active_id(combo, "test:///default");
+    svm_test_wait_for(list_shows_test, window, 10000, "the first connection's VMs");
+    gtk_widget_destroy(GTK_WIDGET(window));
+    g_unlink(file);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -259,5 +470,8 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/main-window/list-and-events", test_list_and_events);
     g_test_add_func("/ui/main-window/accessibility", test_accessibility);
     g_test_add_func("/ui/main-window/bad-uri", test_bad_uri);
+    g_test_add_func("/ui/main-window/filter", test_filter);
+    g_test_add_func("/ui/main-window/actions", test_actions);
+    g_test_add_func("/ui/main-window/connections", test_connections);
     return g_test_run();
 }

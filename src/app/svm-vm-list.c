@@ -137,18 +137,24 @@ void
 svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels)
 {
     GtkTreeIter *iter;
+    g_autofree char *tooltip = NULL;
 
     g_return_if_fail(SVM_IS_VM_LIST(self));
     iter = g_hash_table_lookup(self->rows, labels->uuid);
     if (!iter)
         return;
+    /* The list ellipsizes long labels; the tooltip carries them whole. */
+    tooltip = labels->process_label
+                  ? g_markup_printf_escaped("%s\n<tt>%s</tt>", labels->reason,
+                                            labels->process_label)
+                  : g_markup_escape_text(labels->reason, -1);
     gtk_list_store_set(self->store, iter,
                        SVM_VM_LIST_COL_MODE_LABEL, svirt_security_mode_to_label(labels->mode),
                        SVM_VM_LIST_COL_PROCESS_LABEL,
                        labels->process_label ? labels->process_label : NO_VALUE,
                        SVM_VM_LIST_COL_ISOLATION_ICON,
                        svirt_isolation_to_icon_name(labels->isolation),
-                       SVM_VM_LIST_COL_ISOLATION_TEXT, labels->reason,
+                       SVM_VM_LIST_COL_ISOLATION_TEXT, tooltip,
                        -1);
 }
 

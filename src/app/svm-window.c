@@ -35,6 +35,8 @@ struct _SvmWindow {
     /* One engine per connection in the list, kept so switching back is instant. */
     GHashTable *engines;
     gboolean updating_connections;
+    /* Set once the widgets are gone; late async results are then dropped. */
+    gboolean disposed;
     GCancellable *cancellable;
     /* Events that arrive while a list loads are replayed on top of it. */
     GPtrArray *pending_events;
@@ -240,6 +242,8 @@ on_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvirtVmLabels) labels =
         svirt_engine_get_vm_labels_finish(SVIRT_ENGINE(source), result, &error);
 
+    if (self->disposed)
+        return;
     if (labels && SVIRT_ENGINE(source) == self->engine)
         svm_vm_list_set_labels(self->vm_list, labels);
     else if (error && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -261,6 +265,8 @@ on_all_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(GPtrArray) all =
         svirt_engine_list_vm_labels_finish(SVIRT_ENGINE(source), result, &error);
 
+    if (self->disposed)
+        return;
     if (!all || SVIRT_ENGINE(source) != self->engine) {
         if (error && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_debug("labels: %s", error->message);
@@ -277,7 +283,9 @@ on_list_ready(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmWindow) self = user_data;
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) vms = svirt_engine_list_vms_finish(SVIRT_ENGINE(source), result, &error);
-    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+
+    if (self->disposed || SVIRT_ENGINE(source) != self->engine ||
+        g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
     self->loading = FALSE;
     gtk_spinner_stop(self->spinner);
@@ -342,6 +350,8 @@ on_reconciled(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmWindow) self = user_data;
     g_autoptr(GError) error = NULL;
 
+    if (self->disposed)
+        return;
     if (!svirt_engine_vm_action_finish(SVIRT_ENGINE(source), result, &error))
         show_action_error(self, error->message);
 }
@@ -352,6 +362,8 @@ on_connected(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmWindow) self = user_data;
     g_autoptr(GError) error = NULL;
 
+    if (self->disposed || SVIRT_ENGINE(source) != self->engine)
+        return;
     if (!svirt_engine_connect_finish(SVIRT_ENGINE(source), result, &error)) {
         if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             return;
@@ -507,6 +519,8 @@ on_action_done(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmWindow) self = user_data;
     g_autoptr(GError) error = NULL;
 
+    if (self->disposed)
+        return;
     if (!svirt_engine_vm_action_finish(SVIRT_ENGINE(source), result, &error))
         show_action_error(self, error->message);
     update_actions(self);
@@ -742,6 +756,7 @@ svm_window_dispose(GObject *object)
 {
     SvmWindow *self = SVM_WINDOW(object);
 
+    self->disposed = TRUE;
     g_cancellable_cancel(self->cancellable);
     g_clear_object(&self->cancellable);
     if (self->engine)
