@@ -793,7 +793,7 @@ create_volume(Creation *c, guint index, GError **error)
     if (vol == NULL)
         svirt_engine_set_libvirt_error(
             error, SVIRT_ERROR_LIBVIRT,
-            _("Choose another volume name or size, or free space in the pool."),
+            _("Check that the pool has room and no volume of that name."),
             _("Could not create volume '%s' in pool '%s' for disk %u"), volume, disk->pool,
             index + 1);
     return vol;
