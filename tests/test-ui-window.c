@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "svm-test-util.h"
+#include "svm-connect-dialog.h"
+#include "svm-delete-dialog.h"
 #include "svm-window.h"
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
@@ -460,6 +462,66 @@ test_connections(void)
     g_rmdir(dir);
 }
 
+static SvirtStorageItem *
+storage_item(const char *target, const char *path, const char *reason)
+{
+    SvirtStorageItem *item = g_new0(SvirtStorageItem, 1);
+
+    item->target = g_strdup(target);
+    item->path = g_strdup(path);
+    item->deletable = reason == NULL;
+    item->reason = g_strdup(reason);
+    return item;
+}
+
+static void
+test_delete_dialog(void)
+{
+    g_autoptr(GPtrArray) storage =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_storage_item_free);
+    g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func(g_free);
+    SvmDeleteDialog *dialog;
+    GPtrArray *checks;
+
+    g_ptr_array_add(storage, storage_item("vda", "/images/web.img", NULL));
+    g_ptr_array_add(storage, storage_item("vdb", "/images/data.img", NULL));
+    g_ptr_array_add(storage, storage_item("vdc", "/images/shared.img", "VM 'db' uses it too."));
+    dialog = svm_delete_dialog_new(NULL, "web", storage);
+    gtk_widget_show(GTK_WIDGET(dialog));
+    /* Only the two private images are offered; nothing is ticked at first. */
+    checks = svm_delete_dialog_get_checks(dialog);
+    g_assert_cmpuint(checks->len, ==, 2);
+    svm_delete_dialog_get_chosen(dialog, chosen);
+    g_assert_cmpuint(chosen->len, ==, 0);
+    gtk_toggle_button_set_active(g_ptr_array_index(checks, 1), TRUE);
+    svm_delete_dialog_get_chosen(dialog, chosen);
+    g_assert_cmpuint(chosen->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(chosen, 0), ==, "/images/data.img");
+    save_screenshot(GTK_WIDGET(dialog), "delete-dialog.png");
+    gtk_widget_destroy(GTK_WIDGET(dialog));
+}
+
+static void
+test_connect_dialog(void)
+{
+    SvmConnectDialog *dialog = svm_connect_dialog_new(NULL);
+    GtkWidget *connect = GTK_WIDGET(
+        gtk_widget_get_template_child(GTK_WIDGET(dialog), SVM_TYPE_CONNECT_DIALOG,
+                                      "connect_button"));
+    GtkLabel *hint = GTK_LABEL(gtk_widget_get_template_child(
+        GTK_WIDGET(dialog), SVM_TYPE_CONNECT_DIALOG, "hint_label"));
+
+    gtk_widget_show(GTK_WIDGET(dialog));
+    g_assert_false(gtk_widget_get_sensitive(connect));
+    svm_connect_dialog_set_uri(dialog, "not a uri");
+    g_assert_false(gtk_widget_get_sensitive(connect));
+    g_assert_nonnull(strstr(gtk_label_get_text(hint), "starts with a driver"));
+    svm_connect_dialog_set_uri(dialog, "qemu+ssh://root@host/system");
+    g_assert_true(gtk_widget_get_sensitive(connect));
+    save_screenshot(GTK_WIDGET(dialog), "connect-dialog.png");
+    gtk_widget_destroy(GTK_WIDGET(dialog));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -473,5 +535,7 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/main-window/filter", test_filter);
     g_test_add_func("/ui/main-window/actions", test_actions);
     g_test_add_func("/ui/main-window/connections", test_connections);
+    g_test_add_func("/ui/delete-dialog", test_delete_dialog);
+    g_test_add_func("/ui/connect-dialog", test_connect_dialog);
     return g_test_run();
 }
