@@ -76,6 +76,9 @@ svm_application_startup(GApplication *app)
     g_autoptr(GtkCssProvider) css = gtk_css_provider_new();
     const char *quit_accels[] = { "<Primary>q", NULL };
     const char *refresh_accels[] = { "F5", "<Primary>r", NULL };
+    const char *find_accels[] = { "<Primary>f", NULL };
+    const char *new_accels[] = { "<Primary>n", NULL };
+    const char *details_accels[] = { "<Alt>Return", NULL };
 
     G_APPLICATION_CLASS(svm_application_parent_class)->startup(app);
 
@@ -84,6 +87,9 @@ svm_application_startup(GApplication *app)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
     gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.quit", quit_accels);
     gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.refresh", refresh_accels);
+    gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.find", find_accels);
+    gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.new-vm", new_accels);
+    gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.details", details_accels);
     self->settings = load_settings();
 }
 

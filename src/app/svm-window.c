@@ -590,8 +590,15 @@ add_connection_activated(GSimpleAction *action, GVariant *param, gpointer user_d
         svm_window_add_connection(self, uri);
 }
 
+static void
+find_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    gtk_widget_grab_focus(GTK_WIDGET(SVM_WINDOW(user_data)->search_entry));
+}
+
 static const GActionEntry win_actions[] = {
     { .name = "refresh", .activate = refresh_activated },
+    { .name = "find", .activate = find_activated },
     { .name = "start", .activate = vm_action_activated },
     { .name = "pause", .activate = vm_action_activated },
     { .name = "resume", .activate = vm_action_activated },
