@@ -653,6 +653,37 @@ svirt_engine_get_vm_status_finish(SvirtEngine *engine, GAsyncResult *result, GEr
 }
 
 static void
+get_settings_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    TaskData *data = task_data;
+    GError *error = NULL;
+    SvirtSettings *settings = svirt_engine_get_settings(source, data->vm, &error);
+
+    if (settings)
+        g_task_return_pointer(task, settings, (GDestroyNotify)svirt_settings_free);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_get_settings_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+    TaskData *data;
+    g_autoptr(GTask) task = new_task(engine, svirt_engine_get_settings_async, vm, cancellable,
+                                     callback, user_data, &data);
+
+    g_task_run_in_thread(task, get_settings_thread);
+}
+
+SvirtSettings *
+svirt_engine_get_settings_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
 settings_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
     TaskData *data = task_data;

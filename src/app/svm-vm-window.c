@@ -1,0 +1,554 @@
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "svm-vm-window.h"
+
+struct _SvmVmWindow {
+    GtkWindow parent_instance;
+
+    GtkHeaderBar *header_bar;
+    GtkButton *start_button;
+    GtkButton *stop_button;
+    GtkSpinner *spinner;
+    GtkInfoBar *info_bar;
+    GtkLabel *info_label;
+    GtkStack *stack;
+    GtkLabel *name_value;
+    GtkLabel *uuid_value;
+    GtkLabel *state_value;
+    GtkLabel *memory_value;
+    GtkLabel *vcpus_value;
+    GtkLabel *os_value;
+    GtkLabel *uri_value;
+    SvmSecurityPage *security_page;
+    SvmDisksPage *disks_page;
+    SvmConsolePage *console_page;
+
+    SvirtEngine *engine;
+    char *uuid;
+    GCancellable *cancellable;
+    SvirtVmOverview *overview;
+    SvirtVmStatus *status;
+    char *error;
+    guint refresh_count;
+    guint generation; /* results of an older refresh are dropped */
+    gboolean refreshing;
+    gboolean refresh_again;
+    gboolean acting; /* a start or stop is under way */
+};
+
+enum {
+    PROP_0,
+    PROP_ENGINE,
+    PROP_VM_UUID,
+    N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_TYPE(SvmVmWindow, svm_vm_window, GTK_TYPE_WINDOW)
+
+static void refresh_step(SvmVmWindow *self, guint generation);
+
+static void
+show_error(SvmVmWindow *self, const char *message)
+{
+    g_free(self->error);
+    self->error = g_strdup(message);
+    gtk_label_set_text(self->info_label, message);
+    gtk_info_bar_set_message_type(self->info_bar, GTK_MESSAGE_ERROR);
+    gtk_info_bar_set_revealed(self->info_bar, TRUE);
+}
+
+static void
+hide_error(SvmVmWindow *self)
+{
+    g_clear_pointer(&self->error, g_free);
+    gtk_info_bar_set_revealed(self->info_bar, FALSE);
+}
+
+static void
+on_info_bar_response(GtkInfoBar *bar, int response, SvmVmWindow *self)
+{
+    hide_error(self);
+}
+
+static void
+set_value(GtkLabel *label, const char *text)
+{
+    gtk_label_set_text(label, text ? text : "—");
+    gtk_widget_set_tooltip_text(GTK_WIDGET(label), text);
+}
+
+static void
+sync_buttons(SvmVmWindow *self)
+{
+    gboolean known = self->overview != NULL;
+    gboolean running = known && svirt_vm_state_is_active(self->overview->state);
+
+    gtk_widget_set_sensitive(GTK_WIDGET(self->start_button), known && !running && !self->acting);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->stop_button), known && running && !self->acting);
+    if (self->refreshing || self->acting)
+        gtk_spinner_start(self->spinner);
+    else
+        gtk_spinner_stop(self->spinner);
+}
+
+static void
+show_overview(SvmVmWindow *self)
+{
+    const SvirtVmOverview *o = self->overview;
+    g_autofree char *title = NULL;
+    g_autofree char *memory = NULL;
+    g_autofree char *vcpus = NULL;
+    g_autofree char *os = NULL;
+
+    /* TRANSLATORS: the window title; %s is the VM's name */
+    title = g_strdup_printf(_("%s — Details"), o->name);
+    gtk_window_set_title(GTK_WINDOW(self), title);
+    set_value(self->name_value, o->name);
+    set_value(self->uuid_value, o->uuid);
+    set_value(self->state_value, svirt_vm_state_to_label(o->state));
+    memory = g_format_size_full(o->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
+    set_value(self->memory_value, memory);
+    vcpus = g_strdup_printf("%u", o->vcpus);
+    set_value(self->vcpus_value, vcpus);
+    os = g_strjoin(" · ", o->os_type ? o->os_type : "?", o->arch ? o->arch : "?",
+                   o->machine ? o->machine : "?", NULL);
+    set_value(self->os_value, os);
+    set_value(self->uri_value, o->uri);
+}
+
+static void
+refresh_done(SvmVmWindow *self, SvirtVmOverview *overview, SvirtVmStatus *status,
+             SvirtSettings *settings)
+{
+    gboolean running = svirt_vm_state_is_active(overview->state);
+
+    g_clear_pointer(&self->overview, svirt_vm_overview_free);
+    self->overview = overview;
+    g_clear_pointer(&self->status, svirt_vm_status_free);
+    self->status = status;
+    show_overview(self);
+    svm_security_page_update(self->security_page, status, settings);
+    svm_disks_page_update(self->disks_page, status);
+    svm_console_page_set_running(self->console_page, running);
+    self->refreshing = FALSE;
+    self->refresh_count++;
+    sync_buttons(self);
+    if (self->refresh_again) {
+        self->refresh_again = FALSE;
+        svm_vm_window_refresh(self);
+    }
+}
+
+static void
+refresh_failed(SvmVmWindow *self, GError *error)
+{
+    self->refreshing = FALSE;
+    self->refresh_again = FALSE;
+    show_error(self, error->message);
+    sync_buttons(self);
+}
+
+typedef struct {
+    SvmVmWindow *self;
+    guint generation;
+    SvirtVmOverview *overview;
+    SvirtVmStatus *status;
+} Step;
+
+static void
+step_free(Step *step)
+{
+    g_object_unref(step->self);
+    g_clear_pointer(&step->overview, svirt_vm_overview_free);
+    g_clear_pointer(&step->status, svirt_vm_status_free);
+    g_free(step);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Step, step_free)
+
+static Step *
+step_new(SvmVmWindow *self, guint generation)
+{
+    Step *step = g_new0(Step, 1);
+
+    step->self = g_object_ref(self);
+    step->generation = generation;
+    return step;
+}
+
+static void
+on_settings(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(Step) step = user_data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtSettings) settings = svirt_engine_get_settings_finish(SVIRT_ENGINE(source),
+                                                                         result, &error);
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+        step->generation != step->self->generation)
+        return;
+    /* Settings that cannot be read still leave the status to show. */
+    if (!settings)
+        show_error(step->self, error->message);
+    refresh_done(step->self, g_steal_pointer(&step->overview), g_steal_pointer(&step->status),
+                 settings);
+}
+
+static void
+on_status(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(Step) step = user_data;
+    g_autoptr(GError) error = NULL;
+    SvirtVmStatus *status = svirt_engine_get_vm_status_finish(SVIRT_ENGINE(source), result,
+                                                              &error);
+    SvmVmWindow *self = step->self;
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    if (step->generation != self->generation) {
+        g_clear_pointer(&status, svirt_vm_status_free);
+        return;
+    }
+    if (!status) {
+        refresh_failed(self, error);
+        return;
+    }
+    /* The settings step carries the status on. */
+    step->status = status;
+    svirt_engine_get_settings_async(self->engine, self->uuid, self->cancellable, on_settings,
+                                    g_steal_pointer(&step));
+}
+
+static void
+on_overview(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(Step) step = user_data;
+    g_autoptr(GError) error = NULL;
+    SvirtVmOverview *overview = svirt_engine_get_vm_overview_finish(SVIRT_ENGINE(source), result,
+                                                                    &error);
+    SvmVmWindow *self = step->self;
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    if (step->generation != self->generation) {
+        svirt_vm_overview_free(overview);
+        return;
+    }
+    if (!overview) {
+        refresh_failed(self, error);
+        return;
+    }
+    step->overview = overview;
+    svirt_engine_get_vm_status_async(self->engine, self->uuid, self->cancellable, on_status,
+                                     g_steal_pointer(&step));
+}
+
+static void
+refresh_step(SvmVmWindow *self, guint generation)
+{
+    svirt_engine_get_vm_overview_async(self->engine, self->uuid, self->cancellable, on_overview,
+                                       step_new(self, generation));
+}
+
+void
+svm_vm_window_refresh(SvmVmWindow *self)
+{
+    g_return_if_fail(SVM_IS_VM_WINDOW(self));
+    /* One refresh at a time; a request during one runs once it is done. */
+    if (self->refreshing) {
+        self->refresh_again = TRUE;
+        return;
+    }
+    self->refreshing = TRUE;
+    self->generation++;
+    sync_buttons(self);
+    refresh_step(self, self->generation);
+}
+
+static void
+on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, SvmVmWindow *self)
+{
+    if (!info || g_strcmp0(info->uuid, self->uuid) != 0 || kind == SVIRT_VM_EVENT_IGNORED)
+        return;
+    if (kind == SVIRT_VM_EVENT_UNDEFINED) {
+        show_error(self, _("This VM's definition was removed. Close this window."));
+        return;
+    }
+    svm_vm_window_refresh(self);
+}
+
+static void
+on_page_error(GtkWidget *page, const char *message, SvmVmWindow *self)
+{
+    show_error(self, message);
+}
+
+static void
+on_page_changed(GtkWidget *page, SvmVmWindow *self)
+{
+    svm_vm_window_refresh(self);
+}
+
+static void
+on_action_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmVmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+    gpointer tag = g_task_get_source_tag(G_TASK(result));
+    gboolean ok = tag == svirt_engine_start_vm_async
+                      ? svirt_engine_start_vm_finish(SVIRT_ENGINE(source), result, &error)
+                      : svirt_engine_stop_vm_finish(SVIRT_ENGINE(source), result, &error);
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    self->acting = FALSE;
+    if (!ok)
+        show_error(self, error->message);
+    svm_vm_window_refresh(self);
+}
+
+static void
+on_start_clicked(SvmVmWindow *self)
+{
+    hide_error(self);
+    self->acting = TRUE;
+    sync_buttons(self);
+    svirt_engine_start_vm_async(self->engine, self->uuid, NULL, self->cancellable,
+                                on_action_done, g_object_ref(self));
+}
+
+static void
+on_stop_clicked(SvmVmWindow *self)
+{
+    hide_error(self);
+    self->acting = TRUE;
+    sync_buttons(self);
+    svirt_engine_stop_vm_async(self->engine, self->uuid, TRUE, 0, self->cancellable,
+                               on_action_done, g_object_ref(self));
+}
+
+static gboolean
+on_key_press(GtkWidget *widget, GdkEventKey *event)
+{
+    static const char *pages[] = { "overview", "security", "disks", "console" };
+    SvmVmWindow *self = SVM_VM_WINDOW(widget);
+    GdkModifierType mods = event->state & gtk_accelerator_get_default_mod_mask();
+
+    /* Alt+1 … Alt+4 switch pages, as in other GNOME applications with tabs. */
+    if (mods == GDK_MOD1_MASK && event->keyval >= GDK_KEY_1 && event->keyval <= GDK_KEY_4) {
+        svm_vm_window_show_page(self, pages[event->keyval - GDK_KEY_1]);
+        return GDK_EVENT_STOP;
+    }
+    return GTK_WIDGET_CLASS(svm_vm_window_parent_class)->key_press_event(widget, event);
+}
+
+static void
+svm_vm_window_constructed(GObject *object)
+{
+    SvmVmWindow *self = SVM_VM_WINDOW(object);
+
+    G_OBJECT_CLASS(svm_vm_window_parent_class)->constructed(object);
+
+    svm_security_page_set_vm(self->security_page, self->engine, self->uuid);
+    svm_disks_page_set_vm(self->disks_page, self->engine, self->uuid);
+    svm_console_page_set_vm(self->console_page, self->engine, self->uuid);
+    g_signal_connect_object(self->engine, "vm-event", G_CALLBACK(on_vm_event), self, 0);
+    g_signal_connect_object(self->security_page, "error", G_CALLBACK(on_page_error), self, 0);
+    g_signal_connect_object(self->security_page, "changed", G_CALLBACK(on_page_changed), self,
+                            0);
+    g_signal_connect_object(self->disks_page, "error", G_CALLBACK(on_page_error), self, 0);
+    g_signal_connect_object(self->disks_page, "changed", G_CALLBACK(on_page_changed), self, 0);
+    gtk_window_set_title(GTK_WINDOW(self), _("VM Details"));
+    set_value(self->uuid_value, self->uuid);
+    svm_vm_window_refresh(self);
+}
+
+static void
+svm_vm_window_dispose(GObject *object)
+{
+    SvmVmWindow *self = SVM_VM_WINDOW(object);
+
+    g_cancellable_cancel(self->cancellable);
+    g_clear_object(&self->cancellable);
+    g_clear_object(&self->engine);
+    G_OBJECT_CLASS(svm_vm_window_parent_class)->dispose(object);
+}
+
+static void
+svm_vm_window_finalize(GObject *object)
+{
+    SvmVmWindow *self = SVM_VM_WINDOW(object);
+
+    g_free(self->uuid);
+    g_free(self->error);
+    g_clear_pointer(&self->overview, svirt_vm_overview_free);
+    g_clear_pointer(&self->status, svirt_vm_status_free);
+    G_OBJECT_CLASS(svm_vm_window_parent_class)->finalize(object);
+}
+
+static void
+svm_vm_window_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+    SvmVmWindow *self = SVM_VM_WINDOW(object);
+
+    switch (prop_id) {
+    case PROP_ENGINE:
+        g_value_set_object(value, self->engine);
+        break;
+    case PROP_VM_UUID:
+        g_value_set_string(value, self->uuid);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+    }
+}
+
+static void
+svm_vm_window_set_property(GObject *object, guint prop_id, const GValue *value,
+                           GParamSpec *pspec)
+{
+    SvmVmWindow *self = SVM_VM_WINDOW(object);
+
+    switch (prop_id) {
+    case PROP_ENGINE:
+        self->engine = g_value_dup_object(value);
+        break;
+    case PROP_VM_UUID:
+        self->uuid = g_value_dup_string(value);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+    }
+}
+
+static void
+svm_vm_window_class_init(SvmVmWindowClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS(klass);
+    GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+    object_class->constructed = svm_vm_window_constructed;
+    object_class->dispose = svm_vm_window_dispose;
+    object_class->finalize = svm_vm_window_finalize;
+    object_class->get_property = svm_vm_window_get_property;
+    object_class->set_property = svm_vm_window_set_property;
+    widget_class->key_press_event = on_key_press;
+
+    properties[PROP_ENGINE] = g_param_spec_object(
+        "engine", NULL, NULL, SVIRT_TYPE_ENGINE,
+        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+    properties[PROP_VM_UUID] = g_param_spec_string(
+        "vm-uuid", NULL, NULL, NULL,
+        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+    g_object_class_install_properties(object_class, N_PROPS, properties);
+
+    g_type_ensure(SVM_TYPE_SECURITY_PAGE);
+    g_type_ensure(SVM_TYPE_DISKS_PAGE);
+    g_type_ensure(SVM_TYPE_CONSOLE_PAGE);
+    gtk_widget_class_set_template_from_resource(widget_class,
+                                                "/org/svirt/Manager/svm-vm-window.ui");
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, header_bar);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, start_button);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, stop_button);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, spinner);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, info_bar);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, info_label);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, stack);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, name_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, uuid_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, state_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, memory_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, vcpus_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, os_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, uri_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, security_page);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, disks_page);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, console_page);
+    gtk_widget_class_bind_template_callback(widget_class, on_info_bar_response);
+    gtk_widget_class_bind_template_callback(widget_class, on_start_clicked);
+    gtk_widget_class_bind_template_callback(widget_class, on_stop_clicked);
+}
+
+static void
+svm_vm_window_init(SvmVmWindow *self)
+{
+    gtk_widget_init_template(GTK_WIDGET(self));
+    self->cancellable = g_cancellable_new();
+}
+
+SvmVmWindow *
+svm_vm_window_new(GtkWindow *parent, SvirtEngine *engine, const char *vm_uuid)
+{
+    SvmVmWindow *self;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
+    g_return_val_if_fail(vm_uuid != NULL, NULL);
+    self = g_object_new(SVM_TYPE_VM_WINDOW, "engine", engine, "vm-uuid", vm_uuid, NULL);
+    if (parent) {
+        gtk_window_set_transient_for(GTK_WINDOW(self), parent);
+        gtk_window_set_destroy_with_parent(GTK_WINDOW(self), TRUE);
+        if (gtk_window_get_application(parent))
+            gtk_window_set_application(GTK_WINDOW(self), gtk_window_get_application(parent));
+    }
+    return self;
+}
+
+const char *
+svm_vm_window_get_vm_uuid(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
+    return self->uuid;
+}
+
+guint
+svm_vm_window_get_refresh_count(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), 0);
+    return self->refresh_count;
+}
+
+const char *
+svm_vm_window_get_error(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
+    return self->error;
+}
+
+const SvirtVmOverview *
+svm_vm_window_get_overview(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
+    return self->overview;
+}
+
+void
+svm_vm_window_show_page(SvmVmWindow *self, const char *name)
+{
+    g_return_if_fail(SVM_IS_VM_WINDOW(self));
+    gtk_stack_set_visible_child_name(self->stack, name);
+}
+
+SvmSecurityPage *
+svm_vm_window_get_security_page(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
+    return self->security_page;
+}
+
+SvmDisksPage *
+svm_vm_window_get_disks_page(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
+    return self->disks_page;
+}
+
+SvmConsolePage *
+svm_vm_window_get_console_page(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
+    return self->console_page;
+}
