@@ -74,6 +74,7 @@ struct _SvmNewVmAssistant {
     GtkInfoBar *summary_info_bar;
     GtkLabel *summary_info_label;
     GtkLabel *summary_label;
+    GtkTreeView *plan_view;
     GtkListStore *plan_store;
     GtkLabel *pair_note;
     GtkToggleButton *start_check;
@@ -909,6 +910,7 @@ svm_new_vm_assistant_class_init(SvmNewVmAssistantClass *klass)
     BIND(summary_info_bar);
     BIND(summary_info_label);
     BIND(summary_label);
+    BIND(plan_view);
     BIND(plan_store);
     BIND(pair_note);
     BIND(start_check);
@@ -929,8 +931,13 @@ static void
 svm_new_vm_assistant_init(SvmNewVmAssistant *self)
 {
     GtkWidget *apply;
+    PangoAttrList *attrs = pango_attr_list_new();
 
     gtk_widget_init_template(GTK_WIDGET(self));
+    /* Labels are compared character by character. */
+    pango_attr_list_insert(attrs, pango_attr_family_new("monospace"));
+    gtk_entry_set_attributes(self->label_entry, attrs);
+    pango_attr_list_unref(attrs);
     self->cancellable = g_cancellable_new();
     self->disks = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_disk_spec_free);
     gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->designation_combo), "private");
