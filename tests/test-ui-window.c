@@ -6,6 +6,8 @@
 #include "svm-test-util.h"
 #include "svm-connect-dialog.h"
 #include "svm-delete-dialog.h"
+#include "svm-new-vm-assistant.h"
+#include "svm-vm-window.h"
 #include "svm-window.h"
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
@@ -522,6 +524,45 @@ test_connect_dialog(void)
     gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
+static GtkWidget *
+find_toplevel(GType type)
+{
+    g_autoptr(GList) tops = gtk_window_list_toplevels();
+
+    for (GList *l = tops; l; l = l->next) {
+        if (G_TYPE_CHECK_INSTANCE_TYPE(l->data, type))
+            return l->data;
+    }
+    return NULL;
+}
+
+/* The list opens the details of the selected VM, and the New VM assistant. */
+static void
+test_opens_details_and_assistant(void)
+{
+    SvmWindow *window = open_window("test:///default");
+    GtkWidget *details;
+    GtkWidget *assistant;
+
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    g_assert_null(find_toplevel(SVM_TYPE_VM_WINDOW));
+    select_vm(window, "test");
+    g_assert_true(action_enabled(window, "details"));
+    g_action_group_activate_action(G_ACTION_GROUP(window), "details", NULL);
+    details = find_toplevel(SVM_TYPE_VM_WINDOW);
+    g_assert_nonnull(details);
+    g_assert_cmpstr(svm_vm_window_get_vm_uuid(SVM_VM_WINDOW(details)), ==, TEST_UUID);
+    gtk_widget_destroy(details);
+
+    g_assert_true(action_enabled(window, "new-vm"));
+    g_action_group_activate_action(G_ACTION_GROUP(window), "new-vm", NULL);
+    assistant = find_toplevel(SVM_TYPE_NEW_VM_ASSISTANT);
+    g_assert_nonnull(assistant);
+    g_assert_true(gtk_window_get_transient_for(GTK_WINDOW(assistant)) == GTK_WINDOW(window));
+    gtk_widget_destroy(assistant);
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -535,6 +576,8 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/main-window/filter", test_filter);
     g_test_add_func("/ui/main-window/actions", test_actions);
     g_test_add_func("/ui/main-window/connections", test_connections);
+    g_test_add_func("/ui/main-window/opens-details-and-assistant",
+                    test_opens_details_and_assistant);
     g_test_add_func("/ui/delete-dialog", test_delete_dialog);
     g_test_add_func("/ui/connect-dialog", test_connect_dialog);
     return g_test_run();

@@ -5,6 +5,8 @@
 
 #include "svm-connect-dialog.h"
 #include "svm-delete-dialog.h"
+#include "svm-new-vm-assistant.h"
+#include "svm-vm-window.h"
 #include "svm-window.h"
 
 #define RESPONSE_RETRY 1
@@ -591,6 +593,28 @@ add_connection_activated(GSimpleAction *action, GVariant *param, gpointer user_d
 }
 
 static void
+new_vm_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    SvmNewVmAssistant *assistant = svm_new_vm_assistant_new(GTK_WINDOW(self), self->engine);
+
+    gtk_window_present(GTK_WINDOW(assistant));
+}
+
+static void
+details_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uuid = selected_uuid(self);
+    SvmVmWindow *details;
+
+    if (!uuid)
+        return;
+    details = svm_vm_window_new(GTK_WINDOW(self), self->engine, uuid);
+    gtk_window_present(GTK_WINDOW(details));
+}
+
+static void
 find_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
 {
     gtk_widget_grab_focus(GTK_WIDGET(SVM_WINDOW(user_data)->search_entry));
@@ -599,6 +623,8 @@ find_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
 static const GActionEntry win_actions[] = {
     { .name = "refresh", .activate = refresh_activated },
     { .name = "find", .activate = find_activated },
+    { .name = "new-vm", .activate = new_vm_activated },
+    { .name = "details", .activate = details_activated },
     { .name = "start", .activate = vm_action_activated },
     { .name = "pause", .activate = vm_action_activated },
     { .name = "resume", .activate = vm_action_activated },
