@@ -163,10 +163,12 @@ on_commit(SvmConsolePage *self, const char *text, guint size, VteTerminal *termi
 static void
 update_zoom_label(SvmConsolePage *self)
 {
-    g_autofree char *text = g_strdup_printf("%.0f%%",
-                                            vte_terminal_get_font_scale(self->terminal) * 100);
+    double scale = vte_terminal_get_font_scale(self->terminal);
+    /* TRANSLATORS: %.0f is the text size in percent */
+    g_autofree char *text = g_strdup_printf(_("Normal text size (Ctrl+0); now %.0f %%"),
+                                            scale * 100);
 
-    gtk_button_set_label(self->zoom_reset_button, text);
+    gtk_widget_set_tooltip_text(GTK_WIDGET(self->zoom_reset_button), text);
 }
 
 static void

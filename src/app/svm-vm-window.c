@@ -14,6 +14,7 @@ struct _SvmVmWindow {
     GtkInfoBar *info_bar;
     GtkLabel *info_label;
     GtkStack *stack;
+    GtkStackSwitcher *switcher;
     GtkLabel *name_value;
     GtkLabel *uuid_value;
     GtkLabel *state_value;
@@ -346,6 +347,30 @@ on_key_press(GtkWidget *widget, GdkEventKey *event)
     return GTK_WIDGET_CLASS(svm_vm_window_parent_class)->key_press_event(widget, event);
 }
 
+/* Focus goes to the active page tab, not into a selectable value, which would select it all. */
+static void
+focus_tab(SvmVmWindow *self)
+{
+    g_autoptr(GList) tabs = gtk_container_get_children(GTK_CONTAINER(self->switcher));
+    GtkWidget *focus = gtk_window_get_focus(GTK_WINDOW(self));
+    GtkWidget *page = gtk_stack_get_visible_child(self->stack);
+
+    if (focus && page && gtk_widget_is_ancestor(focus, page))
+        return;
+    for (GList *l = tabs; l; l = l->next) {
+        if (gtk_toggle_button_get_active(l->data)) {
+            gtk_window_set_focus(GTK_WINDOW(self), l->data);
+            return;
+        }
+    }
+}
+
+static void
+on_visible_page(SvmVmWindow *self)
+{
+    focus_tab(self);
+}
+
 static void
 svm_vm_window_constructed(GObject *object)
 {
@@ -363,6 +388,7 @@ svm_vm_window_constructed(GObject *object)
     g_signal_connect_object(self->disks_page, "error", G_CALLBACK(on_page_error), self, 0);
     g_signal_connect_object(self->disks_page, "changed", G_CALLBACK(on_page_changed), self, 0);
     gtk_window_set_title(GTK_WINDOW(self), _("VM Details"));
+    focus_tab(self);
     set_value(self->uuid_value, self->uuid);
     svm_vm_window_refresh(self);
 }
@@ -458,6 +484,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, info_bar);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, info_label);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, stack);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, switcher);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, name_value);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, uuid_value);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, state_value);
@@ -469,6 +496,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, disks_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, console_page);
     gtk_widget_class_bind_template_callback(widget_class, on_info_bar_response);
+    gtk_widget_class_bind_template_callback(widget_class, on_visible_page);
     gtk_widget_class_bind_template_callback(widget_class, on_start_clicked);
     gtk_widget_class_bind_template_callback(widget_class, on_stop_clicked);
 }
