@@ -6,6 +6,7 @@
 
 #include "svirt-lifecycle.h"
 #include "svm-new-vm-assistant.h"
+#include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
@@ -18,48 +19,6 @@ child(SvmNewVmAssistant *a, const char *name)
 
     g_assert_nonnull(obj);
     return obj;
-}
-
-static void
-on_drawn(GtkWidget *widget, cairo_t *cr, gboolean *drawn)
-{
-    *drawn = TRUE;
-}
-
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
-static void
-save_screenshot(GtkWidget *window, const char *name)
-{
-    const char *dir = g_getenv("SVM_SCREENSHOT_DIR");
-    gboolean drawn = FALSE;
-    gulong id;
-    GdkWindow *gdk_window;
-    g_autoptr(GdkPixbuf) pixbuf = NULL;
-    g_autofree char *path = NULL;
-    g_autoptr(GError) error = NULL;
-
-    id = g_signal_connect_after(window, "draw", G_CALLBACK(on_drawn), &drawn);
-    gtk_widget_queue_draw(window);
-    svm_test_wait_for(is_true, &drawn, 5000, "the window to be drawn");
-    g_signal_handler_disconnect(window, id);
-    while (g_main_context_pending(NULL))
-        g_main_context_iteration(NULL, FALSE);
-    gdk_display_sync(gtk_widget_get_display(window));
-    gdk_window = gtk_widget_get_window(window);
-    pixbuf = gdk_pixbuf_get_from_window(gdk_window, 0, 0, gdk_window_get_width(gdk_window),
-                                        gdk_window_get_height(gdk_window));
-    g_assert_nonnull(pixbuf);
-    if (!dir)
-        return;
-    g_mkdir_with_parents(dir, 0755);
-    path = g_build_filename(dir, name, NULL);
-    g_assert_true(gdk_pixbuf_save(pixbuf, path, "png", &error, NULL));
-    g_test_message("screenshot: %s", path);
 }
 
 static gboolean
@@ -213,11 +172,11 @@ test_create(void)
     g_assert_false(page_complete(a));
     g_assert_true(gtk_widget_get_visible(GTK_WIDGET(message)));
     g_assert_nonnull(strstr(gtk_label_get_text(message), "position 4"));
-    save_screenshot(GTK_WIDGET(a), "assistant-name-invalid.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-name-invalid.png");
     gtk_entry_set_text(child(a, "name_entry"), name);
     gtk_spin_button_set_value(child(a, "memory_spin"), 32);
     g_assert_false(gtk_widget_get_visible(GTK_WIDGET(message)));
-    save_screenshot(GTK_WIDGET(a), "assistant-basics.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-basics.png");
     next_page(a, 1);
 
     /* Install source: an ISO. */
@@ -227,7 +186,7 @@ test_create(void)
     g_assert_false(page_complete(a));
     g_assert_nonnull(strstr(gtk_label_get_text(child(a, "source_message")), "No such file"));
     gtk_entry_set_text(child(a, "source_entry"), iso);
-    save_screenshot(GTK_WIDGET(a), "assistant-source.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-source.png");
     next_page(a, 2);
 
     /* Storage: a private new volume, a shared and a read-only file. */
@@ -240,10 +199,10 @@ test_create(void)
     g_assert_nonnull(strstr(gtk_label_get_text(child(a, "storage_message")), "same file"));
     g_assert_cmpint(count_rows(GTK_TREE_MODEL(child(a, "disk_store"))), ==, 3);
     gtk_entry_set_text(child(a, "existing_entry"), "");
-    save_screenshot(GTK_WIDGET(a), "assistant-storage.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-storage.png");
     next_page(a, 3);
 
-    save_screenshot(GTK_WIDGET(a), "assistant-network.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-network.png");
     next_page(a, 4);
 
     /* Security: a static label is checked as it is typed. */
@@ -254,11 +213,11 @@ test_create(void)
     g_assert_false(page_complete(a));
     g_assert_true(gtk_widget_get_visible(GTK_WIDGET(message)));
     g_assert_nonnull(strstr(gtk_label_get_text(message), "reversed"));
-    save_screenshot(GTK_WIDGET(a), "assistant-security-invalid.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-security-invalid.png");
     gtk_entry_set_text(child(a, "label_entry"), "system_u:system_r:svirt_t:s0:c11,c22");
     g_assert_true(page_complete(a));
     g_assert_false(gtk_widget_get_visible(GTK_WIDGET(message)));
-    save_screenshot(GTK_WIDGET(a), "assistant-security.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-security.png");
     next_page(a, 5);
 
     /* Summary: the engine's plan. */
@@ -268,14 +227,14 @@ test_create(void)
     g_assert_cmpint(count_rows(GTK_TREE_MODEL(child(a, "plan_store"))), ==, 4);
     volume_label = plan_label_of(GTK_TREE_MODEL(child(a, "plan_store")), volume);
     g_assert_cmpstr(volume_label, ==, "system_u:object_r:svirt_image_t:s0:c11,c22");
-    save_screenshot(GTK_WIDGET(a), "assistant-summary.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-summary.png");
 
     create = find_button(GTK_WIDGET(a), "_Create");
     g_assert_nonnull(create);
     g_assert_true(gtk_widget_is_sensitive(create));
     gtk_button_clicked(GTK_BUTTON(create));
     svm_test_wait_for(created_or_failed, a, 30000, "the VM to be created");
-    save_screenshot(GTK_WIDGET(a), "assistant-done.png");
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-done.png");
 
     out.error = g_strdup(svm_new_vm_assistant_get_error(a));
     if (out.uuid) {

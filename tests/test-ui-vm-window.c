@@ -6,6 +6,7 @@
 
 #include "svirt-devices.h"
 #include "svm-test-cli.h"
+#include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 #include "svm-vm-window.h"
@@ -15,49 +16,6 @@
 
 /* The window runs in a subprocess, so the VM is removed even when an assertion there fails. */
 #define ENV_NAME "SVM_TEST_DETAILS_VM"
-
-static void
-on_drawn(GtkWidget *widget, cairo_t *cr, gboolean *drawn)
-{
-    *drawn = TRUE;
-}
-
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
-static void
-save_screenshot(GtkWidget *window, const char *name)
-{
-    const char *dir = g_getenv("SVM_SCREENSHOT_DIR");
-    gboolean drawn = FALSE;
-    gulong id;
-    GdkWindow *gdk_window;
-    g_autoptr(GdkPixbuf) pixbuf = NULL;
-    g_autofree char *path = NULL;
-    g_autoptr(GError) error = NULL;
-
-    id = g_signal_connect_after(window, "draw", G_CALLBACK(on_drawn), &drawn);
-    gtk_widget_queue_draw(window);
-    svm_test_wait_for(is_true, &drawn, 5000, "the window to be drawn");
-    g_signal_handler_disconnect(window, id);
-    while (g_main_context_pending(NULL))
-        g_main_context_iteration(NULL, FALSE);
-    gdk_display_sync(gtk_widget_get_display(window));
-
-    gdk_window = gtk_widget_get_window(window);
-    pixbuf = gdk_pixbuf_get_from_window(gdk_window, 0, 0, gdk_window_get_width(gdk_window),
-                                        gdk_window_get_height(gdk_window));
-    g_assert_nonnull(pixbuf);
-    if (!dir)
-        return;
-    g_mkdir_with_parents(dir, 0755);
-    path = g_build_filename(dir, name, NULL);
-    g_assert_true(gdk_pixbuf_save(pixbuf, path, "png", &error, NULL));
-    g_test_message("screenshot: %s", path);
-}
 
 static gboolean
 tick(gpointer data)
@@ -339,7 +297,7 @@ run_window(void)
                     ==, URI);
     g_assert_null(svm_vm_window_get_error(window));
     check_accessibility(window);
-    save_screenshot(GTK_WIDGET(window), "vm-overview.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-overview.png");
 
     /* Security and disks match what svirtctl reports. */
     check_against_svirtctl(window, vm);
@@ -356,9 +314,9 @@ run_window(void)
                                                "running_note")));
     g_assert_false(gtk_widget_is_sensitive(child(disks, SVM_TYPE_DISKS_PAGE, "add_button")));
     svm_vm_window_show_page(window, "security");
-    save_screenshot(GTK_WIDGET(window), "vm-security.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security.png");
     svm_vm_window_show_page(window, "disks");
-    save_screenshot(GTK_WIDGET(window), "vm-disks.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-disks.png");
 
     /* Console: a reset makes the guest print its marker again on the attached console. */
     svm_vm_window_show_page(window, "console");
@@ -376,7 +334,7 @@ run_window(void)
     wait_for(zoomed_in, terminal, 5000, "Ctrl+= to zoom in");
     svm_console_page_zoom_reset(console);
     g_assert_cmpfloat(vte_terminal_get_font_scale(terminal), ==, 1.0);
-    save_screenshot(GTK_WIDGET(window), "vm-console.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-console.png");
 
     /* Stopped: the console says so, and reconnects when the VM starts again. */
     g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
@@ -406,7 +364,7 @@ run_window(void)
     g_assert_false(gtk_widget_is_sensitive(child(security, SVM_TYPE_SECURITY_PAGE,
                                                  "apply_button")));
     g_assert_false(svm_security_page_apply(security));
-    save_screenshot(GTK_WIDGET(window), "vm-security-invalid.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-invalid.png");
 
     /* A valid one is applied and stored. */
     svm_security_page_edit(security, SVIRT_SECURITY_MODE_STATIC, STATIC_LABEL, TRUE);
@@ -421,7 +379,7 @@ run_window(void)
     g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_STATIC);
     g_assert_cmpstr(settings->label, ==, STATIC_LABEL);
     g_clear_pointer(&settings, svirt_settings_free);
-    save_screenshot(GTK_WIDGET(window), "vm-security-static.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-static.png");
 
     /* And back to dynamic. */
     svm_security_page_edit(security, SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE);

@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-connect-dialog.h"
 #include "svm-delete-dialog.h"
@@ -50,44 +51,6 @@ row_is_paused(gpointer data)
     g_autofree char *label = row_state_label(SVM_WINDOW(data), TEST_UUID);
 
     return g_strcmp0(label, "Paused") == 0;
-}
-
-static void
-on_drawn(GtkWidget *widget, cairo_t *cr, gboolean *drawn)
-{
-    *drawn = TRUE;
-}
-
-/* Saves what the window shows now, after one full redraw, for people to look at. */
-static void
-save_screenshot(GtkWidget *window, const char *name)
-{
-    const char *dir = g_getenv("SVM_SCREENSHOT_DIR");
-    gboolean drawn = FALSE;
-    gulong id;
-    GdkWindow *gdk_window;
-    g_autoptr(GdkPixbuf) pixbuf = NULL;
-    g_autofree char *path = NULL;
-    g_autoptr(GError) error = NULL;
-
-    id = g_signal_connect_after(window, "draw", G_CALLBACK(on_drawn), &drawn);
-    gtk_widget_queue_draw(window);
-    svm_test_wait_for(is_true, &drawn, 5000, "the window to be drawn");
-    g_signal_handler_disconnect(window, id);
-    while (g_main_context_pending(NULL))
-        g_main_context_iteration(NULL, FALSE);
-    gdk_display_sync(gtk_widget_get_display(window));
-
-    gdk_window = gtk_widget_get_window(window);
-    pixbuf = gdk_pixbuf_get_from_window(gdk_window, 0, 0, gdk_window_get_width(gdk_window),
-                                        gdk_window_get_height(gdk_window));
-    g_assert_nonnull(pixbuf);
-    if (!dir)
-        return;
-    g_mkdir_with_parents(dir, 0755);
-    path = g_build_filename(dir, name, NULL);
-    g_assert_true(gdk_pixbuf_save(pixbuf, path, "png", &error, NULL));
-    g_test_message("screenshot: %s", path);
 }
 
 static SvmWindow *
@@ -154,14 +117,14 @@ test_list_and_events(void)
     gtk_tree_model_get(gtk_tree_view_get_model(svm_window_get_vm_view(window)), &iter,
                        SVM_VM_LIST_COL_NAME, &name, -1);
     g_assert_cmpstr(name, ==, "test");
-    save_screenshot(GTK_WIDGET(window), "main-window.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window.png");
 
     /* Pause it behind the app's back; the row follows the lifecycle event. */
     other = virConnectOpen("test:///default");
     dom = virDomainLookupByName(other, "test");
     g_assert_cmpint(virDomainSuspend(dom), ==, 0);
     svm_test_wait_for(row_is_paused, window, 1000, "the row to show Paused");
-    save_screenshot(GTK_WIDGET(window), "main-window-paused.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window-paused.png");
     g_assert_cmpint(virDomainResume(dom), ==, 0);
 
     gtk_widget_destroy(GTK_WIDGET(window));
@@ -245,7 +208,7 @@ test_bad_uri(void)
     g_assert_true(gtk_widget_is_visible(retry));
     g_assert_true(gtk_widget_is_sensitive(retry));
     g_assert_true(gtk_button_get_use_underline(GTK_BUTTON(retry)));
-    save_screenshot(GTK_WIDGET(window), "connection-error.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "connection-error.png");
 
     /* Retrying a URI that is still wrong comes back with the error, without hanging. */
     gtk_button_clicked(GTK_BUTTON(retry));
@@ -296,7 +259,7 @@ test_filter(void)
     g_assert_cmpint(view_rows(window), ==, 1);
     gtk_combo_box_set_active_id(state, "shutoff");
     g_assert_cmpint(view_rows(window), ==, 2);
-    save_screenshot(GTK_WIDGET(window), "main-window-filtered.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window-filtered.png");
     gtk_combo_box_set_active_id(state, "all");
 
     virDomainUndefine(a);
@@ -385,7 +348,7 @@ test_actions(void)
     g_action_group_activate_action(G_ACTION_GROUP(window), "start", NULL);
     svm_test_wait_for(row_has_prefix, &started, 10000, "gamma-app to run");
     svm_test_wait_for(row_has_prefix, &labelled, 10000, "gamma-app's process label");
-    save_screenshot(GTK_WIDGET(window), "main-window-labelled.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window-labelled.png");
     g_action_group_activate_action(G_ACTION_GROUP(window), "force-off", NULL);
     svm_test_wait_for(row_has_prefix, &stopped, 10000, "gamma-app to stop");
 
@@ -454,7 +417,7 @@ test_connections(void)
     g_assert_cmpstr(remembered[1], ==, uri);
     g_assert_cmpstr(gtk_combo_box_get_active_id(combo), ==, uri);
     g_assert_false(svm_vm_list_lookup(svm_window_get_vm_list(window), TEST_UUID, NULL));
-    save_screenshot(GTK_WIDGET(window), "main-window-second-connection.png");
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window-second-connection.png");
 
     /* Back to the first one through the connection list. */
     gtk_combo_box_set_active_id(combo, "test:///default");
@@ -499,7 +462,7 @@ test_delete_dialog(void)
     svm_delete_dialog_get_chosen(dialog, chosen);
     g_assert_cmpuint(chosen->len, ==, 1);
     g_assert_cmpstr(g_ptr_array_index(chosen, 0), ==, "/images/data.img");
-    save_screenshot(GTK_WIDGET(dialog), "delete-dialog.png");
+    svm_test_save_screenshot(GTK_WIDGET(dialog), "delete-dialog.png");
     gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
@@ -520,7 +483,7 @@ test_connect_dialog(void)
     g_assert_nonnull(strstr(gtk_label_get_text(hint), "starts with a driver"));
     svm_connect_dialog_set_uri(dialog, "qemu+ssh://root@host/system");
     g_assert_true(gtk_widget_get_sensitive(connect));
-    save_screenshot(GTK_WIDGET(dialog), "connect-dialog.png");
+    svm_test_save_screenshot(GTK_WIDGET(dialog), "connect-dialog.png");
     gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
