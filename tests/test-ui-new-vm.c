@@ -131,6 +131,7 @@ typedef struct {
     char *xml;
     char *error;
     SvirtSettings *settings;
+    SvirtVmStatus *status; /* right after "start after creating" */
 } Outcome;
 
 static void
@@ -229,6 +230,8 @@ test_create(void)
     g_assert_cmpstr(volume_label, ==, "system_u:object_r:svirt_image_t:s0:c11,c22");
     svm_test_save_screenshot(GTK_WIDGET(a), "assistant-summary.png");
 
+    /* Create, and start it at once: the VM then runs with its files labelled. */
+    gtk_toggle_button_set_active(child(a, "start_check"), TRUE);
     create = find_button(GTK_WIDGET(a), "_Create");
     g_assert_nonnull(create);
     g_assert_true(gtk_widget_is_sensitive(create));
@@ -240,6 +243,8 @@ test_create(void)
     if (out.uuid) {
         out.xml = svirt_engine_get_domain_xml(engine, out.uuid, TRUE, NULL);
         out.settings = svirt_engine_get_settings(engine, out.uuid, NULL);
+        out.status = svirt_engine_get_vm_status(engine, out.uuid, NULL);
+        svirt_engine_stop_vm(engine, out.uuid, TRUE, 0, NULL);
     }
     gtk_widget_destroy(GTK_WIDGET(a));
     {
@@ -283,6 +288,17 @@ test_create(void)
     g_assert_nonnull(out.settings);
     g_assert_cmpint(out.settings->mode, ==, SVIRT_SECURITY_MODE_STATIC);
     g_assert_cmpstr(out.settings->label, ==, "system_u:system_r:svirt_t:s0:c11,c22");
+    g_assert_nonnull(out.status);
+    g_assert_cmpstr(svirt_vm_state_to_id(out.status->state), ==, "running");
+    g_assert_cmpstr(out.status->process_label, ==, "system_u:system_r:svirt_t:s0:c11,c22");
+    for (guint i = 0; i < out.status->disks->len; i++) {
+        SvirtDiskState *disk = g_ptr_array_index(out.status->disks, i);
+
+        g_test_message("%s %s %s", disk->path, svirt_designation_to_string(disk->designation),
+                       svirt_disk_status_to_string(disk->status));
+        g_assert_cmpint(disk->status, ==, SVIRT_DISK_STATUS_LABELED);
+    }
+    svirt_vm_status_free(out.status);
     g_free(out.uuid);
     g_free(out.xml);
     g_free(out.error);
