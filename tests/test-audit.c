@@ -1,0 +1,479 @@
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "svirt-audit.h"
+#include "svirt-context.h"
+#include "svirt-labeler.h"
+
+#define PROC(level) "system_u:system_r:svirt_t:" level
+#define IMAGE(level) "system_u:object_r:svirt_image_t:" level
+#define CONTENT "system_u:object_r:virt_content_t:s0"
+
+static char *policy_path;
+
+/* Three VMs: a and b private, c shares a disk with a; d has no process label. */
+static GPtrArray *
+make_vms(void)
+{
+    GPtrArray *vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_matrix_vm_free);
+    SvirtMatrixVm *a = svirt_matrix_vm_new("a", "uuid-a", PROC("s0:c1,c2"), "live");
+    SvirtMatrixVm *b = svirt_matrix_vm_new("b", "uuid-b", PROC("s0:c3,c4"), "live");
+    SvirtMatrixVm *c = svirt_matrix_vm_new("c", "uuid-c", PROC("s0:c5,c6"), "live");
+    SvirtMatrixVm *d = svirt_matrix_vm_new("d", "uuid-d", NULL, "not running");
+
+    svirt_matrix_vm_add_object(a, "/img/a.img", IMAGE("s0:c1,c2"));
+    svirt_matrix_vm_add_object(a, "/img/shared.img", IMAGE("s0"));
+    svirt_matrix_vm_add_object(b, "/img/b.img", IMAGE("s0:c3,c4"));
+    svirt_matrix_vm_add_object(b, "/img/b.iso", CONTENT);
+    svirt_matrix_vm_add_object(c, "/img/c.img", IMAGE("s0:c5,c6"));
+    svirt_matrix_vm_add_object(c, "/img/shared.img", IMAGE("s0"));
+    svirt_matrix_vm_add_object(d, "/img/d.img", IMAGE("s0:c7,c8"));
+    g_ptr_array_add(vms, a);
+    g_ptr_array_add(vms, b);
+    g_ptr_array_add(vms, c);
+    g_ptr_array_add(vms, d);
+    return vms;
+}
+
+/* Row acts on column: I isolated, R read, W write, U unknown, - self. */
+static const char *const expected_grid[] = {
+    "-RWI",
+    "W-WI",
+    "WR-I",
+    "UUU-",
+};
+
+static char
+access_char(const SvirtMatrix *m, guint r, guint c)
+{
+    if (r == c)
+        return '-';
+    switch (svirt_matrix_get_cell(m, r, c)->access) {
+    case SVIRT_ACCESS_ISOLATED:
+        return 'I';
+    case SVIRT_ACCESS_READ:
+        return 'R';
+    case SVIRT_ACCESS_WRITE:
+        return 'W';
+    default:
+        return 'U';
+    }
+}
+
+static void
+assert_grid(const SvirtMatrix *m)
+{
+    for (guint r = 0; r < m->vms->len; r++) {
+        char row[8] = { 0 };
+
+        for (guint c = 0; c < m->vms->len; c++)
+            row[c] = access_char(m, r, c);
+        g_test_message("%s", row);
+        g_assert_cmpstr(row, ==, expected_grid[r]);
+    }
+}
+
+static void
+test_matrix_mcs(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtMatrix) m = svirt_matrix_compute(make_vms(), NULL, &error);
+    const SvirtMatrixCell *cell;
+
+    g_assert_no_error(error);
+    g_assert_cmpint(m->source, ==, SVIRT_POLICY_SOURCE_MCS);
+    g_assert_null(m->policy_path);
+    assert_grid(m);
+    /* a -> b: b's ISO is readable by every VM; its image is not. */
+    cell = svirt_matrix_get_cell(m, 0, 1);
+    g_assert_cmpstr(cell->path, ==, "/img/b.iso");
+    cell = svirt_matrix_get_cell(m, 1, 0);
+    g_assert_cmpstr(cell->path, ==, "/img/shared.img");
+    /* d has no label: nothing computed, and the reason says so. */
+    cell = svirt_matrix_get_cell(m, 3, 0);
+    g_assert_cmpstr(cell->reason, ==, "not running");
+}
+
+static void
+test_matrix_mcs_reason(void)
+{
+    g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_matrix_vm_free);
+    SvirtMatrixVm *a = svirt_matrix_vm_new("a", "ua", PROC("s0:c1,c2"), NULL);
+    SvirtMatrixVm *b = svirt_matrix_vm_new("b", "ub", PROC("s0:c3,c4"), NULL);
+    g_autoptr(SvirtMatrix) m = NULL;
+    const SvirtMatrixCell *cell;
+
+    svirt_matrix_vm_add_object(b, "/img/b.img", IMAGE("s0:c3,c4"));
+    /* A single category is reachable from every pair that contains it. */
+    svirt_matrix_vm_add_object(a, "/img/a.img", IMAGE("s0:c3"));
+    g_ptr_array_add(vms, a);
+    g_ptr_array_add(vms, b);
+    m = svirt_matrix_compute(g_steal_pointer(&vms), NULL, NULL);
+    cell = svirt_matrix_get_cell(m, 0, 1);
+    g_assert_cmpint(cell->access, ==, SVIRT_ACCESS_ISOLATED);
+    g_assert_nonnull(strstr(cell->reason, "does not dominate"));
+    cell = svirt_matrix_get_cell(m, 1, 0);
+    g_assert_cmpint(cell->access, ==, SVIRT_ACCESS_WRITE);
+    g_assert_cmpstr(cell->path, ==, "/img/a.img");
+}
+
+static void
+test_matrix_policy(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtMatrix) m = NULL;
+    const SvirtMatrixCell *cell;
+
+    if (!policy_path) {
+        g_test_skip("No binary SELinux policy is installed (selinux-policy-default).");
+        return;
+    }
+    m = svirt_matrix_compute(make_vms(), policy_path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(m->source, ==, SVIRT_POLICY_SOURCE_BINARY);
+    g_assert_cmpstr(m->policy_path, ==, policy_path);
+    assert_grid(m);
+    /* The denial comes from libsepol: the MCS constraint. */
+    cell = svirt_matrix_get_cell(m, 0, 2);
+    g_assert_cmpint(cell->access, ==, SVIRT_ACCESS_WRITE);
+    cell = svirt_matrix_get_cell(m, 2, 1);
+    g_assert_cmpint(cell->access, ==, SVIRT_ACCESS_READ);
+    g_assert_nonnull(strstr(cell->reason, "write denied"));
+    {
+        g_autoptr(GPtrArray) vms =
+            g_ptr_array_new_with_free_func((GDestroyNotify)svirt_matrix_vm_free);
+        SvirtMatrixVm *a = svirt_matrix_vm_new("a", "ua", PROC("s0:c1,c2"), NULL);
+        SvirtMatrixVm *b = svirt_matrix_vm_new("b", "ub", PROC("s0:c3,c4"), NULL);
+        g_autoptr(SvirtMatrix) m2 = NULL;
+
+        svirt_matrix_vm_add_object(b, "/img/b.img", IMAGE("s0:c3,c4"));
+        g_ptr_array_add(vms, a);
+        g_ptr_array_add(vms, b);
+        m2 = svirt_matrix_compute(g_steal_pointer(&vms), policy_path, &error);
+        g_assert_no_error(error);
+        cell = svirt_matrix_get_cell(m2, 0, 1);
+        g_test_message("%s", cell->reason);
+        g_assert_cmpint(cell->access, ==, SVIRT_ACCESS_ISOLATED);
+        g_assert_nonnull(strstr(cell->reason, "constraint violated"));
+        g_assert_nonnull(strstr(cell->reason, "h1 dom h2 -Fail-"));
+    }
+}
+
+static void
+test_policy_access(void)
+{
+    static const struct {
+        const char *process;
+        const char *object;
+        gboolean read, write;
+    } cases[] = {
+        { PROC("s0:c1,c2"), IMAGE("s0:c1,c2"), TRUE, TRUE },
+        { PROC("s0:c1,c2"), IMAGE("s0:c3,c4"), FALSE, FALSE },
+        { PROC("s0:c1,c2"), IMAGE("s0:c1,c3"), FALSE, FALSE },
+        { PROC("s0:c1,c2"), IMAGE("s0:c2"), TRUE, TRUE },
+        { PROC("s0:c1,c2"), IMAGE("s0"), TRUE, TRUE },
+        { PROC("s0:c1,c2"), CONTENT, TRUE, FALSE },
+        { PROC("s0:c1,c2"), "system_u:object_r:virt_image_t:s0", FALSE, FALSE },
+        { PROC("s0:c1,c2"), "system_u:object_r:etc_t:s0", TRUE, FALSE },
+        { PROC("s0:c1,c2"), "system_u:object_r:shadow_t:s0", FALSE, FALSE },
+        { PROC("s0:c1,c2"), NULL, FALSE, FALSE },
+    };
+
+    if (!policy_path) {
+        g_test_skip("No binary SELinux policy is installed (selinux-policy-default).");
+        return;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *reason = NULL;
+        gboolean rd = !cases[i].read, wr = !cases[i].write;
+
+        g_assert_true(svirt_policy_check_access(policy_path, cases[i].process, cases[i].object,
+                                                &rd, &wr, &reason, &error));
+        g_assert_no_error(error);
+        g_test_message("%s -> %s: %d %d %s", cases[i].process, cases[i].object, rd, wr, reason);
+        g_assert_cmpint(rd, ==, cases[i].read);
+        g_assert_cmpint(wr, ==, cases[i].write);
+    }
+}
+
+static void
+test_policy_missing(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_matrix_vm_free);
+    g_autoptr(SvirtMatrix) m = NULL;
+
+    g_ptr_array_add(vms, svirt_matrix_vm_new("a", "ua", PROC("s0:c1,c2"), NULL));
+    m = svirt_matrix_compute(g_steal_pointer(&vms), "/nonexistent/policy.33", &error);
+    g_assert_null(m);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY);
+    g_assert_nonnull(strstr(error->message, "/nonexistent/policy.33"));
+}
+
+/* ---- plan checks on real files ---- */
+
+typedef struct {
+    char *dir;
+    SvirtPolicyTypes *types;
+} Fixture;
+
+static void
+fixture_set_up(Fixture *fx, gconstpointer data)
+{
+    fx->dir = g_dir_make_tmp("svm-audit-XXXXXX", NULL);
+    g_assert_nonnull(fx->dir);
+    fx->types = svirt_policy_types_load(NULL);
+    if (!fx->types)
+        fx->types = svirt_policy_types_new_builtin();
+}
+
+static void
+fixture_tear_down(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GDir) dir = g_dir_open(fx->dir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(fx->dir, name, NULL);
+
+        g_unlink(path);
+    }
+    g_rmdir(fx->dir);
+    g_free(fx->dir);
+    svirt_policy_types_free(fx->types);
+}
+
+static char *
+make_file(Fixture *fx, const char *name, const char *label)
+{
+    char *path = g_build_filename(fx->dir, name, NULL);
+
+    g_assert_true(g_file_set_contents(path, "x", 1, NULL));
+    if (label) {
+        g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE,
+                                                                NULL);
+        SvirtLabelStatus status;
+
+        g_assert_nonnull(t);
+        g_assert_true(svirt_label_target_set_label(t, label, &status, NULL));
+    }
+    return path;
+}
+
+static SvirtPlan *
+make_plan(const char *level)
+{
+    SvirtPlan *plan = g_new0(SvirtPlan, 1);
+
+    plan->vm_name = g_strdup("vm1");
+    plan->vm_uuid = g_strdup("uuid-1");
+    plan->mode = SVIRT_SECURITY_MODE_DYNAMIC;
+    plan->level = g_strdup(level);
+    plan->process_label = g_strdup_printf(PROC("%s"), level);
+    plan->items = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_plan_item_free);
+    return plan;
+}
+
+static void
+plan_add(SvirtPlan *plan, const char *path, SvirtDesignation designation, const char *label)
+{
+    SvirtPlanItem *item = g_new0(SvirtPlanItem, 1);
+
+    item->path = g_strdup(path);
+    item->kind = SVIRT_PLAN_KIND_DISK;
+    item->designation = designation;
+    item->label = g_strdup(label);
+    g_ptr_array_add(plan->items, item);
+}
+
+/* The finding of @kind on @path; the test ends when there is none. */
+static const SvirtFinding *
+find(GPtrArray *findings, SvirtFindingKind kind, const char *path)
+{
+    for (guint i = 0; i < findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(findings, i);
+
+        if (f->kind == kind && g_strcmp0(f->path, path) == 0)
+            return f;
+    }
+    g_error("No %s finding on %s", svirt_finding_kind_to_id(kind), path);
+}
+
+static void
+test_plan_running(Fixture *fx, gconstpointer data)
+{
+    g_autofree char *good = make_file(fx, "good.img", IMAGE("s0:c1,c2"));
+    g_autofree char *none = make_file(fx, "none.img", NULL);
+    g_autofree char *foreign = make_file(fx, "foreign.img", IMAGE("s0:c3,c4"));
+    g_autofree char *undominated = make_file(fx, "undom.img", IMAGE("s0:c7,c8"));
+    g_autofree char *wrong_type = make_file(fx, "type.img", CONTENT);
+    g_autofree char *shared = make_file(fx, "shared.img", IMAGE("s0"));
+    g_autofree char *missing = g_build_filename(fx->dir, "missing.img", NULL);
+    g_autoptr(SvirtPlan) plan = make_plan("s0:c1,c2");
+    g_autoptr(GPtrArray) findings =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+    const char *pools[] = { fx->dir, NULL };
+    g_autoptr(SvirtAuditContext) ctx = svirt_audit_context_new(fx->types, pools);
+    const SvirtFinding *f;
+
+    plan_add(plan, good, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0:c1,c2"));
+    plan_add(plan, none, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0:c1,c2"));
+    plan_add(plan, foreign, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0:c1,c2"));
+    plan_add(plan, undominated, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0:c1,c2"));
+    plan_add(plan, wrong_type, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0:c1,c2"));
+    plan_add(plan, shared, SVIRT_DESIGNATION_SHARED, IMAGE("s0"));
+    plan_add(plan, missing, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0:c1,c2"));
+    svirt_audit_context_add_level(ctx, "s0:c3,c4", "vm2");
+
+    svirt_audit_check_plan(ctx, plan, SVIRT_AUDIT_VM_RUNNING, FALSE, findings);
+    for (guint i = 0; i < findings->len; i++) {
+        f = g_ptr_array_index(findings, i);
+        g_test_message("%s %s %s", svirt_finding_kind_to_id(f->kind), f->path, f->explanation);
+    }
+    g_assert_cmpuint(findings->len, ==, 6);
+    f = find(findings, SVIRT_FINDING_UNLABELLED, none);
+    g_assert_nonnull(f);
+    g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_ERROR);
+    g_assert_true(f->fixable);
+    f = find(findings, SVIRT_FINDING_FOREIGN, foreign);
+    g_assert_nonnull(f);
+    g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_CRITICAL);
+    g_assert_nonnull(strstr(f->explanation, "vm2"));
+    g_assert_false(f->fixable);
+    f = find(findings, SVIRT_FINDING_MISMATCH, undominated);
+    g_assert_nonnull(f);
+    g_assert_nonnull(strstr(f->explanation, "does not dominate"));
+    g_assert_cmpstr(f->actual, ==, IMAGE("s0:c7,c8"));
+    g_assert_cmpstr(f->expected, ==, IMAGE("s0:c1,c2"));
+    g_assert_nonnull(find(findings, SVIRT_FINDING_MISMATCH, wrong_type));
+    f = find(findings, SVIRT_FINDING_SHARED_WRITABLE, shared);
+    g_assert_nonnull(f);
+    g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_INFO);
+    g_assert_nonnull(find(findings, SVIRT_FINDING_MISSING, missing));
+}
+
+static void
+test_plan_stopped(Fixture *fx, gconstpointer data)
+{
+    g_autofree char *stale = make_file(fx, "stale.img", IMAGE("s0:c9,c10"));
+    g_autofree char *used = make_file(fx, "used.img", IMAGE("s0:c11,c12"));
+    g_autofree char *restored = make_file(fx, "restored.img", "system_u:object_r:virt_image_t:s0");
+    g_autoptr(SvirtPlan) plan = make_plan("s0");
+    g_autoptr(GPtrArray) findings =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+    g_autoptr(SvirtAuditContext) ctx = svirt_audit_context_new(fx->types, NULL);
+    const SvirtFinding *f;
+
+    plan_add(plan, stale, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0"));
+    plan_add(plan, used, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0"));
+    plan_add(plan, restored, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0"));
+    /* A running VM uses the second file: its level there is not stale. */
+    svirt_audit_context_add_running_path(ctx, used, "vm2");
+    svirt_audit_check_plan(ctx, plan, SVIRT_AUDIT_VM_STOPPED, FALSE, findings);
+    g_assert_cmpuint(findings->len, ==, 1);
+    f = find(findings, SVIRT_FINDING_STALE, stale);
+    g_assert_nonnull(f);
+    g_assert_cmpstr(f->actual, ==, IMAGE("s0:c9,c10"));
+    g_assert_true(f->fixable);
+}
+
+static void
+test_plan_outside_pools(Fixture *fx, gconstpointer data)
+{
+    g_autofree char *img = make_file(fx, "a.img", IMAGE("s0:c1,c2"));
+    g_autoptr(SvirtPlan) plan = make_plan("s0:c1,c2");
+    g_autoptr(GPtrArray) findings =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+    const char *pools[] = { "/var/lib/libvirt/images", NULL };
+    g_autoptr(SvirtAuditContext) ctx = svirt_audit_context_new(fx->types, pools);
+
+    plan_add(plan, img, SVIRT_DESIGNATION_PRIVATE, IMAGE("s0:c1,c2"));
+    svirt_audit_check_plan(ctx, plan, SVIRT_AUDIT_VM_RUNNING, FALSE, findings);
+    g_assert_cmpuint(findings->len, ==, 1);
+    g_assert_nonnull(find(findings, SVIRT_FINDING_OUTSIDE_POOLS, img));
+}
+
+static void
+test_plan_host_location(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(SvirtPlan) plan = make_plan("s0:c1,c2");
+    g_autoptr(GPtrArray) findings =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+    g_autoptr(SvirtAuditContext) ctx = svirt_audit_context_new(fx->types, NULL);
+    const SvirtFinding *f;
+
+    /* A host file given to a VM as a writable disk. */
+    plan_add(plan, "/etc/hostname", SVIRT_DESIGNATION_SHARED, IMAGE("s0"));
+    svirt_audit_check_plan(ctx, plan, SVIRT_AUDIT_VM_STOPPED, FALSE, findings);
+    f = find(findings, SVIRT_FINDING_HOST_DEVICE, "/etc/hostname");
+    g_assert_nonnull(f);
+    g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_CRITICAL);
+}
+
+static void
+test_report_output(void)
+{
+    g_autoptr(SvirtAuditReport) report = g_new0(SvirtAuditReport, 1);
+    g_autoptr(JsonNode) json = NULL;
+    g_autofree char *html = NULL;
+    SvirtFinding *f = g_new0(SvirtFinding, 1);
+    JsonObject *root, *matrix;
+
+    report->findings = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+    f->kind = SVIRT_FINDING_DUPLICATE;
+    f->severity = SVIRT_SEVERITY_CRITICAL;
+    f->vm_name = g_strdup("a<b");
+    f->explanation = g_strdup("x & y");
+    g_ptr_array_add(report->findings, f);
+    report->matrix = svirt_matrix_compute(make_vms(), NULL, NULL);
+    g_assert_cmpint(svirt_audit_report_max_severity(report), ==, SVIRT_SEVERITY_CRITICAL);
+
+    json = svirt_audit_report_to_json(report);
+    root = json_node_get_object(json);
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_array_get_object_element(json_object_get_array_member(root,
+                                                                                   "findings"),
+                                                      0),
+                        "id"),
+                    ==, "duplicate");
+    matrix = json_object_get_object_member(root, "matrix");
+    g_assert_cmpstr(json_object_get_string_member(matrix, "source"), ==, "mcs");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(matrix, "cells")), ==,
+                     4);
+
+    html = svirt_audit_report_to_html(report);
+    g_assert_nonnull(strstr(html, "a&lt;b"));
+    g_assert_nonnull(strstr(html, "x &amp; y"));
+    g_assert_nonnull(strstr(html, "class=\"write\""));
+    g_assert_nonnull(strstr(html, "MCS dominance"));
+    g_assert_null(strstr(html, "<script"));
+}
+
+int
+main(int argc, char *argv[])
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    policy_path = svirt_context_find_policy_file();
+    g_test_add_func("/audit/matrix/mcs", test_matrix_mcs);
+    g_test_add_func("/audit/matrix/mcs-reason", test_matrix_mcs_reason);
+    g_test_add_func("/audit/matrix/policy", test_matrix_policy);
+    g_test_add_func("/audit/matrix/policy-missing", test_policy_missing);
+    g_test_add_func("/audit/policy/access", test_policy_access);
+    g_test_add("/audit/plan/running", Fixture, NULL, fixture_set_up, test_plan_running,
+               fixture_tear_down);
+    g_test_add("/audit/plan/stopped", Fixture, NULL, fixture_set_up, test_plan_stopped,
+               fixture_tear_down);
+    g_test_add("/audit/plan/outside-pools", Fixture, NULL, fixture_set_up,
+               test_plan_outside_pools, fixture_tear_down);
+    g_test_add("/audit/plan/host-location", Fixture, NULL, fixture_set_up,
+               test_plan_host_location, fixture_tear_down);
+    g_test_add_func("/audit/report/output", test_report_output);
+    ret = g_test_run();
+    g_free(policy_path);
+    return ret;
+}
