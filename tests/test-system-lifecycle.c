@@ -974,6 +974,35 @@ test_delete_with_storage(void)
     svm_test_rmdir(shared_dir);
 }
 
+/* The generated guest ignores ACPI: a graceful shutdown must give up after the timeout with a
+ * message, leave the VM and its labels as they are, and force off must then work. */
+static void
+test_shutdown_timeout(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *label = NULL;
+    gboolean ok;
+    TestVm vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_vm(conn, &vm, "svm-test-acpi", NULL, FALSE);
+    set_label(vm.boot, ORIGINAL);
+    start_ok(engine, vm.name);
+    label = label_of(vm.boot);
+    ok = svirt_engine_stop_vm(engine, vm.name, FALSE, 1000, &error);
+    g_test_message("%s", error ? error->message : "stopped");
+    g_assert_false(ok);
+    g_assert_nonnull(strstr(error->message, "did not shut down within 1 second;"));
+    g_assert_nonnull(strstr(error->message, "Force it off"));
+    assert_label(vm.boot, label);
+    stop_ok(engine, vm.name);
+    assert_label(vm.boot, ORIGINAL);
+    undefine_vm(conn, &vm);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1002,6 +1031,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/isolation-summary", test_isolation_summary);
     g_test_add_func("/system/lifecycle/pause-resume", test_pause_resume);
     g_test_add_func("/system/lifecycle/delete-with-storage", test_delete_with_storage);
+    g_test_add_func("/system/lifecycle/shutdown-timeout", test_shutdown_timeout);
     ret = g_test_run();
     svm_test_rmdir(state);
     svirt_policy_types_free(types);

@@ -681,10 +681,16 @@ svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guin
             while (virDomainIsActive(vm.dom) == 1 && g_get_monotonic_time() < deadline)
                 g_usleep(100 * 1000);
             if (virDomainIsActive(vm.dom) == 1) {
+                guint seconds = MAX(timeout_ms / 1000, 1);
+
                 g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                            _("VM '%s' did not shut down within %u seconds; its guest may "
-                              "ignore ACPI. Force it off instead."),
-                            vm.name, timeout_ms / 1000);
+                            g_dngettext(GETTEXT_PACKAGE,
+                                        "VM '%s' did not shut down within %u second; its guest "
+                                        "may ignore ACPI. Force it off instead.",
+                                        "VM '%s' did not shut down within %u seconds; its "
+                                        "guest may ignore ACPI. Force it off instead.",
+                                        seconds),
+                            vm.name, seconds);
                 close_vm(&vm);
                 return FALSE;
             }
