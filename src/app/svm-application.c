@@ -79,6 +79,7 @@ svm_application_startup(GApplication *app)
     const char *find_accels[] = { "<Primary>f", NULL };
     const char *new_accels[] = { "<Primary>n", NULL };
     const char *details_accels[] = { "<Alt>Return", NULL };
+    const char *audit_accels[] = { "<Primary>i", NULL };
 
     G_APPLICATION_CLASS(svm_application_parent_class)->startup(app);
 
@@ -90,6 +91,7 @@ svm_application_startup(GApplication *app)
     gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.find", find_accels);
     gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.new-vm", new_accels);
     gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.details", details_accels);
+    gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.audit", audit_accels);
     self->settings = load_settings();
 }
 

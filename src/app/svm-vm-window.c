@@ -25,6 +25,7 @@ struct _SvmVmWindow {
     SvmSecurityPage *security_page;
     SvmDisksPage *disks_page;
     SvmConsolePage *console_page;
+    SvmVmAuditPage *audit_page;
 
     SvirtEngine *engine;
     char *uuid;
@@ -335,12 +336,12 @@ on_stop_clicked(SvmVmWindow *self)
 static gboolean
 on_key_press(GtkWidget *widget, GdkEventKey *event)
 {
-    static const char *pages[] = { "overview", "security", "disks", "console" };
+    static const char *pages[] = { "overview", "security", "disks", "console", "audit" };
     SvmVmWindow *self = SVM_VM_WINDOW(widget);
     GdkModifierType mods = event->state & gtk_accelerator_get_default_mod_mask();
 
-    /* Alt+1 … Alt+4 switch pages, as in other GNOME applications with tabs. */
-    if (mods == GDK_MOD1_MASK && event->keyval >= GDK_KEY_1 && event->keyval <= GDK_KEY_4) {
+    /* Alt+1 … Alt+5 switch pages, as in other GNOME applications with tabs. */
+    if (mods == GDK_MOD1_MASK && event->keyval >= GDK_KEY_1 && event->keyval <= GDK_KEY_5) {
         svm_vm_window_show_page(self, pages[event->keyval - GDK_KEY_1]);
         return GDK_EVENT_STOP;
     }
@@ -381,12 +382,14 @@ svm_vm_window_constructed(GObject *object)
     svm_security_page_set_vm(self->security_page, self->engine, self->uuid);
     svm_disks_page_set_vm(self->disks_page, self->engine, self->uuid);
     svm_console_page_set_vm(self->console_page, self->engine, self->uuid);
+    svm_vm_audit_page_set_vm(self->audit_page, self->engine, self->uuid);
     g_signal_connect_object(self->engine, "vm-event", G_CALLBACK(on_vm_event), self, 0);
     g_signal_connect_object(self->security_page, "error", G_CALLBACK(on_page_error), self, 0);
     g_signal_connect_object(self->security_page, "changed", G_CALLBACK(on_page_changed), self,
                             0);
     g_signal_connect_object(self->disks_page, "error", G_CALLBACK(on_page_error), self, 0);
     g_signal_connect_object(self->disks_page, "changed", G_CALLBACK(on_page_changed), self, 0);
+    g_signal_connect_object(self->audit_page, "error", G_CALLBACK(on_page_error), self, 0);
     gtk_window_set_title(GTK_WINDOW(self), _("VM Details"));
     focus_tab(self);
     set_value(self->uuid_value, self->uuid);
@@ -475,6 +478,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     g_type_ensure(SVM_TYPE_SECURITY_PAGE);
     g_type_ensure(SVM_TYPE_DISKS_PAGE);
     g_type_ensure(SVM_TYPE_CONSOLE_PAGE);
+    g_type_ensure(SVM_TYPE_VM_AUDIT_PAGE);
     gtk_widget_class_set_template_from_resource(widget_class,
                                                 "/org/svirt/Manager/svm-vm-window.ui");
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, header_bar);
@@ -495,6 +499,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, security_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, disks_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, console_page);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, audit_page);
     gtk_widget_class_bind_template_callback(widget_class, on_info_bar_response);
     gtk_widget_class_bind_template_callback(widget_class, on_visible_page);
     gtk_widget_class_bind_template_callback(widget_class, on_start_clicked);
@@ -579,4 +584,11 @@ svm_vm_window_get_console_page(SvmVmWindow *self)
 {
     g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
     return self->console_page;
+}
+
+SvmVmAuditPage *
+svm_vm_window_get_audit_page(SvmVmWindow *self)
+{
+    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
+    return self->audit_page;
 }

@@ -6,6 +6,7 @@
 #include "svm-console-page.h"
 #include "svm-disks-page.h"
 #include "svm-security-page.h"
+#include "svm-vm-audit-page.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE(SvmVmWindow, svm_vm_window, SVM, VM_WINDOW, GtkWindow)
 
-/* The details of one VM: overview, security, disks and serial console. It follows the VM's
+/* The details of one VM: overview, security, disks, serial console and audit. It follows the VM's
  * lifecycle events and reads its details again after each change. */
 SvmVmWindow *svm_vm_window_new(GtkWindow *parent, SvirtEngine *engine, const char *vm_uuid);
 const char *svm_vm_window_get_vm_uuid(SvmVmWindow *self);
@@ -27,5 +28,6 @@ void svm_vm_window_show_page(SvmVmWindow *self, const char *name);
 SvmSecurityPage *svm_vm_window_get_security_page(SvmVmWindow *self);
 SvmDisksPage *svm_vm_window_get_disks_page(SvmVmWindow *self);
 SvmConsolePage *svm_vm_window_get_console_page(SvmVmWindow *self);
+SvmVmAuditPage *svm_vm_window_get_audit_page(SvmVmWindow *self);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "svm-audit-window.h"
 #include "svm-connect-dialog.h"
 #include "svm-delete-dialog.h"
 #include "svm-new-vm-assistant.h"
@@ -234,6 +235,7 @@ update_actions(SvmWindow *self)
     set_action_enabled(self, "delete", have && !active);
     set_action_enabled(self, "details", have);
     set_action_enabled(self, "new-vm", connected);
+    set_action_enabled(self, "audit", connected);
 }
 
 static void
@@ -615,6 +617,15 @@ details_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+audit_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    SvmAuditWindow *audit = svm_audit_window_new(GTK_WINDOW(self), self->engine);
+
+    gtk_window_present(GTK_WINDOW(audit));
+}
+
+static void
 find_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
 {
     gtk_widget_grab_focus(GTK_WIDGET(SVM_WINDOW(user_data)->search_entry));
@@ -632,6 +643,7 @@ static const GActionEntry win_actions[] = {
     { .name = "force-off", .activate = vm_action_activated },
     { .name = "delete", .activate = delete_activated },
     { .name = "add-connection", .activate = add_connection_activated },
+    { .name = "audit", .activate = audit_activated },
 };
 
 static void
