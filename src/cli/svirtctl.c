@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "svirt-audit.h"
 #include "svirt-engine.h"
 #include "svirt-lifecycle.h"
 
@@ -532,6 +533,87 @@ cmd_show_label(Globals *globals, int argc, char **argv)
     return 0;
 }
 
+static int
+cmd_audit(Globals *globals, int argc, char **argv)
+{
+    gboolean json = FALSE;
+    g_autofree char *html = NULL;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+        { "html", 0, 0, G_OPTION_ARG_FILENAME, &html,
+          N_("Also write a self-contained HTML report to FILE"), N_("FILE") },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(SvirtAuditReport) report = NULL;
+    const SvirtMatrix *m;
+    int status;
+
+    if (!parse_command_options("audit", "", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc > 1)
+        return usage_message(_("audit takes no arguments."));
+    engine = open_engine(globals, &error);
+    if (!engine || !(report = svirt_audit_run(engine, NULL, &error)))
+        return fail(error);
+    status = svirt_audit_report_max_severity(report) >= SVIRT_SEVERITY_ERROR ? 1 : 0;
+    if (html) {
+        g_autofree char *page = svirt_audit_report_to_html(report);
+
+        if (!g_file_set_contents(html, page, -1, &error)) {
+            g_prefix_error(&error, _("Could not write the HTML report: "));
+            return fail(error);
+        }
+    }
+    if (json) {
+        g_autoptr(JsonNode) root = svirt_audit_report_to_json(report);
+
+        print_json(root);
+        return status;
+    }
+
+    m = report->matrix;
+    g_print("%-9s %-16s %-20s %s\n", _("SEVERITY"), _("FINDING"), _("VM"), _("OBJECT"));
+    for (guint i = 0; i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        g_print("%-9s %-16s %-20s %s\n", svirt_severity_to_string(f->severity),
+                svirt_finding_kind_to_id(f->kind), f->vm_name ? f->vm_name : "-",
+                f->path ? f->path : "-");
+        if (f->expected || f->actual)
+            g_print("          %s %s, %s %s\n", _("expected"), f->expected ? f->expected : "—",
+                    _("actual"), f->actual ? f->actual : "—");
+        g_print("          %s\n          %s %s\n", f->explanation, _("Fix:"), f->fix);
+    }
+    if (report->findings->len == 0)
+        g_print(_("No findings.\n"));
+    g_print("\n");
+    if (m->source == SVIRT_POLICY_SOURCE_BINARY)
+        g_print(_("Isolation matrix (row acts on column), from the policy %s:\n"),
+                m->policy_path);
+    else
+        g_print(_("Isolation matrix (row acts on column), from MCS dominance alone (no "
+                  "policy file):\n"));
+    for (guint r = 0; r < m->vms->len; r++) {
+        const SvirtMatrixVm *vm = g_ptr_array_index(m->vms, r);
+
+        for (guint c = 0; c < m->vms->len; c++) {
+            const SvirtMatrixVm *other = g_ptr_array_index(m->vms, c);
+            const SvirtMatrixCell *cell = svirt_matrix_get_cell(m, r, c);
+
+            if (r == c)
+                continue;
+            g_print("  %s -> %s: %s", vm->name, other->name,
+                    svirt_access_to_string(cell->access));
+            if (cell->path)
+                g_print(" (%s)", cell->path);
+            g_print("\n    %s\n", cell->reason ? cell->reason : "");
+        }
+    }
+    return status;
+}
+
 static const Command commands[] = {
     { "list", "[--json]", N_("List every VM on the connection with its UUID and state"),
       cmd_list },
@@ -551,6 +633,8 @@ static const Command commands[] = {
     { "set-label", "VM MODE [LABEL] [--relabel]",
       N_("Set the VM's label: dynamic, none, or static LABEL"), cmd_set_label },
     { "show-label", "VM [--json]", N_("Show the VM's stored label settings"), cmd_show_label },
+    { "audit", "[--json] [--html FILE]",
+      N_("Check every VM's labels and what each VM may do to the others"), cmd_audit },
 };
 
 static char *

@@ -943,7 +943,7 @@ last_level_from_journal(SvirtJournal *journal, const char *uuid)
 
 static VmData *
 collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes *types,
-           SvirtJournal *journal, GError **error)
+           GError **error)
 {
     g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, info->uuid, error);
     g_autofree char *xml = NULL;
@@ -986,14 +986,8 @@ collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes 
             vm->process_label = g_strdup(vm->settings->label);
             vm->process_note = g_strdup(_("the static label it gets at start"));
         } else if (vm->settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
-            g_autofree char *last = last_level_from_journal(journal, vm->uuid);
-
-            if (last) {
-                vm->process_label = svirt_policy_context_with_level(types->process, last, NULL);
-                vm->process_note = g_strdup(_("not running; its last label"));
-            } else {
-                vm->process_note = g_strdup(_("not running"));
-            }
+            /* Filled in from the journal once every VM is read. */
+            vm->process_note = g_strdup(_("not running"));
         } else {
             vm->process_note = g_strdup(_("no SELinux label (mode none)"));
         }
@@ -1117,21 +1111,14 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
     pools = types ? list_pool_paths(engine, error) : NULL;
     if (!pools)
         return NULL;
-    journal = svirt_journal_open(NULL, NULL);
-    if (journal && !svirt_journal_lock(journal, NULL))
-        g_clear_pointer(&journal, svirt_journal_free);
-
     for (guint i = 0; i < infos->len; i++) {
         const SvirtVmInfo *info = g_ptr_array_index(infos, i);
         g_autoptr(GError) local = NULL;
         VmData *vm;
 
-        if (g_cancellable_set_error_if_cancelled(cancellable, error)) {
-            if (journal)
-                svirt_journal_unlock(journal);
+        if (g_cancellable_set_error_if_cancelled(cancellable, error))
             return NULL;
-        }
-        vm = collect_vm(engine, info, types, journal, &local);
+        vm = collect_vm(engine, info, types, &local);
         if (!vm) {
             /* A VM that vanished meanwhile is not a finding. */
             if (!g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND))
@@ -1140,8 +1127,25 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
         }
         g_ptr_array_add(vms, vm);
     }
-    if (journal)
+    /* Status reads take the journal's lock too, so it is only taken now. */
+    journal = svirt_journal_open(NULL, NULL);
+    if (journal && svirt_journal_lock(journal, NULL)) {
+        for (guint i = 0; i < vms->len; i++) {
+            VmData *vm = g_ptr_array_index(vms, i);
+            g_autofree char *last = NULL;
+
+            if (vm->state != SVIRT_AUDIT_VM_STOPPED ||
+                vm->settings->mode != SVIRT_SECURITY_MODE_DYNAMIC)
+                continue;
+            last = last_level_from_journal(journal, vm->uuid);
+            if (!last)
+                continue;
+            vm->process_label = svirt_policy_context_with_level(types->process, last, NULL);
+            g_free(vm->process_note);
+            vm->process_note = g_strdup(_("not running; its last label"));
+        }
         svirt_journal_unlock(journal);
+    }
 
     ctx = svirt_audit_context_new(types, (const char *const *)pools);
     for (guint i = 0; i < vms->len; i++) {
