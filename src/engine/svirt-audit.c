@@ -922,11 +922,13 @@ static char *
 last_level_from_journal(SvirtJournal *journal, const char *uuid)
 {
     GPtrArray *entries;
+    char *found = NULL;
 
-    if (!journal)
+    /* Locked only while read: the status calls of the audit take the lock themselves. */
+    if (!journal || !svirt_journal_lock(journal, NULL))
         return NULL;
     entries = svirt_journal_get_entries(journal);
-    for (guint i = 0; i < entries->len; i++) {
+    for (guint i = 0; i < entries->len && !found; i++) {
         SvirtJournalEntry *entry = g_ptr_array_index(entries, i);
         g_autofree char *level = NULL;
         SvirtLevel parsed;
@@ -936,9 +938,10 @@ last_level_from_journal(SvirtJournal *journal, const char *uuid)
         level = level_of(entry->label);
         if (level && svirt_level_parse(level, &parsed, NULL) &&
             svirt_level_n_categories(&parsed) > 0)
-            return g_steal_pointer(&level);
+            found = g_steal_pointer(&level);
     }
-    return NULL;
+    svirt_journal_unlock(journal);
+    return found;
 }
 
 static VmData *
