@@ -1,0 +1,725 @@
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libvirt/virterror.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "svirt-labeler.h"
+#include "svm-audit-findings.h"
+#include "svm-audit-window.h"
+#include "svm-test-ui.h"
+#include "svm-test-util.h"
+#include "svm-test-vm.h"
+#include "svm-vm-window.h"
+
+#define URI "qemu:///system"
+
+static gboolean
+on_timeout(gpointer data)
+{
+    *(gboolean *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+tick(gpointer data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+/* Like svm_test_wait_for(), but says whether @cond came true instead of failing, so a scenario
+ * with VMs can still clean up after a timeout. */
+static gboolean
+try_wait_for(SvmTestCondition cond, gpointer data, guint timeout_ms, const char *what)
+{
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add(timeout_ms, on_timeout, &timed_out);
+    guint wake = g_timeout_add(50, tick, NULL);
+
+    while (!cond(data) && !timed_out)
+        g_main_context_iteration(NULL, TRUE);
+    g_source_remove(wake);
+    if (timed_out) {
+        g_test_message("Timed out after %u ms waiting for %s", timeout_ms, what);
+        return FALSE;
+    }
+    g_source_remove(id);
+    return TRUE;
+}
+
+typedef struct {
+    SvmAuditWindow *window;
+    guint count;
+} AuditWait;
+
+static gboolean
+audit_done(gpointer data)
+{
+    AuditWait *w = data;
+
+    return svm_audit_window_get_audit_count(w->window) >= w->count &&
+           !svm_audit_window_is_running(w->window);
+}
+
+static gboolean
+wait_audit(SvmAuditWindow *window, guint count)
+{
+    AuditWait w = { window, count };
+
+    return try_wait_for(audit_done, &w, 60000, "the audit");
+}
+
+typedef struct {
+    SvmVmAuditPage *page;
+    guint count;
+} PageWait;
+
+static gboolean
+page_done(gpointer data)
+{
+    PageWait *w = data;
+
+    return svm_vm_audit_page_get_audit_count(w->page) >= w->count &&
+           !svm_vm_audit_page_is_running(w->page);
+}
+
+static gboolean
+wait_page(SvmVmAuditPage *page, guint count)
+{
+    PageWait w = { page, count };
+
+    return try_wait_for(page_done, &w, 60000, "the VM's audit");
+}
+
+static guint
+count_rows(GtkTreeModel *model)
+{
+    return (guint)gtk_tree_model_iter_n_children(model, NULL);
+}
+
+/* The row of the finding of @kind on @path, or FALSE. */
+static gboolean
+find_row(GtkTreeModel *model, const char *path, SvirtFindingKind kind, GtkTreeIter *iter)
+{
+    gboolean valid = gtk_tree_model_get_iter_first(model, iter);
+
+    while (valid) {
+        const SvirtFinding *f = NULL;
+
+        gtk_tree_model_get(model, iter, SVM_FINDING_COL_FINDING, &f, -1);
+        if (f && f->kind == kind && g_strcmp0(f->path, path) == 0)
+            return TRUE;
+        valid = gtk_tree_model_iter_next(model, iter);
+    }
+    return FALSE;
+}
+
+/* Whether every row has severity >= @min and, with @uuid, belongs to that VM. */
+static gboolean
+rows_match(GtkTreeModel *model, SvirtSeverity min, const char *uuid)
+{
+    GtkTreeIter iter;
+    gboolean valid = gtk_tree_model_get_iter_first(model, &iter);
+
+    while (valid) {
+        g_autofree char *row_uuid = NULL;
+        int severity;
+
+        gtk_tree_model_get(model, &iter, SVM_FINDING_COL_SEVERITY, &severity,
+                           SVM_FINDING_COL_VM_UUID, &row_uuid, -1);
+        if (severity < (int)min || (uuid && g_strcmp0(row_uuid, uuid) != 0))
+            return FALSE;
+        valid = gtk_tree_model_iter_next(model, &iter);
+    }
+    return TRUE;
+}
+
+static guint
+count_findings(const SvirtAuditReport *report, SvirtSeverity min, const char *uuid)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        if (f->severity >= min && (!uuid || g_strcmp0(f->vm_uuid, uuid) == 0))
+            n++;
+    }
+    return n;
+}
+
+static const SvirtFinding *
+report_finding(const SvirtAuditReport *report, const char *path, SvirtFindingKind kind)
+{
+    for (guint i = 0; report && i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        if (f->kind == kind && g_strcmp0(f->path, path) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static int
+matrix_index(const SvirtMatrix *matrix, const char *uuid)
+{
+    for (guint i = 0; i < matrix->vms->len; i++) {
+        const SvirtMatrixVm *vm = g_ptr_array_index(matrix->vms, i);
+
+        if (g_strcmp0(vm->uuid, uuid) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static void
+send_key(GtkWidget *widget, guint keyval)
+{
+    GdkEvent *event = gdk_event_new(GDK_KEY_PRESS);
+
+    event->key.window = g_object_ref(gtk_widget_get_window(widget));
+    event->key.keyval = keyval;
+    event->key.send_event = TRUE;
+    gdk_event_set_device(event, gdk_seat_get_keyboard(
+                                    gdk_display_get_default_seat(gdk_display_get_default())));
+    gtk_widget_event(widget, event);
+    gdk_event_free(event);
+}
+
+/* The colour the view paints in the middle of the left edge of a cell. */
+static void
+cell_pixel(SvmMatrixView *view, guint row, guint column, GdkRGBA *rgba)
+{
+    int width = gtk_widget_get_allocated_width(GTK_WIDGET(view));
+    int height = gtk_widget_get_allocated_height(GTK_WIDGET(view));
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    cairo_t *cr = cairo_create(surface);
+    GdkRectangle area;
+    guint32 pixel;
+    int stride = cairo_image_surface_get_stride(surface);
+
+    gtk_widget_draw(GTK_WIDGET(view), cr);
+    cairo_surface_flush(surface);
+    g_assert_true(svm_matrix_view_get_cell_area(view, row, column, &area));
+    pixel = *(guint32 *)(cairo_image_surface_get_data(surface) +
+                         (area.y + area.height / 2) * stride + (area.x + 7) * 4);
+    rgba->red = ((pixel >> 16) & 0xff) / 255.0;
+    rgba->green = ((pixel >> 8) & 0xff) / 255.0;
+    rgba->blue = (pixel & 0xff) / 255.0;
+    rgba->alpha = 1;
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+}
+
+static gboolean
+same_color(const GdkRGBA *a, const GdkRGBA *b)
+{
+    return ABS(a->red - b->red) < 0.02 && ABS(a->green - b->green) < 0.02 &&
+           ABS(a->blue - b->blue) < 0.02;
+}
+
+/* The window on the test driver: it audits on opening, the matrix follows the report, the
+ * cursor moves with the arrow keys and the report exports as HTML and JSON. */
+static void
+test_window_basics(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    SvmAuditWindow *window;
+    SvmMatrixView *view;
+    g_autofree char *dir = g_dir_make_tmp("svm-audit-XXXXXX", NULL);
+    g_autofree char *html_path = g_build_filename(dir, "report.html", NULL);
+    g_autofree char *json_path = g_build_filename(dir, "report.json", NULL);
+    g_autofree char *html = NULL;
+    g_autofree char *json = NULL;
+    g_autoptr(GError) error = NULL;
+    const SvirtAuditReport *report;
+    const char *cursor_text;
+    guint row = 9, column = 9;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    window = svm_audit_window_new(NULL, engine);
+    view = svm_audit_window_get_matrix_view(window);
+    gtk_widget_show(GTK_WIDGET(window));
+    g_assert_true(wait_audit(window, 1));
+    g_assert_cmpstr(svm_audit_window_get_error(window), ==, NULL);
+    report = svm_audit_window_get_report(window);
+    g_assert_nonnull(report);
+    g_assert_cmpuint(count_rows(svm_audit_window_get_filtered_model(window)), ==,
+                     report->findings->len);
+    g_assert_cmpuint(svm_matrix_view_get_n_vms(view), ==, report->matrix->vms->len);
+    g_assert_cmpuint(svm_matrix_view_get_n_vms(view), >=, 1);
+    g_assert_nonnull(strstr(gtk_label_get_text(svm_audit_window_get_policy_label(window)),
+                            report->matrix->source == SVIRT_POLICY_SOURCE_BINARY
+                                ? report->matrix->policy_path
+                                : "MCS dominance"));
+
+    /* The matrix takes the keyboard, and its name is what a screen reader says. */
+    svm_audit_window_show_page(window, "matrix");
+    g_assert_true(gtk_widget_get_can_focus(GTK_WIDGET(view)));
+    g_assert_cmpstr(atk_object_get_name(gtk_widget_get_accessible(GTK_WIDGET(view))), ==,
+                    "Isolation matrix");
+    gtk_widget_grab_focus(GTK_WIDGET(view));
+    svm_matrix_view_set_cursor(view, 0, 0);
+    send_key(GTK_WIDGET(view), GDK_KEY_Down);
+    send_key(GTK_WIDGET(view), GDK_KEY_Right);
+    g_assert_true(svm_matrix_view_get_cursor(view, &row, &column));
+    g_assert_cmpuint(row, ==, MIN(1, report->matrix->vms->len - 1));
+    g_assert_cmpuint(column, ==, MIN(1, report->matrix->vms->len - 1));
+    cursor_text = gtk_label_get_text(svm_audit_window_get_cursor_label(window));
+    g_assert_nonnull(strstr(cursor_text, svm_matrix_view_get_vm_name(view, row)));
+
+    /* Export picks the format from the extension. */
+    g_assert_true(svm_audit_window_export(window, html_path, &error));
+    g_assert_no_error(error);
+    g_assert_true(svm_audit_window_export(window, json_path, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_file_get_contents(html_path, &html, NULL, NULL));
+    g_assert_true(g_file_get_contents(json_path, &json, NULL, NULL));
+    g_assert_nonnull(strstr(html, "<html"));
+    g_assert_true(g_str_has_prefix(g_strstrip(json), "{"));
+    g_assert_nonnull(strstr(json, "\"matrix\""));
+
+    gtk_widget_destroy(GTK_WIDGET(window));
+    g_unlink(html_path);
+    g_unlink(json_path);
+    g_rmdir(dir);
+}
+
+typedef struct {
+    char *dir;
+    char *name;
+    char *uuid;
+    char *boot;
+    char *data;
+    char *serial;
+} TestVm;
+
+static char *
+disk_xml(const char *path, const char *target, const char *extra)
+{
+    return g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                           "<source file='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
+                           path, target, extra);
+}
+
+static gboolean
+define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared_path)
+{
+    g_autofree char *shared = disk_xml(shared_path, "vdb", "<shareable/>");
+    g_autofree char *data = NULL;
+    g_autofree char *xml = NULL;
+    virDomainPtr dom;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    vm->dir = svm_test_make_vm_dir("svm-audit");
+    vm->name = g_strdup_printf("%s-%d", name, (int)getpid());
+    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
+    vm->data = g_build_filename(vm->dir, "data.img", NULL);
+    vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
+    svm_test_write_boot_image(vm->boot);
+    svm_test_write_blank_image(vm->data, 65536);
+    data = disk_xml(vm->data, "vdc", "");
+    xml = g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s%s"
+        "<serial type='file'><source path='%s'/></serial></devices></domain>",
+        vm->name, vm->boot, shared, data, vm->serial);
+    dom = virDomainDefineXML(conn, xml);
+    if (!dom) {
+        g_test_message("Could not define %s: %s", vm->name, virGetLastErrorMessage());
+        return FALSE;
+    }
+    virDomainGetUUIDString(dom, uuid);
+    vm->uuid = g_strdup(uuid);
+    virDomainFree(dom);
+    return TRUE;
+}
+
+static void
+undefine_vm(SvirtEngine *engine, virConnectPtr conn, TestVm *vm)
+{
+    virDomainPtr dom = vm->uuid ? virDomainLookupByUUIDString(conn, vm->uuid) : NULL;
+
+    if (dom) {
+        if (virDomainIsActive(dom) == 1)
+            svirt_engine_stop_vm(engine, vm->uuid, TRUE, 0, NULL);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+    virResetLastError();
+    if (vm->dir)
+        svm_test_rmdir(vm->dir);
+    g_free(vm->dir);
+    g_free(vm->name);
+    g_free(vm->uuid);
+    g_free(vm->boot);
+    g_free(vm->data);
+    g_free(vm->serial);
+}
+
+static char *
+label_of(const char *path)
+{
+    char *label = NULL;
+
+    if (!svirt_labeler_read_label(path, &label, NULL))
+        return NULL;
+    return label;
+}
+
+static gboolean
+set_label(const char *path, const char *label)
+{
+    g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, NULL);
+    SvirtLabelStatus status;
+
+    return t && svirt_label_target_set_label(t, label, &status, NULL);
+}
+
+/* Another level than @label's, in the same type: what a mislabelled image carries. */
+static char *
+wrong_label(const char *label)
+{
+    const char *wrong = "system_u:object_r:svirt_image_t:s0:c1011,c1017";
+
+    return g_strdup(g_strcmp0(label, wrong) == 0
+                        ? "system_u:object_r:svirt_image_t:s0:c1012,c1018"
+                        : wrong);
+}
+
+/* What the scenario saw; asserted after the VMs and files are gone. */
+typedef struct {
+    gboolean setup_ok;
+    char *label_a;          /* A's data image while A runs */
+    gboolean audited;
+    char *audit_error;
+    gboolean mismatch_listed;
+    char *mismatch_expected;
+    guint rows_all;
+    guint findings_all;
+    gboolean error_filter_ok;
+    guint rows_error;
+    guint findings_error;
+    gboolean vm_filter_ok;
+    guint rows_b;
+    guint findings_b;
+    gboolean mismatch_hidden_for_b;
+    gboolean fix_sensitive;
+    gboolean fix_audited;
+    char *fix_error;
+    gboolean mismatch_gone;
+    char *label_after_fix;
+    guint matrix_n;
+    guint report_n;
+    gboolean cells_equal;
+    gboolean pixels_ok;
+    int access_ab;
+    int view_access_ab;
+    char *cursor_text;
+    gboolean page_audited;
+    guint page_rows;
+    guint page_findings;
+    gboolean page_rows_own;
+    gboolean page_mismatch_listed;
+    gboolean page_fixed;
+    char *label_after_page_fix;
+} Results;
+
+static void
+results_clear(Results *r)
+{
+    g_free(r->label_a);
+    g_free(r->audit_error);
+    g_free(r->mismatch_expected);
+    g_free(r->fix_error);
+    g_free(r->label_after_fix);
+    g_free(r->cursor_text);
+    g_free(r->label_after_page_fix);
+}
+
+static void
+check_findings_page(SvmAuditWindow *window, TestVm *a, TestVm *b, Results *r)
+{
+    GtkTreeModel *model = svm_audit_window_get_filtered_model(window);
+    GtkComboBox *severity = svm_audit_window_get_severity_filter(window);
+    GtkComboBox *vms = svm_audit_window_get_vm_filter(window);
+    const SvirtAuditReport *report = svm_audit_window_get_report(window);
+    GtkTreeView *view = svm_audit_window_get_findings_view(window);
+    const SvirtFinding *f;
+    GtkTreeIter iter;
+
+    f = report_finding(report, a->data, SVIRT_FINDING_MISMATCH);
+    r->mismatch_listed = f && find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter);
+    r->mismatch_expected = f ? g_strdup(f->expected) : NULL;
+    r->rows_all = count_rows(model);
+    r->findings_all = report->findings->len;
+
+    gtk_combo_box_set_active_id(severity, "error");
+    r->rows_error = count_rows(model);
+    r->findings_error = count_findings(report, SVIRT_SEVERITY_ERROR, NULL);
+    r->error_filter_ok = rows_match(model, SVIRT_SEVERITY_ERROR, NULL) &&
+                         find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter);
+
+    gtk_combo_box_set_active_id(severity, "all");
+    r->vm_filter_ok = gtk_combo_box_set_active_id(vms, b->uuid);
+    r->rows_b = count_rows(model);
+    r->findings_b = count_findings(report, SVIRT_SEVERITY_INFO, b->uuid);
+    r->vm_filter_ok = r->vm_filter_ok && rows_match(model, SVIRT_SEVERITY_INFO, b->uuid);
+    r->mismatch_hidden_for_b = !find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter);
+
+    gtk_combo_box_set_active_id(vms, a->uuid);
+    if (find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter)) {
+        gtk_tree_selection_select_iter(gtk_tree_view_get_selection(view), &iter);
+        r->fix_sensitive =
+            gtk_widget_get_sensitive(GTK_WIDGET(svm_audit_window_get_fix_button(window)));
+    }
+    svm_test_save_screenshot(GTK_WIDGET(window), "audit-findings.png");
+}
+
+static void
+check_fix(SvmAuditWindow *window, TestVm *a, Results *r)
+{
+    guint before = svm_audit_window_get_audit_count(window);
+
+    if (!r->fix_sensitive)
+        return;
+    gtk_button_clicked(svm_audit_window_get_fix_button(window));
+    r->fix_audited = wait_audit(window, before + 1);
+    r->fix_error = g_strdup(svm_audit_window_get_error(window));
+    r->mismatch_gone = !report_finding(svm_audit_window_get_report(window), a->data,
+                                       SVIRT_FINDING_MISMATCH);
+    r->label_after_fix = label_of(a->data);
+}
+
+static void
+check_matrix(SvmAuditWindow *window, TestVm *a, TestVm *b, Results *r)
+{
+    const SvirtAuditReport *report = svm_audit_window_get_report(window);
+    SvmMatrixView *view = svm_audit_window_get_matrix_view(window);
+    const SvirtMatrix *matrix = report->matrix;
+    int ia = matrix_index(matrix, a->uuid);
+    int ib = matrix_index(matrix, b->uuid);
+    GdkRGBA want, got;
+
+    svm_audit_window_show_page(window, "matrix");
+    r->matrix_n = svm_matrix_view_get_n_vms(view);
+    r->report_n = matrix->vms->len;
+    if (r->matrix_n != r->report_n || ia < 0 || ib < 0)
+        return;
+    r->cells_equal = TRUE;
+    for (guint row = 0; row < r->report_n; row++)
+        for (guint column = 0; column < r->report_n; column++)
+            if (svm_matrix_view_get_access(view, row, column) !=
+                svirt_matrix_get_cell(matrix, row, column)->access)
+                r->cells_equal = FALSE;
+    r->access_ab = svirt_matrix_get_cell(matrix, ia, ib)->access;
+    r->view_access_ab = svm_matrix_view_get_access(view, ia, ib);
+
+    /* The arrow keys bring the cursor to A's row, B's column; the label says why. */
+    gtk_widget_grab_focus(GTK_WIDGET(view));
+    svm_matrix_view_set_cursor(view, ia, ib > 0 ? ib - 1 : ib + 1);
+    send_key(GTK_WIDGET(view), ib > 0 ? GDK_KEY_Right : GDK_KEY_Left);
+    r->cursor_text = g_strdup(gtk_label_get_text(svm_audit_window_get_cursor_label(window)));
+    svm_test_save_screenshot(GTK_WIDGET(window), "audit-matrix.png");
+
+    /* The colours drawn (now that the page is laid out) are the legend's. */
+    cell_pixel(view, ia, ib, &got);
+    svm_matrix_view_get_access_color(r->access_ab, FALSE, &want);
+    r->pixels_ok = same_color(&got, &want);
+    cell_pixel(view, ia, ia, &got);
+    svm_matrix_view_get_access_color(SVIRT_ACCESS_ISOLATED, TRUE, &want);
+    r->pixels_ok = r->pixels_ok && same_color(&got, &want);
+}
+
+static void
+check_vm_page(SvirtEngine *engine, TestVm *a, Results *r)
+{
+    SvmVmWindow *window = svm_vm_window_new(NULL, engine, a->uuid);
+    SvmVmAuditPage *page = svm_vm_window_get_audit_page(window);
+    GtkTreeView *view = svm_vm_audit_page_get_view(page);
+    GtkTreeModel *model = gtk_tree_view_get_model(view);
+    const SvirtAuditReport *report;
+    GtkTreeIter iter;
+    guint before;
+
+    gtk_window_set_default_size(GTK_WINDOW(window), 980, 480);
+    gtk_widget_show(GTK_WIDGET(window));
+    svm_vm_window_show_page(window, "audit");
+    r->page_audited = wait_page(page, 1);
+    report = svm_vm_audit_page_get_report(page);
+    if (!r->page_audited || !report)
+        goto out;
+    r->page_rows = count_rows(model);
+    r->page_findings = count_findings(report, SVIRT_SEVERITY_INFO, a->uuid);
+    r->page_rows_own = rows_match(model, SVIRT_SEVERITY_INFO, a->uuid);
+    r->page_mismatch_listed = find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter);
+    if (!r->page_mismatch_listed)
+        goto out;
+    gtk_tree_selection_select_iter(gtk_tree_view_get_selection(view), &iter);
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-audit.png");
+    before = svm_vm_audit_page_get_audit_count(page);
+    gtk_button_clicked(svm_vm_audit_page_get_fix_button(page));
+    r->page_fixed = wait_page(page, before + 1) &&
+                    !find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter);
+    r->label_after_page_fix = label_of(a->data);
+out:
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+static void
+run_scenario(SvirtEngine *engine, TestVm *a, TestVm *b, Results *r)
+{
+    g_autofree char *wrong = NULL;
+    g_autoptr(GError) error = NULL;
+    SvmAuditWindow *window;
+
+    if (!svirt_engine_start_vm(engine, a->uuid, NULL, &error)) {
+        g_test_message("Could not start %s: %s", a->name, error->message);
+        return;
+    }
+    r->label_a = label_of(a->data);
+    if (!r->label_a)
+        return;
+    /* Someone relabels A's private image behind the engine's back. */
+    wrong = wrong_label(r->label_a);
+    if (!set_label(a->data, wrong))
+        return;
+    r->setup_ok = TRUE;
+
+    window = svm_audit_window_new(NULL, engine);
+    gtk_widget_show(GTK_WIDGET(window));
+    r->audited = wait_audit(window, 1);
+    r->audit_error = g_strdup(svm_audit_window_get_error(window));
+    if (r->audited && svm_audit_window_get_report(window)) {
+        check_findings_page(window, a, b, r);
+        check_fix(window, a, r);
+        if (svm_audit_window_get_report(window))
+            check_matrix(window, a, b, r);
+    }
+    gtk_widget_destroy(GTK_WIDGET(window));
+
+    /* The same mismatch again, seen and fixed from A's details. */
+    if (set_label(a->data, wrong))
+        check_vm_page(engine, a, r);
+}
+
+/* VMs of a run that died before it could clean up (a fatal critical aborts at once). */
+static void
+remove_leftovers(virConnectPtr conn)
+{
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(conn, &doms, 0);
+
+    for (int i = 0; i < n; i++) {
+        const char *name = virDomainGetName(doms[i]);
+        const char *dash = strrchr(name, '-');
+        gint64 pid = dash ? g_ascii_strtoll(dash + 1, NULL, 10) : 0;
+
+        if (g_str_has_prefix(name, "svm-test-audit-") && pid > 0 && pid != getpid() &&
+            kill((pid_t)pid, 0) < 0) {
+            g_test_message("Removing %s, left by an earlier run", name);
+            if (virDomainIsActive(doms[i]) == 1)
+                virDomainDestroy(doms[i]);
+            virDomainUndefine(doms[i]);
+        }
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    virResetLastError();
+}
+
+static void
+test_system_audit(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *shared_dir = NULL;
+    g_autofree char *shared = NULL;
+    TestVm a = { 0 }, b = { 0 };
+    Results r = { 0 };
+
+    if (!svirt_engine_connect(engine, NULL, &error)) {
+        g_test_skip(error->message);
+        return;
+    }
+    conn = svirt_engine_dup_connection(engine, NULL);
+    remove_leftovers(conn);
+    shared_dir = svm_test_make_vm_dir("svm-audit-shared");
+    shared = g_build_filename(shared_dir, "shared.img", NULL);
+    svm_test_write_blank_image(shared, 65536);
+    if (define_vm(conn, &a, "svm-test-audit-a", shared) &&
+        define_vm(conn, &b, "svm-test-audit-b", shared))
+        run_scenario(engine, &a, &b, &r);
+
+    undefine_vm(engine, conn, &a);
+    undefine_vm(engine, conn, &b);
+    svm_test_rmdir(shared_dir);
+
+    g_assert_true(r.setup_ok);
+    g_assert_true(r.audited);
+    g_assert_cmpstr(r.audit_error, ==, NULL);
+    /* The findings list the relabelled image... */
+    g_assert_true(r.mismatch_listed);
+    g_assert_cmpstr(r.mismatch_expected, ==, r.label_a);
+    g_assert_cmpuint(r.rows_all, ==, r.findings_all);
+    /* ...the filters change the rows... */
+    g_assert_true(r.error_filter_ok);
+    g_assert_cmpuint(r.rows_error, ==, r.findings_error);
+    g_assert_cmpuint(r.rows_error, <, r.rows_all);
+    g_assert_true(r.vm_filter_ok);
+    g_assert_cmpuint(r.rows_b, ==, r.findings_b);
+    g_assert_cmpuint(r.rows_b, >=, 1);
+    g_assert_true(r.mismatch_hidden_for_b);
+    /* ...and Fix puts the planned label back. */
+    g_assert_true(r.fix_sensitive);
+    g_assert_true(r.fix_audited);
+    g_assert_cmpstr(r.fix_error, ==, NULL);
+    g_assert_true(r.mismatch_gone);
+    g_assert_cmpstr(r.label_after_fix, ==, r.label_a);
+    /* The matrix shows the engine's cells; A reaches B's data through the shared disk. */
+    g_assert_cmpuint(r.matrix_n, ==, r.report_n);
+    g_assert_true(r.cells_equal);
+    g_assert_true(r.pixels_ok);
+    g_assert_true(r.access_ab == SVIRT_ACCESS_READ || r.access_ab == SVIRT_ACCESS_WRITE);
+    g_assert_cmpint(r.view_access_ab, ==, r.access_ab);
+    g_assert_nonnull(r.cursor_text);
+    g_assert_nonnull(strstr(r.cursor_text, "svm-test-audit-a"));
+    g_assert_nonnull(strstr(r.cursor_text, "svm-test-audit-b"));
+    /* A's details list A's findings alone, and fix from there too. */
+    g_assert_true(r.page_audited);
+    g_assert_true(r.page_rows_own);
+    g_assert_cmpuint(r.page_rows, ==, r.page_findings);
+    g_assert_true(r.page_mismatch_listed);
+    g_assert_true(r.page_fixed);
+    g_assert_cmpstr(r.label_after_page_fix, ==, r.label_a);
+    results_clear(&r);
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *state = NULL;
+    int ret;
+
+    gtk_test_init(&argc, &argv, NULL);
+    /* Screenshots must show the end state, not a frame of a transition. */
+    g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
+    svirt_engine_init_libvirt();
+    state = g_dir_make_tmp("svm-state-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_setenv("SVIRT_STATE_DIR", state, TRUE);
+
+    g_test_add_func("/ui/audit/window", test_window_basics);
+    g_test_add_func("/ui/audit/system", test_system_audit);
+    ret = g_test_run();
+    svm_test_rmdir(state);
+    return ret;
+}
