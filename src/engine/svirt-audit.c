@@ -924,8 +924,7 @@ last_level_from_journal(SvirtJournal *journal, const char *uuid)
     GPtrArray *entries;
     char *found = NULL;
 
-    /* Locked only while read: the status calls of the audit take the lock themselves. */
-    if (!journal || !svirt_journal_lock(journal, NULL))
+    if (!journal)
         return NULL;
     entries = svirt_journal_get_entries(journal);
     for (guint i = 0; i < entries->len && !found; i++) {
@@ -940,7 +939,6 @@ last_level_from_journal(SvirtJournal *journal, const char *uuid)
             svirt_level_n_categories(&parsed) > 0)
             found = g_steal_pointer(&level);
     }
-    svirt_journal_unlock(journal);
     return found;
 }
 
@@ -1125,7 +1123,7 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
         if (!vm) {
             /* A VM that vanished meanwhile is not a finding. */
             if (!g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND))
-                g_warning("Auditing '%s': %s", info->name, local->message);
+                g_message("Auditing '%s': %s", info->name, local->message);
             continue;
         }
         g_ptr_array_add(vms, vm);
