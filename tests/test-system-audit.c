@@ -1,0 +1,529 @@
+#include "config.h"
+
+#include <libvirt/virterror.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "svirt-audit.h"
+#include "svirt-context.h"
+#include "svirt-labeler.h"
+#include "svirt-lifecycle.h"
+#include "svm-test-vm.h"
+
+#define URI "qemu:///system"
+#define ORIGINAL "system_u:object_r:virt_image_t:s0"
+
+/* Every scenario collects what it checks, removes its VMs and files, and only then asserts, so
+ * a failing assertion leaves nothing behind. */
+
+typedef struct {
+    char *dir;
+    char *name;
+    char *boot;
+    char *serial;
+    char *uuid;
+} TestVm;
+
+static char *
+label_of(const char *path)
+{
+    char *label = NULL;
+
+    if (!svirt_labeler_read_label(path, &label, NULL))
+        return NULL;
+    return label;
+}
+
+static gboolean
+set_label(const char *path, const char *label)
+{
+    g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, NULL);
+    SvirtLabelStatus status;
+
+    return t && svirt_label_target_set_label(t, label, &status, NULL);
+}
+
+static void
+define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared)
+{
+    g_autofree char *shared_xml = NULL;
+    g_autofree char *xml = NULL;
+    virDomainPtr dom;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    memset(vm, 0, sizeof(*vm));
+    vm->dir = svm_test_make_vm_dir("svm-audit");
+    vm->name = g_strdup_printf("%s-%d", name, (int)getpid());
+    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
+    vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
+    svm_test_write_boot_image(vm->boot);
+    set_label(vm->boot, ORIGINAL);
+    shared_xml = shared ? g_strdup_printf("<disk type='file' device='disk'>"
+                                          "<driver name='qemu' type='raw'/><source file='%s'/>"
+                                          "<target dev='vdb' bus='virtio'/><shareable/></disk>",
+                                          shared)
+                        : g_strdup("");
+    xml = g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s"
+        "<serial type='file'><source path='%s'/></serial></devices></domain>",
+        vm->name, vm->boot, shared_xml, vm->serial);
+    dom = virDomainDefineXML(conn, xml);
+    if (!dom)
+        g_error("Could not define %s: %s", vm->name, virGetLastErrorMessage());
+    virDomainGetUUIDString(dom, uuid);
+    vm->uuid = g_strdup(uuid);
+    virDomainFree(dom);
+}
+
+static void
+undefine_vm(virConnectPtr conn, TestVm *vm)
+{
+    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm->uuid);
+
+    if (dom) {
+        if (virDomainIsActive(dom) == 1)
+            virDomainDestroy(dom);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+    virResetLastError();
+    svm_test_rmdir(vm->dir);
+    g_free(vm->dir);
+    g_free(vm->name);
+    g_free(vm->boot);
+    g_free(vm->serial);
+    g_free(vm->uuid);
+}
+
+static SvirtEngine *
+engine_new(void)
+{
+    SvirtEngine *engine = svirt_engine_new(URI);
+
+    if (!svirt_engine_connect(engine, NULL, NULL))
+        g_error("Could not connect to %s; is libvirtd running?", URI);
+    return engine;
+}
+
+static char *
+start(SvirtEngine *engine, const char *name)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!svirt_engine_start_vm(engine, name, NULL, &error))
+        return g_strdup(error->message);
+    return NULL;
+}
+
+static char *
+image_label_of(SvirtEngine *engine, const char *name)
+{
+    g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, name, NULL);
+
+    return status ? g_strdup(status->image_label) : NULL;
+}
+
+/* The findings of @kind for VM @vm (by name), copied out of the report. */
+static GPtrArray *
+findings_of(const SvirtAuditReport *report, SvirtFindingKind kind, const char *vm)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+
+    for (guint i = 0; report && i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        if (f->kind == kind && g_strcmp0(f->vm_name, vm) == 0)
+            g_ptr_array_add(out, svirt_finding_copy(f));
+    }
+    return out;
+}
+
+static void
+log_findings(const SvirtAuditReport *report)
+{
+    for (guint i = 0; report && i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        g_test_message("%s %s %s %s: %s", svirt_severity_to_string(f->severity),
+                       svirt_finding_kind_to_id(f->kind), f->vm_name ? f->vm_name : "-",
+                       f->path ? f->path : "-", f->explanation);
+    }
+}
+
+static SvirtAuditReport *
+audit(SvirtEngine *engine, char **error_message)
+{
+    g_autoptr(GError) error = NULL;
+    SvirtAuditReport *report = svirt_audit_run(engine, NULL, &error);
+
+    if (!report)
+        *error_message = g_strdup(error->message);
+    log_findings(report);
+    return report;
+}
+
+static char *
+static_label(guint offset)
+{
+    guint base = 300 + ((guint)getpid() % 300) * 2;
+
+    return g_strdup_printf("system_u:system_r:svirt_t:s0:c%u,c%u", base + offset,
+                           base + offset + 1);
+}
+
+/* Starts @vm directly through libvirt on a live copy that claims @process_label as the engine's
+ * label: a second VM on a level the engine already gave away. */
+static char *
+force_start_with_label(virConnectPtr conn, const TestVm *vm, const char *process_label,
+                       const char *level)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm->uuid);
+    g_autofree char *xml = dom ? virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE) : NULL;
+    g_autofree char *live = NULL;
+    g_autofree char *metadata = NULL;
+    g_autoptr(virDomain) started = NULL;
+    char *end;
+
+    if (!xml)
+        return g_strdup("no definition");
+    metadata = g_strdup_printf("<svml:labels xmlns:svml='%s' mode='static' process='%s' "
+                               "level='%s'/>",
+                               SVIRT_LIVE_NS, process_label, level);
+    /* The stored settings are in <metadata> already. */
+    end = strstr(xml, "</metadata>");
+    if (!end)
+        return g_strdup("no <metadata> in the definition");
+    *end = '\0';
+    live = g_strdup_printf("%s%s</metadata>%s", xml, metadata, end + 1 + strlen("/metadata>"));
+    started = virDomainCreateXML(conn, live, 0);
+    if (!started)
+        return g_strdup(virGetLastErrorMessage());
+    return NULL;
+}
+
+static void
+test_duplicate(void)
+{
+    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autoptr(GPtrArray) dup1 = NULL;
+    g_autoptr(GPtrArray) dup2 = NULL;
+    g_autofree char *label = static_label(0);
+    g_autofree char *level = NULL;
+    g_autofree char *set_error = NULL;
+    g_autofree char *start_error = NULL;
+    g_autofree char *force_error = NULL;
+    g_autofree char *audit_error = NULL;
+    g_autoptr(GError) error = NULL;
+    TestVm one, two;
+
+    level = g_strdup(strchr(strchr(strchr(label, ':') + 1, ':') + 1, ':') + 1);
+    define_vm(conn, &one, "svm-test-dup1", NULL);
+    define_vm(conn, &two, "svm-test-dup2", NULL);
+    if (!svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, label, TRUE, &error) ||
+        !svirt_engine_set_settings(engine, one.name, settings, &error) ||
+        !svirt_engine_set_settings(engine, two.name, settings, &error))
+        set_error = g_strdup(error->message);
+    start_error = start(engine, one.name);
+    force_error = force_start_with_label(conn, &two, label, level);
+    g_test_message("forced start: %s", force_error ? force_error : "ok");
+    report = audit(engine, &audit_error);
+    dup1 = findings_of(report, SVIRT_FINDING_DUPLICATE, one.name);
+    dup2 = findings_of(report, SVIRT_FINDING_DUPLICATE, two.name);
+    if (!start_error)
+        svirt_engine_stop_vm(engine, one.name, TRUE, 0, NULL);
+    {
+        g_autofree char *n1 = g_strdup(one.name);
+        g_autofree char *n2 = g_strdup(two.name);
+
+        undefine_vm(conn, &one);
+        undefine_vm(conn, &two);
+
+        g_assert_null(set_error);
+        g_assert_null(start_error);
+        g_assert_null(force_error);
+        g_assert_null(audit_error);
+        g_assert_cmpuint(dup1->len, ==, 1);
+        g_assert_cmpuint(dup2->len, ==, 1);
+        for (guint i = 0; i < 2; i++) {
+            const SvirtFinding *f = g_ptr_array_index(i == 0 ? dup1 : dup2, 0);
+
+            g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_CRITICAL);
+            g_assert_cmpstr(f->actual, ==, level);
+            g_assert_nonnull(strstr(f->explanation, i == 0 ? n2 : n1));
+            g_assert_false(f->fixable);
+        }
+    }
+}
+
+static void
+test_foreign(void)
+{
+    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autoptr(GPtrArray) foreign = NULL;
+    g_autofree char *start1 = NULL;
+    g_autofree char *start2 = NULL;
+    g_autofree char *label1 = NULL;
+    g_autofree char *label2 = NULL;
+    g_autofree char *audit_error = NULL;
+    g_autofree char *n2 = NULL;
+    g_autoptr(GError) fix_error = NULL;
+    gboolean relabelled = FALSE, fixed = TRUE;
+    TestVm one, two;
+
+    define_vm(conn, &one, "svm-test-foreign1", NULL);
+    define_vm(conn, &two, "svm-test-foreign2", NULL);
+    n2 = g_strdup(two.name);
+    start1 = start(engine, one.name);
+    start2 = start(engine, two.name);
+    label1 = image_label_of(engine, one.name);
+    label2 = image_label_of(engine, two.name);
+    /* By hand: one's image gets two's level. */
+    relabelled = label2 && set_label(one.boot, label2);
+    report = audit(engine, &audit_error);
+    foreign = findings_of(report, SVIRT_FINDING_FOREIGN, one.name);
+    if (foreign->len > 0)
+        fixed = svirt_audit_fix(engine, g_ptr_array_index(foreign, 0), &fix_error);
+    svirt_engine_stop_vm(engine, one.name, TRUE, 0, NULL);
+    svirt_engine_stop_vm(engine, two.name, TRUE, 0, NULL);
+    undefine_vm(conn, &one);
+    undefine_vm(conn, &two);
+
+    g_assert_null(start1);
+    g_assert_null(start2);
+    g_assert_true(relabelled);
+    g_assert_null(audit_error);
+    g_assert_cmpuint(foreign->len, ==, 1);
+    {
+        const SvirtFinding *f = g_ptr_array_index(foreign, 0);
+
+        g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_CRITICAL);
+        g_assert_cmpstr(f->expected, ==, label1);
+        g_assert_cmpstr(f->actual, ==, label2);
+        g_assert_nonnull(strstr(f->explanation, n2));
+    }
+    /* Whose data is on it is for the administrator to find out first. */
+    g_assert_false(fixed);
+    g_assert_error(fix_error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+}
+
+static void
+test_mismatch_and_fix(void)
+{
+    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autoptr(SvirtAuditReport) after = NULL;
+    g_autoptr(GPtrArray) mismatch = NULL;
+    g_autoptr(GPtrArray) mismatch_after = NULL;
+    g_autofree char *start_error = NULL;
+    g_autofree char *expected = NULL;
+    g_autofree char *label_after_fix = NULL;
+    g_autofree char *audit_error = NULL;
+    /* A level nobody holds, which the VM's pair does not dominate. */
+    g_autofree char *wrong = g_strdup_printf("system_u:object_r:svirt_image_t:s0:c%u,c%u",
+                                             1000 + (guint)getpid() % 10,
+                                             1012 + (guint)getpid() % 10);
+    g_autoptr(GError) fix_error = NULL;
+    gboolean relabelled, fixed = FALSE;
+    TestVm vm;
+
+    define_vm(conn, &vm, "svm-test-mismatch", NULL);
+    start_error = start(engine, vm.name);
+    expected = image_label_of(engine, vm.name);
+    relabelled = set_label(vm.boot, wrong);
+    report = audit(engine, &audit_error);
+    mismatch = findings_of(report, SVIRT_FINDING_MISMATCH, vm.name);
+    if (mismatch->len == 1)
+        fixed = svirt_audit_fix(engine, g_ptr_array_index(mismatch, 0), &fix_error);
+    label_after_fix = label_of(vm.boot);
+    after = audit(engine, &audit_error);
+    mismatch_after = findings_of(after, SVIRT_FINDING_MISMATCH, vm.name);
+    svirt_engine_stop_vm(engine, vm.name, TRUE, 0, NULL);
+    undefine_vm(conn, &vm);
+
+    g_assert_null(start_error);
+    g_assert_true(relabelled);
+    g_assert_null(audit_error);
+    g_assert_cmpuint(mismatch->len, ==, 1);
+    {
+        const SvirtFinding *f = g_ptr_array_index(mismatch, 0);
+
+        g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_ERROR);
+        g_assert_cmpstr(f->expected, ==, expected);
+        g_assert_cmpstr(f->actual, ==, wrong);
+        g_assert_nonnull(strstr(f->explanation, "does not dominate"));
+        g_assert_true(f->fixable);
+    }
+    g_assert_no_error(fix_error);
+    g_assert_true(fixed);
+    g_assert_cmpstr(label_after_fix, ==, expected);
+    g_assert_cmpuint(mismatch_after->len, ==, 0);
+}
+
+static void
+test_stale(void)
+{
+    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autoptr(SvirtAuditReport) after = NULL;
+    g_autoptr(GPtrArray) stale = NULL;
+    g_autoptr(GPtrArray) stale_after = NULL;
+    g_autofree char *start_error = NULL;
+    g_autofree char *image = NULL;
+    g_autofree char *restored = NULL;
+    g_autofree char *audit_error = NULL;
+    g_autoptr(GError) fix_error = NULL;
+    int destroyed = -1;
+    gboolean fixed = FALSE;
+    TestVm vm;
+
+    define_vm(conn, &vm, "svm-test-stale", NULL);
+    /* No engine watches stops here, and no hook is installed by this test. */
+    start_error = start(engine, vm.name);
+    image = image_label_of(engine, vm.name);
+    {
+        g_autoptr(virConnect) other = virConnectOpen(URI);
+        g_autoptr(virDomain) dom = other ? virDomainLookupByUUIDString(other, vm.uuid) : NULL;
+
+        if (dom)
+            destroyed = virDomainDestroy(dom);
+    }
+    report = audit(engine, &audit_error);
+    stale = findings_of(report, SVIRT_FINDING_STALE, vm.name);
+    if (stale->len > 0)
+        fixed = svirt_audit_fix(engine, g_ptr_array_index(stale, 0), &fix_error);
+    restored = label_of(vm.boot);
+    after = audit(engine, &audit_error);
+    stale_after = findings_of(after, SVIRT_FINDING_STALE, vm.name);
+    svirt_engine_reconcile(engine, NULL, NULL, NULL);
+    undefine_vm(conn, &vm);
+
+    g_assert_null(start_error);
+    g_assert_cmpint(destroyed, ==, 0);
+    g_assert_null(audit_error);
+    /* The boot disk and the serial log keep the dead VM's level. */
+    g_assert_cmpuint(stale->len, ==, 2);
+    for (guint i = 0; i < stale->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(stale, i);
+
+        g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_WARNING);
+        g_assert_cmpstr(f->actual, ==, image);
+        g_assert_true(f->fixable);
+    }
+    g_assert_no_error(fix_error);
+    g_assert_true(fixed);
+    g_assert_cmpstr(restored, ==, ORIGINAL);
+    g_assert_cmpuint(stale_after->len, ==, 0);
+}
+
+static gint
+index_of(const SvirtMatrix *m, const char *name)
+{
+    for (guint i = 0; i < m->vms->len; i++) {
+        const SvirtMatrixVm *vm = g_ptr_array_index(m->vms, i);
+
+        if (g_str_equal(vm->name, name))
+            return (gint)i;
+    }
+    return -1;
+}
+
+static void
+test_matrix_three_vms(void)
+{
+    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autofree char *shared_dir = svm_test_make_vm_dir("svm-audit-shared");
+    g_autofree char *shared = g_build_filename(shared_dir, "shared.img", NULL);
+    char *errors[3] = { NULL, NULL, NULL };
+    g_autofree char *audit_error = NULL;
+    g_autofree char *policy = svirt_context_find_policy_file();
+    /* Row acts on column; the shared disk is at s0, so every VM may write it. */
+    static const char *const expected[] = { "-IW", "W-W", "WI-" };
+    char grid[3][4] = { "---", "---", "---" };
+    g_autofree char *reason_isolated = NULL;
+    SvirtPolicySource source = SVIRT_POLICY_SOURCE_MCS;
+    TestVm vms[3];
+
+    svm_test_write_blank_image(shared, 65536);
+    define_vm(conn, &vms[0], "svm-test-matrix1", shared);
+    define_vm(conn, &vms[1], "svm-test-matrix2", NULL);
+    define_vm(conn, &vms[2], "svm-test-matrix3", shared);
+    for (guint i = 0; i < 3; i++)
+        errors[i] = start(engine, vms[i].name);
+    report = audit(engine, &audit_error);
+    if (report) {
+        const SvirtMatrix *m = report->matrix;
+        gint idx[3];
+
+        source = m->source;
+        for (guint i = 0; i < 3; i++)
+            idx[i] = index_of(m, vms[i].name);
+        for (guint r = 0; r < 3; r++) {
+            for (guint c = 0; c < 3; c++) {
+                const SvirtMatrixCell *cell;
+
+                if (r == c || idx[r] < 0 || idx[c] < 0)
+                    continue;
+                cell = svirt_matrix_get_cell(m, idx[r], idx[c]);
+                grid[r][c] = "IRWU"[cell->access];
+                g_test_message("%u -> %u: %s %s", r, c, svirt_access_to_string(cell->access),
+                               cell->reason);
+                if (r == 0 && c == 1)
+                    reason_isolated = g_strdup(cell->reason);
+            }
+        }
+    }
+    for (guint i = 0; i < 3; i++) {
+        svirt_engine_stop_vm(engine, vms[i].name, TRUE, 0, NULL);
+        undefine_vm(conn, &vms[i]);
+    }
+    svm_test_rmdir(shared_dir);
+
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *start_error = errors[i];
+
+        g_assert_null(start_error);
+    }
+    g_assert_null(audit_error);
+    g_assert_nonnull(policy);
+    g_assert_cmpint(source, ==, SVIRT_POLICY_SOURCE_BINARY);
+    for (guint r = 0; r < 3; r++)
+        g_assert_cmpstr(grid[r], ==, expected[r]);
+    g_assert_nonnull(strstr(reason_isolated, "constraint violated"));
+    g_assert_nonnull(strstr(reason_isolated, "h1 dom h2"));
+}
+
+int
+main(int argc, char *argv[])
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *state = NULL;
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    svirt_engine_init_libvirt();
+    state = g_dir_make_tmp("svm-state-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_setenv("SVIRT_STATE_DIR", state, TRUE);
+
+    g_test_add_func("/system/audit/duplicate", test_duplicate);
+    g_test_add_func("/system/audit/foreign", test_foreign);
+    g_test_add_func("/system/audit/mismatch-and-fix", test_mismatch_and_fix);
+    g_test_add_func("/system/audit/stale", test_stale);
+    g_test_add_func("/system/audit/matrix-three-vms", test_matrix_three_vms);
+    ret = g_test_run();
+    svm_test_rmdir(state);
+    return ret;
+}
