@@ -228,6 +228,8 @@ static char *loaded_path;
 static struct stat loaded_stat;
 static GHashTable *sid_cache;    /* context -> sid, for the loaded policy */
 static GHashTable *reason_cache; /* types, class and decision -> reason text */
+/* (source sid, target sid, class) -> decision: a pure function of the loaded policy. */
+static GHashTable *decision_cache;
 
 static gboolean
 ensure_policy_locked(const char *path, GError **error)
@@ -250,6 +252,7 @@ ensure_policy_locked(const char *path, GError **error)
     g_clear_pointer(&loaded_path, g_free);
     g_clear_pointer(&sid_cache, g_hash_table_unref);
     g_clear_pointer(&reason_cache, g_hash_table_unref);
+    g_clear_pointer(&decision_cache, g_hash_table_unref);
     /* Our errors say what failed; libsepol's own would go to stderr. */
     sepol_debug(0);
     fp = fopen(path, "re");
@@ -271,6 +274,7 @@ ensure_policy_locked(const char *path, GError **error)
     loaded_stat = st;
     sid_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     reason_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    decision_cache = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     return TRUE;
 }
 
@@ -341,68 +345,38 @@ denial_text(const char *buf)
     return g_strdup_printf(_("constraint violated: %s"), text);
 }
 
-/* One decision for read and write on an object of class @cls. */
-static gboolean
-policy_decide_locked(const char *process, const char *object, const char *cls,
-                     gboolean *can_read, gboolean *can_write, char **reason, GError **error)
+/* The reason text of a decision; it depends on the types and on which rules failed, not on the
+ * levels, so it is computed once per kind of decision. */
+static char *
+reason_locked(sepol_security_id_t ssid, sepol_security_id_t tsid, sepol_security_class_t tclass,
+              sepol_access_vector_t requested, const char *stype, const char *ttype,
+              const char *cls, unsigned int why, gboolean can_read, gboolean can_write)
 {
-    sepol_security_id_t ssid, tsid;
-    sepol_security_class_t tclass;
-    sepol_access_vector_t rd, wr;
-    struct sepol_av_decision avd;
-    unsigned int why = 0;
-    g_autofree char *stype = NULL;
-    g_autofree char *ttype = NULL;
-    g_autofree char *key = NULL;
-    const char *cached;
+    g_autofree char *key = g_strdup_printf("%s|%s|%s|%u|%u|%u", stype, ttype, cls, why,
+                                           can_read, can_write);
+    const char *cached = g_hash_table_lookup(reason_cache, key);
+    g_autoptr(GString) text = NULL;
 
-    if (!context_sid_locked(process, &ssid, error) || !context_sid_locked(object, &tsid, error))
-        return FALSE;
-    if (sepol_string_to_security_class(cls, &tclass) < 0 ||
-        sepol_string_to_av_perm(tclass, "read", &rd) < 0 ||
-        sepol_string_to_av_perm(tclass, "write", &wr) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("The policy %s has no class %s with read and write permissions."),
-                    loaded_path, cls);
-        return FALSE;
-    }
-    if (sepol_compute_av_reason(ssid, tsid, tclass, rd | wr, &avd, &why) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("libsepol could not compute the access of %s to %s."), process, object);
-        return FALSE;
-    }
-    *can_read = (avd.allowed & rd) == rd;
-    *can_write = (avd.allowed & wr) == wr;
-    if (!reason)
-        return TRUE;
-
-    stype = type_of(process);
-    ttype = type_of(object);
-    /* The text depends on the types and on which rules failed, not on the levels. */
-    key = g_strdup_printf("%s|%s|%s|%u|%u|%u", stype, ttype, cls, why, *can_read, *can_write);
-    cached = g_hash_table_lookup(reason_cache, key);
-    if (cached) {
-        *reason = g_strdup(cached);
-        return TRUE;
-    }
-    if (*can_read && *can_write) {
-        *reason = g_strdup_printf(_("allowed: %s may read and write %s %s, and the process level "
-                                    "dominates the object's"),
-                                  stype, ttype, cls);
+    if (cached)
+        return g_strdup(cached);
+    text = g_string_new(NULL);
+    if (can_read && can_write) {
+        g_string_printf(text, _("allowed: %s may read and write %s %s, and the process level "
+                                "dominates the object's"),
+                        stype, ttype, cls);
     } else {
-        g_autoptr(GString) text = g_string_new(NULL);
-
-        if (*can_read)
-            g_string_append_printf(text, _("read allowed; write denied: "));
+        if (can_read)
+            g_string_append(text, _("read allowed; write denied: "));
         if (why & SEPOL_COMPUTEAV_TE)
             g_string_append_printf(text, _("no allow rule gives %s %s on %s %s"), stype,
-                                   *can_read ? "write" : "read/write", ttype, cls);
+                                   can_read ? "write" : "read/write", ttype, cls);
         if (why & SEPOL_COMPUTEAV_CONS) {
             char *buf = NULL;
             unsigned int why2 = 0;
+            struct sepol_av_decision avd;
             g_autofree char *cons = NULL;
 
-            sepol_compute_av_reason_buffer(ssid, tsid, tclass, rd | wr, &avd, &why2, &buf, 0);
+            sepol_compute_av_reason_buffer(ssid, tsid, tclass, requested, &avd, &why2, &buf, 0);
             cons = denial_text(buf);
             free(buf);
             g_string_append_printf(text, "%s%s", (why & SEPOL_COMPUTEAV_TE) ? "; " : "", cons);
@@ -413,9 +387,84 @@ policy_decide_locked(const char *process, const char *object, const char *cls,
         if (why & SEPOL_COMPUTEAV_BOUNDS)
             g_string_append_printf(text, "%s%s", text->len ? "; " : "",
                                    _("a type bound does not allow it"));
-        *reason = g_strdup(text->str);
     }
-    g_hash_table_insert(reason_cache, g_steal_pointer(&key), g_strdup(*reason));
+    g_hash_table_insert(reason_cache, g_steal_pointer(&key), g_strdup(text->str));
+    return g_strdup(text->str);
+}
+
+/* An object resolved against the loaded policy once, for many decisions. */
+typedef struct {
+    sepol_security_id_t sid;
+    sepol_security_class_t tclass;
+    sepol_access_vector_t rd, wr;
+    const char *type; /* interned */
+    const char *cls;
+} Resolved;
+
+static gboolean
+resolve_locked(const char *context, const char *cls, Resolved *out, GError **error)
+{
+    g_autofree char *type = type_of(context);
+
+    if (!context_sid_locked(context, &out->sid, error))
+        return FALSE;
+    if (sepol_string_to_security_class(cls, &out->tclass) < 0 ||
+        sepol_string_to_av_perm(out->tclass, "read", &out->rd) < 0 ||
+        sepol_string_to_av_perm(out->tclass, "write", &out->wr) < 0) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
+                    _("The policy %s has no class %s with read and write permissions."),
+                    loaded_path, cls);
+        return FALSE;
+    }
+    out->type = g_intern_string(type);
+    out->cls = g_intern_string(cls);
+    return TRUE;
+}
+
+static gboolean
+decide_locked(const Resolved *process, const Resolved *object, gboolean *can_read,
+              gboolean *can_write, unsigned int *why, GError **error)
+{
+    struct sepol_av_decision avd;
+    gint64 key = ((gint64)process->sid << 40) | ((gint64)object->sid << 16) | object->tclass;
+    gpointer cached = g_hash_table_lookup(decision_cache, &key);
+
+    if (cached) {
+        guint bits = GPOINTER_TO_UINT(cached) - 1;
+
+        *can_read = bits & 1;
+        *can_write = (bits >> 1) & 1;
+        *why = bits >> 2;
+        return TRUE;
+    }
+    *why = 0;
+    if (sepol_compute_av_reason(process->sid, object->sid, object->tclass,
+                                object->rd | object->wr, &avd, why) < 0) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
+                    _("libsepol could not compute an access decision in %s."), loaded_path);
+        return FALSE;
+    }
+    *can_read = (avd.allowed & object->rd) == object->rd;
+    *can_write = (avd.allowed & object->wr) == object->wr;
+    g_hash_table_insert(decision_cache, g_memdup2(&key, sizeof(key)),
+                        GUINT_TO_POINTER(((*why << 2) | (*can_write << 1) | *can_read) + 1));
+    return TRUE;
+}
+
+/* One decision for read and write on an object of class @cls. */
+static gboolean
+policy_decide_locked(const char *process, const char *object, const char *cls,
+                     gboolean *can_read, gboolean *can_write, char **reason, GError **error)
+{
+    Resolved p, o;
+    unsigned int why;
+
+    if (!resolve_locked(process, "file", &p, error) || !resolve_locked(object, cls, &o, error) ||
+        !decide_locked(&p, &o, can_read, can_write, &why, error))
+        return FALSE;
+    if (reason)
+        *reason = reason_locked(p.sid, o.sid, o.tclass, o.rd | o.wr, p.type, o.type, o.cls, why,
+                                *can_read, *can_write);
     return TRUE;
 }
 
@@ -494,30 +543,47 @@ svirt_policy_check_access(const char *policy_path, const char *process_label,
     return ok;
 }
 
-SvirtMatrix *
-svirt_matrix_compute(GPtrArray *vms, const char *policy_path, GError **error)
+static void
+set_cell(SvirtMatrixCell *cell, SvirtAccess access, const char *path, const char *label,
+         char *why)
 {
-    g_autoptr(SvirtMatrix) matrix = g_new0(SvirtMatrix, 1);
-    g_autoptr(SvirtPolicyTypes) types = NULL;
-    g_autofree const char **classes = NULL;
+    cell->access = access;
+    cell->path = access == SVIRT_ACCESS_ISOLATED ? NULL : g_strdup(path);
+    if (access == SVIRT_ACCESS_ISOLATED)
+        cell->reason = g_strdup_printf("%s: %s", path, why);
+    else
+        cell->reason = g_strdup_printf("%s (%s)", why, label ? label : _("unlabelled"));
+    g_free(why);
+}
+
+/* The matrix from the loaded policy: every context is resolved once, and the reason text is
+ * only made for the object that decides a cell. */
+static gboolean
+compute_policy_locked(SvirtMatrix *matrix, GError **error)
+{
+    GPtrArray *vms = matrix->vms;
     guint n = vms->len;
+    g_autofree Resolved *procs = g_new0(Resolved, n);
+    g_autofree gboolean *has_proc = g_new0(gboolean, n);
+    g_autofree Resolved **objects = g_new0(Resolved *, n);
     gboolean ok = TRUE;
 
-    matrix->vms = g_ptr_array_ref(vms);
-    g_ptr_array_set_free_func(matrix->vms, (GDestroyNotify)svirt_matrix_vm_free);
-    matrix->cells = g_new0(SvirtMatrixCell, (gsize)n * n);
-    matrix->source = policy_path ? SVIRT_POLICY_SOURCE_BINARY : SVIRT_POLICY_SOURCE_MCS;
-    matrix->policy_path = g_strdup(policy_path);
-    if (!policy_path) {
-        types = svirt_policy_types_load(NULL);
-        if (!types)
-            types = svirt_policy_types_new_builtin();
-    } else {
-        g_mutex_lock(&policy_lock);
-        if (!ensure_policy_locked(policy_path, error)) {
-            g_mutex_unlock(&policy_lock);
-            return NULL;
+    for (guint a = 0; a < n && ok; a++) {
+        SvirtMatrixVm *vm = g_ptr_array_index(vms, a);
+
+        if (vm->process_label) {
+            ok = resolve_locked(vm->process_label, "file", &procs[a], error);
+            has_proc[a] = ok;
         }
+        objects[a] = g_new0(Resolved, vm->objects->len);
+        for (guint i = 0; i < vm->objects->len && ok; i++) {
+            SvirtMatrixObject *object = g_ptr_array_index(vm->objects, i);
+
+            ok = resolve_locked(object->label ? object->label : UNLABELLED_FILE_CONTEXT,
+                                class_of(object->path), &objects[a][i], error);
+        }
+        if (!ok)
+            g_prefix_error(error, _("Reading the labels of %s: "), vm->name);
     }
 
     for (guint a = 0; a < n && ok; a++) {
@@ -526,7 +592,92 @@ svirt_matrix_compute(GPtrArray *vms, const char *policy_path, GError **error)
         for (guint b = 0; b < n && ok; b++) {
             SvirtMatrixVm *vb = g_ptr_array_index(vms, b);
             SvirtMatrixCell *cell = &matrix->cells[a * n + b];
-            char *first_denial = NULL;
+            SvirtAccess best = SVIRT_ACCESS_ISOLATED;
+            gint best_i = -1, denied_i = -1;
+            unsigned int best_why = 0, denied_why = 0;
+
+            if (a == b)
+                continue;
+            if (!has_proc[a]) {
+                cell->access = SVIRT_ACCESS_UNKNOWN;
+                cell->reason = g_strdup(va->process_note ? va->process_note
+                                                         : _("no process label"));
+                continue;
+            }
+            for (guint i = 0; i < vb->objects->len; i++) {
+                gboolean rd, wr;
+                unsigned int why;
+                SvirtAccess access;
+
+                if (!(ok = decide_locked(&procs[a], &objects[b][i], &rd, &wr, &why, error)))
+                    break;
+                access = wr ? SVIRT_ACCESS_WRITE : rd ? SVIRT_ACCESS_READ : SVIRT_ACCESS_ISOLATED;
+                if (access > best) {
+                    best = access;
+                    best_i = (gint)i;
+                    best_why = why;
+                } else if (access == SVIRT_ACCESS_ISOLATED && denied_i < 0) {
+                    denied_i = (gint)i;
+                    denied_why = why;
+                }
+                if (best == SVIRT_ACCESS_WRITE)
+                    break;
+            }
+            if (!ok)
+                break;
+            if (best_i < 0 && denied_i < 0) {
+                cell->access = SVIRT_ACCESS_ISOLATED;
+                cell->reason = g_strdup(_("it has no labelled objects"));
+            } else {
+                gint i = best_i >= 0 ? best_i : denied_i;
+                const Resolved *o = &objects[b][i];
+                const SvirtMatrixObject *object = g_ptr_array_index(vb->objects, i);
+
+                set_cell(cell, best, object->path, object->label,
+                         reason_locked(procs[a].sid, o->sid, o->tclass, o->rd | o->wr,
+                                       procs[a].type, o->type, o->cls,
+                                       best_i >= 0 ? best_why : denied_why,
+                                       best >= SVIRT_ACCESS_READ, best == SVIRT_ACCESS_WRITE));
+            }
+        }
+    }
+    for (guint a = 0; a < n; a++)
+        g_free(objects[a]);
+    return ok;
+}
+
+SvirtMatrix *
+svirt_matrix_compute(GPtrArray *vms, const char *policy_path, GError **error)
+{
+    g_autoptr(SvirtMatrix) matrix = g_new0(SvirtMatrix, 1);
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    guint n = vms->len;
+    gboolean ok = TRUE;
+
+    matrix->vms = g_ptr_array_ref(vms);
+    g_ptr_array_set_free_func(matrix->vms, (GDestroyNotify)svirt_matrix_vm_free);
+    matrix->cells = g_new0(SvirtMatrixCell, (gsize)n * n);
+    matrix->source = policy_path ? SVIRT_POLICY_SOURCE_BINARY : SVIRT_POLICY_SOURCE_MCS;
+    matrix->policy_path = g_strdup(policy_path);
+    if (policy_path) {
+        g_mutex_lock(&policy_lock);
+        ok = ensure_policy_locked(policy_path, error) && compute_policy_locked(matrix, error);
+        g_mutex_unlock(&policy_lock);
+        return ok ? g_steal_pointer(&matrix) : NULL;
+    }
+
+    types = svirt_policy_types_load(NULL);
+    if (!types)
+        types = svirt_policy_types_new_builtin();
+    for (guint a = 0; a < n && ok; a++) {
+        SvirtMatrixVm *va = g_ptr_array_index(vms, a);
+
+        for (guint b = 0; b < n && ok; b++) {
+            SvirtMatrixVm *vb = g_ptr_array_index(vms, b);
+            SvirtMatrixCell *cell = &matrix->cells[a * n + b];
+            SvirtAccess best = SVIRT_ACCESS_ISOLATED;
+            const SvirtMatrixObject *decisive = NULL;
+            char *decisive_why = NULL;
 
             if (a == b)
                 continue;
@@ -536,52 +687,39 @@ svirt_matrix_compute(GPtrArray *vms, const char *policy_path, GError **error)
                                                          : _("no process label"));
                 continue;
             }
-            cell->access = SVIRT_ACCESS_ISOLATED;
-            for (guint i = 0; i < vb->objects->len && ok; i++) {
-                SvirtMatrixObject *object = g_ptr_array_index(vb->objects, i);
+            for (guint i = 0; i < vb->objects->len; i++) {
+                const SvirtMatrixObject *object = g_ptr_array_index(vb->objects, i);
                 gboolean rd = FALSE, wr = FALSE;
                 char *why = NULL;
                 SvirtAccess access;
 
-                if (policy_path)
-                    ok = policy_decide_locked(
-                        va->process_label, object->label ? object->label : UNLABELLED_FILE_CONTEXT,
-                        class_of(object->path), &rd, &wr, &why, error);
-                else
-                    ok = mcs_decide(types, va->process_label, object->label, &rd, &wr, &why,
-                                    error);
-                if (!ok) {
-                    g_prefix_error(error, _("Computing what %s may do to %s of %s: "), va->name,
-                                   object->path, vb->name);
+                if (!(ok = mcs_decide(types, va->process_label, object->label, &rd, &wr, &why,
+                                      error))) {
+                    g_prefix_error(error, _("Computing what %s may do to %s of %s: "),
+                                   va->name, object->path, vb->name);
                     break;
                 }
                 access = wr ? SVIRT_ACCESS_WRITE : rd ? SVIRT_ACCESS_READ : SVIRT_ACCESS_ISOLATED;
-                if (access == SVIRT_ACCESS_ISOLATED) {
-                    if (!first_denial)
-                        first_denial = g_strdup_printf("%s: %s", object->path, why);
-                    g_free(why);
-                    continue;
-                }
-                if (access > cell->access) {
-                    g_free(cell->path);
-                    g_free(cell->reason);
-                    cell->access = access;
-                    cell->path = g_strdup(object->path);
-                    cell->reason = g_strdup_printf("%s (%s)", why,
-                                                   object->label ? object->label
-                                                                 : _("unlabelled"));
+                if (access > best || !decisive) {
+                    best = access;
+                    decisive = object;
+                    g_free(decisive_why);
+                    decisive_why = g_steal_pointer(&why);
                 }
                 g_free(why);
             }
-            if (cell->access == SVIRT_ACCESS_ISOLATED)
-                cell->reason = first_denial ? first_denial
-                                            : g_strdup(_("it has no labelled objects"));
-            else
-                g_free(first_denial);
+            if (!ok) {
+                g_free(decisive_why);
+                break;
+            }
+            if (!decisive) {
+                cell->access = SVIRT_ACCESS_ISOLATED;
+                cell->reason = g_strdup(_("it has no labelled objects"));
+            } else {
+                set_cell(cell, best, decisive->path, decisive->label, decisive_why);
+            }
         }
     }
-    if (policy_path)
-        g_mutex_unlock(&policy_lock);
     return ok ? g_steal_pointer(&matrix) : NULL;
 }
 
