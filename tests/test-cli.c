@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "svirt-policy.h"
@@ -263,6 +264,47 @@ test_plan_table(void)
     g_assert_nonnull(strstr(out, " /guest/diskimage1"));
 }
 
+/* The test driver's VM runs without the engine: an error-level finding, so exit status 1. */
+static void
+test_audit(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("svm-audit-cli-XXXXXX", NULL);
+    g_autofree char *html_path = g_build_filename(dir, "report.html", NULL);
+    g_autofree char *html = NULL;
+    const char *json_args[] = { "--connect", "test:///default", "audit", "--json", NULL };
+    const char *html_args[] = { "--connect", "test:///default", "audit", "--html", html_path,
+                                NULL };
+    g_autoptr(JsonNode) root = NULL;
+    JsonArray *findings;
+    gboolean outside = FALSE;
+
+    g_assert_cmpint(svm_test_run_svirtctl(json_args, &out, &err), ==, 1);
+    root = svm_test_parse_json(out);
+    findings = json_object_get_array_member(json_node_get_object(root), "findings");
+    for (guint i = 0; i < json_array_get_length(findings); i++) {
+        JsonObject *f = json_array_get_object_element(findings, i);
+
+        if (g_str_equal(json_object_get_string_member(f, "id"), "started-outside")) {
+            g_assert_cmpstr(json_object_get_string_member(f, "vm"), ==, "test");
+            g_assert_cmpstr(json_object_get_string_member(f, "severity"), ==, "error");
+            outside = TRUE;
+        }
+    }
+    g_assert_true(outside);
+    g_assert_true(json_object_has_member(json_node_get_object(root), "matrix"));
+
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    g_assert_cmpint(svm_test_run_svirtctl(html_args, &out, &err), ==, 1);
+    g_assert_true(g_file_get_contents(html_path, &html, NULL, NULL));
+    g_assert_nonnull(strstr(html, "<html"));
+    g_assert_nonnull(strstr(html, "started"));
+    g_unlink(html_path);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -281,5 +323,6 @@ main(int argc, char *argv[])
     g_test_add_func("/cli/label/show-default", test_show_label_default);
     g_test_add_func("/cli/plan/json", test_plan_json);
     g_test_add_func("/cli/plan/table", test_plan_table);
+    g_test_add_func("/cli/audit", test_audit);
     return g_test_run();
 }
