@@ -327,10 +327,12 @@ cmd_install_hook(Globals *globals, int argc, char **argv)
     if (argc != 1)
         return usage_message(_("install-hook takes no arguments."));
     hook = g_build_filename(dir, "qemu", NULL);
+    /* A removed svirtctl must not make libvirtd refuse to start VMs. */
     script = g_strdup_printf("#!/bin/sh\n"
                              "# sVirt Manager: restores VM labels when libvirtd releases a VM.\n"
+                             "[ -x '%s' ] || exit 0\n"
                              "exec '%s' hook \"$@\"\n",
-                             exe);
+                             exe, exe);
     if (g_file_get_contents(hook, &existing, NULL, NULL) && !g_str_equal(existing, script) &&
         !strstr(existing, "sVirt Manager") && !force) {
         g_printerr(_("svirtctl: %s already exists and is not ours; it was left unchanged. Add "
