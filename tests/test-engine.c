@@ -195,6 +195,29 @@ test_events(void)
     g_free(last.name);
 }
 
+/* The range a start or a plan uses: the call's, else the engine's (from the app's settings),
+ * else the host's. */
+static void
+test_mcs_range(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autofree char *host = NULL;
+    g_autofree char *set = NULL;
+    g_autofree char *given = NULL;
+    g_autofree char *cleared = NULL;
+
+    host = svirt_engine_dup_mcs_range(engine, NULL);
+    g_assert_cmpstr(host, ==, "s0:c0.c1023");
+    svirt_engine_set_mcs_range(engine, "s0:c5.c6");
+    set = svirt_engine_dup_mcs_range(engine, NULL);
+    g_assert_cmpstr(set, ==, "s0:c5.c6");
+    given = svirt_engine_dup_mcs_range(engine, "c0.c9");
+    g_assert_cmpstr(given, ==, "c0.c9");
+    svirt_engine_set_mcs_range(engine, "");
+    cleared = svirt_engine_dup_mcs_range(engine, NULL);
+    g_assert_cmpstr(cleared, ==, "s0:c0.c1023");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -206,5 +229,6 @@ main(int argc, char *argv[])
     g_test_add_func("/engine/list", test_list);
     g_test_add_func("/engine/async", test_async);
     g_test_add_func("/engine/events", test_events);
+    g_test_add_func("/engine/mcs-range", test_mcs_range);
     return g_test_run();
 }

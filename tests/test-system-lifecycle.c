@@ -1003,6 +1003,24 @@ test_shutdown_timeout(void)
     undefine_vm(conn, &vm);
 }
 
+/* A range of two categories holds one pair: every start from this engine gets exactly it. */
+static void
+test_engine_range(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    TestVm vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svirt_engine_set_mcs_range(engine, "s0:c1000.c1001");
+    define_vm(conn, &vm, "svm-test-range", NULL, FALSE);
+    start_ok(engine, vm.name);
+    assert_label(vm.boot, "system_u:object_r:svirt_image_t:s0:c1000,c1001");
+    stop_ok(engine, vm.name);
+    undefine_vm(conn, &vm);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1032,6 +1050,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/pause-resume", test_pause_resume);
     g_test_add_func("/system/lifecycle/delete-with-storage", test_delete_with_storage);
     g_test_add_func("/system/lifecycle/shutdown-timeout", test_shutdown_timeout);
+    g_test_add_func("/system/lifecycle/engine-range", test_engine_range);
     ret = g_test_run();
     svm_test_rmdir(state);
     svirt_policy_types_free(types);

@@ -403,7 +403,14 @@ test_connections(void)
                                       "</domain></node>",
                                       -1, NULL));
     g_settings_set_strv(settings, "connections", NULL);
+    g_settings_set_string(settings, "mcs-range", "s0:c5.c6");
     window = svm_window_new(NULL, engine, settings);
+    {
+        /* Starts from this window draw pairs from the configured range. */
+        g_autofree char *range = svirt_engine_dup_mcs_range(engine, NULL);
+
+        g_assert_cmpstr(range, ==, "s0:c5.c6");
+    }
     gtk_widget_show(GTK_WIDGET(window));
     combo = GTK_COMBO_BOX(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
                                                         "connection_combo"));
@@ -423,6 +430,7 @@ test_connections(void)
     gtk_combo_box_set_active_id(combo, "test:///default");
     svm_test_wait_for(list_shows_test, window, 10000, "the first connection's VMs");
     gtk_widget_destroy(GTK_WIDGET(window));
+    g_settings_reset(settings, "mcs-range");
     g_unlink(file);
     g_rmdir(dir);
 }

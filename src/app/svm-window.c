@@ -654,6 +654,11 @@ attach_engine(SvmWindow *self, SvirtEngine *engine)
         g_clear_object(&self->engine);
     }
     self->engine = g_object_ref(engine);
+    if (self->settings) {
+        g_autofree char *range = g_settings_get_string(self->settings, "mcs-range");
+
+        svirt_engine_set_mcs_range(engine, range);
+    }
     g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), self);
     g_signal_connect(engine, "disconnected", G_CALLBACK(on_disconnected), self);
     g_signal_connect(engine, "labels-changed", G_CALLBACK(on_labels_changed), self);

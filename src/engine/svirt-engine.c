@@ -18,6 +18,7 @@ struct _SvirtEngine {
 
     char *requested_uri;
     char *uri;
+    char *mcs_range; /* NULL: the host's */
     /* Shared with worker threads: they take their own reference under the lock. */
     GMutex lock;
     virConnectPtr conn;
@@ -112,6 +113,30 @@ engine_ref_conn(SvirtEngine *self, GError **error)
                     _("Not connected to %s. Connect first, then try again."),
                     self->requested_uri);
     return conn;
+}
+
+void
+svirt_engine_set_mcs_range(SvirtEngine *self, const char *range)
+{
+    g_return_if_fail(SVIRT_IS_ENGINE(self));
+    g_mutex_lock(&self->lock);
+    g_free(self->mcs_range);
+    self->mcs_range = range && *range ? g_strdup(range) : NULL;
+    g_mutex_unlock(&self->lock);
+}
+
+char *
+svirt_engine_dup_mcs_range(SvirtEngine *self, const char *override)
+{
+    char *range;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), NULL);
+    if (override && *override)
+        return g_strdup(override);
+    g_mutex_lock(&self->lock);
+    range = g_strdup(self->mcs_range);
+    g_mutex_unlock(&self->lock);
+    return range ? range : svirt_mcs_host_range();
 }
 
 virConnectPtr
@@ -578,6 +603,7 @@ svirt_engine_finalize(GObject *object)
 
     g_free(self->requested_uri);
     g_free(self->uri);
+    g_free(self->mcs_range);
     g_mutex_clear(&self->lock);
     G_OBJECT_CLASS(svirt_engine_parent_class)->finalize(object);
 }
@@ -932,7 +958,7 @@ svirt_engine_plan_vm(SvirtEngine *self, const char *vm, const char *mcs_range, G
         return NULL;
 
     if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
-        g_autofree char *range = mcs_range ? g_strdup(mcs_range) : svirt_mcs_host_range();
+        g_autofree char *range = svirt_engine_dup_mcs_range(self, mcs_range);
         g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string(range, error);
         SvirtLevel pair;
 

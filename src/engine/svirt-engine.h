@@ -40,6 +40,12 @@ void svirt_engine_list_vms_async(SvirtEngine *self, GCancellable *cancellable,
 GPtrArray *svirt_engine_list_vms_finish(SvirtEngine *self, GAsyncResult *result,
                                         GError **error);
 
+/* The categories dynamic labels are drawn from when a call names none; NULL or "" for the
+ * host's range. */
+void svirt_engine_set_mcs_range(SvirtEngine *self, const char *range);
+/* @override when set, else the engine's range, else the host's. */
+char *svirt_engine_dup_mcs_range(SvirtEngine *self, const char *override);
+
 /* A new reference to the open connection, for engine modules; release with virConnectClose(). */
 virConnectPtr svirt_engine_dup_connection(SvirtEngine *self, GError **error);
 

@@ -412,7 +412,7 @@ start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     }
 
     /* Levels: every running VM's, then ours. */
-    range = mcs_range ? g_strdup(mcs_range) : svirt_mcs_host_range();
+    range = svirt_engine_dup_mcs_range(engine, mcs_range);
     mcs = svirt_mcs_new_from_range_string(range, error);
     if (!mcs || !svirt_engine_collect_reservations(engine, mcs, error))
         return FALSE;
