@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libvirt/virterror.h>
+
 #include "svm-test-vm.h"
 
 /* 16-bit real mode, loaded at 0x7c00: print the marker on COM1 (0x3f8), then echo what
@@ -87,4 +89,20 @@ svm_test_rmdir(const char *dir)
             g_unlink(path);
     }
     g_rmdir(dir);
+}
+
+void
+svm_test_remove_domain(virConnectPtr conn, const char *vm)
+{
+    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm);
+
+    if (!dom)
+        dom = virDomainLookupByName(conn, vm);
+    if (dom) {
+        if (virDomainIsActive(dom) == 1)
+            virDomainDestroy(dom);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+    virResetLastError();
 }

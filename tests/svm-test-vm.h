@@ -1,6 +1,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libvirt/libvirt.h>
 
 G_BEGIN_DECLS
 
@@ -13,6 +14,9 @@ char *svm_test_make_vm_dir(const char *prefix);
 void svm_test_rmdir(const char *dir);
 
 void svm_test_write_boot_image(const char *path);
+
+/* Forces off and undefines the VM with @uuid (by name when it is not a UUID), if it exists. */
+void svm_test_remove_domain(virConnectPtr conn, const char *vm);
 void svm_test_write_blank_image(const char *path, gsize size);
 
 G_END_DECLS

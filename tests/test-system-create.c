@@ -59,14 +59,7 @@ delete_volume(virConnectPtr conn, const char *pool_name, const char *volume)
 static void
 remove_vm(virConnectPtr conn, const char *name)
 {
-    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
-
-    if (dom) {
-        if (virDomainIsActive(dom) == 1)
-            virDomainDestroy(dom);
-        virDomainUndefine(dom);
-    }
-    virResetLastError();
+    svm_test_remove_domain(conn, name);
 }
 
 static gboolean

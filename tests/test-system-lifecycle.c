@@ -109,15 +109,7 @@ define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared_p
 static void
 undefine_vm(virConnectPtr conn, TestVm *vm)
 {
-    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm->uuid);
-
-    if (dom) {
-        if (virDomainIsActive(dom) == 1)
-            virDomainDestroy(dom);
-        virDomainUndefine(dom);
-        virDomainFree(dom);
-    }
-    virResetLastError();
+    svm_test_remove_domain(conn, vm->uuid);
     svm_test_rmdir(vm->dir);
     g_free(vm->dir);
     g_free(vm->name);
