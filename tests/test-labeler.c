@@ -225,6 +225,45 @@ test_mounted_block_device(void)
     g_assert_nonnull(strstr(error->message, "mounted at /"));
 }
 
+/* Without privilege, labelling fails with a hint on what is missing, and changes nothing. */
+static void
+test_permission_denied(void)
+{
+    g_autofree char *path = make_file("unprivileged.img");
+
+    if (geteuid() != 0) {
+        g_test_skip("needs root to drop to an unprivileged user");
+        return;
+    }
+    g_assert_cmpint(chown(path, 65534, 65534), ==, 0);
+    /* The user can reach the file; only the label is beyond it. */
+    g_assert_cmpint(chmod(tmpdir, 0755), ==, 0);
+    if (g_test_subprocess()) {
+        g_autoptr(SvirtLabelTarget) target = NULL;
+        g_autoptr(GError) error = NULL;
+        SvirtLabelStatus status;
+
+        /* Without an LSM this kernel lets a file's owner set security.*; trusted.* still needs
+         * CAP_SYS_ADMIN, as security.* does under SELinux. */
+        g_setenv("SVIRT_LABEL_XATTR", "trusted.svirt-test", TRUE);
+        g_assert_cmpint(setgid(65534), ==, 0);
+        g_assert_cmpint(setuid(65534), ==, 0);
+        target = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, &error);
+        g_assert_no_error(error);
+        g_assert_false(svirt_label_target_set_label(target, LABEL_A, &status, &error));
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION);
+        g_assert_nonnull(strstr(error->message, "needs root"));
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+    {
+        char buf[256];
+
+        g_assert_cmpint(getxattr(path, "trusted.svirt-test", buf, sizeof(buf)), <, 0);
+    }
+}
+
 static void
 choose_xattr(void)
 {
@@ -257,6 +296,7 @@ main(int argc, char *argv[])
     g_test_add_func("/labeler/file-replaced", test_file_replaced);
     g_test_add_func("/labeler/not-regular", test_not_regular);
     g_test_add_func("/labeler/mounted-block-device", test_mounted_block_device);
+    g_test_add_func("/labeler/permission-denied", test_permission_denied);
     ret = g_test_run();
 
     {
