@@ -430,6 +430,42 @@ index_of(const SvirtMatrix *m, const char *name)
     return -1;
 }
 
+/* A VM started directly through libvirt carries none of its labels: an error, not fixable. */
+static void
+test_started_outside(void)
+{
+    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autoptr(GPtrArray) outside = NULL;
+    g_autofree char *audit_error = NULL;
+    int created = -1;
+    TestVm vm;
+
+    define_vm(conn, &vm, "svm-test-outside", NULL);
+    {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+
+        if (dom)
+            created = virDomainCreate(dom);
+    }
+    report = audit(engine, &audit_error);
+    outside = findings_of(report, SVIRT_FINDING_STARTED_OUTSIDE, vm.name);
+    undefine_vm(conn, &vm);
+
+    g_assert_cmpint(created, ==, 0);
+    g_assert_null(audit_error);
+    g_assert_cmpuint(outside->len, ==, 1);
+    {
+        const SvirtFinding *f = g_ptr_array_index(outside, 0);
+
+        g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_ERROR);
+        g_assert_false(f->fixable);
+        g_assert_nonnull(f->fix);
+    }
+    g_assert_cmpint(svirt_audit_report_max_severity(report), >=, SVIRT_SEVERITY_ERROR);
+}
+
 static void
 test_matrix_three_vms(void)
 {
@@ -515,6 +551,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/audit/mismatch-and-fix", test_mismatch_and_fix);
     g_test_add_func("/system/audit/stale", test_stale);
     g_test_add_func("/system/audit/matrix-three-vms", test_matrix_three_vms);
+    g_test_add_func("/system/audit/started-outside", test_started_outside);
     ret = g_test_run();
     svm_test_rmdir(state);
     return ret;

@@ -1013,6 +1013,56 @@ test_engine_range(void)
     undefine_vm(conn, &vm);
 }
 
+/* A static label with relabel off: QEMU runs under the administrator's label and the engine
+ * touches none of the VM's files; the level stays reserved while it runs. */
+static void
+test_static_relabel_off(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtVmStatus) status = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *label = "system_u:system_r:svirt_t:s0:c600,c601";
+    const char *admin = "system_u:object_r:svirt_image_t:s0:c600,c601";
+    TestVm vm, other;
+    gboolean ok;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_vm(conn, &vm, "svm-test-static", NULL, TRUE);
+    define_vm(conn, &other, "svm-test-static2", NULL, FALSE);
+    set_label(vm.boot, admin);
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, label, FALSE,
+                                          &error));
+    g_assert_true(svirt_engine_set_settings(engine, vm.name, settings, &error));
+    g_assert_true(svirt_engine_set_settings(engine, other.name, settings, &error));
+
+    start_ok(engine, vm.name);
+    status = svirt_engine_get_vm_status(engine, vm.name, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(status->process_label, ==, label);
+    /* The administrator's labels, untouched; the read-only disk was left unlabelled. */
+    assert_label(vm.boot, admin);
+    assert_label(vm.readonly, NULL);
+    for (guint i = 0; i < status->disks->len; i++) {
+        SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        g_assert_cmpint(disk->status, ==, SVIRT_DISK_STATUS_NOT_RELABELED);
+    }
+    /* Another VM cannot take the same level while this one runs. */
+    ok = svirt_engine_start_vm(engine, other.name, NULL, &error);
+    g_test_message("%s", error ? error->message : "started");
+    g_assert_false(ok);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_nonnull(strstr(error->message, vm.name));
+    stop_ok(engine, vm.name);
+    assert_label(vm.boot, admin);
+    g_assert_cmpuint(journal_size(), ==, 0);
+    undefine_vm(conn, &vm);
+    undefine_vm(conn, &other);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1043,6 +1093,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/delete-with-storage", test_delete_with_storage);
     g_test_add_func("/system/lifecycle/shutdown-timeout", test_shutdown_timeout);
     g_test_add_func("/system/lifecycle/engine-range", test_engine_range);
+    g_test_add_func("/system/lifecycle/static-relabel-off", test_static_relabel_off);
     ret = g_test_run();
     svm_test_rmdir(state);
     svirt_policy_types_free(types);
