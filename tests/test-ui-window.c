@@ -447,6 +447,53 @@ storage_item(const char *target, const char *path, const char *reason)
     return item;
 }
 
+static GtkWidget *
+find_toplevel(GType type)
+{
+    g_autoptr(GList) tops = gtk_window_list_toplevels();
+
+    for (GList *l = tops; l; l = l->next) {
+        if (G_TYPE_CHECK_INSTANCE_TYPE(l->data, type))
+            return l->data;
+    }
+    return NULL;
+}
+
+static gboolean
+delete_dialog_open(gpointer data)
+{
+    return find_toplevel(SVM_TYPE_DELETE_DIALOG) != NULL;
+}
+
+static gboolean
+vm_gone(gpointer data)
+{
+    return !svm_vm_list_lookup(svm_window_get_vm_list(SVM_WINDOW(data)),
+                               g_object_get_data(G_OBJECT(data), "gone-uuid"), NULL);
+}
+
+/* Delete from the window: the dialog opens once the VM's files are read, and accepting it
+ * removes the VM. */
+static void
+test_delete_from_window(void)
+{
+    SvmWindow *window = open_window("test:///default");
+    g_autoptr(virConnect) other = virConnectOpen("test:///default");
+    g_autoptr(virDomain) vm = define_test_vm(other, "delta-old");
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    virDomainGetUUIDString(vm, uuid);
+    g_object_set_data_full(G_OBJECT(window), "gone-uuid", g_strdup(uuid), g_free);
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    select_vm(window, "delta-old");
+    g_action_group_activate_action(G_ACTION_GROUP(window), "delete", NULL);
+    svm_test_wait_for(delete_dialog_open, NULL, 10000, "the delete dialog");
+    gtk_dialog_response(GTK_DIALOG(find_toplevel(SVM_TYPE_DELETE_DIALOG)), GTK_RESPONSE_ACCEPT);
+    svm_test_wait_for(vm_gone, window, 10000, "the VM to be deleted");
+    g_assert_null(find_toplevel(SVM_TYPE_DELETE_DIALOG));
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
 static void
 test_delete_dialog(void)
 {
@@ -495,18 +542,6 @@ test_connect_dialog(void)
     gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
-static GtkWidget *
-find_toplevel(GType type)
-{
-    g_autoptr(GList) tops = gtk_window_list_toplevels();
-
-    for (GList *l = tops; l; l = l->next) {
-        if (G_TYPE_CHECK_INSTANCE_TYPE(l->data, type))
-            return l->data;
-    }
-    return NULL;
-}
-
 /* The list opens the details of the selected VM, and the New VM assistant. */
 static void
 test_opens_details_and_assistant(void)
@@ -549,6 +584,7 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/main-window/connections", test_connections);
     g_test_add_func("/ui/main-window/opens-details-and-assistant",
                     test_opens_details_and_assistant);
+    g_test_add_func("/ui/main-window/delete", test_delete_from_window);
     g_test_add_func("/ui/delete-dialog", test_delete_dialog);
     g_test_add_func("/ui/connect-dialog", test_connect_dialog);
     return g_test_run();

@@ -531,10 +531,8 @@ on_action_done(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-run_vm_action(SvmWindow *self, const char *action, const char *const *paths)
+run_vm_action(SvmWindow *self, const char *action, const char *uuid, const char *const *paths)
 {
-    g_autofree char *uuid = selected_uuid(self);
-
     if (!uuid)
         return;
     gtk_info_bar_set_revealed(self->action_bar, FALSE);
@@ -545,37 +543,79 @@ run_vm_action(SvmWindow *self, const char *action, const char *const *paths)
 static void
 vm_action_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-    run_vm_action(SVM_WINDOW(user_data), g_action_get_name(G_ACTION(action)), NULL);
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uuid = selected_uuid(self);
+
+    run_vm_action(self, g_action_get_name(G_ACTION(action)), uuid, NULL);
 }
 
 static void
-delete_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+on_delete_response(SvmDeleteDialog *dialog, int response, SvmWindow *self)
 {
-    SvmWindow *self = SVM_WINDOW(user_data);
-    g_autofree char *uuid = selected_uuid(self);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GPtrArray) storage = NULL;
+    const char *uuid = g_object_get_data(G_OBJECT(dialog), "svm-uuid");
     g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func(g_free);
+
+    svm_delete_dialog_get_chosen(dialog, chosen);
+    g_ptr_array_add(chosen, NULL);
+    if (response == GTK_RESPONSE_ACCEPT)
+        run_vm_action(self, "delete", uuid, (const char *const *)chosen->pdata);
+    gtk_widget_destroy(GTK_WIDGET(dialog));
+}
+
+typedef struct {
+    SvmWindow *self;
+    char *uuid;
+} DeleteRequest;
+
+static void
+delete_request_free(DeleteRequest *request)
+{
+    g_object_unref(request->self);
+    g_free(request->uuid);
+    g_free(request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DeleteRequest, delete_request_free)
+
+static void
+on_storage_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(DeleteRequest) request = user_data;
+    SvmWindow *self = request->self;
+    const char *uuid = request->uuid;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) storage =
+        svirt_engine_list_vm_storage_finish(SVIRT_ENGINE(source), result, &error);
     g_autofree char *name = NULL;
     SvmDeleteDialog *dialog;
-    int response;
 
-    if (!uuid)
+    if (self->disposed)
         return;
-    /* Reading the disks of every VM is quick; the dialog needs them before it opens. */
-    storage = svirt_engine_list_vm_storage(self->engine, uuid, &error);
     if (!storage) {
         show_action_error(self, error->message);
         return;
     }
     name = vm_name_of(self, uuid);
     dialog = svm_delete_dialog_new(GTK_WINDOW(self), name, storage);
-    response = gtk_dialog_run(GTK_DIALOG(dialog));
-    svm_delete_dialog_get_chosen(dialog, chosen);
-    g_ptr_array_add(chosen, NULL);
-    if (response == GTK_RESPONSE_ACCEPT)
-        run_vm_action(self, "delete", (const char *const *)chosen->pdata);
-    gtk_widget_destroy(GTK_WIDGET(dialog));
+    g_object_set_data_full(G_OBJECT(dialog), "svm-uuid", g_strdup(uuid), g_free);
+    g_signal_connect_object(dialog, "response", G_CALLBACK(on_delete_response), self, 0);
+    gtk_window_present(GTK_WINDOW(dialog));
+}
+
+static void
+delete_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    char *uuid = selected_uuid(self);
+    DeleteRequest *request;
+
+    if (!uuid)
+        return;
+    /* Which files other VMs use needs every VM's definition: read off the main thread. */
+    request = g_new0(DeleteRequest, 1);
+    request->self = g_object_ref(self);
+    request->uuid = uuid;
+    svirt_engine_list_vm_storage_async(self->engine, uuid, NULL, on_storage_ready, request);
 }
 
 static void

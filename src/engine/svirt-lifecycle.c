@@ -1478,6 +1478,37 @@ svirt_engine_list_vm_storage(SvirtEngine *engine, const char *name, GError **err
     return g_steal_pointer(&items);
 }
 
+static void
+storage_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+    GPtrArray *storage = svirt_engine_list_vm_storage(source, task_data, &error);
+
+    if (storage)
+        g_task_return_pointer(task, storage, (GDestroyNotify)g_ptr_array_unref);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_list_vm_storage_async(SvirtEngine *engine, const char *vm,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_list_vm_storage_async);
+    g_task_set_task_data(task, g_strdup(vm), g_free);
+    g_task_run_in_thread(task, storage_thread);
+}
+
+GPtrArray *
+svirt_engine_list_vm_storage_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 static gboolean
 delete_file(virConnectPtr conn, const char *path, GError **error)
 {

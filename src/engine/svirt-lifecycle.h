@@ -140,6 +140,11 @@ typedef struct {
 
 void svirt_storage_item_free(SvirtStorageItem *item);
 GPtrArray *svirt_engine_list_vm_storage(SvirtEngine *engine, const char *vm, GError **error);
+void svirt_engine_list_vm_storage_async(SvirtEngine *engine, const char *vm,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+GPtrArray *svirt_engine_list_vm_storage_finish(SvirtEngine *engine, GAsyncResult *result,
+                                               GError **error);
 /* Undefines a stopped VM, then deletes those of @paths that svirt_engine_list_vm_storage()
  * offers (storage volumes through their pool, other files directly). */
 gboolean svirt_engine_delete_vm(SvirtEngine *engine, const char *vm, const char *const *paths,
