@@ -1057,12 +1057,38 @@ disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engi
     return disk;
 }
 
-SvirtVmStatus *
-svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error)
+/* What every VM's status shares: read once for a whole list, not once per VM. */
+typedef struct {
+    SvirtPolicyTypes *types;
+    char *enforced_reason;
+} HostFacts;
+
+static void
+host_facts_clear(HostFacts *facts)
+{
+    g_clear_pointer(&facts->types, svirt_policy_types_free);
+    g_clear_pointer(&facts->enforced_reason, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HostFacts, host_facts_clear)
+
+static gboolean
+host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
+
+    if (!conn || !(facts->types = svirt_policy_types_load(error)))
+        return FALSE;
+    facts->enforced_reason = enforcement_reason(conn);
+    return TRUE;
+}
+
+static SvirtVmStatus *
+vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
+          SvirtSettings **settings_out, GError **error)
 {
     g_autoptr(SvirtVmStatus) status = g_new0(SvirtVmStatus, 1);
     g_autoptr(SvirtSettings) settings = NULL;
-    g_autoptr(SvirtPolicyTypes) types = NULL;
     g_autoptr(SvirtPlan) plan = NULL;
     g_autoptr(SvirtJournal) journal = NULL;
     g_autofree char *xml = NULL;
@@ -1088,8 +1114,7 @@ svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error
     running = svirt_vm_state_is_active(status->state);
 
     settings = svirt_engine_get_settings(engine, vm.uuid, error);
-    types = settings ? svirt_policy_types_load(error) : NULL;
-    if (!types) {
+    if (!settings) {
         close_vm(&vm);
         return NULL;
     }
@@ -1103,7 +1128,7 @@ svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error
     }
     if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)
         level = svirt_settings_dup_static_level(settings);
-    status->enforced_reason = enforcement_reason(vm.conn);
+    status->enforced_reason = g_strdup(facts->enforced_reason);
     status->enforced = running && status->started_by_engine && !status->enforced_reason;
 
     xml = virDomainGetXMLDesc(vm.dom, running ? 0 : VIR_DOMAIN_XML_INACTIVE);
@@ -1114,14 +1139,17 @@ svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error
         return NULL;
     }
     /* A stopped dynamic VM has no level yet: its private disks show the label without one. */
-    plan = svirt_plan_build(xml, settings, types, level ? level : "s0", error);
+    plan = svirt_plan_build(xml, settings, facts->types, level ? level : "s0", error);
     if (!plan) {
         close_vm(&vm);
         return NULL;
     }
-    journal = svirt_journal_open(NULL, NULL);
-    if (journal && !svirt_journal_lock(journal, NULL))
-        g_clear_pointer(&journal, svirt_journal_free);
+    /* Only a stopped VM's disks depend on what the journal still holds for it. */
+    if (!running) {
+        journal = svirt_journal_open(NULL, NULL);
+        if (journal && !svirt_journal_lock(journal, NULL))
+            g_clear_pointer(&journal, svirt_journal_free);
+    }
     for (guint i = 0; i < plan->items->len; i++) {
         SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
 
@@ -1135,7 +1163,19 @@ svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error
     if (journal)
         svirt_journal_unlock(journal);
     close_vm(&vm);
+    if (settings_out)
+        *settings_out = g_steal_pointer(&settings);
     return g_steal_pointer(&status);
+}
+
+SvirtVmStatus *
+svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error)
+{
+    g_auto(HostFacts) facts = { 0 };
+
+    if (!host_facts_load(engine, &facts, error))
+        return NULL;
+    return vm_status(engine, name, &facts, NULL, error);
 }
 
 /* ---- summaries for the VM list ---- */
@@ -1237,23 +1277,30 @@ svirt_vm_labels_from_status(const SvirtVmStatus *status)
     return labels;
 }
 
-SvirtVmLabels *
-svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error)
+static SvirtVmLabels *
+vm_labels(SvirtEngine *engine, const char *vm, const HostFacts *facts, GError **error)
 {
-    g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, vm, error);
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtVmStatus) status = vm_status(engine, vm, facts, &settings, error);
     SvirtVmLabels *labels;
 
     if (!status)
         return NULL;
     labels = svirt_vm_labels_from_status(status);
     /* A stopped static VM: show the label it will run under. */
-    if (!labels->process_label && status->mode == SVIRT_SECURITY_MODE_STATIC) {
-        g_autoptr(SvirtSettings) settings = svirt_engine_get_settings(engine, vm, NULL);
-
-        if (settings)
-            labels->process_label = g_strdup(settings->label);
-    }
+    if (!labels->process_label && status->mode == SVIRT_SECURITY_MODE_STATIC)
+        labels->process_label = g_strdup(settings->label);
     return labels;
+}
+
+SvirtVmLabels *
+svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error)
+{
+    g_auto(HostFacts) facts = { 0 };
+
+    if (!host_facts_load(engine, &facts, error))
+        return NULL;
+    return vm_labels(engine, vm, &facts, error);
 }
 
 GPtrArray *
@@ -1261,8 +1308,9 @@ svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GErr
 {
     g_autoptr(GPtrArray) vms = svirt_engine_list_vms(engine, cancellable, error);
     g_autoptr(GPtrArray) all = NULL;
+    g_auto(HostFacts) facts = { 0 };
 
-    if (!vms)
+    if (!vms || !host_facts_load(engine, &facts, error))
         return NULL;
     all = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_labels_free);
     for (guint i = 0; i < vms->len; i++) {
@@ -1272,7 +1320,7 @@ svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GErr
 
         if (g_cancellable_set_error_if_cancelled(cancellable, error))
             return NULL;
-        labels = svirt_engine_get_vm_labels(engine, info->uuid, &local);
+        labels = vm_labels(engine, info->uuid, &facts, &local);
         if (labels)
             g_ptr_array_add(all, labels);
         else
@@ -1389,15 +1437,16 @@ static GHashTable *
 disks_of_other_vms(virConnectPtr conn, const char *self_uuid)
 {
     GHashTable *users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
     virDomainPtr *doms = NULL;
     int n = virConnectListAllDomains(conn, &doms, 0);
 
+    /* Only the paths matter here, so any labels and level will do. */
     for (int i = 0; i < n; i++) {
         char uuid[VIR_UUID_STRING_BUFLEN];
         g_autofree char *xml = NULL;
         g_autoptr(SvirtPlan) plan = NULL;
-        g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
-        g_autoptr(SvirtSettings) settings = svirt_settings_new();
 
         if (virDomainGetUUIDString(doms[i], uuid) == 0 && !g_str_equal(uuid, self_uuid)) {
             char *raw = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
