@@ -210,6 +210,11 @@ check_name(const char *what, const char *name, GError **error)
     if (len > MAX_NAME_LEN)
         return refuse(error, _("The %s '%s' is longer than %d characters. Choose a shorter one."),
                       what, name, MAX_NAME_LEN);
+    /* VMs are looked up by name or UUID: a name that reads as a UUID could stand for another VM. */
+    if (g_uuid_string_is_valid(name))
+        return refuse(error, _("The %s '%s' has the form of a UUID, which names another VM. "
+                               "Choose a name that is not a UUID."),
+                      what, name);
     if (name[0] == '.' || name[0] == '-')
         return refuse(error,
                       _("The %s '%s' starts with '%c'. Start it with a letter, a digit or '_'."),
@@ -260,6 +265,9 @@ check_existing_path(const char *what, const char *path, GError **error)
     if (!svirt_labeler_check_location(resolved, S_ISBLK(st.st_mode) ? SVIRT_LABEL_TARGET_BLOCK
                                                                     : SVIRT_LABEL_TARGET_FILE,
                                       error))
+        return NULL;
+    /* A device the host uses would be refused at the first start; refuse it now. */
+    if (S_ISBLK(st.st_mode) && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
         return NULL;
     return g_steal_pointer(&resolved);
 }
@@ -509,9 +517,10 @@ svirt_vm_spec_preview(const SvirtVmSpec *spec, const char *const *volume_paths, 
     g_autofree char *xml = NULL;
     g_autoptr(SvirtPolicyTypes) types = NULL;
     g_autoptr(SvirtSettings) defaults = NULL;
-    const SvirtSettings *settings = spec->settings;
+    const SvirtSettings *settings;
 
     g_return_val_if_fail(spec != NULL, NULL);
+    settings = spec->settings;
 
     if (!svirt_vm_spec_validate(spec, error))
         return NULL;
@@ -814,8 +823,12 @@ roll_back(Creation *c)
     for (guint i = 0; i < c->volumes->len; i++) {
         virStorageVolPtr vol = g_ptr_array_index(c->volumes, i);
 
-        if (virStorageVolDelete(vol, 0) < 0)
-            g_string_append_printf(left, " %s", virStorageVolGetPath(vol));
+        if (virStorageVolDelete(vol, 0) < 0) {
+            char *path = virStorageVolGetPath(vol);
+
+            g_string_append_printf(left, " %s", path ? path : virStorageVolGetName(vol));
+            free(path);
+        }
         virStorageVolFree(vol);
     }
     g_ptr_array_set_size(c->volumes, 0);
@@ -935,7 +948,9 @@ svirt_engine_create_vm(SvirtEngine *engine, const SvirtVmSpec *spec, GError **er
     g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
     g_return_val_if_fail(spec != NULL, NULL);
 
-    if (!svirt_vm_spec_validate(spec, error))
+    /* The policy sees the settings before anything is created, not after. */
+    if (!svirt_vm_spec_validate(spec, error) ||
+        (spec->settings && !svirt_engine_check_settings(spec->settings, error)))
         return NULL;
     conn = svirt_engine_dup_connection(engine, error);
     if (conn == NULL || (spec->use_kvm && !check_kvm(conn, error)) ||

@@ -830,18 +830,24 @@ check_static_label(const SvirtSettings *settings, GError **error)
 }
 
 gboolean
+svirt_engine_check_settings(const SvirtSettings *settings, GError **error)
+{
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(error);
+
+    return types && svirt_settings_check_policy(settings, types, error) &&
+           check_static_label(settings, error);
+}
+
+gboolean
 svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings *settings,
                           GError **error)
 {
-    g_autoptr(SvirtPolicyTypes) types = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *xml = NULL;
 
     g_return_val_if_fail(settings != NULL, FALSE);
 
-    types = svirt_policy_types_load(error);
-    if (types == NULL || !svirt_settings_check_policy(settings, types, error) ||
-        !check_static_label(settings, error))
+    if (!svirt_engine_check_settings(settings, error))
         return FALSE;
     dom = svirt_engine_lookup_domain(self, vm, error);
     if (dom == NULL)

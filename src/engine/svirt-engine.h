@@ -62,6 +62,9 @@ char *svirt_engine_get_domain_xml(SvirtEngine *self, const char *vm, gboolean in
 SvirtSettings *svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error);
 /* Validates @settings (syntax, and a static label against the installed policy) and stores
  * them in the VM's persistent definition; nothing is stored when they are invalid. */
+/* What svirt_engine_set_settings() checks before it stores anything: a static label's type and,
+ * where a binary policy is installed, the whole label against it. */
+gboolean svirt_engine_check_settings(const SvirtSettings *settings, GError **error);
 gboolean svirt_engine_set_settings(SvirtEngine *self, const char *vm,
                                    const SvirtSettings *settings, GError **error);
 
