@@ -1247,9 +1247,16 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
     report->findings = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
     infos = svirt_engine_list_vms(engine, cancellable, error);
     types = infos ? svirt_policy_types_load(error) : NULL;
-    pools = types ? list_pool_paths(engine, error) : NULL;
-    if (!pools)
+    if (!types)
         return NULL;
+    {
+        g_autoptr(GError) local = NULL;
+
+        /* Without a storage driver the pool check is left out; the rest still runs. */
+        pools = list_pool_paths(engine, &local);
+        if (!pools)
+            g_message("Audit without the storage pool check: %s", local->message);
+    }
     for (guint i = 0; i < infos->len; i++) {
         const SvirtVmInfo *info = g_ptr_array_index(infos, i);
         g_autoptr(GError) local = NULL;
@@ -1259,9 +1266,16 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
             return NULL;
         vm = collect_vm(engine, info, types, &local);
         if (!vm) {
-            /* A VM that vanished meanwhile is not a finding. */
-            if (!g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND))
-                g_message("Auditing '%s': %s", info->name, local->message);
+            SvirtFinding *f;
+
+            /* A VM that vanished meanwhile is not a finding; one that cannot be read is. */
+            if (g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND))
+                continue;
+            f = add_finding(report->findings, SVIRT_FINDING_MISSING, SVIRT_SEVERITY_WARNING,
+                            NULL, NULL, NULL, NULL, g_strdup(local->message),
+                            g_strdup(_("Correct what the message names, then audit again.")));
+            f->vm_name = g_strdup(info->name);
+            f->vm_uuid = g_strdup(info->uuid);
             continue;
         }
         g_ptr_array_add(vms, vm);
@@ -1588,7 +1602,42 @@ relabel_path(const char *path, const char *label, GError **error)
                                      : S_ISREG(st.st_mode) ? SVIRT_LABEL_TARGET_FILE
                                                            : SVIRT_LABEL_TARGET_SOCKET,
                                      error);
-    return target && svirt_label_target_set_label(target, label, &status, error);
+    if (!target || !svirt_label_target_set_label(target, label, &status, error))
+        return FALSE;
+    if (status == SVIRT_LABEL_STATUS_UNSUPPORTED) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
+                    _("%s is on a filesystem that cannot hold labels; it was not relabelled. "
+                      "Move the image to a filesystem with extended attributes."),
+                    path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Relabels under the journal lock, and only while the journal still holds the path for the VM:
+ * a stop that restores it meanwhile must not be undone. */
+static gboolean
+relabel_held_path(const SvirtFinding *finding, GError **error)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, error);
+    g_autofree char *resolved = svirt_labeler_resolve_path(finding->path);
+    SvirtJournalEntry *entry;
+    gboolean ok;
+
+    if (!journal || !svirt_journal_lock(journal, error))
+        return FALSE;
+    entry = resolved ? svirt_journal_lookup(journal, resolved) : NULL;
+    if (!entry || !svirt_journal_entry_has_holder(entry, finding->vm_uuid)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("%s is no longer labelled for VM '%s', so it was not relabelled. Run "
+                      "the audit again."),
+                    finding->path, finding->vm_name);
+        svirt_journal_unlock(journal);
+        return FALSE;
+    }
+    ok = relabel_path(finding->path, finding->expected, error);
+    svirt_journal_unlock(journal);
+    return ok;
 }
 
 gboolean
@@ -1616,7 +1665,7 @@ svirt_audit_fix(SvirtEngine *engine, const SvirtFinding *finding, GError **error
                         status->name, finding->path);
             return FALSE;
         }
-        return relabel_path(finding->path, finding->expected, error);
+        return relabel_held_path(finding, error);
     case SVIRT_FINDING_STALE: {
         g_autoptr(SvirtJournal) journal = NULL;
         g_autofree char *resolved = svirt_labeler_resolve_path(finding->path);
