@@ -23,7 +23,22 @@ struct _SvmConsolePage {
     GCancellable *cancellable;
     gboolean running;
     gboolean opening;
+    gboolean disposed; /* the terminal is gone: late bytes are dropped */
 };
+
+/* What the worker thread reads: its own copies, never the page's fields. */
+typedef struct {
+    SvirtEngine *engine;
+    char *uuid;
+} OpenRequest;
+
+static void
+open_request_free(OpenRequest *request)
+{
+    g_object_unref(request->engine);
+    g_free(request->uuid);
+    g_free(request);
+}
 
 G_DEFINE_TYPE(SvmConsolePage, svm_console_page, GTK_TYPE_BOX)
 
@@ -51,6 +66,8 @@ on_console_data(SvirtConsole *console, GBytes *bytes, SvmConsolePage *self)
     gsize len;
     const char *data = g_bytes_get_data(bytes, &len);
 
+    if (self->disposed)
+        return;
     vte_terminal_feed(self->terminal, data, (gssize)len);
 }
 
@@ -59,7 +76,7 @@ on_console_closed(SvirtConsole *console, const char *reason, SvmConsolePage *sel
 {
     g_autofree char *text = NULL;
 
-    if (console != self->console)
+    if (self->disposed || console != self->console)
         return;
     /* TRANSLATORS: %s says why, e.g. "The VM closed its console." */
     text = g_strdup_printf(_("Console closed. %s"), reason);
@@ -71,8 +88,9 @@ static void
 open_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
     SvmConsolePage *self = source;
+    OpenRequest *request = task_data;
     GError *error = NULL;
-    SvirtConsole *console = svirt_console_open(self->engine, self->uuid, &error);
+    SvirtConsole *console = svirt_console_open(request->engine, request->uuid, &error);
 
     if (!console) {
         g_task_return_error(task, error);
@@ -123,6 +141,7 @@ static void
 open_console(SvmConsolePage *self)
 {
     g_autoptr(GTask) task = NULL;
+    OpenRequest *request;
 
     if (self->opening || self->console || !self->engine || !self->uuid)
         return;
@@ -130,6 +149,10 @@ open_console(SvmConsolePage *self)
     set_state(self, "content-loading-symbolic", _("Connecting to the serial console…"));
     /* The page is the task's source object, so it lives until on_opened has run. */
     task = g_task_new(self, self->cancellable, on_opened, NULL);
+    request = g_new0(OpenRequest, 1);
+    request->engine = g_object_ref(self->engine);
+    request->uuid = g_strdup(self->uuid);
+    g_task_set_task_data(task, request, (GDestroyNotify)open_request_free);
     g_task_set_return_on_cancel(task, FALSE);
     g_task_run_in_thread(task, open_thread);
 }
@@ -279,6 +302,7 @@ svm_console_page_dispose(GObject *object)
 {
     SvmConsolePage *self = SVM_CONSOLE_PAGE(object);
 
+    self->disposed = TRUE;
     g_cancellable_cancel(self->cancellable);
     g_clear_object(&self->cancellable);
     drop_console(self);

@@ -258,10 +258,17 @@ svm_security_page_update(SvmSecurityPage *self, const SvirtVmStatus *status,
                          const SvirtSettings *settings)
 {
     g_autofree char *enforced = NULL;
+    g_autoptr(SvirtSettings) edited = NULL;
+    gboolean keep_edits;
 
     g_return_if_fail(SVM_IS_SECURITY_PAGE(self));
     g_return_if_fail(status != NULL);
 
+    /* A refresh after some other change must not throw away what the user is typing: the
+     * editor is reloaded only when it is clean or the stored settings really changed. */
+    edited = self->loaded ? edited_settings(self, NULL) : NULL;
+    keep_edits = self->loaded && (!edited || !svirt_settings_equal(edited, self->loaded)) &&
+                 (!settings || svirt_settings_equal(settings, self->loaded));
     self->running = svirt_vm_state_is_active(status->state);
     if (settings) {
         g_clear_pointer(&self->loaded, svirt_settings_free);
@@ -282,7 +289,10 @@ svm_security_page_update(SvmSecurityPage *self, const SvirtVmStatus *status,
                                          "at its next start.")
                                      : "");
     gtk_widget_set_visible(GTK_WIDGET(self->running_note), self->running);
-    load_editor(self);
+    if (keep_edits)
+        sync_controls(self);
+    else
+        load_editor(self);
 }
 
 void

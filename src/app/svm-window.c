@@ -248,7 +248,11 @@ on_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 
     if (self->disposed)
         return;
-    if (labels && SVIRT_ENGINE(source) == self->engine)
+    /* Refreshes overlap around a start or stop; one read before the last change is dropped,
+     * the refresh that change started brings the labels. */
+    if (labels && SVIRT_ENGINE(source) == self->engine &&
+        svirt_vm_state_is_active(labels->state) ==
+            svirt_vm_state_is_active(svm_vm_list_get_state(self->vm_list, labels->uuid)))
         svm_vm_list_set_labels(self->vm_list, labels);
     else if (error && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug("labels: %s", error->message);
