@@ -86,6 +86,7 @@ struct _SvmNewVmAssistant {
 
     SvirtEngine *engine;
     GCancellable *cancellable;
+    guint preview_serial; /* only the newest preview is shown */
     GPtrArray *disks; /* of SvirtDiskSpec, as listed in disk_store */
     SvirtPlan *plan;
     char *error;
@@ -597,17 +598,28 @@ fill_plan(SvmNewVmAssistant *self, const SvirtPlan *plan)
     gtk_label_set_text(self->pair_note, note);
 }
 
+typedef struct {
+    SvmNewVmAssistant *self;
+    guint serial;
+} PreviewRequest;
+
 static void
 on_preview_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-    g_autoptr(SvmNewVmAssistant) self = user_data;
+    PreviewRequest *request = user_data;
+    g_autoptr(SvmNewVmAssistant) self = request->self;
+    guint serial = request->serial;
     g_autoptr(GError) error = NULL;
     g_autoptr(SvirtPlan) plan = svirt_engine_preview_vm_finish(SVIRT_ENGINE(source), result,
                                                                &error);
 
+    g_free(request);
     if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
     busy_end(self);
+    /* Back and Forward again started a newer preview: this one is out of date. */
+    if (serial != self->preview_serial)
+        return;
     g_clear_pointer(&self->plan, svirt_plan_free);
     if (plan == NULL) {
         g_autofree char *message =
@@ -629,6 +641,7 @@ prepare_summary(SvmNewVmAssistant *self)
 {
     g_autoptr(SvirtVmSpec) spec = build_spec(self, NULL);
     g_autofree char *text = summary_text(self, spec);
+    PreviewRequest *request;
 
     gtk_label_set_text(self->summary_label, text);
     gtk_list_store_clear(self->plan_store);
@@ -643,8 +656,11 @@ prepare_summary(SvmNewVmAssistant *self)
         g_clear_pointer(&self->error, g_free);
     }
     busy_begin(self);
+    request = g_new0(PreviewRequest, 1);
+    request->self = g_object_ref(self);
+    request->serial = ++self->preview_serial;
     svirt_engine_preview_vm_async(self->engine, spec, self->cancellable, on_preview_ready,
-                                  g_object_ref(self));
+                                  request);
 }
 
 static void
