@@ -460,6 +460,76 @@ find_toplevel(GType type)
 }
 
 static gboolean
+details_open(gpointer data)
+{
+    return find_toplevel(SVM_TYPE_VM_WINDOW) != NULL;
+}
+
+static gboolean
+menu_attached(gpointer data)
+{
+    GList *menus = gtk_menu_get_for_attach_widget(GTK_WIDGET(data));
+
+    return menus && gtk_widget_get_visible(menus->data);
+}
+
+/* The context menu activates what is chosen in it, as a click would: the menu first
+ * deactivates, then the item runs. */
+static void
+test_context_menu(void)
+{
+    SvmWindow *window = open_window("test:///default");
+    GtkTreeView *view = svm_window_get_vm_view(window);
+    GtkMenuShell *menu = NULL;
+    GtkWidget *details = NULL;
+    GList *menus;
+
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    select_vm(window, "test");
+    {
+        /* A real right-button press on the selected row. */
+        GtkTreeModel *model = NULL;
+        GtkTreeIter iter;
+        g_autoptr(GtkTreePath) path = NULL;
+        GdkRectangle area;
+        GdkWindow *bin = gtk_tree_view_get_bin_window(view);
+        GdkEvent *event = gdk_event_new(GDK_BUTTON_PRESS);
+        GdkSeat *seat = gdk_display_get_default_seat(gdk_window_get_display(bin));
+
+        g_assert_true(gtk_tree_selection_get_selected(gtk_tree_view_get_selection(view), &model,
+                                                      &iter));
+        path = gtk_tree_model_get_path(model, &iter);
+        gtk_tree_view_get_cell_area(view, path, gtk_tree_view_get_column(view, 0), &area);
+
+        event->button.window = g_object_ref(bin);
+        event->button.x = area.x + 5;
+        event->button.y = area.y + area.height / 2.0;
+        event->button.button = GDK_BUTTON_SECONDARY;
+        event->button.time = GDK_CURRENT_TIME;
+        gdk_event_set_device(event, gdk_seat_get_pointer(seat));
+        gtk_main_do_event(event);
+        gdk_event_free(event);
+    }
+    svm_test_wait_for(menu_attached, view, 5000, "the context menu");
+    menus = gtk_menu_get_for_attach_widget(GTK_WIDGET(view));
+    menu = GTK_MENU_SHELL(menus->data);
+    {
+        g_autoptr(GList) items = gtk_container_get_children(GTK_CONTAINER(menu));
+
+        for (GList *l = items; l; l = l->next) {
+            if (GTK_IS_MENU_ITEM(l->data) &&
+                g_strcmp0(gtk_menu_item_get_label(l->data), "_Details") == 0)
+                details = l->data;
+        }
+    }
+    g_assert_nonnull(details);
+    gtk_menu_shell_activate_item(menu, details, TRUE);
+    svm_test_wait_for(details_open, NULL, 5000, "the details window from the context menu");
+    gtk_widget_destroy(find_toplevel(SVM_TYPE_VM_WINDOW));
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+static gboolean
 delete_dialog_open(gpointer data)
 {
     return find_toplevel(SVM_TYPE_DELETE_DIALOG) != NULL;
@@ -585,6 +655,7 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/main-window/opens-details-and-assistant",
                     test_opens_details_and_assistant);
     g_test_add_func("/ui/main-window/delete", test_delete_from_window);
+    g_test_add_func("/ui/main-window/context-menu", test_context_menu);
     g_test_add_func("/ui/delete-dialog", test_delete_dialog);
     g_test_add_func("/ui/connect-dialog", test_connect_dialog);
     return g_test_run();

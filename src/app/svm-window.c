@@ -29,6 +29,7 @@ struct _SvmWindow {
     GtkComboBoxText *state_filter;
     GtkComboBoxText *connection_combo;
     GMenuModel *vm_menu;
+    GtkMenu *context_menu;
 
     SvirtEngine *engine;
     GSettings *settings;
@@ -474,14 +475,15 @@ vm_name_of(SvmWindow *self, const char *uuid)
 static void
 popup_vm_menu(SvmWindow *self, const GdkEvent *event)
 {
-    GtkWidget *menu = gtk_menu_new_from_model(self->vm_menu);
-
-    gtk_menu_attach_to_widget(GTK_MENU(menu), GTK_WIDGET(self->vm_view), NULL);
-    g_signal_connect(menu, "deactivate", G_CALLBACK(gtk_widget_destroy), NULL);
+    /* Built once: a menu destroyed on "deactivate" loses the item activated with it. */
+    if (!self->context_menu) {
+        self->context_menu = GTK_MENU(gtk_menu_new_from_model(self->vm_menu));
+        gtk_menu_attach_to_widget(self->context_menu, GTK_WIDGET(self->vm_view), NULL);
+    }
     if (event)
-        gtk_menu_popup_at_pointer(GTK_MENU(menu), event);
+        gtk_menu_popup_at_pointer(self->context_menu, event);
     else
-        gtk_menu_popup_at_widget(GTK_MENU(menu), GTK_WIDGET(self->vm_view),
+        gtk_menu_popup_at_widget(self->context_menu, GTK_WIDGET(self->vm_view),
                                  GDK_GRAVITY_CENTER, GDK_GRAVITY_NORTH_WEST, NULL);
 }
 
