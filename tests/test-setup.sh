@@ -50,13 +50,16 @@ cat >"$work/bin/dpkg-query" <<'EOF'
 #!/bin/bash
 # Answers "dpkg-query -W -f=FORMAT PKG..." like dpkg: "ii  name" for installed ones,
 # "rc  name" for removed ones, and exit 1 with a message for unknown ones.
+declare -A missing removed
+while read -r p; do [ -n "$p" ] && missing[$p]=1; done <"$STANDIN/missing"
+while read -r p; do [ -n "$p" ] && removed[$p]=1; done <"$STANDIN/removed"
 rc=0
 for arg in "$@"; do
     case "$arg" in -*) continue ;; esac
-    if grep -qxF -- "$arg" "$STANDIN/missing" 2>/dev/null; then
+    if [ -n "${missing[$arg]:-}" ]; then
         echo "dpkg-query: no packages found matching $arg" >&2
         rc=1
-    elif grep -qxF -- "$arg" "$STANDIN/removed" 2>/dev/null; then
+    elif [ -n "${removed[$arg]:-}" ]; then
         printf 'rc  %s\n' "$arg"
     else
         printf 'ii  %s\n' "$arg"
