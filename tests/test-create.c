@@ -5,7 +5,11 @@
 #include <libxml/xpath.h>
 #include <string.h>
 
+#include <libvirt/libvirt.h>
+#include <unistd.h>
+
 #include "svirt-create.h"
+#include "svm-test-util.h"
 #include "svm-test-vm.h"
 
 static char *dir;
@@ -506,12 +510,248 @@ test_spec_copy(void)
     g_assert_true(g_ptr_array_index(copy->disks, 0) != g_ptr_array_index(spec->disks, 0));
 }
 
+typedef struct {
+    const char *name;
+    gboolean ok;
+    const char *message; /* a part of the reason */
+} NameCase;
+
+static const NameCase name_cases[] = {
+    { "guest-1", TRUE, NULL },
+    { "web_2.example+test", TRUE, NULL },
+    { "", FALSE, "empty" },
+    { "bad/name", FALSE, "position 4" },
+    { "a b", FALSE, "position 2" },
+    { "-x", FALSE, "starts with '-'" },
+    { ".hidden", FALSE, "starts with '.'" },
+    { "6695eb01-f6a4-8304-79aa-97f2502e193f", FALSE, "UUID" },
+    { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", FALSE, "longer" },
+};
+
+static void
+test_name_syntax(void)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(name_cases); i++) {
+        const NameCase *c = &name_cases[i];
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvirtVmSpec) spec = good_spec();
+
+        g_test_message("name '%s'", c->name);
+        g_assert_cmpint(svirt_vm_name_validate(c->name, &error), ==, c->ok);
+        if (c->ok) {
+            g_assert_no_error(error);
+            continue;
+        }
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+        g_assert_nonnull(strstr(error->message, c->message));
+        /* The whole VM is refused for the same reason. */
+        g_free(spec->name);
+        spec->name = g_strdup(c->name);
+        {
+            g_autoptr(GError) spec_error = NULL;
+
+            g_assert_false(svirt_vm_spec_validate(spec, &spec_error));
+            g_assert_cmpstr(spec_error->message, ==, error->message);
+        }
+    }
+}
+
+/* test:///default keeps one state per process; it has a VM named "test". */
+#define TEST_URI "test:///default"
+
+static void
+on_async_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    *(GAsyncResult **)user_data = g_object_ref(result);
+}
+
+static gboolean
+is_set(gpointer data)
+{
+    return *(gpointer *)data != NULL;
+}
+
+static gboolean
+check_name_async(SvirtEngine *engine, const char *name, GError **error)
+{
+    g_autoptr(GAsyncResult) result = NULL;
+
+    svirt_engine_check_vm_name_async(engine, name, NULL, on_async_done, &result);
+    svm_test_wait_for(is_set, &result, 10000, "the name check");
+    return svirt_engine_check_vm_name_finish(engine, result, error);
+}
+
+static void
+test_name_in_use(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(TEST_URI);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    g_assert_no_error(error);
+
+    g_assert_true(check_name_async(engine, "guest-new", &error));
+    g_assert_no_error(error);
+    g_assert_false(check_name_async(engine, "test", &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_nonnull(strstr(error->message, "A VM named 'test' already exists on " TEST_URI));
+    g_clear_error(&error);
+    /* The syntax comes first, without asking libvirt. */
+    g_assert_false(check_name_async(engine, "bad/name", &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+    g_clear_error(&error);
+    g_assert_false(svirt_engine_check_vm_name(engine, "test", &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+}
+
+static SvirtPathUser *
+user_new(const char *name, SvirtDesignation designation)
+{
+    SvirtPathUser *user = g_new0(SvirtPathUser, 1);
+
+    user->name = g_strdup(name);
+    user->uuid = g_strdup("00000000-0000-0000-0000-000000000000");
+    user->designation = designation;
+    return user;
+}
+
+typedef struct {
+    const char *name;
+    SvirtDesignation wanted;
+    SvirtDesignation users[2]; /* SKIPPED ends the list */
+    const char *warning; /* a part of it; NULL for none */
+} ClashCase;
+
+static const ClashCase clash_cases[] = {
+    { "private-over-shared", SVIRT_DESIGNATION_PRIVATE,
+      { SVIRT_DESIGNATION_SHARED, SVIRT_DESIGNATION_SKIPPED },
+      "VM 'vm0' also uses /images/data.img. As a private disk" },
+    { "private-over-two", SVIRT_DESIGNATION_PRIVATE,
+      { SVIRT_DESIGNATION_SHARED, SVIRT_DESIGNATION_READONLY },
+      "VMs 'vm0' and 'vm1' also use" },
+    { "private-unused", SVIRT_DESIGNATION_PRIVATE,
+      { SVIRT_DESIGNATION_SKIPPED, SVIRT_DESIGNATION_SKIPPED }, NULL },
+    { "shared-over-shared", SVIRT_DESIGNATION_SHARED,
+      { SVIRT_DESIGNATION_SHARED, SVIRT_DESIGNATION_SKIPPED }, NULL },
+    { "shared-over-private", SVIRT_DESIGNATION_SHARED,
+      { SVIRT_DESIGNATION_PRIVATE, SVIRT_DESIGNATION_SKIPPED },
+      "VM 'vm0' uses /images/data.img as its private disk" },
+    { "readonly-over-readonly", SVIRT_DESIGNATION_READONLY,
+      { SVIRT_DESIGNATION_READONLY, SVIRT_DESIGNATION_SKIPPED }, NULL },
+    { "readonly-over-shared", SVIRT_DESIGNATION_READONLY,
+      { SVIRT_DESIGNATION_SHARED, SVIRT_DESIGNATION_SKIPPED }, "VM 'vm0' writes" },
+};
+
+static void
+test_clash(gconstpointer data)
+{
+    const ClashCase *c = data;
+    g_autoptr(GPtrArray) users =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_path_user_free);
+    g_autoptr(SvirtDiskSpec) disk = svirt_disk_spec_new_existing("/images/data.img", c->wanted);
+    g_autofree char *warning = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS(c->users) && c->users[i] != SVIRT_DESIGNATION_SKIPPED;
+         i++) {
+        g_autofree char *name = g_strdup_printf("vm%u", i);
+
+        g_ptr_array_add(users, user_new(name, c->users[i]));
+    }
+    warning = svirt_disk_spec_describe_clash(disk, users);
+    g_test_message("%s", warning ? warning : "(none)");
+    if (c->warning == NULL) {
+        g_assert_null(warning);
+        return;
+    }
+    g_assert_nonnull(warning);
+    g_assert_nonnull(strstr(warning, c->warning));
+}
+
+static void
+test_clash_new_volume(void)
+{
+    g_autoptr(GPtrArray) users =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_path_user_free);
+    g_autoptr(SvirtDiskSpec) disk = svirt_disk_spec_new_volume("default", 8,
+                                                               SVIRT_VOLUME_FORMAT_RAW,
+                                                               SVIRT_DESIGNATION_PRIVATE);
+
+    g_ptr_array_add(users, user_new("vm0", SVIRT_DESIGNATION_SHARED));
+    g_assert_null(svirt_disk_spec_describe_clash(disk, users));
+}
+
+static void
+define_user(virConnectPtr conn, const char *name, const char *path, const char *flag)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='test'><name>%s</name><memory>65536</memory><os><type>hvm</type></os>"
+        "<devices><disk type='file' device='disk'><source file='%s'/>"
+        "<target dev='vda' bus='virtio'/>%s</disk></devices></domain>",
+        name, path, flag);
+    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+
+    g_assert_nonnull(dom);
+}
+
+static void
+undefine(virConnectPtr conn, const char *name)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+
+    if (dom)
+        virDomainUndefine(dom);
+}
+
+static void
+test_path_users(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(TEST_URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) users = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autofree char *link = g_build_filename(dir, "link.img", NULL);
+    SvirtPathUser *user;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    define_user(conn, "svm-users-b", image2, "<shareable/>");
+    define_user(conn, "svm-users-a", image2, "<readonly/>");
+    define_user(conn, "svm-users-c", image, "");
+    g_assert_cmpint(symlink(image2, link), ==, 0);
+
+    /* Through a link too: what counts is the file. */
+    svirt_engine_list_path_users_async(engine, link, NULL, on_async_done, &result);
+    svm_test_wait_for(is_set, &result, 10000, "the users of a file");
+    users = svirt_engine_list_path_users_finish(engine, result, &error);
+    g_unlink(link);
+    undefine(conn, "svm-users-a");
+    undefine(conn, "svm-users-b");
+    undefine(conn, "svm-users-c");
+    g_assert_no_error(error);
+    g_assert_nonnull(users);
+    g_assert_cmpuint(users->len, ==, 2);
+    user = g_ptr_array_index(users, 0);
+    g_assert_cmpstr(user->name, ==, "svm-users-a");
+    g_assert_true(g_uuid_string_is_valid(user->uuid));
+    g_assert_cmpint(user->designation, ==, SVIRT_DESIGNATION_READONLY);
+    user = g_ptr_array_index(users, 1);
+    g_assert_cmpstr(user->name, ==, "svm-users-b");
+    g_assert_cmpint(user->designation, ==, SVIRT_DESIGNATION_SHARED);
+    g_clear_pointer(&users, g_ptr_array_unref);
+
+    users = svirt_engine_list_path_users(engine, iso, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(users->len, ==, 0);
+}
+
 int
 main(int argc, char *argv[])
 {
     int ret;
 
     g_test_init(&argc, &argv, NULL);
+    svirt_engine_init_libvirt();
     dir = svm_test_make_vm_dir("svm-create");
     image = g_build_filename(dir, "disk.img", NULL);
     image2 = g_build_filename(dir, "data.img", NULL);
@@ -537,6 +777,15 @@ main(int argc, char *argv[])
     g_test_add_func("/create/preview/static-no-relabel", test_preview_static_no_relabel);
     g_test_add_func("/create/volume-names", test_volume_names);
     g_test_add_func("/create/spec-copy", test_spec_copy);
+    g_test_add_func("/create/name/syntax", test_name_syntax);
+    g_test_add_func("/create/name/in-use", test_name_in_use);
+    for (guint i = 0; i < G_N_ELEMENTS(clash_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/create/clash/%s", clash_cases[i].name);
+
+        g_test_add_data_func(path, &clash_cases[i], test_clash);
+    }
+    g_test_add_func("/create/clash/new-volume", test_clash_new_volume);
+    g_test_add_func("/create/path-users", test_path_users);
     ret = g_test_run();
     g_rmdir(subdir);
     svm_test_rmdir(dir);

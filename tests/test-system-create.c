@@ -301,6 +301,72 @@ test_async_error(void)
     g_error_free(error);
 }
 
+typedef struct {
+    SvirtCreateStep at;
+    GCancellable *cancellable;
+    gboolean volume_made; /* when the cancel came */
+    gboolean vm_defined;
+    virConnectPtr conn;
+    const char *name;
+    const char *volume;
+} CancelRun;
+
+static void
+cancel_at_step(SvirtCreateStep step, gpointer user_data)
+{
+    CancelRun *run = user_data;
+
+    if (step != run->at)
+        return;
+    run->volume_made = volume_exists(run->conn, SVIRT_DEFAULT_POOL, run->volume);
+    run->vm_defined = vm_exists(run->conn, run->name);
+    g_cancellable_cancel(run->cancellable);
+}
+
+/* A cancel at any step deletes what was made, like a failure. */
+static void
+test_cancel(gconstpointer data)
+{
+    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autofree char *name = g_strdup_printf("svm-test-cancel-%d", (int)getpid());
+    g_autoptr(SvirtVmSpec) spec = svirt_vm_spec_new(name);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *volume = NULL;
+    g_autofree char *uuid = NULL;
+    CancelRun run = { 0 };
+    gboolean volume_left, vm_left;
+
+    spec->memory_mib = 32;
+    svirt_vm_spec_add_disk(spec, svirt_disk_spec_new_volume(SVIRT_DEFAULT_POOL, 4,
+                                                            SVIRT_VOLUME_FORMAT_RAW,
+                                                            SVIRT_DESIGNATION_PRIVATE));
+    volume = svirt_vm_spec_dup_volume_name(spec, 0);
+    run.at = GPOINTER_TO_INT(data);
+    run.cancellable = cancellable;
+    run.conn = conn;
+    run.name = name;
+    run.volume = volume;
+
+    uuid = svirt_engine_create_vm_full(engine, spec, cancel_at_step, &run, cancellable, &error);
+    volume_left = volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
+    vm_left = vm_exists(conn, name);
+    remove_vm(conn, name);
+    delete_volume(conn, SVIRT_DEFAULT_POOL, volume);
+
+    g_assert_null(uuid);
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_test_message("%s", error->message);
+    g_assert_nonnull(strstr(error->message, "Nothing was left behind"));
+    g_assert_true(g_cancellable_is_cancelled(cancellable));
+    /* The later the step, the more there was to undo. */
+    g_assert_cmpint(run.volume_made, ==, run.at >= SVIRT_CREATE_STEP_DEFINE);
+    g_assert_cmpint(run.vm_defined, ==, run.at >= SVIRT_CREATE_STEP_SETTINGS);
+    g_assert_false(volume_left);
+    g_assert_false(vm_left);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -311,5 +377,13 @@ main(int argc, char *argv[])
     g_test_add_func("/system/create/rollback", test_rollback);
     g_test_add_func("/system/create/name-taken", test_name_taken);
     g_test_add_func("/system/create/async-error", test_async_error);
+    g_test_add_data_func("/system/create/cancel/volumes",
+                         GINT_TO_POINTER(SVIRT_CREATE_STEP_VOLUMES), test_cancel);
+    g_test_add_data_func("/system/create/cancel/define", GINT_TO_POINTER(SVIRT_CREATE_STEP_DEFINE),
+                         test_cancel);
+    g_test_add_data_func("/system/create/cancel/settings",
+                         GINT_TO_POINTER(SVIRT_CREATE_STEP_SETTINGS), test_cancel);
+    g_test_add_data_func("/system/create/cancel/done", GINT_TO_POINTER(SVIRT_CREATE_STEP_DONE),
+                         test_cancel);
     return g_test_run();
 }

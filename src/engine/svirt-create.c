@@ -331,6 +331,12 @@ check_disk(const SvirtVmSpec *spec, guint index, GHashTable *paths, GHashTable *
 }
 
 gboolean
+svirt_vm_name_validate(const char *name, GError **error)
+{
+    return check_name(_("VM name"), name, error);
+}
+
+gboolean
 svirt_vm_spec_validate(const SvirtVmSpec *spec, GError **error)
 {
     g_autoptr(GHashTable) paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -766,7 +772,19 @@ typedef struct {
     const SvirtVmSpec *spec;
     GPtrArray *volumes; /* of virStorageVolPtr this creation made */
     virDomainPtr dom;
+    SvirtCreateStepFunc step_func;
+    gpointer step_data;
+    GCancellable *cancellable;
 } Creation;
+
+/* Announces @step, then says whether the creation may go on. */
+static gboolean
+begin_step(Creation *c, SvirtCreateStep step, GError **error)
+{
+    if (c->step_func)
+        c->step_func(step, c->step_data);
+    return !g_cancellable_set_error_if_cancelled(c->cancellable, error);
+}
 
 static virStorageVolPtr
 create_volume(Creation *c, guint index, GError **error)
@@ -891,6 +909,8 @@ create_steps(SvirtEngine *engine, Creation *c, char **uuid, GError **error)
     g_autofree char *xml = NULL;
     char uuid_str[VIR_UUID_STRING_BUFLEN];
 
+    if (!begin_step(c, SVIRT_CREATE_STEP_VOLUMES, error))
+        return FALSE;
     for (guint i = 0; i < c->spec->disks->len; i++) {
         const SvirtDiskSpec *disk = g_ptr_array_index(c->spec->disks, i);
         virStorageVolPtr vol;
@@ -898,6 +918,8 @@ create_steps(SvirtEngine *engine, Creation *c, char **uuid, GError **error)
 
         if (disk->kind != SVIRT_DISK_SPEC_NEW_VOLUME)
             continue;
+        if (g_cancellable_set_error_if_cancelled(c->cancellable, error))
+            return FALSE;
         vol = create_volume(c, i, error);
         if (vol == NULL)
             return FALSE;
@@ -915,7 +937,7 @@ create_steps(SvirtEngine *engine, Creation *c, char **uuid, GError **error)
     }
     paths = g_strv_builder_end(builder);
     xml = build_xml(c->spec, (const char *const *)paths, FALSE, error);
-    if (xml == NULL)
+    if (xml == NULL || !begin_step(c, SVIRT_CREATE_STEP_DEFINE, error))
         return FALSE;
     c->dom = virDomainDefineXML(c->conn, xml);
     if (c->dom == NULL) {
@@ -928,8 +950,10 @@ create_steps(SvirtEngine *engine, Creation *c, char **uuid, GError **error)
                                        _("Could not read the UUID of VM '%s'"), c->spec->name);
         return FALSE;
     }
-    if (c->spec->settings &&
-        !svirt_engine_set_settings(engine, uuid_str, c->spec->settings, error))
+    if (!begin_step(c, SVIRT_CREATE_STEP_SETTINGS, error) ||
+        (c->spec->settings &&
+         !svirt_engine_set_settings(engine, uuid_str, c->spec->settings, error)) ||
+        !begin_step(c, SVIRT_CREATE_STEP_DONE, error))
         return FALSE;
     *uuid = g_strdup(uuid_str);
     return TRUE;
@@ -937,6 +961,14 @@ create_steps(SvirtEngine *engine, Creation *c, char **uuid, GError **error)
 
 char *
 svirt_engine_create_vm(SvirtEngine *engine, const SvirtVmSpec *spec, GError **error)
+{
+    return svirt_engine_create_vm_full(engine, spec, NULL, NULL, NULL, error);
+}
+
+char *
+svirt_engine_create_vm_full(SvirtEngine *engine, const SvirtVmSpec *spec,
+                            SvirtCreateStepFunc step_func, gpointer step_data,
+                            GCancellable *cancellable, GError **error)
 {
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GError) local = NULL;
@@ -952,6 +984,8 @@ svirt_engine_create_vm(SvirtEngine *engine, const SvirtVmSpec *spec, GError **er
     if (!svirt_vm_spec_validate(spec, error) ||
         (spec->settings && !svirt_engine_check_settings(spec->settings, error)))
         return NULL;
+    if (g_cancellable_set_error_if_cancelled(cancellable, error))
+        return NULL;
     conn = svirt_engine_dup_connection(engine, error);
     if (conn == NULL || (spec->use_kvm && !check_kvm(conn, error)) ||
         !check_name_free(engine, conn, spec->name, error) ||
@@ -961,6 +995,9 @@ svirt_engine_create_vm(SvirtEngine *engine, const SvirtVmSpec *spec, GError **er
     c.conn = conn;
     c.spec = spec;
     c.volumes = volumes;
+    c.step_func = step_func;
+    c.step_data = step_data;
+    c.cancellable = cancellable;
     if (create_steps(engine, &c, &uuid, &local)) {
         virDomainFree(c.dom);
         for (guint i = 0; i < volumes->len; i++)
@@ -968,7 +1005,15 @@ svirt_engine_create_vm(SvirtEngine *engine, const SvirtVmSpec *spec, GError **er
         return uuid;
     }
     left = roll_back(&c);
-    if (left)
+    if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED) && left)
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                    _("Creating VM '%s' was cancelled. Could not remove what was already "
+                      "made:%s; remove it by hand."),
+                    spec->name, left);
+    else if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                    _("Creating VM '%s' was cancelled. Nothing was left behind."), spec->name);
+    else if (left)
         g_set_error(error, local->domain, local->code,
                     _("Creating VM '%s' failed. %s Could not remove what was already made:%s; "
                       "remove it by hand."),
@@ -1073,7 +1118,7 @@ static void
 create_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
     GError *error = NULL;
-    char *uuid = svirt_engine_create_vm(source, task_data, &error);
+    char *uuid = svirt_engine_create_vm_full(source, task_data, NULL, NULL, cancellable, &error);
 
     if (uuid == NULL)
         g_task_return_error(task, error);
@@ -1089,6 +1134,8 @@ svirt_engine_create_vm_async(SvirtEngine *engine, const SvirtVmSpec *spec,
     g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
 
     g_task_set_source_tag(task, svirt_engine_create_vm_async);
+    /* The thread decides: a VM it returns exists even when the cancel came just after. */
+    g_task_set_check_cancellable(task, FALSE);
     g_task_set_task_data(task, svirt_vm_spec_copy(spec), (GDestroyNotify)svirt_vm_spec_free);
     g_task_run_in_thread(task, create_thread);
 }
@@ -1098,4 +1145,252 @@ svirt_engine_create_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError 
 {
     g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
     return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+gboolean
+svirt_engine_check_vm_name(SvirtEngine *engine, const char *name, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), FALSE);
+
+    if (!svirt_vm_name_validate(name, error))
+        return FALSE;
+    conn = svirt_engine_dup_connection(engine, error);
+    return conn && check_name_free(engine, conn, name, error);
+}
+
+static void
+check_name_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+
+    if (svirt_engine_check_vm_name(source, task_data, &error))
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+svirt_engine_check_vm_name_async(SvirtEngine *engine, const char *name,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_check_vm_name_async);
+    g_task_set_task_data(task, g_strdup(name), g_free);
+    g_task_run_in_thread(task, check_name_thread);
+}
+
+gboolean
+svirt_engine_check_vm_name_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+void
+svirt_path_user_free(SvirtPathUser *user)
+{
+    if (user == NULL)
+        return;
+    g_free(user->name);
+    g_free(user->uuid);
+    g_free(user);
+}
+
+static int
+compare_users(gconstpointer a, gconstpointer b)
+{
+    const SvirtPathUser *ua = *(SvirtPathUser *const *)a;
+    const SvirtPathUser *ub = *(SvirtPathUser *const *)b;
+
+    return g_strcmp0(ua->name, ub->name);
+}
+
+GPtrArray *
+svirt_engine_list_path_users(SvirtEngine *engine, const char *path, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GPtrArray) users = NULL;
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autofree char *wanted = NULL;
+    virDomainPtr *doms = NULL;
+    int n;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
+    g_return_val_if_fail(path != NULL, NULL);
+
+    conn = svirt_engine_dup_connection(engine, error);
+    if (conn == NULL)
+        return NULL;
+    wanted = svirt_labeler_resolve_path(path);
+    if (wanted == NULL)
+        wanted = g_strdup(path);
+    n = virConnectListAllDomains(conn, &doms, 0);
+    if (n < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not list the VMs that use %s"), path);
+        return NULL;
+    }
+    users = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_path_user_free);
+    for (int i = 0; i < n; i++) {
+        char *raw = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        g_autofree char *xml = g_strdup(raw);
+        g_autoptr(SvirtPlan) plan = NULL;
+
+        free(raw);
+        /* Only paths and designations matter here, so any level will do. */
+        if (xml && virDomainGetUUIDString(doms[i], uuid) == 0)
+            plan = svirt_plan_build(xml, settings, types, SVIRT_PREVIEW_LEVEL, NULL);
+        for (guint j = 0; plan && j < plan->items->len; j++) {
+            SvirtPlanItem *item = g_ptr_array_index(plan->items, j);
+            g_autofree char *resolved = svirt_labeler_resolve_path(item->path);
+            SvirtPathUser *user;
+
+            if (g_strcmp0(resolved ? resolved : item->path, wanted) != 0)
+                continue;
+            user = g_new0(SvirtPathUser, 1);
+            user->name = g_strdup(virDomainGetName(doms[i]));
+            user->uuid = g_strdup(uuid);
+            user->designation = item->designation;
+            g_ptr_array_add(users, user);
+            break;
+        }
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    virResetLastError();
+    g_ptr_array_sort(users, compare_users);
+    return g_steal_pointer(&users);
+}
+
+static void
+path_users_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+    GError *error = NULL;
+    GPtrArray *users = svirt_engine_list_path_users(source, task_data, &error);
+
+    if (users == NULL)
+        g_task_return_error(task, error);
+    else
+        g_task_return_pointer(task, users, (GDestroyNotify)g_ptr_array_unref);
+}
+
+void
+svirt_engine_list_path_users_async(SvirtEngine *engine, const char *path,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+
+    g_task_set_source_tag(task, svirt_engine_list_path_users_async);
+    g_task_set_task_data(task, g_strdup(path), g_free);
+    g_task_run_in_thread(task, path_users_thread);
+}
+
+GPtrArray *
+svirt_engine_list_path_users_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* "'a'", "'a' and 'b'", "'a', 'b' and 'c'" for the VMs in @users that @clashes selects. */
+static char *
+join_names(GPtrArray *users, gboolean (*clashes)(SvirtDesignation), guint *count)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GString) text = g_string_new(NULL);
+
+    for (guint i = 0; i < users->len; i++) {
+        SvirtPathUser *user = g_ptr_array_index(users, i);
+
+        if (clashes(user->designation))
+            g_ptr_array_add(names, g_strdup_printf("'%s'", user->name));
+    }
+    *count = names->len;
+    for (guint i = 0; i < names->len; i++) {
+        if (i > 0)
+            /* TRANSLATORS: separators in a list of VM names: "'a', 'b' and 'c'" */
+            g_string_append(text, i + 1 == names->len ? _(" and ") : _(", "));
+        g_string_append(text, g_ptr_array_index(names, i));
+    }
+    return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+static gboolean
+any_use(SvirtDesignation designation)
+{
+    return designation != SVIRT_DESIGNATION_SKIPPED;
+}
+
+static gboolean
+private_use(SvirtDesignation designation)
+{
+    return designation == SVIRT_DESIGNATION_PRIVATE;
+}
+
+static gboolean
+writing_use(SvirtDesignation designation)
+{
+    return designation == SVIRT_DESIGNATION_PRIVATE || designation == SVIRT_DESIGNATION_SHARED;
+}
+
+char *
+svirt_disk_spec_describe_clash(const SvirtDiskSpec *disk, GPtrArray *users)
+{
+    g_autofree char *names = NULL;
+    guint count = 0;
+
+    g_return_val_if_fail(disk != NULL, NULL);
+
+    if (disk->kind != SVIRT_DISK_SPEC_EXISTING || users == NULL)
+        return NULL;
+    switch (disk->designation) {
+    case SVIRT_DESIGNATION_PRIVATE:
+        names = join_names(users, any_use, &count);
+        if (count == 0)
+            return NULL;
+        return g_strdup_printf(
+            g_dngettext(GETTEXT_PACKAGE,
+                        "VM %s also uses %s. As a private disk it gets this VM's own label "
+                        "at each start, and VM %s can no longer open it while this VM runs. "
+                        "Choose Shared or Read-only, or use another file.",
+                        "VMs %s also use %s. As a private disk it gets this VM's own label at "
+                        "each start, and VMs %s can no longer open it while this VM runs. "
+                        "Choose Shared or Read-only, or use another file.",
+                        count),
+            names, disk->path, names);
+    case SVIRT_DESIGNATION_SHARED:
+        names = join_names(users, private_use, &count);
+        if (count == 0)
+            return NULL;
+        return g_strdup_printf(
+            g_dngettext(GETTEXT_PACKAGE,
+                        "VM %s uses %s as its private disk, so the two VMs take the file's "
+                        "label from each other at every start. Make it Shared in VM %s too, "
+                        "or use another file.",
+                        "VMs %s use %s as a private disk, so the VMs take the file's label "
+                        "from each other at every start. Make it Shared in VMs %s too, or "
+                        "use another file.",
+                        count),
+            names, disk->path, names);
+    case SVIRT_DESIGNATION_READONLY:
+    case SVIRT_DESIGNATION_CONTENT:
+        names = join_names(users, writing_use, &count);
+        if (count == 0)
+            return NULL;
+        return g_strdup_printf(
+            g_dngettext(GETTEXT_PACKAGE,
+                        "VM %s writes %s, so this VM may read it while it changes.",
+                        "VMs %s write %s, so this VM may read it while it changes.", count),
+            names, disk->path);
+    case SVIRT_DESIGNATION_SKIPPED:
+    default:
+        return NULL;
+    }
 }

@@ -89,6 +89,9 @@ guint svirt_vm_spec_count_new_volumes(const SvirtVmSpec *spec);
 SvirtPoolInfo *svirt_pool_info_copy(const SvirtPoolInfo *pool);
 void svirt_pool_info_free(SvirtPoolInfo *pool);
 
+/* The checks svirt_vm_spec_validate() makes of a VM name (SVIRT_ERROR_INVALID_SETTINGS). */
+gboolean svirt_vm_name_validate(const char *name, GError **error);
+
 /* Everything that can be checked without libvirtd (SVIRT_ERROR_INVALID_SETTINGS unless a path
  * or label check says otherwise); whether the name is free is checked at creation. */
 gboolean svirt_vm_spec_validate(const SvirtVmSpec *spec, GError **error);
@@ -141,8 +144,58 @@ void svirt_engine_create_vm_async(SvirtEngine *engine, const SvirtVmSpec *spec,
                                   gpointer user_data);
 char *svirt_engine_create_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error);
 
+/* What svirt_engine_create_vm_full() is about to do. */
+typedef enum {
+    SVIRT_CREATE_STEP_VOLUMES,  /* create the new volumes */
+    SVIRT_CREATE_STEP_DEFINE,   /* define the VM */
+    SVIRT_CREATE_STEP_SETTINGS, /* store its security settings */
+    SVIRT_CREATE_STEP_DONE,     /* everything is made; a cancel now still undoes it */
+} SvirtCreateStep;
+
+typedef void (*SvirtCreateStepFunc)(SvirtCreateStep step, gpointer user_data);
+
+/* svirt_engine_create_vm(), calling @step_func (may be NULL; in the calling thread) before
+ * each step. When @cancellable is cancelled before the VM is returned, everything made so far
+ * is deleted again and the error is G_IO_ERROR_CANCELLED. The _async variant above honours
+ * its @cancellable the same way; a cancel that comes after the VM was returned changes
+ * nothing. */
+char *svirt_engine_create_vm_full(SvirtEngine *engine, const SvirtVmSpec *spec,
+                                  SvirtCreateStepFunc step_func, gpointer step_data,
+                                  GCancellable *cancellable, GError **error);
+
+/* svirt_vm_name_validate(), then whether the connection already has a VM of that name
+ * (SVIRT_ERROR_IN_USE), so that a name can be checked as it is typed. */
+gboolean svirt_engine_check_vm_name(SvirtEngine *engine, const char *name, GError **error);
+void svirt_engine_check_vm_name_async(SvirtEngine *engine, const char *name,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean svirt_engine_check_vm_name_finish(SvirtEngine *engine, GAsyncResult *result,
+                                           GError **error);
+
+/* A VM that uses a file. */
+typedef struct {
+    char *name;
+    char *uuid;
+    SvirtDesignation designation; /* how that VM uses the file */
+} SvirtPathUser;
+
+void svirt_path_user_free(SvirtPathUser *user);
+/* The VMs on the connection that use @path (links resolved) as a disk, CD-ROM, kernel or
+ * other file, sorted by name; empty when none does. */
+GPtrArray *svirt_engine_list_path_users(SvirtEngine *engine, const char *path, GError **error);
+void svirt_engine_list_path_users_async(SvirtEngine *engine, const char *path,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+GPtrArray *svirt_engine_list_path_users_finish(SvirtEngine *engine, GAsyncResult *result,
+                                               GError **error);
+/* A warning when attaching the existing file of @disk with its designation clashes with how
+ * @users (of SvirtPathUser) use it: a private disk another VM also uses, a shared disk
+ * another VM holds privately, a read-only disk another VM writes. NULL when nothing clashes. */
+char *svirt_disk_spec_describe_clash(const SvirtDiskSpec *disk, GPtrArray *users);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtDiskSpec, svirt_disk_spec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtVmSpec, svirt_vm_spec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtPoolInfo, svirt_pool_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtPathUser, svirt_path_user_free)
 
 G_END_DECLS
