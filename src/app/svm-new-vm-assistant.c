@@ -5,6 +5,7 @@
 #include "svirt-context.h"
 #include "svirt-lifecycle.h"
 #include "svm-new-vm-assistant.h"
+#include "svm-vm-window.h"
 
 enum {
     PAGE_BASICS,
@@ -59,6 +60,8 @@ struct _SvmNewVmAssistant {
     GtkWidget *add_disk_button;
     GtkWidget *remove_disk_button;
     GtkLabel *storage_message;
+    GtkInfoBar *storage_warning_bar;
+    GtkLabel *storage_warning_label;
 
     GtkToggleButton *network_radio;
     GtkToggleButton *user_radio;
@@ -83,11 +86,21 @@ struct _SvmNewVmAssistant {
     GtkLabel *progress_info_label;
     GtkSpinner *progress_spinner;
     GtkLabel *progress_label;
+    GtkWidget *cancel_button; /* while the VM is being created */
+    GtkWidget *open_button;   /* once it is */
 
     SvirtEngine *engine;
     GCancellable *cancellable;
     guint preview_serial; /* only the newest preview is shown */
     GPtrArray *disks; /* of SvirtDiskSpec, as listed in disk_store */
+    GHashTable *clashes; /* SvirtDiskSpec in disks -> how other VMs' use of its file clashes */
+    char *name_checked; /* the last name the engine checked for use on the connection */
+    char *name_problem; /* why that name cannot be used; NULL when it is free */
+    char *name_pending; /* the name being checked */
+    char *uuid;         /* the VM created */
+    gboolean creating;
+    gboolean closing;   /* cancelled while creating: close once that is undone */
+    gboolean disposed;
     SvirtPlan *plan;
     char *error;
     char *create_error; /* shown on the summary page when creation failed */
@@ -201,6 +214,61 @@ build_spec(SvmNewVmAssistant *self, const char *name)
     return spec;
 }
 
+static void busy_begin(SvmNewVmAssistant *self);
+static void busy_end(SvmNewVmAssistant *self);
+static void on_changed(SvmNewVmAssistant *self);
+
+typedef struct {
+    SvmNewVmAssistant *self;
+    char *name;
+} NameCheck;
+
+static void
+on_name_checked(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    NameCheck *check = user_data;
+    g_autoptr(SvmNewVmAssistant) self = check->self;
+    g_autofree char *name = check->name;
+    g_autoptr(GError) error = NULL;
+    gboolean free = svirt_engine_check_vm_name_finish(SVIRT_ENGINE(source), result, &error);
+
+    g_free(check);
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->disposed)
+        return;
+    busy_end(self);
+    if (g_strcmp0(name, self->name_pending) == 0)
+        g_clear_pointer(&self->name_pending, g_free);
+    g_free(self->name_checked);
+    self->name_checked = g_steal_pointer(&name);
+    g_free(self->name_problem);
+    self->name_problem = free ? NULL : g_strdup(error->message);
+    on_changed(self);
+}
+
+/* Whether the typed name is free on the connection: known, or asked of the engine. */
+static gboolean
+check_name_free(SvmNewVmAssistant *self, const char *name)
+{
+    NameCheck *check;
+
+    if (g_strcmp0(name, self->name_checked) == 0) {
+        set_message(self->name_message, self->name_problem);
+        return self->name_problem == NULL;
+    }
+    set_message(self->name_message, NULL);
+    if (g_strcmp0(name, self->name_pending) == 0)
+        return FALSE;
+    g_free(self->name_pending);
+    self->name_pending = g_strdup(name);
+    check = g_new0(NameCheck, 1);
+    check->self = g_object_ref(self);
+    check->name = g_strdup(name);
+    busy_begin(self);
+    svirt_engine_check_vm_name_async(self->engine, name, self->cancellable, on_name_checked,
+                                     check);
+    return FALSE;
+}
+
 static gboolean
 check_basics(SvmNewVmAssistant *self)
 {
@@ -215,10 +283,8 @@ check_basics(SvmNewVmAssistant *self)
     g_clear_pointer(&spec->network, g_free);
     svirt_settings_free(spec->settings);
     spec->settings = svirt_settings_new();
-    if (svirt_vm_spec_validate(spec, &error)) {
-        set_message(self->name_message, NULL);
-        return TRUE;
-    }
+    if (svirt_vm_spec_validate(spec, &error))
+        return check_name_free(self, spec->name);
     /* An empty name is not an error yet, just not finished. */
     set_message(self->name_message, *spec->name ? error->message : NULL);
     return FALSE;
@@ -297,10 +363,22 @@ check_security(SvmNewVmAssistant *self)
     return TRUE;
 }
 
+static gboolean
+is_current(SvmNewVmAssistant *self, GtkWidget *page)
+{
+    GtkAssistant *assistant = GTK_ASSISTANT(self);
+    int current = gtk_assistant_get_current_page(assistant);
+
+    return current >= 0 && gtk_assistant_get_nth_page(assistant, current) == page;
+}
+
+/* Only the page shown counts as complete: GtkAssistant then never offers its jump to the end
+ * past pages the user has not seen. */
 static void
 set_complete(SvmNewVmAssistant *self, GtkWidget *page, gboolean complete)
 {
-    gtk_assistant_set_page_complete(GTK_ASSISTANT(self), page, complete);
+    gtk_assistant_set_page_complete(GTK_ASSISTANT(self), page,
+                                    complete && is_current(self, page));
 }
 
 static void
@@ -308,6 +386,8 @@ on_changed(SvmNewVmAssistant *self)
 {
     gboolean have_network = gtk_combo_box_get_active(GTK_COMBO_BOX(self->network_combo)) >= 0;
 
+    if (self->disposed)
+        return;
     set_complete(self, self->page_basics, check_basics(self));
     set_complete(self, self->page_source, check_source(self));
     set_complete(self, self->page_storage, check_storage(self));
@@ -319,9 +399,9 @@ on_changed(SvmNewVmAssistant *self)
 }
 
 static void
-add_disk_row(SvmNewVmAssistant *self, const SvirtDiskSpec *disk)
+add_disk_row(SvmNewVmAssistant *self, guint index, const SvirtDiskSpec *disk)
 {
-    g_autofree char *number = g_strdup_printf("%u", self->disks->len);
+    g_autofree char *number = g_strdup_printf("%u", index + 1);
     g_autofree char *source = NULL;
     g_autofree char *size = NULL;
 
@@ -337,6 +417,62 @@ add_disk_row(SvmNewVmAssistant *self, const SvirtDiskSpec *disk)
     }
     gtk_list_store_insert_with_values(self->disk_store, NULL, -1, 0, number, 1, source, 2, size,
                                       3, designation_label(disk->designation), -1);
+}
+
+/* The clashes of the listed disks with other VMs, under the list. */
+static void
+show_clashes(SvmNewVmAssistant *self)
+{
+    g_autoptr(GString) text = g_string_new(NULL);
+
+    for (guint i = 0; i < self->disks->len; i++) {
+        const char *clash = g_hash_table_lookup(self->clashes, g_ptr_array_index(self->disks, i));
+
+        if (clash == NULL)
+            continue;
+        if (text->len)
+            g_string_append_c(text, '\n');
+        /* TRANSLATORS: "Disk 2: VM 'web' also uses /images/data.img. ..." */
+        g_string_append_printf(text, _("Disk %u: %s"), i + 1, clash);
+    }
+    gtk_label_set_text(self->storage_warning_label, text->str);
+    gtk_info_bar_set_revealed(self->storage_warning_bar, text->len > 0);
+}
+
+typedef struct {
+    SvmNewVmAssistant *self;
+    SvirtDiskSpec *disk; /* compared before use: it may be removed meanwhile */
+    char *path;
+} ClashCheck;
+
+static void
+on_path_users_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    ClashCheck *check = user_data;
+    g_autoptr(SvmNewVmAssistant) self = check->self;
+    SvirtDiskSpec *disk = check->disk;
+    g_autofree char *path = check->path;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) users = svirt_engine_list_path_users_finish(SVIRT_ENGINE(source), result,
+                                                                     &error);
+    guint index;
+
+    g_free(check);
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->disposed)
+        return;
+    busy_end(self);
+    if (!g_ptr_array_find(self->disks, disk, &index) || g_strcmp0(disk->path, path) != 0)
+        return;
+    if (users) {
+        char *clash = svirt_disk_spec_describe_clash(disk, users);
+
+        if (clash)
+            g_hash_table_insert(self->clashes, disk, clash);
+    } else {
+        /* Not knowing who else uses the file is worth saying too. */
+        g_hash_table_insert(self->clashes, disk, g_strdup(error->message));
+    }
+    show_clashes(self);
 }
 
 static void
@@ -365,7 +501,8 @@ on_add_disk(SvmNewVmAssistant *self)
     }
 
     /* Checked with the rest of the VM, so that a file is not attached twice. */
-    spec = build_spec(self, check_basics(self) ? NULL : "vm");
+    spec = build_spec(self, svirt_vm_name_validate(entry_text(self->name_entry), NULL) ? NULL
+                                                                                         : "vm");
     if (spec->install != SVIRT_INSTALL_NONE && !check_source(self))
         spec->install = SVIRT_INSTALL_NONE;
     g_clear_pointer(&spec->network, g_free);
@@ -377,8 +514,18 @@ on_add_disk(SvmNewVmAssistant *self)
         return;
     }
     set_message(self->storage_message, NULL);
+    if (disk->kind == SVIRT_DISK_SPEC_EXISTING) {
+        ClashCheck *check = g_new0(ClashCheck, 1);
+
+        check->self = g_object_ref(self);
+        check->disk = disk;
+        check->path = g_strdup(disk->path);
+        busy_begin(self);
+        svirt_engine_list_path_users_async(self->engine, disk->path, self->cancellable,
+                                           on_path_users_ready, check);
+    }
+    add_disk_row(self, self->disks->len, disk);
     g_ptr_array_add(self->disks, g_steal_pointer(&disk));
-    add_disk_row(self, g_ptr_array_index(self->disks, self->disks->len - 1));
     gtk_entry_set_text(self->existing_entry, "");
     on_changed(self);
 }
@@ -389,7 +536,6 @@ on_remove_disk(SvmNewVmAssistant *self)
     GtkTreeSelection *selection = gtk_tree_view_get_selection(self->disk_view);
     GtkTreeModel *model;
     GtkTreeIter iter;
-    g_autoptr(GPtrArray) kept = NULL;
     g_autoptr(GtkTreePath) path = NULL;
     guint index;
 
@@ -397,15 +543,13 @@ on_remove_disk(SvmNewVmAssistant *self)
         return;
     path = gtk_tree_model_get_path(model, &iter);
     index = (guint)gtk_tree_path_get_indices(path)[0];
+    g_hash_table_remove(self->clashes, g_ptr_array_index(self->disks, index));
     g_ptr_array_remove_index(self->disks, index);
     /* Renumber the rows. */
-    kept = g_ptr_array_ref(self->disks);
-    self->disks = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_disk_spec_free);
     gtk_list_store_clear(self->disk_store);
-    for (guint i = 0; i < kept->len; i++) {
-        g_ptr_array_add(self->disks, svirt_disk_spec_copy(g_ptr_array_index(kept, i)));
-        add_disk_row(self, g_ptr_array_index(self->disks, i));
-    }
+    for (guint i = 0; i < self->disks->len; i++)
+        add_disk_row(self, i, g_ptr_array_index(self->disks, i));
+    show_clashes(self);
     on_changed(self);
 }
 
@@ -668,19 +812,92 @@ on_prepare(GtkAssistant *assistant, GtkWidget *page, gpointer user_data)
 {
     SvmNewVmAssistant *self = SVM_NEW_VM_ASSISTANT(assistant);
 
+    gtk_widget_set_visible(self->cancel_button, page == self->page_progress && self->creating);
+    gtk_widget_set_visible(self->open_button, FALSE);
+    on_changed(self);
     if (page == self->page_summary)
         prepare_summary(self);
+}
+
+/* GtkAssistant titles the window after each page; it stays the assistant's. */
+static void
+on_title_changed(SvmNewVmAssistant *self)
+{
+    const char *title = _("New Virtual Machine");
+
+    if (g_strcmp0(gtk_window_get_title(GTK_WINDOW(self)), title) != 0)
+        gtk_window_set_title(GTK_WINDOW(self), title);
+}
+
+static void
+on_close(GtkAssistant *assistant, gpointer user_data)
+{
+    gtk_widget_destroy(GTK_WIDGET(assistant));
+}
+
+/* Cancel, Escape and the window's close button. */
+static void
+on_cancel(GtkAssistant *assistant, gpointer user_data)
+{
+    SvmNewVmAssistant *self = SVM_NEW_VM_ASSISTANT(assistant);
+
+    if (!self->creating) {
+        gtk_widget_destroy(GTK_WIDGET(self));
+        return;
+    }
+    if (self->closing)
+        return;
+    /* The engine undoes what it made; the window closes when it has. */
+    self->closing = TRUE;
+    gtk_widget_set_sensitive(self->cancel_button, FALSE);
+    gtk_label_set_text(self->progress_label, _("Cancelling: removing what was made…"));
+    g_cancellable_cancel(self->cancellable);
+}
+
+static void
+on_cancel_clicked(SvmNewVmAssistant *self)
+{
+    g_signal_emit_by_name(self, "cancel");
+}
+
+/* Escape cancels on every page, also while the VM is being created. */
+static gboolean
+on_key_press(GtkWidget *widget, GdkEventKey *event, gpointer user_data)
+{
+    if (event->keyval != GDK_KEY_Escape ||
+        (event->state & gtk_accelerator_get_default_mod_mask()) != 0)
+        return GDK_EVENT_PROPAGATE;
+    g_signal_emit_by_name(widget, "cancel");
+    return GDK_EVENT_STOP;
+}
+
+static void
+on_open_clicked(SvmNewVmAssistant *self)
+{
+    GtkWindow *parent = gtk_window_get_transient_for(GTK_WINDOW(self));
+    SvmVmWindow *details;
+
+    g_return_if_fail(self->uuid != NULL);
+    details = svm_vm_window_new(parent, self->engine, self->uuid);
+    svm_vm_window_show_page(details, "console");
+    gtk_window_present(GTK_WINDOW(details));
+    gtk_widget_destroy(GTK_WIDGET(self));
 }
 
 static void
 finish(SvmNewVmAssistant *self, const char *text)
 {
     gtk_spinner_stop(self->progress_spinner);
+    gtk_widget_hide(GTK_WIDGET(self->progress_spinner));
     gtk_label_set_text(self->progress_label, text);
+    gtk_widget_hide(self->cancel_button);
+    /* Its Close button closes the assistant; Open shows the new VM. */
     gtk_assistant_set_page_type(GTK_ASSISTANT(self), self->page_progress,
                                 GTK_ASSISTANT_PAGE_SUMMARY);
+    gtk_assistant_set_page_title(GTK_ASSISTANT(self), self->page_progress, _("Done"));
     set_complete(self, self->page_progress, TRUE);
     gtk_assistant_commit(GTK_ASSISTANT(self));
+    gtk_widget_show(self->open_button);
 }
 
 static void
@@ -692,7 +909,7 @@ on_started(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autofree char *name = g_strdup(entry_text(self->name_entry));
 
     svirt_engine_start_vm_finish(SVIRT_ENGINE(source), result, &error);
-    if (g_cancellable_is_cancelled(self->cancellable))
+    if (self->disposed)
         return;
     busy_end(self);
     if (error) {
@@ -717,11 +934,23 @@ on_created(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmNewVmAssistant) self = user_data;
     g_autoptr(GError) error = NULL;
     g_autofree char *uuid = svirt_engine_create_vm_finish(SVIRT_ENGINE(source), result, &error);
-    g_autofree char *name = g_strdup(entry_text(self->name_entry));
+    g_autofree char *name = NULL;
 
-    if (g_cancellable_is_cancelled(self->cancellable))
+    self->creating = FALSE;
+    if (uuid)
+        /* Even when the cancel came too late to undo it, the VM is there. */
+        g_signal_emit(self, signals[SIGNAL_VM_CREATED], 0, uuid);
+    if (self->disposed)
         return;
     busy_end(self);
+    if (self->closing) {
+        if (error)
+            g_message("%s", error->message);
+        gtk_widget_destroy(GTK_WIDGET(self));
+        return;
+    }
+    name = g_strdup(entry_text(self->name_entry));
+    gtk_widget_hide(self->cancel_button);
     if (uuid == NULL) {
         gtk_spinner_stop(self->progress_spinner);
         set_complete(self, self->page_progress, TRUE);
@@ -731,13 +960,14 @@ on_created(GObject *source, GAsyncResult *result, gpointer user_data)
         gtk_assistant_previous_page(GTK_ASSISTANT(self));
         return;
     }
-    g_signal_emit(self, signals[SIGNAL_VM_CREATED], 0, uuid);
+    self->uuid = g_strdup(uuid);
     if (gtk_toggle_button_get_active(self->start_check)) {
         g_autofree char *text = g_strdup_printf(_("Starting VM '%s'…"), name);
 
         gtk_label_set_text(self->progress_label, text);
         busy_begin(self);
-        svirt_engine_start_vm_async(self->engine, uuid, NULL, self->cancellable, on_started,
+        /* Once created, the VM is the user's: closing the window does not stop its start. */
+        svirt_engine_start_vm_async(self->engine, uuid, NULL, NULL, on_started,
                                     g_object_ref(self));
         return;
     }
@@ -758,8 +988,12 @@ on_apply(GtkAssistant *assistant, gpointer user_data)
     g_clear_pointer(&self->error, g_free);
     gtk_info_bar_set_revealed(self->progress_info_bar, FALSE);
     gtk_label_set_text(self->progress_label, text);
+    gtk_widget_show(GTK_WIDGET(self->progress_spinner));
     gtk_spinner_start(self->progress_spinner);
     set_complete(self, self->page_progress, FALSE);
+    self->creating = TRUE;
+    gtk_widget_set_sensitive(self->cancel_button, TRUE);
+    gtk_widget_show(self->cancel_button);
     busy_begin(self);
     svirt_engine_create_vm_async(self->engine, spec, self->cancellable, on_created,
                                  g_object_ref(self));
@@ -811,8 +1045,9 @@ svm_new_vm_assistant_dispose(GObject *object)
 {
     SvmNewVmAssistant *self = SVM_NEW_VM_ASSISTANT(object);
 
+    self->disposed = TRUE;
+    /* A creation still running is undone; the engine is kept until it has been. */
     g_cancellable_cancel(self->cancellable);
-    g_clear_object(&self->engine);
     G_OBJECT_CLASS(svm_new_vm_assistant_parent_class)->dispose(object);
 }
 
@@ -822,7 +1057,13 @@ svm_new_vm_assistant_finalize(GObject *object)
     SvmNewVmAssistant *self = SVM_NEW_VM_ASSISTANT(object);
 
     g_clear_object(&self->cancellable);
+    g_clear_object(&self->engine);
+    g_hash_table_unref(self->clashes);
     g_ptr_array_unref(self->disks);
+    g_free(self->name_checked);
+    g_free(self->name_problem);
+    g_free(self->name_pending);
+    g_free(self->uuid);
     g_clear_pointer(&self->plan, svirt_plan_free);
     g_free(self->error);
     g_free(self->create_error);
@@ -914,6 +1155,8 @@ svm_new_vm_assistant_class_init(SvmNewVmAssistantClass *klass)
     BIND(add_disk_button);
     BIND(remove_disk_button);
     BIND(storage_message);
+    BIND(storage_warning_bar);
+    BIND(storage_warning_label);
     BIND(network_radio);
     BIND(user_radio);
     BIND(network_combo);
@@ -937,6 +1180,8 @@ svm_new_vm_assistant_class_init(SvmNewVmAssistantClass *klass)
     gtk_widget_class_bind_template_callback(widget_class, on_changed);
     gtk_widget_class_bind_template_callback(widget_class, on_prepare);
     gtk_widget_class_bind_template_callback(widget_class, on_apply);
+    gtk_widget_class_bind_template_callback(widget_class, on_cancel);
+    gtk_widget_class_bind_template_callback(widget_class, on_close);
     gtk_widget_class_bind_template_callback(widget_class, on_add_disk);
     gtk_widget_class_bind_template_callback(widget_class, on_remove_disk);
     gtk_widget_class_bind_template_callback(widget_class, on_source_browse);
@@ -950,19 +1195,36 @@ svm_new_vm_assistant_init(SvmNewVmAssistant *self)
     PangoAttrList *attrs = pango_attr_list_new();
 
     gtk_widget_init_template(GTK_WIDGET(self));
+    on_title_changed(self);
+    g_signal_connect(self, "notify::title", G_CALLBACK(on_title_changed), NULL);
+    g_signal_connect(self, "key-press-event", G_CALLBACK(on_key_press), NULL);
+    self->cancel_button = gtk_button_new_with_mnemonic(_("_Cancel"));
+    g_signal_connect_swapped(self->cancel_button, "clicked", G_CALLBACK(on_cancel_clicked), self);
+    gtk_widget_set_no_show_all(self->cancel_button, TRUE);
+    gtk_assistant_add_action_widget(GTK_ASSISTANT(self), self->cancel_button);
+    self->open_button = gtk_button_new_with_mnemonic(_("_Open"));
+    gtk_widget_set_tooltip_text(self->open_button,
+                                _("Show the new VM's details, on its Console page"));
+    g_signal_connect_swapped(self->open_button, "clicked", G_CALLBACK(on_open_clicked), self);
+    gtk_widget_set_no_show_all(self->open_button, TRUE);
+    gtk_assistant_add_action_widget(GTK_ASSISTANT(self), self->open_button);
     /* Labels are compared character by character. */
     pango_attr_list_insert(attrs, pango_attr_family_new("monospace"));
     gtk_entry_set_attributes(self->label_entry, attrs);
     pango_attr_list_unref(attrs);
     self->cancellable = g_cancellable_new();
     self->disks = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_disk_spec_free);
+    self->clashes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->designation_combo), "private");
     g_signal_connect(gtk_tree_view_get_selection(self->disk_view), "changed",
                      G_CALLBACK(on_selection_changed), self);
     /* GtkAssistant names its confirm button Apply; what it does here is create the VM. */
     apply = find_button_in(GTK_WIDGET(self), g_dgettext("gtk30", "_Apply"));
-    if (apply)
+    if (apply) {
         gtk_button_set_label(GTK_BUTTON(apply), _("_Create"));
+        gtk_style_context_add_class(gtk_widget_get_style_context(apply),
+                                    GTK_STYLE_CLASS_SUGGESTED_ACTION);
+    }
 }
 
 SvmNewVmAssistant *
