@@ -1,7 +1,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtk/gtk-a11y.h>
 #include <math.h>
+#include <string.h>
 
 #include "svm-matrix-view.h"
 
@@ -35,6 +37,482 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE(SvmMatrixView, svm_matrix_view, GTK_TYPE_DRAWING_AREA)
+
+/* Assistive technology sees the matrix as a table whose children are its cells, one per
+ * (row VM, column VM), named with what the cell says; the cursor cell is the focused one. */
+
+#define SVM_TYPE_MATRIX_CELL_ACCESSIBLE (svm_matrix_cell_accessible_get_type())
+G_DECLARE_FINAL_TYPE(SvmMatrixCellAccessible, svm_matrix_cell_accessible, SVM,
+                     MATRIX_CELL_ACCESSIBLE, AtkObject)
+
+#define SVM_TYPE_MATRIX_VIEW_ACCESSIBLE (svm_matrix_view_accessible_get_type())
+G_DECLARE_FINAL_TYPE(SvmMatrixViewAccessible, svm_matrix_view_accessible, SVM,
+                     MATRIX_VIEW_ACCESSIBLE, GtkWidgetAccessible)
+
+struct _SvmMatrixCellAccessible {
+    AtkObject parent_instance;
+
+    /* Weak: NULL once the table is gone or the matrix it showed was replaced. */
+    SvmMatrixViewAccessible *table;
+    guint row;
+    guint column;
+    char *name;
+    char *description;
+};
+
+struct _SvmMatrixViewAccessible {
+    GtkWidgetAccessible parent_instance;
+
+    /* The cells of the matrix shown now, row by row; made when first asked for. */
+    GPtrArray *cells;
+};
+
+static void svm_matrix_cell_component_init(AtkComponentIface *iface);
+static void svm_matrix_cell_table_cell_init(AtkTableCellIface *iface);
+static void svm_matrix_view_table_init(AtkTableIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE(SvmMatrixCellAccessible, svm_matrix_cell_accessible, ATK_TYPE_OBJECT,
+                        G_IMPLEMENT_INTERFACE(ATK_TYPE_COMPONENT, svm_matrix_cell_component_init)
+                        G_IMPLEMENT_INTERFACE(ATK_TYPE_TABLE_CELL,
+                                              svm_matrix_cell_table_cell_init))
+
+G_DEFINE_TYPE_WITH_CODE(SvmMatrixViewAccessible, svm_matrix_view_accessible,
+                        GTK_TYPE_WIDGET_ACCESSIBLE,
+                        G_IMPLEMENT_INTERFACE(ATK_TYPE_TABLE, svm_matrix_view_table_init))
+
+static SvmMatrixView *
+accessible_view(SvmMatrixViewAccessible *table)
+{
+    GtkWidget *widget = table ? gtk_accessible_get_widget(GTK_ACCESSIBLE(table)) : NULL;
+
+    return widget ? SVM_MATRIX_VIEW(widget) : NULL;
+}
+
+static SvmMatrixView *
+cell_view(SvmMatrixCellAccessible *cell)
+{
+    SvmMatrixView *view = accessible_view(cell->table);
+
+    if (!view || cell->row >= view->n || cell->column >= view->n)
+        return NULL;
+    return view;
+}
+
+static const char *
+svm_matrix_cell_accessible_get_name(AtkObject *obj)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(obj);
+    SvmMatrixView *view = cell_view(cell);
+    g_autofree char *text = NULL;
+    char *newline;
+
+    if (obj->name)
+        return obj->name;
+    if (!view)
+        return NULL;
+    /* The first line says who may do what to whom; the object and the reason follow. */
+    text = svm_matrix_view_describe_cell(view, cell->row, cell->column);
+    newline = strchr(text, '\n');
+    g_free(cell->name);
+    cell->name = newline ? g_strndup(text, newline - text) : g_strdup(text);
+    g_free(cell->description);
+    cell->description = newline ? g_strdup(newline + 1) : NULL;
+    return cell->name;
+}
+
+static const char *
+svm_matrix_cell_accessible_get_description(AtkObject *obj)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(obj);
+
+    if (obj->description)
+        return obj->description;
+    svm_matrix_cell_accessible_get_name(obj);
+    return cell_view(cell) ? cell->description : NULL;
+}
+
+static AtkObject *
+svm_matrix_cell_accessible_get_parent(AtkObject *obj)
+{
+    return ATK_OBJECT(SVM_MATRIX_CELL_ACCESSIBLE(obj)->table);
+}
+
+static int
+svm_matrix_cell_accessible_get_index_in_parent(AtkObject *obj)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(obj);
+    SvmMatrixView *view = cell_view(cell);
+
+    return view ? (int)(cell->row * view->n + cell->column) : -1;
+}
+
+static AtkStateSet *
+svm_matrix_cell_accessible_ref_state_set(AtkObject *obj)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(obj);
+    SvmMatrixView *view = cell_view(cell);
+    AtkStateSet *set = atk_state_set_new();
+    GtkWidget *widget;
+
+    if (!view) {
+        atk_state_set_add_state(set, ATK_STATE_DEFUNCT);
+        return set;
+    }
+    widget = GTK_WIDGET(view);
+    atk_state_set_add_state(set, ATK_STATE_TRANSIENT);
+    atk_state_set_add_state(set, ATK_STATE_FOCUSABLE);
+    atk_state_set_add_state(set, ATK_STATE_SELECTABLE);
+    if (gtk_widget_get_visible(widget))
+        atk_state_set_add_state(set, ATK_STATE_VISIBLE);
+    if (gtk_widget_get_mapped(widget))
+        atk_state_set_add_state(set, ATK_STATE_SHOWING);
+    if (cell->row == view->cursor_row && cell->column == view->cursor_column) {
+        atk_state_set_add_state(set, ATK_STATE_SELECTED);
+        if (gtk_widget_has_focus(widget))
+            atk_state_set_add_state(set, ATK_STATE_FOCUSED);
+    }
+    return set;
+}
+
+static void
+svm_matrix_cell_accessible_finalize(GObject *object)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(object);
+
+    if (cell->table)
+        g_object_remove_weak_pointer(G_OBJECT(cell->table), (gpointer *)&cell->table);
+    g_free(cell->name);
+    g_free(cell->description);
+    G_OBJECT_CLASS(svm_matrix_cell_accessible_parent_class)->finalize(object);
+}
+
+static void
+svm_matrix_cell_accessible_class_init(SvmMatrixCellAccessibleClass *klass)
+{
+    AtkObjectClass *atk_class = ATK_OBJECT_CLASS(klass);
+
+    G_OBJECT_CLASS(klass)->finalize = svm_matrix_cell_accessible_finalize;
+    atk_class->get_name = svm_matrix_cell_accessible_get_name;
+    atk_class->get_description = svm_matrix_cell_accessible_get_description;
+    atk_class->get_parent = svm_matrix_cell_accessible_get_parent;
+    atk_class->get_index_in_parent = svm_matrix_cell_accessible_get_index_in_parent;
+    atk_class->ref_state_set = svm_matrix_cell_accessible_ref_state_set;
+}
+
+static void
+svm_matrix_cell_accessible_init(SvmMatrixCellAccessible *cell)
+{
+    ATK_OBJECT(cell)->role = ATK_ROLE_TABLE_CELL;
+}
+
+static AtkObject *
+matrix_cell_new(SvmMatrixViewAccessible *table, guint row, guint column)
+{
+    SvmMatrixCellAccessible *cell = g_object_new(SVM_TYPE_MATRIX_CELL_ACCESSIBLE, NULL);
+
+    cell->table = table;
+    g_object_add_weak_pointer(G_OBJECT(table), (gpointer *)&cell->table);
+    cell->row = row;
+    cell->column = column;
+    return ATK_OBJECT(cell);
+}
+
+/* Where the cell is, in the coordinates ATK asks for. */
+static void
+svm_matrix_cell_get_extents(AtkComponent *component, int *x, int *y, int *width, int *height,
+                            AtkCoordType coord_type)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(component);
+    SvmMatrixView *view = cell_view(cell);
+    GtkWidget *widget, *toplevel;
+    GdkRectangle area;
+    int wx, wy;
+
+    *x = *y = *width = *height = 0;
+    if (!view || !gtk_widget_get_realized(GTK_WIDGET(view)))
+        return;
+    widget = GTK_WIDGET(view);
+    toplevel = gtk_widget_get_toplevel(widget);
+    svm_matrix_view_get_cell_area(view, cell->row, cell->column, &area);
+    if (!gtk_widget_translate_coordinates(widget, toplevel, area.x, area.y, &wx, &wy))
+        return;
+    if (coord_type == ATK_XY_SCREEN) {
+        int ox, oy;
+
+        gdk_window_get_origin(gtk_widget_get_window(toplevel), &ox, &oy);
+        wx += ox;
+        wy += oy;
+    } else if (coord_type == ATK_XY_PARENT) {
+        wx = area.x;
+        wy = area.y;
+    }
+    *x = wx;
+    *y = wy;
+    *width = area.width;
+    *height = area.height;
+}
+
+static gboolean
+svm_matrix_cell_grab_focus(AtkComponent *component)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(component);
+    SvmMatrixView *view = cell_view(cell);
+
+    if (!view)
+        return FALSE;
+    svm_matrix_view_set_cursor(view, cell->row, cell->column);
+    gtk_widget_grab_focus(GTK_WIDGET(view));
+    return TRUE;
+}
+
+static void
+svm_matrix_cell_component_init(AtkComponentIface *iface)
+{
+    iface->get_extents = svm_matrix_cell_get_extents;
+    iface->grab_focus = svm_matrix_cell_grab_focus;
+}
+
+static gboolean
+svm_matrix_cell_get_position(AtkTableCell *table_cell, int *row, int *column)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(table_cell);
+
+    if (!cell_view(cell))
+        return FALSE;
+    *row = (int)cell->row;
+    *column = (int)cell->column;
+    return TRUE;
+}
+
+static int
+svm_matrix_cell_get_span(AtkTableCell *table_cell)
+{
+    return 1;
+}
+
+static AtkObject *
+svm_matrix_cell_ref_table(AtkTableCell *table_cell)
+{
+    SvmMatrixCellAccessible *cell = SVM_MATRIX_CELL_ACCESSIBLE(table_cell);
+
+    return cell->table ? g_object_ref(ATK_OBJECT(cell->table)) : NULL;
+}
+
+static void
+svm_matrix_cell_table_cell_init(AtkTableCellIface *iface)
+{
+    iface->get_position = svm_matrix_cell_get_position;
+    iface->get_column_span = svm_matrix_cell_get_span;
+    iface->get_row_span = svm_matrix_cell_get_span;
+    iface->get_table = svm_matrix_cell_ref_table;
+}
+
+static guint
+table_size(SvmMatrixViewAccessible *table)
+{
+    SvmMatrixView *view = accessible_view(table);
+
+    return view ? view->n : 0;
+}
+
+static AtkObject *
+table_cell(SvmMatrixViewAccessible *table, guint row, guint column)
+{
+    guint n = table_size(table);
+
+    if (row >= n || column >= n)
+        return NULL;
+    if (!table->cells) {
+        table->cells = g_ptr_array_new_full(n * n, g_object_unref);
+        for (guint r = 0; r < n; r++)
+            for (guint c = 0; c < n; c++)
+                g_ptr_array_add(table->cells, matrix_cell_new(table, r, c));
+    }
+    return g_ptr_array_index(table->cells, row * n + column);
+}
+
+/* The matrix changed: the old cells no longer stand for anything. */
+static void
+matrix_accessible_reset(SvmMatrixViewAccessible *table)
+{
+    if (table->cells) {
+        for (guint i = 0; i < table->cells->len; i++) {
+            SvmMatrixCellAccessible *cell = g_ptr_array_index(table->cells, i);
+
+            g_object_remove_weak_pointer(G_OBJECT(table), (gpointer *)&cell->table);
+            cell->table = NULL;
+            atk_object_notify_state_change(ATK_OBJECT(cell), ATK_STATE_DEFUNCT, TRUE);
+        }
+        g_clear_pointer(&table->cells, g_ptr_array_unref);
+    }
+    g_signal_emit_by_name(table, "model-changed");
+    g_signal_emit_by_name(table, "visible-data-changed");
+}
+
+/* The cursor cell is the one a screen reader speaks as the table's focus moves. */
+static void
+matrix_accessible_cursor_moved(SvmMatrixViewAccessible *table, gboolean focused)
+{
+    SvmMatrixView *view = accessible_view(table);
+    AtkObject *cell;
+
+    if (!view || view->n == 0)
+        return;
+    cell = table_cell(table, view->cursor_row, view->cursor_column);
+    atk_object_notify_state_change(cell, ATK_STATE_SELECTED, TRUE);
+    if (focused) {
+        atk_object_notify_state_change(cell, ATK_STATE_FOCUSED, TRUE);
+        g_signal_emit_by_name(table, "active-descendant-changed", cell);
+    }
+}
+
+static int
+svm_matrix_view_accessible_get_n_children(AtkObject *obj)
+{
+    guint n = table_size(SVM_MATRIX_VIEW_ACCESSIBLE(obj));
+
+    return (int)(n * n);
+}
+
+static AtkObject *
+svm_matrix_view_accessible_ref_child(AtkObject *obj, int i)
+{
+    SvmMatrixViewAccessible *table = SVM_MATRIX_VIEW_ACCESSIBLE(obj);
+    guint n = table_size(table);
+    AtkObject *cell;
+
+    if (i < 0 || n == 0 || (guint)i >= n * n)
+        return NULL;
+    cell = table_cell(table, i / n, i % n);
+    return cell ? g_object_ref(cell) : NULL;
+}
+
+static AtkStateSet *
+svm_matrix_view_accessible_ref_state_set(AtkObject *obj)
+{
+    AtkStateSet *set =
+        ATK_OBJECT_CLASS(svm_matrix_view_accessible_parent_class)->ref_state_set(obj);
+
+    /* Cells come and go with the matrix: readers should not cache them. */
+    atk_state_set_add_state(set, ATK_STATE_MANAGES_DESCENDANTS);
+    return set;
+}
+
+static void
+svm_matrix_view_accessible_initialize(AtkObject *obj, gpointer data)
+{
+    ATK_OBJECT_CLASS(svm_matrix_view_accessible_parent_class)->initialize(obj, data);
+    obj->role = ATK_ROLE_TABLE;
+}
+
+static void
+svm_matrix_view_accessible_finalize(GObject *object)
+{
+    SvmMatrixViewAccessible *table = SVM_MATRIX_VIEW_ACCESSIBLE(object);
+
+    g_clear_pointer(&table->cells, g_ptr_array_unref);
+    G_OBJECT_CLASS(svm_matrix_view_accessible_parent_class)->finalize(object);
+}
+
+static void
+svm_matrix_view_accessible_class_init(SvmMatrixViewAccessibleClass *klass)
+{
+    AtkObjectClass *atk_class = ATK_OBJECT_CLASS(klass);
+
+    G_OBJECT_CLASS(klass)->finalize = svm_matrix_view_accessible_finalize;
+    atk_class->initialize = svm_matrix_view_accessible_initialize;
+    atk_class->get_n_children = svm_matrix_view_accessible_get_n_children;
+    atk_class->ref_child = svm_matrix_view_accessible_ref_child;
+    atk_class->ref_state_set = svm_matrix_view_accessible_ref_state_set;
+}
+
+static void
+svm_matrix_view_accessible_init(SvmMatrixViewAccessible *table)
+{
+}
+
+static AtkObject *
+svm_matrix_view_table_ref_at(AtkTable *atk_table, int row, int column)
+{
+    AtkObject *cell;
+
+    if (row < 0 || column < 0)
+        return NULL;
+    cell = table_cell(SVM_MATRIX_VIEW_ACCESSIBLE(atk_table), row, column);
+    return cell ? g_object_ref(cell) : NULL;
+}
+
+static int
+svm_matrix_view_table_get_index_at(AtkTable *atk_table, int row, int column)
+{
+    guint n = table_size(SVM_MATRIX_VIEW_ACCESSIBLE(atk_table));
+
+    if (row < 0 || column < 0 || (guint)row >= n || (guint)column >= n)
+        return -1;
+    return (int)(row * n + column);
+}
+
+static int
+svm_matrix_view_table_get_row_at_index(AtkTable *atk_table, int index)
+{
+    guint n = table_size(SVM_MATRIX_VIEW_ACCESSIBLE(atk_table));
+
+    return n && index >= 0 && (guint)index < n * n ? index / (int)n : -1;
+}
+
+static int
+svm_matrix_view_table_get_column_at_index(AtkTable *atk_table, int index)
+{
+    guint n = table_size(SVM_MATRIX_VIEW_ACCESSIBLE(atk_table));
+
+    return n && index >= 0 && (guint)index < n * n ? index % (int)n : -1;
+}
+
+static int
+svm_matrix_view_table_get_n(AtkTable *atk_table)
+{
+    return (int)table_size(SVM_MATRIX_VIEW_ACCESSIBLE(atk_table));
+}
+
+/* Rows are the VMs whose process accesses, columns the VMs whose objects are accessed. */
+static const char *
+svm_matrix_view_table_get_description(AtkTable *atk_table, int index)
+{
+    SvmMatrixView *view = accessible_view(SVM_MATRIX_VIEW_ACCESSIBLE(atk_table));
+
+    return view && index >= 0 ? svm_matrix_view_get_vm_name(view, index) : NULL;
+}
+
+static gboolean
+svm_matrix_view_table_is_selected(AtkTable *atk_table, int row, int column)
+{
+    SvmMatrixView *view = accessible_view(SVM_MATRIX_VIEW_ACCESSIBLE(atk_table));
+
+    return view && view->n && (guint)row == view->cursor_row &&
+           (guint)column == view->cursor_column;
+}
+
+static void
+svm_matrix_view_table_init(AtkTableIface *iface)
+{
+    iface->ref_at = svm_matrix_view_table_ref_at;
+    iface->get_index_at = svm_matrix_view_table_get_index_at;
+    iface->get_row_at_index = svm_matrix_view_table_get_row_at_index;
+    iface->get_column_at_index = svm_matrix_view_table_get_column_at_index;
+    iface->get_n_rows = svm_matrix_view_table_get_n;
+    iface->get_n_columns = svm_matrix_view_table_get_n;
+    iface->get_row_description = svm_matrix_view_table_get_description;
+    iface->get_column_description = svm_matrix_view_table_get_description;
+    iface->is_selected = svm_matrix_view_table_is_selected;
+}
+
+static SvmMatrixViewAccessible *
+view_accessible(SvmMatrixView *self)
+{
+    AtkObject *acc = gtk_widget_get_accessible(GTK_WIDGET(self));
+
+    return SVM_IS_MATRIX_VIEW_ACCESSIBLE(acc) ? SVM_MATRIX_VIEW_ACCESSIBLE(acc) : NULL;
+}
 
 static const struct {
     SvirtAccess access;
@@ -428,9 +906,18 @@ svm_matrix_view_set_cursor(SvmMatrixView *self, guint row, guint column)
     column = MIN(column, self->n - 1);
     if (row == self->cursor_row && column == self->cursor_column)
         return;
+    if (view_accessible(self)) {
+        AtkObject *old = table_cell(view_accessible(self), self->cursor_row, self->cursor_column);
+
+        atk_object_notify_state_change(old, ATK_STATE_SELECTED, FALSE);
+        atk_object_notify_state_change(old, ATK_STATE_FOCUSED, FALSE);
+    }
     self->cursor_row = row;
     self->cursor_column = column;
     gtk_widget_queue_draw(GTK_WIDGET(self));
+    if (view_accessible(self))
+        matrix_accessible_cursor_moved(view_accessible(self),
+                                       gtk_widget_has_focus(GTK_WIDGET(self)));
     g_signal_emit(self, signals[SIGNAL_CURSOR_CHANGED], 0);
 }
 
@@ -488,7 +975,11 @@ svm_matrix_view_button_press(GtkWidget *widget, GdkEventButton *event)
 static gboolean
 svm_matrix_view_focus_change(GtkWidget *widget, GdkEventFocus *event)
 {
+    SvmMatrixView *self = SVM_MATRIX_VIEW(widget);
+
     gtk_widget_queue_draw(widget);
+    if (event->in && view_accessible(self))
+        matrix_accessible_cursor_moved(view_accessible(self), TRUE);
     return GDK_EVENT_PROPAGATE;
 }
 
@@ -513,7 +1004,7 @@ svm_matrix_view_class_init(SvmMatrixViewClass *klass)
     widget_class->button_press_event = svm_matrix_view_button_press;
     widget_class->focus_in_event = svm_matrix_view_focus_change;
     widget_class->focus_out_event = svm_matrix_view_focus_change;
-    gtk_widget_class_set_accessible_role(widget_class, ATK_ROLE_TABLE);
+    gtk_widget_class_set_accessible_type(widget_class, SVM_TYPE_MATRIX_VIEW_ACCESSIBLE);
     gtk_widget_class_set_css_name(widget_class, "svm-matrix-view");
 
     signals[SIGNAL_CURSOR_CHANGED] =
@@ -569,6 +1060,8 @@ svm_matrix_view_set_matrix(SvmMatrixView *self, const SvirtMatrix *matrix)
     }
     self->cursor_row = n ? MIN(self->cursor_row, n - 1) : 0;
     self->cursor_column = n ? MIN(self->cursor_column, n - 1) : 0;
+    if (view_accessible(self))
+        matrix_accessible_reset(view_accessible(self));
     gtk_widget_queue_resize(GTK_WIDGET(self));
     g_signal_emit(self, signals[SIGNAL_CURSOR_CHANGED], 0);
 }
