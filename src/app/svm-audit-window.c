@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "svm-a11y.h"
 #include "svm-audit-findings.h"
 #include "svm-audit-window.h"
 
@@ -463,6 +464,7 @@ static void
 svm_audit_window_init(SvmAuditWindow *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
+    svm_a11y_name_info_bar_close_button(self->info_bar);
     gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->severity_filter), "all");
     gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->vm_filter), "all");
     self->cancellable = g_cancellable_new();

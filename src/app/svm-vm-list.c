@@ -45,6 +45,7 @@ add_row(SvmVmList *self, const SvirtVmInfo *info)
                                       SVM_VM_LIST_COL_PROCESS_LABEL, NO_VALUE,
                                       SVM_VM_LIST_COL_ISOLATION_ICON, NULL,
                                       SVM_VM_LIST_COL_ISOLATION_TEXT, NULL,
+                                      SVM_VM_LIST_COL_ISOLATION_WORDS, NULL,
                                       -1);
     g_hash_table_replace(self->rows, g_strdup(info->uuid), gtk_tree_iter_copy(&iter));
 }
@@ -133,16 +134,34 @@ svm_vm_list_apply_event(SvmVmList *self, SvirtVmEventKind kind, const SvirtVmInf
     }
 }
 
+/* What the isolation icon says, for those who do not see it. */
+static char *
+isolation_words(const SvirtVmLabels *labels)
+{
+    switch (labels->isolation) {
+    case SVIRT_ISOLATION_ISOLATED:
+        return g_strdup(_("Isolated"));
+    case SVIRT_ISOLATION_SHARED:
+        return g_strdup(_("Uses shared disks"));
+    case SVIRT_ISOLATION_PROBLEM:
+    default:
+        /* TRANSLATORS: %s says what is wrong with a VM's isolation, in a sentence */
+        return g_strdup_printf(_("Problem: %s"), labels->reason ? labels->reason : "");
+    }
+}
+
 void
 svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels)
 {
     GtkTreeIter *iter;
     g_autofree char *tooltip = NULL;
+    g_autofree char *words = NULL;
 
     g_return_if_fail(SVM_IS_VM_LIST(self));
     iter = g_hash_table_lookup(self->rows, labels->uuid);
     if (!iter)
         return;
+    words = isolation_words(labels);
     /* The list ellipsizes long labels; the tooltip carries them whole. */
     tooltip = labels->process_label
                   ? g_markup_printf_escaped("%s\n<tt>%s</tt>", labels->reason,
@@ -155,6 +174,7 @@ svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels)
                        SVM_VM_LIST_COL_ISOLATION_ICON,
                        svirt_isolation_to_icon_name(labels->isolation),
                        SVM_VM_LIST_COL_ISOLATION_TEXT, tooltip,
+                       SVM_VM_LIST_COL_ISOLATION_WORDS, words,
                        -1);
 }
 
@@ -230,7 +250,8 @@ svm_vm_list_init(SvmVmList *self)
                                      G_TYPE_STRING,   /* label mode */
                                      G_TYPE_STRING,   /* process label */
                                      G_TYPE_STRING,   /* isolation icon */
-                                     G_TYPE_STRING);  /* isolation explained */
+                                     G_TYPE_STRING,   /* isolation explained */
+                                     G_TYPE_STRING);  /* isolation in words */
     gtk_tree_sortable_set_sort_column_id(GTK_TREE_SORTABLE(self->store), SVM_VM_LIST_COL_NAME,
                                          GTK_SORT_ASCENDING);
     self->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,

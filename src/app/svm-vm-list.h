@@ -18,6 +18,7 @@ enum {
     SVM_VM_LIST_COL_PROCESS_LABEL,
     SVM_VM_LIST_COL_ISOLATION_ICON,
     SVM_VM_LIST_COL_ISOLATION_TEXT,
+    SVM_VM_LIST_COL_ISOLATION_WORDS, /* the isolation in words, for screen readers */
     SVM_VM_LIST_N_COLUMNS,
 };
 

@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "svm-a11y.h"
 #include "svm-vm-window.h"
 
 struct _SvmVmWindow {
@@ -510,6 +511,7 @@ static void
 svm_vm_window_init(SvmVmWindow *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
+    svm_a11y_name_info_bar_close_button(self->info_bar);
     self->cancellable = g_cancellable_new();
 }
 

@@ -3,9 +3,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "svm-a11y.h"
 #include "svm-audit-window.h"
 #include "svm-connect-dialog.h"
 #include "svm-delete-dialog.h"
+#include "svm-isolation-renderer.h"
 #include "svm-new-vm-assistant.h"
 #include "svm-vm-window.h"
 #include "svm-window.h"
@@ -928,6 +930,7 @@ svm_window_class_init(SvmWindowClass *klass)
     object_class->get_property = svm_window_get_property;
     object_class->set_property = svm_window_set_property;
     widget_class->delete_event = svm_window_delete_event;
+    g_type_ensure(SVM_TYPE_ISOLATION_RENDERER);
 
     properties[PROP_ENGINE] = g_param_spec_object(
         "engine", NULL, NULL, SVIRT_TYPE_ENGINE,
@@ -975,6 +978,8 @@ static void
 svm_window_init(SvmWindow *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
+    svm_a11y_name_info_bar_close_button(self->info_bar);
+    svm_a11y_name_info_bar_close_button(self->action_bar);
     self->vm_list = svm_vm_list_new();
     self->pending_events = g_ptr_array_new_with_free_func((GDestroyNotify)pending_event_free);
     self->engines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
