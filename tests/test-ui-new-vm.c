@@ -6,6 +6,8 @@
 
 #include "svirt-lifecycle.h"
 #include "svm-new-vm-assistant.h"
+#include "svm-vm-window.h"
+#include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -36,12 +38,57 @@ page_complete(SvmNewVmAssistant *a)
         as, gtk_assistant_get_nth_page(as, gtk_assistant_get_current_page(as)));
 }
 
+static void collect_child(GtkWidget *widget, gpointer data);
+
+static GtkWidget *
+find_shown_button(GtkWidget *widget, const char *label)
+{
+    GList *children = NULL;
+    GtkWidget *found = NULL;
+
+    if (!gtk_widget_get_visible(widget))
+        return NULL;
+    if (GTK_IS_BUTTON(widget) && g_strcmp0(gtk_button_get_label(GTK_BUTTON(widget)), label) == 0)
+        return widget;
+    if (!GTK_IS_CONTAINER(widget))
+        return NULL;
+    gtk_container_forall(GTK_CONTAINER(widget), collect_child, &children);
+    for (GList *l = children; l && !found; l = l->next)
+        found = find_shown_button(l->data, label);
+    g_list_free(children);
+    return found;
+}
+
+/* A button the user sees labelled @label (with its mnemonic); NULL when none is shown. */
+static GtkWidget *
+shown_button(SvmNewVmAssistant *a, const char *label)
+{
+    return find_shown_button(GTK_WIDGET(a), label);
+}
+
+static void
+assert_chrome(SvmNewVmAssistant *a)
+{
+    /* One title throughout, and no jump to the end past unseen pages. */
+    g_assert_cmpstr(gtk_window_get_title(GTK_WINDOW(a)), ==, "New Virtual Machine");
+    g_assert_null(shown_button(a, "_Finish"));
+}
+
+/* Next, as the user clicks it. */
 static void
 next_page(SvmNewVmAssistant *a, int expected)
 {
+    GtkWidget *next;
+
+    svm_test_wait_for(not_busy, a, 20000, "the page's checks");
     g_assert_true(page_complete(a));
-    gtk_assistant_next_page(GTK_ASSISTANT(a));
+    assert_chrome(a);
+    next = shown_button(a, "_Next");
+    g_assert_nonnull(next);
+    g_assert_true(gtk_widget_is_sensitive(next));
+    gtk_button_clicked(GTK_BUTTON(next));
     g_assert_cmpint(gtk_assistant_get_current_page(GTK_ASSISTANT(a)), ==, expected);
+    assert_chrome(a);
 }
 
 static void
@@ -50,23 +97,6 @@ collect_child(GtkWidget *widget, gpointer data)
     GList **list = data;
 
     *list = g_list_prepend(*list, widget);
-}
-
-static GtkWidget *
-find_button(GtkWidget *widget, const char *label)
-{
-    GList *children = NULL;
-    GtkWidget *found = NULL;
-
-    if (GTK_IS_BUTTON(widget) && g_strcmp0(gtk_button_get_label(GTK_BUTTON(widget)), label) == 0)
-        return widget;
-    if (!GTK_IS_CONTAINER(widget))
-        return NULL;
-    gtk_container_forall(GTK_CONTAINER(widget), collect_child, &children);
-    for (GList *l = children; l && !found; l = l->next)
-        found = find_button(l->data, label);
-    g_list_free(children);
-    return found;
 }
 
 static int
@@ -132,7 +162,31 @@ typedef struct {
     char *error;
     SvirtSettings *settings;
     SvirtVmStatus *status; /* right after "start after creating" */
+    gboolean open_shown;
+    SvmVmWindow *details; /* what Open opened */
+    gboolean console_shown;
+    gboolean assistant_closed;
 } Outcome;
+
+static gboolean
+details_refreshed(gpointer data)
+{
+    return svm_vm_window_get_refresh_count(data) > 0;
+}
+
+static SvmVmWindow *
+find_details(const char *uuid)
+{
+    g_autoptr(GList) windows = gtk_window_list_toplevels();
+
+    for (GList *l = windows; l; l = l->next) {
+        if (SVM_IS_VM_WINDOW(l->data) &&
+            g_strcmp0(svm_vm_window_get_vm_uuid(l->data), uuid) == 0 &&
+            gtk_widget_get_visible(l->data))
+            return l->data;
+    }
+    return NULL;
+}
 
 static void
 test_create(void)
@@ -174,8 +228,11 @@ test_create(void)
     g_assert_true(gtk_widget_get_visible(GTK_WIDGET(message)));
     g_assert_nonnull(strstr(gtk_label_get_text(message), "position 4"));
     svm_test_save_screenshot(GTK_WIDGET(a), "assistant-name-invalid.png");
+    /* Next cannot be clicked with a bad name. */
+    g_assert_false(gtk_widget_is_sensitive(shown_button(a, "_Next")));
     gtk_entry_set_text(child(a, "name_entry"), name);
     gtk_spin_button_set_value(child(a, "memory_spin"), 32);
+    svm_test_wait_for(not_busy, a, 20000, "the name check");
     g_assert_false(gtk_widget_get_visible(GTK_WIDGET(message)));
     svm_test_save_screenshot(GTK_WIDGET(a), "assistant-basics.png");
     next_page(a, 1);
@@ -232,21 +289,46 @@ test_create(void)
 
     /* Create, and start it at once: the VM then runs with its files labelled. */
     gtk_toggle_button_set_active(child(a, "start_check"), TRUE);
-    create = find_button(GTK_WIDGET(a), "_Create");
+    assert_chrome(a);
+    create = shown_button(a, "_Create");
     g_assert_nonnull(create);
     g_assert_true(gtk_widget_is_sensitive(create));
+    g_assert_true(gtk_style_context_has_class(gtk_widget_get_style_context(create),
+                                              GTK_STYLE_CLASS_SUGGESTED_ACTION));
+    g_object_add_weak_pointer(G_OBJECT(a), (gpointer *)&a);
     gtk_button_clicked(GTK_BUTTON(create));
-    svm_test_wait_for(created_or_failed, a, 30000, "the VM to be created");
+    g_assert_nonnull(shown_button(a, "_Cancel"));
+    /* Usually still at work; if not, this shows the last page. */
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-creating.png");
+    svm_test_wait_for(created_or_failed, a, 60000, "the VM to be created");
     svm_test_save_screenshot(GTK_WIDGET(a), "assistant-done.png");
+    assert_chrome(a);
 
     out.error = g_strdup(svm_new_vm_assistant_get_error(a));
     if (out.uuid) {
         out.xml = svirt_engine_get_domain_xml(engine, out.uuid, TRUE, NULL);
         out.settings = svirt_engine_get_settings(engine, out.uuid, NULL);
         out.status = svirt_engine_get_vm_status(engine, out.uuid, NULL);
-        svirt_engine_stop_vm(engine, out.uuid, TRUE, 0, NULL);
     }
-    gtk_widget_destroy(GTK_WIDGET(a));
+    /* Open shows the new VM's details on its Console page, in place of the assistant. */
+    out.open_shown = shown_button(a, "_Open") != NULL;
+    if (out.open_shown && out.uuid) {
+        gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Open")));
+        out.details = find_details(out.uuid);
+        if (out.details) {
+            SvmConsolePage *console = svm_vm_window_get_console_page(out.details);
+
+            out.console_shown = gtk_widget_get_mapped(GTK_WIDGET(console));
+            svm_test_wait_for(details_refreshed, out.details, 30000, "the details of the VM");
+            svm_test_save_screenshot(GTK_WIDGET(out.details), "assistant-opened.png");
+            gtk_widget_destroy(GTK_WIDGET(out.details));
+        }
+    }
+    out.assistant_closed = a == NULL;
+    if (out.uuid)
+        svirt_engine_stop_vm(engine, out.uuid, TRUE, 0, NULL);
+    if (a)
+        gtk_widget_destroy(GTK_WIDGET(a));
     {
         virDomainPtr dom = virDomainLookupByName(conn, name);
         virStoragePoolPtr pool = virStoragePoolLookupByName(conn, SVIRT_DEFAULT_POOL);
@@ -268,6 +350,10 @@ test_create(void)
 
     g_assert_cmpstr(out.error, ==, NULL);
     g_assert_nonnull(out.uuid);
+    g_assert_true(out.open_shown);
+    g_assert_nonnull(out.details);
+    g_assert_true(out.console_shown);
+    g_assert_true(out.assistant_closed);
     g_assert_nonnull(out.xml);
     g_test_message("%s", out.xml);
     g_assert_nonnull(strstr(out.xml, "<shareable/>"));
@@ -347,13 +433,432 @@ test_accessibility(void)
     gtk_widget_destroy(GTK_WIDGET(a));
 }
 
+static void
+on_destroyed(GtkWidget *widget, gboolean *destroyed)
+{
+    *destroyed = TRUE;
+}
+
+static gboolean
+is_true(gpointer data)
+{
+    return *(gboolean *)data;
+}
+
+static SvmNewVmAssistant *
+open_assistant(SvirtEngine *engine, GtkWindow *parent, gboolean *destroyed)
+{
+    SvmNewVmAssistant *a = svm_new_vm_assistant_new(parent, engine);
+
+    *destroyed = FALSE;
+    g_signal_connect(a, "destroy", G_CALLBACK(on_destroyed), destroyed);
+    gtk_widget_show(GTK_WIDGET(a));
+    svm_test_wait_for(not_busy, a, 10000, "pools and networks");
+    return a;
+}
+
+/* What a window manager sends when the window's close button is clicked. */
+static void
+click_close_button(GtkWidget *window)
+{
+    GdkEvent *event = gdk_event_new(GDK_DELETE);
+
+    event->any.window = g_object_ref(gtk_widget_get_window(window));
+    event->any.send_event = TRUE;
+    gtk_main_do_event(event);
+    gdk_event_free(event);
+}
+
+/* Escape, typed into the focused field. */
+static void
+press_escape(GtkWidget *window)
+{
+    GtkWidget *focus = gtk_window_get_focus(GTK_WINDOW(window));
+
+    g_assert_nonnull(focus);
+    g_assert_true(gtk_test_widget_send_key(focus, GDK_KEY_Escape, 0));
+}
+
+/* Fills the pages with a VM of one new volume and goes to the summary. */
+static void
+fill_to_summary(SvmNewVmAssistant *a, const char *name, const char *boot_image)
+{
+    gtk_entry_set_text(child(a, "name_entry"), name);
+    gtk_spin_button_set_value(child(a, "memory_spin"), 32);
+    next_page(a, 1);
+    if (boot_image) {
+        gtk_toggle_button_set_active(child(a, "source_image"), TRUE);
+        gtk_entry_set_text(child(a, "source_entry"), boot_image);
+    }
+    next_page(a, 2);
+    add_disk(a, NULL, "private");
+    next_page(a, 3);
+    next_page(a, 4);
+    next_page(a, 5);
+    svm_test_wait_for(not_busy, a, 20000, "the preview");
+    g_assert_true(page_complete(a));
+}
+
+/* Cancel, Escape and the window's close button each close the modal assistant, on the first
+ * page and further on, and leave no grab behind on the main window. */
+static void
+test_close(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    GtkWidget *main_window = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+    gboolean destroyed;
+    SvmNewVmAssistant *a;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    gtk_widget_show(main_window);
+
+    a = open_assistant(engine, GTK_WINDOW(main_window), &destroyed);
+    g_assert_true(gtk_window_get_modal(GTK_WINDOW(a)));
+    g_assert_nonnull(gtk_grab_get_current());
+    assert_chrome(a);
+    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Cancel")));
+    svm_test_wait_for(is_true, &destroyed, 10000, "Cancel to close the assistant");
+    g_assert_null(gtk_grab_get_current());
+
+    a = open_assistant(engine, GTK_WINDOW(main_window), &destroyed);
+    press_escape(GTK_WIDGET(a));
+    svm_test_wait_for(is_true, &destroyed, 10000, "Escape to close the assistant");
+    g_assert_null(gtk_grab_get_current());
+
+    a = open_assistant(engine, GTK_WINDOW(main_window), &destroyed);
+    click_close_button(GTK_WIDGET(a));
+    svm_test_wait_for(is_true, &destroyed, 10000, "the close button to close the assistant");
+    g_assert_null(gtk_grab_get_current());
+
+    /* Further on, with a field focused, Escape still closes. */
+    a = open_assistant(engine, GTK_WINDOW(main_window), &destroyed);
+    gtk_entry_set_text(child(a, "name_entry"), "svm-test-never-created");
+    next_page(a, 1);
+    gtk_toggle_button_set_active(child(a, "source_iso"), TRUE);
+    gtk_widget_grab_focus(child(a, "source_entry"));
+    press_escape(GTK_WIDGET(a));
+    svm_test_wait_for(is_true, &destroyed, 10000, "Escape on page 2 to close the assistant");
+    g_assert_null(gtk_grab_get_current());
+
+    gtk_widget_destroy(main_window);
+}
+
+static gboolean
+domain_exists(virConnectPtr conn, const char *name)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+
+    virResetLastError();
+    return dom != NULL;
+}
+
+static gboolean
+volume_exists(virConnectPtr conn, const char *volume)
+{
+    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, SVIRT_DEFAULT_POOL);
+    virStorageVolPtr vol;
+
+    if (pool == NULL) {
+        virResetLastError();
+        return FALSE;
+    }
+    virStoragePoolRefresh(pool, 0);
+    vol = virStorageVolLookupByName(pool, volume);
+    virStoragePoolFree(pool);
+    virResetLastError();
+    if (vol == NULL)
+        return FALSE;
+    virStorageVolFree(vol);
+    return TRUE;
+}
+
+static void
+remove_volume(virConnectPtr conn, const char *volume)
+{
+    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, SVIRT_DEFAULT_POOL);
+    virStorageVolPtr vol = pool ? virStorageVolLookupByName(pool, volume) : NULL;
+
+    if (vol) {
+        virStorageVolDelete(vol, 0);
+        virStorageVolFree(vol);
+    }
+    if (pool)
+        virStoragePoolFree(pool);
+    virResetLastError();
+}
+
+/* Cancel while the VM is being created undoes it all; once created, Close closes. */
+static void
+test_cancel_creation(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *name = g_strdup_printf("svm-test-ui-cancel-%d", (int)getpid());
+    g_autofree char *volume = g_strdup_printf("%s-1.img", name);
+    g_autofree char *uuid = NULL;
+    g_autofree char *second_uuid = NULL;
+    gboolean destroyed, cancel_shown = FALSE, vm_left, volume_left, close_shown = FALSE;
+    gboolean second_exists, closed_by_close = FALSE;
+    SvmNewVmAssistant *a;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+
+    a = open_assistant(engine, NULL, &destroyed);
+    g_signal_connect(a, "vm-created", G_CALLBACK(on_vm_created), &uuid);
+    fill_to_summary(a, name, NULL);
+    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Create")));
+    /* The assistant's own Cancel, at once, while the engine works (no main loop runs
+     * between the two clicks, so the creation cannot have finished). */
+    if (shown_button(a, "_Cancel") && gtk_widget_is_sensitive(shown_button(a, "_Cancel"))) {
+        cancel_shown = TRUE;
+        gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Cancel")));
+    }
+    if (!destroyed)
+        svm_test_wait_for(is_true, &destroyed, 60000, "the cancelled creation to be undone");
+    vm_left = domain_exists(conn, name);
+    volume_left = volume_exists(conn, volume);
+    if (uuid)
+        svm_test_remove_domain(conn, uuid);
+    remove_volume(conn, volume);
+
+    /* Again, and let it finish: then the last page's Close closes. */
+    a = open_assistant(engine, NULL, &destroyed);
+    g_signal_connect(a, "vm-created", G_CALLBACK(on_vm_created), &second_uuid);
+    fill_to_summary(a, name, NULL);
+    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Create")));
+    svm_test_wait_for(created_or_failed, a, 60000, "the VM to be created");
+    if (shown_button(a, "_Close")) {
+        close_shown = TRUE;
+        gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Close")));
+    }
+    closed_by_close = destroyed;
+    if (!destroyed)
+        gtk_widget_destroy(GTK_WIDGET(a));
+    second_exists = second_uuid && domain_exists(conn, name);
+    if (second_uuid)
+        svm_test_remove_domain(conn, second_uuid);
+    remove_volume(conn, volume);
+
+    g_assert_true(cancel_shown);
+    g_assert_null(uuid);
+    g_assert_false(vm_left);
+    g_assert_false(volume_left);
+    g_assert_true(second_exists);
+    g_assert_true(close_shown);
+    g_assert_true(closed_by_close);
+}
+
+static void
+define_sharer(virConnectPtr conn, const char *name, const char *path)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory>"
+        "<os><type arch='x86_64'>hvm</type></os><devices>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/>"
+        "<target dev='vda' bus='virtio'/><shareable/></disk></devices></domain>",
+        name, path);
+    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+
+    g_assert_nonnull(dom);
+}
+
+/* A file another VM uses as Shared, added as Private, is warned about under the list. */
+static void
+test_shared_clash(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *dir = svm_test_make_vm_dir("svm-ui-clash");
+    g_autofree char *shared = g_build_filename(dir, "shared.img", NULL);
+    g_autofree char *other = g_strdup_printf("svm-test-ui-sharer-%d", (int)getpid());
+    g_autofree char *warning = NULL;
+    g_autofree char *shared_warning = NULL;
+    gboolean revealed, revealed_after_remove, destroyed;
+    SvmNewVmAssistant *a;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_blank_image(shared, 65536);
+    define_sharer(conn, other, shared);
+
+    a = open_assistant(engine, NULL, &destroyed);
+    gtk_entry_set_text(child(a, "name_entry"), "svm-test-ui-clash");
+    next_page(a, 1);
+    next_page(a, 2);
+    add_disk(a, shared, "private");
+    svm_test_wait_for(not_busy, a, 20000, "the users of the file");
+    revealed = gtk_info_bar_get_revealed(child(a, "storage_warning_bar"));
+    warning = g_strdup(gtk_label_get_text(child(a, "storage_warning_label")));
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-storage-clash.png");
+    /* Removing the disk removes its warning; as Shared it does not clash. */
+    {
+        GtkTreeIter iter;
+
+        g_assert_true(gtk_tree_model_get_iter_first(child(a, "disk_store"), &iter));
+        gtk_tree_selection_select_iter(gtk_tree_view_get_selection(child(a, "disk_view")),
+                                       &iter);
+    }
+    gtk_button_clicked(child(a, "remove_disk_button"));
+    revealed_after_remove = gtk_info_bar_get_revealed(child(a, "storage_warning_bar"));
+    add_disk(a, shared, "shared");
+    svm_test_wait_for(not_busy, a, 20000, "the users of the file");
+    if (gtk_info_bar_get_revealed(child(a, "storage_warning_bar")))
+        shared_warning = g_strdup(gtk_label_get_text(child(a, "storage_warning_label")));
+    gtk_widget_destroy(GTK_WIDGET(a));
+    svm_test_remove_domain(conn, other);
+    svm_test_rmdir(dir);
+
+    g_test_message("%s", warning);
+    g_assert_true(revealed);
+    g_assert_nonnull(strstr(warning, "Disk 1: VM '"));
+    g_assert_nonnull(strstr(warning, other));
+    g_assert_nonnull(strstr(warning, "As a private disk"));
+    g_assert_false(revealed_after_remove);
+    g_assert_null(shared_warning);
+}
+
+static void
+on_name_taken_vm_created(SvmNewVmAssistant *a, const char *uuid, char **out)
+{
+    *out = g_strdup(uuid);
+}
+
+/* A name in use is refused on the first page, next to the field; one taken after that page
+ * fails the creation, and the summary shows why, readable. */
+static void
+test_name_taken(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *dir = svm_test_make_vm_dir("svm-ui-taken");
+    g_autofree char *image = g_build_filename(dir, "disk.img", NULL);
+    g_autofree char *taken = g_strdup_printf("svm-test-ui-taken-%d", (int)getpid());
+    g_autofree char *later = g_strdup_printf("svm-test-ui-later-%d", (int)getpid());
+    g_autofree char *volume = g_strdup_printf("%s-1.img", later);
+    g_autofree char *first_message = NULL;
+    g_autofree char *summary_error = NULL;
+    g_autofree char *uuid = NULL;
+    gboolean complete_with_taken, next_sensitive, error_revealed, label_selectable;
+    gboolean destroyed;
+    SvmNewVmAssistant *a;
+    GtkLabel *message;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_write_blank_image(image, 65536);
+    define_sharer(conn, taken, image);
+
+    a = open_assistant(engine, NULL, &destroyed);
+    g_signal_connect(a, "vm-created", G_CALLBACK(on_name_taken_vm_created), &uuid);
+    message = child(a, "name_message");
+    gtk_entry_set_text(child(a, "name_entry"), taken);
+    svm_test_wait_for(not_busy, a, 20000, "the name check");
+    complete_with_taken = page_complete(a);
+    next_sensitive = gtk_widget_is_sensitive(shown_button(a, "_Next"));
+    if (gtk_widget_get_visible(GTK_WIDGET(message)))
+        first_message = g_strdup(gtk_label_get_text(message));
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-name-taken.png");
+
+    /* A free name; then another VM takes it before Create. */
+    fill_to_summary(a, later, NULL);
+    define_sharer(conn, later, image);
+    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Create")));
+    svm_test_wait_for(created_or_failed, a, 60000, "the creation to fail");
+    svm_test_wait_for(not_busy, a, 20000, "the preview");
+    error_revealed = gtk_info_bar_get_revealed(child(a, "summary_info_bar"));
+    summary_error = g_strdup(gtk_label_get_text(child(a, "summary_info_label")));
+    label_selectable = gtk_label_get_selectable(child(a, "summary_info_label"));
+    svm_test_save_screenshot(GTK_WIDGET(a), "assistant-summary-error.png");
+    gtk_widget_destroy(GTK_WIDGET(a));
+    svm_test_remove_domain(conn, taken);
+    svm_test_remove_domain(conn, later);
+    if (uuid)
+        svm_test_remove_domain(conn, uuid);
+    remove_volume(conn, volume);
+    svm_test_rmdir(dir);
+
+    g_assert_false(complete_with_taken);
+    g_assert_false(next_sensitive);
+    g_assert_nonnull(first_message);
+    g_assert_nonnull(strstr(first_message, "already exists"));
+    g_assert_null(uuid);
+    g_assert_true(error_revealed);
+    g_test_message("%s", summary_error);
+    g_assert_nonnull(strstr(summary_error, "already exists"));
+    /* A selectable label takes the focus and shows its text selected. */
+    g_assert_false(label_selectable);
+}
+
+static gboolean
+allocated(gpointer data)
+{
+    GtkWidget *w = data;
+
+    return gtk_widget_get_allocated_width(w) <= 1000 && gtk_widget_get_allocated_height(w) <= 700;
+}
+
+/* Every page fits a 1024x768 screen: resized to 1000x700, the window takes no more. */
+static void
+test_small_screen(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    gboolean destroyed;
+    SvmNewVmAssistant *a;
+    GtkAssistant *as;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    a = open_assistant(engine, NULL, &destroyed);
+    as = GTK_ASSISTANT(a);
+    gtk_window_resize(GTK_WINDOW(a), 1000, 700);
+    gtk_entry_set_text(child(a, "name_entry"), "svm-test-ui-small-screen-with-a-long-name");
+    svm_test_wait_for(not_busy, a, 20000, "the name check");
+    for (int page = 0; page <= 5; page++) {
+        g_autofree char *shot = g_strdup_printf("assistant-1000x700-page%d.png", page);
+        int min_width, min_height;
+
+        g_assert_cmpint(gtk_assistant_get_current_page(as), ==, page);
+        if (page == 2) {
+            /* Long paths, a warning and an error make the page no wider. */
+            add_disk(a, NULL, "private");
+            gtk_toggle_button_set_active(child(a, "existing_radio"), TRUE);
+            gtk_entry_set_text(child(a, "existing_entry"),
+                               "/var/lib/libvirt/images/a/rather/long/path/to/a/disk/image/"
+                               "that/does/not/exist/anywhere.qcow2");
+            gtk_button_clicked(child(a, "add_disk_button"));
+        }
+        gtk_widget_get_preferred_width(GTK_WIDGET(a), &min_width, NULL);
+        gtk_widget_get_preferred_height_for_width(GTK_WIDGET(a), 1000, &min_height, NULL);
+        svm_test_wait_for(allocated, a, 10000, "the window to take 1000x700");
+        svm_test_save_screenshot(GTK_WIDGET(a), shot);
+        g_test_message("page %d: at least %d px wide, %d px high at 1000 px; %dx%d", page,
+                       min_width, min_height, gtk_widget_get_allocated_width(GTK_WIDGET(a)),
+                       gtk_widget_get_allocated_height(GTK_WIDGET(a)));
+        g_assert_cmpint(min_width, <=, 900);
+        g_assert_cmpint(min_height, <=, 700);
+        g_assert_cmpint(gtk_widget_get_allocated_width(GTK_WIDGET(a)), <=, 1024);
+        if (page < 5) {
+            gtk_entry_set_text(child(a, "existing_entry"), "");
+            next_page(a, page + 1);
+        }
+    }
+    svm_test_wait_for(not_busy, a, 20000, "the preview");
+    gtk_widget_destroy(GTK_WIDGET(a));
+}
+
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(FALSE);
     gtk_test_init(&argc, &argv, NULL);
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/ui/new-vm/create", test_create);
     g_test_add_func("/ui/new-vm/accessibility", test_accessibility);
+    g_test_add_func("/ui/new-vm/close", test_close);
+    g_test_add_func("/ui/new-vm/cancel-creation", test_cancel_creation);
+    g_test_add_func("/ui/new-vm/shared-clash", test_shared_clash);
+    g_test_add_func("/ui/new-vm/name-taken", test_name_taken);
+    g_test_add_func("/ui/new-vm/small-screen", test_small_screen);
     return g_test_run();
 }
