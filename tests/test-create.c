@@ -745,6 +745,25 @@ test_path_users(void)
     g_assert_cmpuint(users->len, ==, 0);
 }
 
+/* A creation cancelled before it starts makes nothing and says so. */
+static void
+test_cancelled_before(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(TEST_URI);
+    g_autoptr(SvirtVmSpec) spec = good_spec();
+    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *uuid = NULL;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    g_cancellable_cancel(cancellable);
+    uuid = svirt_engine_create_vm_full(engine, spec, NULL, NULL, cancellable, &error);
+    g_assert_null(uuid);
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpstr(error->message, ==,
+                    "Creating VM 'guest-1' was cancelled. Nothing was left behind.");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -786,6 +805,7 @@ main(int argc, char *argv[])
     }
     g_test_add_func("/create/clash/new-volume", test_clash_new_volume);
     g_test_add_func("/create/path-users", test_path_users);
+    g_test_add_func("/create/cancelled-before", test_cancelled_before);
     ret = g_test_run();
     g_rmdir(subdir);
     svm_test_rmdir(dir);

@@ -587,18 +587,19 @@ remove_volume(virConnectPtr conn, const char *volume)
     virResetLastError();
 }
 
-/* Cancel while the VM is being created undoes it all; once created, Close closes. */
+/* Cancel, Escape or the window's close button while the VM is being created: the engine
+ * undoes it all, then the assistant closes. */
 static void
-test_cancel_creation(void)
+test_cancel_creation(gconstpointer data)
 {
+    const char *how = data;
     g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
     g_autoptr(virConnect) conn = NULL;
     g_autofree char *name = g_strdup_printf("svm-test-ui-cancel-%d", (int)getpid());
     g_autofree char *volume = g_strdup_printf("%s-1.img", name);
     g_autofree char *uuid = NULL;
-    g_autofree char *second_uuid = NULL;
-    gboolean destroyed, cancel_shown = FALSE, vm_left, volume_left, close_shown = FALSE;
-    gboolean second_exists, closed_by_close = FALSE;
+    gboolean destroyed, cancel_shown, vm_left, volume_left;
+    GtkWidget *cancel;
     SvmNewVmAssistant *a;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
@@ -608,12 +609,16 @@ test_cancel_creation(void)
     g_signal_connect(a, "vm-created", G_CALLBACK(on_vm_created), &uuid);
     fill_to_summary(a, name, NULL);
     gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Create")));
-    /* The assistant's own Cancel, at once, while the engine works (no main loop runs
-     * between the two clicks, so the creation cannot have finished). */
-    if (shown_button(a, "_Cancel") && gtk_widget_is_sensitive(shown_button(a, "_Cancel"))) {
-        cancel_shown = TRUE;
-        gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Cancel")));
-    }
+    /* At once, while the engine works: no main loop runs between Create and the cancel, so
+     * the creation cannot have finished. */
+    cancel = shown_button(a, "_Cancel");
+    cancel_shown = cancel && gtk_widget_is_sensitive(cancel);
+    if (g_str_equal(how, "cancel-button") && cancel)
+        gtk_button_clicked(GTK_BUTTON(cancel));
+    else if (g_str_equal(how, "escape") && cancel)
+        g_assert_true(gtk_test_widget_send_key(cancel, GDK_KEY_Escape, 0));
+    else if (g_str_equal(how, "close-button"))
+        click_close_button(GTK_WIDGET(a));
     if (!destroyed)
         svm_test_wait_for(is_true, &destroyed, 60000, "the cancelled creation to be undone");
     vm_left = domain_exists(conn, name);
@@ -622,31 +627,49 @@ test_cancel_creation(void)
         svm_test_remove_domain(conn, uuid);
     remove_volume(conn, volume);
 
-    /* Again, and let it finish: then the last page's Close closes. */
-    a = open_assistant(engine, NULL, &destroyed);
-    g_signal_connect(a, "vm-created", G_CALLBACK(on_vm_created), &second_uuid);
-    fill_to_summary(a, name, NULL);
-    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Create")));
-    svm_test_wait_for(created_or_failed, a, 60000, "the VM to be created");
-    if (shown_button(a, "_Close")) {
-        close_shown = TRUE;
-        gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Close")));
-    }
-    closed_by_close = destroyed;
-    if (!destroyed)
-        gtk_widget_destroy(GTK_WIDGET(a));
-    second_exists = second_uuid && domain_exists(conn, name);
-    if (second_uuid)
-        svm_test_remove_domain(conn, second_uuid);
-    remove_volume(conn, volume);
-
     g_assert_true(cancel_shown);
     g_assert_null(uuid);
     g_assert_false(vm_left);
     g_assert_false(volume_left);
-    g_assert_true(second_exists);
+}
+
+/* Once the VM is created, the last page's Close closes the assistant. */
+static void
+test_close_when_done(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *name = g_strdup_printf("svm-test-ui-done-%d", (int)getpid());
+    g_autofree char *volume = g_strdup_printf("%s-1.img", name);
+    g_autofree char *uuid = NULL;
+    gboolean destroyed, close_shown = FALSE, closed, exists;
+    SvmNewVmAssistant *a;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+
+    a = open_assistant(engine, NULL, &destroyed);
+    g_signal_connect(a, "vm-created", G_CALLBACK(on_vm_created), &uuid);
+    fill_to_summary(a, name, NULL);
+    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Create")));
+    svm_test_wait_for(created_or_failed, a, 60000, "the VM to be created");
+    assert_chrome(a);
+    if (shown_button(a, "_Close")) {
+        close_shown = TRUE;
+        gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Close")));
+    }
+    closed = destroyed;
+    if (!destroyed)
+        gtk_widget_destroy(GTK_WIDGET(a));
+    exists = uuid && domain_exists(conn, name);
+    if (uuid)
+        svm_test_remove_domain(conn, uuid);
+    remove_volume(conn, volume);
+
+    g_assert_nonnull(uuid);
+    g_assert_true(exists);
     g_assert_true(close_shown);
-    g_assert_true(closed_by_close);
+    g_assert_true(closed);
 }
 
 static void
@@ -856,7 +879,12 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/new-vm/create", test_create);
     g_test_add_func("/ui/new-vm/accessibility", test_accessibility);
     g_test_add_func("/ui/new-vm/close", test_close);
-    g_test_add_func("/ui/new-vm/cancel-creation", test_cancel_creation);
+    g_test_add_data_func("/ui/new-vm/cancel-creation/cancel-button", "cancel-button",
+                         test_cancel_creation);
+    g_test_add_data_func("/ui/new-vm/cancel-creation/escape", "escape", test_cancel_creation);
+    g_test_add_data_func("/ui/new-vm/cancel-creation/close-button", "close-button",
+                         test_cancel_creation);
+    g_test_add_func("/ui/new-vm/close-when-done", test_close_when_done);
     g_test_add_func("/ui/new-vm/shared-clash", test_shared_clash);
     g_test_add_func("/ui/new-vm/name-taken", test_name_taken);
     g_test_add_func("/ui/new-vm/small-screen", test_small_screen);

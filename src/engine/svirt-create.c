@@ -984,8 +984,11 @@ svirt_engine_create_vm_full(SvirtEngine *engine, const SvirtVmSpec *spec,
     if (!svirt_vm_spec_validate(spec, error) ||
         (spec->settings && !svirt_engine_check_settings(spec->settings, error)))
         return NULL;
-    if (g_cancellable_set_error_if_cancelled(cancellable, error))
+    if (g_cancellable_is_cancelled(cancellable)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                    _("Creating VM '%s' was cancelled. Nothing was left behind."), spec->name);
         return NULL;
+    }
     conn = svirt_engine_dup_connection(engine, error);
     if (conn == NULL || (spec->use_kvm && !check_kvm(conn, error)) ||
         !check_name_free(engine, conn, spec->name, error) ||
