@@ -850,6 +850,7 @@ test_small_screen(void)
                                "that/does/not/exist/anywhere.qcow2");
             gtk_button_clicked(child(a, "add_disk_button"));
         }
+        svm_test_wait_for(not_busy, a, 20000, "the page's checks and preview");
         gtk_widget_get_preferred_width(GTK_WIDGET(a), &min_width, NULL);
         gtk_widget_get_preferred_height_for_width(GTK_WIDGET(a), 1000, &min_height, NULL);
         svm_test_wait_for(allocated, a, 10000, "the window to take 1000x700");
