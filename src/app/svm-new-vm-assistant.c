@@ -230,7 +230,7 @@ on_name_checked(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmNewVmAssistant) self = check->self;
     g_autofree char *name = check->name;
     g_autoptr(GError) error = NULL;
-    gboolean free = svirt_engine_check_vm_name_finish(SVIRT_ENGINE(source), result, &error);
+    gboolean is_free = svirt_engine_check_vm_name_finish(SVIRT_ENGINE(source), result, &error);
 
     g_free(check);
     if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->disposed)
@@ -241,7 +241,7 @@ on_name_checked(GObject *source, GAsyncResult *result, gpointer user_data)
     g_free(self->name_checked);
     self->name_checked = g_steal_pointer(&name);
     g_free(self->name_problem);
-    self->name_problem = free ? NULL : g_strdup(error->message);
+    self->name_problem = is_free ? NULL : g_strdup(error->message);
     on_changed(self);
 }
 
