@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libvirt/virterror.h>
 
@@ -61,11 +62,27 @@ svm_test_write_blank_image(const char *path, gsize size)
     g_assert_no_error(error);
 }
 
+GPid
+svm_test_owner(void)
+{
+    const char *owner = g_getenv(SVM_TEST_OWNER_ENV);
+    gint64 pid = owner ? g_ascii_strtoll(owner, NULL, 10) : 0;
+
+    return pid > 0 ? (GPid)pid : (GPid)getpid();
+}
+
+char *
+svm_test_vm_name(const char *stem)
+{
+    g_assert_true(g_str_has_prefix(stem, "svm-test-"));
+    return g_strdup_printf("%s-%d", stem, (int)svm_test_owner());
+}
+
 char *
 svm_test_make_vm_dir(const char *prefix)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *tmpl = g_strdup_printf("%s-XXXXXX", prefix);
+    g_autofree char *tmpl = g_strdup_printf("%s-%d-XXXXXX", prefix, (int)svm_test_owner());
     char *dir = g_dir_make_tmp(tmpl, &error);
 
     g_assert_no_error(error);

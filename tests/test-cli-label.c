@@ -9,6 +9,7 @@
 #include "svirt-context.h"
 #include "svirt-engine.h"
 #include "svm-test-cli.h"
+#include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
 #define URI "qemu:///system"
@@ -217,6 +218,7 @@ test_label_cli(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(FALSE);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/label/cli", test_label_cli);

@@ -8,6 +8,7 @@
 #include "svirt-context.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
+#include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
 #define URI "qemu:///system"
@@ -536,15 +537,12 @@ test_matrix_three_vms(void)
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *state = NULL;
     int ret;
 
+    /* Labels are journalled in a directory of this run, which the fixture removes. */
+    svm_test_fixture_init(TRUE);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
-    state = g_dir_make_tmp("svm-state-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_setenv("SVIRT_STATE_DIR", state, TRUE);
 
     g_test_add_func("/system/audit/duplicate", test_duplicate);
     g_test_add_func("/system/audit/foreign", test_foreign);
@@ -553,6 +551,5 @@ main(int argc, char *argv[])
     g_test_add_func("/system/audit/matrix-three-vms", test_matrix_three_vms);
     g_test_add_func("/system/audit/started-outside", test_started_outside);
     ret = g_test_run();
-    svm_test_rmdir(state);
     return ret;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "svirt-console.h"
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
@@ -117,6 +118,7 @@ test_console_unknown_vm(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(FALSE);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/console/marker-and-echo", test_console_marker_and_echo);

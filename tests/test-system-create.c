@@ -6,6 +6,7 @@
 
 #include "svirt-create.h"
 #include "svirt-lifecycle.h"
+#include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
 #define URI "qemu:///system"
@@ -370,6 +371,7 @@ test_cancel(gconstpointer data)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(FALSE);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/create/pools-and-networks", test_pools_and_networks);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "svirt-devices.h"
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
@@ -368,6 +369,7 @@ test_add_and_remove(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(FALSE);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/devices/overview", test_overview);

@@ -12,6 +12,7 @@
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 #include "svm-test-cli.h"
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
@@ -1067,14 +1068,12 @@ int
 main(int argc, char *argv[])
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *state = NULL;
     int ret;
 
+    /* Labels are journalled in a directory of this run, which the fixture removes. */
+    svm_test_fixture_init(TRUE);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
-    state = g_dir_make_tmp("svm-state-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_setenv("SVIRT_STATE_DIR", state, TRUE);
     types = svirt_policy_types_load(&error);
     g_assert_no_error(error);
 
@@ -1095,7 +1094,6 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/engine-range", test_engine_range);
     g_test_add_func("/system/lifecycle/static-relabel-off", test_static_relabel_off);
     ret = g_test_run();
-    svm_test_rmdir(state);
     svirt_policy_types_free(types);
     return ret;
 }

@@ -7,6 +7,7 @@
 
 #include "svirt-engine.h"
 #include "svm-test-cli.h"
+#include "svm-test-fixture.h"
 
 #define URI "qemu:///system"
 
@@ -77,6 +78,7 @@ test_lists_defined_vm(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(FALSE);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/list/defined-vm", test_lists_defined_vm);

@@ -6,6 +6,7 @@
 
 #include "svirt-devices.h"
 #include "svm-test-cli.h"
+#include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -16,6 +17,8 @@
 
 /* The window runs in a subprocess, so the VM is removed even when an assertion there fails. */
 #define ENV_NAME "SVM_TEST_DETAILS_VM"
+/* TCG on a loaded machine: a boot or a console round trip can take far longer than alone. */
+#define WAIT_MS 120000
 
 static gboolean
 tick(gpointer data)
@@ -52,7 +55,7 @@ wait_refresh(SvmVmWindow *window, guint count, const char *what)
 {
     Refresh r = { window, count };
 
-    wait_for(refreshed, &r, 30000, what);
+    wait_for(refreshed, &r, WAIT_MS, what);
 }
 
 static gboolean
@@ -70,15 +73,49 @@ console_disconnected(gpointer data)
 typedef struct {
     VteTerminal *terminal;
     const char *text;
+    guint before; /* how often the terminal showed it before */
 } TerminalText;
+
+static guint
+count_text(VteTerminal *terminal, const char *needle)
+{
+    g_autofree char *text = vte_terminal_get_text(terminal, NULL, NULL, NULL);
+    guint n = 0;
+
+    for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
 
 static gboolean
 terminal_shows(gpointer data)
 {
     TerminalText *t = data;
-    g_autofree char *text = vte_terminal_get_text(t->terminal, NULL, NULL, NULL);
 
-    return text && strstr(text, t->text);
+    return count_text(t->terminal, t->text) > t->before;
+}
+
+/* Waits for @text to appear once more in the terminal than @before; on a timeout the failure
+ * shows what the terminal holds. */
+static void
+wait_terminal(VteTerminal *terminal, const char *text, guint before, const char *what)
+{
+    TerminalText t = { terminal, text, before };
+    guint id = g_timeout_add(50, tick, NULL);
+    gint64 deadline = g_get_monotonic_time() + (gint64)WAIT_MS * 1000;
+
+    gint64 start = g_get_monotonic_time();
+
+    while (!terminal_shows(&t) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_source_remove(id);
+    g_test_message("%s after %.1f s", what, (g_get_monotonic_time() - start) / 1e6);
+    if (!terminal_shows(&t)) {
+        g_autofree char *shown = vte_terminal_get_text(terminal, NULL, NULL, NULL);
+
+        g_error("Timed out after %u ms waiting for %s; the terminal shows: %s", WAIT_MS, what,
+                shown);
+    }
 }
 
 static gboolean
@@ -101,7 +138,7 @@ static void
 wait_state(SvmVmWindow *window, const char *state)
 {
     g_object_set_data(G_OBJECT(window), "want-state", (gpointer)state);
-    wait_for(window_is_state, window, 30000, state);
+    wait_for(window_is_state, window, WAIT_MS, state);
 }
 
 static gboolean
@@ -261,7 +298,7 @@ run_window(void)
     SvmConsolePage *console;
     VteTerminal *terminal;
     GtkTreeModel *model;
-    TerminalText marker, typed, again;
+    guint markers;
     guint count;
 
     g_assert_nonnull(vm);
@@ -286,7 +323,7 @@ run_window(void)
     gtk_window_set_default_size(GTK_WINDOW(window), 980, 560);
     gtk_widget_show(GTK_WIDGET(window));
     wait_state(window, "running");
-    wait_for(console_connected, window, 30000, "the console to connect");
+    wait_for(console_connected, window, WAIT_MS, "the console to connect");
 
     /* Overview */
     g_assert_cmpstr(svm_vm_window_get_overview(window)->name, ==, vm);
@@ -318,15 +355,19 @@ run_window(void)
     svm_vm_window_show_page(window, "disks");
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-disks.png");
 
-    /* Console: a reset makes the guest print its marker again on the attached console. */
+    /* Console: typed text goes through the terminal's commit signal to the guest, which echoes
+     * it from its echo loop; bytes typed while it still boots wait on the serial line. */
     svm_vm_window_show_page(window, "console");
-    g_assert_cmpint(virDomainReset(dom, 0), ==, 0);
-    marker = (TerminalText){ terminal, SVM_TEST_BOOT_MARKER };
-    wait_for(terminal_shows, &marker, 30000, "the boot marker in the terminal");
-    /* Typed text goes through the terminal's commit signal to the guest, which echoes it. */
     vte_terminal_feed_child(terminal, "typed-in-window", -1);
-    typed = (TerminalText){ terminal, "typed-in-window" };
-    wait_for(terminal_shows, &typed, 30000, "the typed text echoed");
+    wait_terminal(terminal, "typed-in-window", 0, "the typed text echoed");
+    /* A reset makes the guest print its marker again on the attached console. Only a marker
+     * after the ones shown so far is this boot's: once it shows, the guest echoes again (a
+     * byte typed while it resets could be lost). */
+    markers = count_text(terminal, SVM_TEST_BOOT_MARKER);
+    g_assert_cmpint(virDomainReset(dom, 0), ==, 0);
+    wait_terminal(terminal, SVM_TEST_BOOT_MARKER, markers, "the boot marker after the reset");
+    vte_terminal_feed_child(terminal, "typed-after-reset", -1);
+    wait_terminal(terminal, "typed-after-reset", 0, "the text typed after the reset echoed");
     /* Zoom by keyboard. */
     gtk_widget_grab_focus(GTK_WIDGET(terminal));
     gtk_window_present(GTK_WINDOW(window));
@@ -340,15 +381,14 @@ run_window(void)
     g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
     g_assert_no_error(error);
     wait_state(window, "shutoff");
-    wait_for(console_disconnected, window, 30000, "the console to close");
+    wait_for(console_disconnected, window, WAIT_MS, "the console to close");
     g_assert_true(strstr(svm_console_page_get_state_text(console), "not running") ||
                   strstr(svm_console_page_get_state_text(console), "closed"));
     g_assert_true(svirt_engine_start_vm(engine, vm, NULL, &error));
     g_assert_no_error(error);
-    wait_for(console_connected, window, 30000, "the console to reconnect");
+    wait_for(console_connected, window, WAIT_MS, "the console to reconnect");
     vte_terminal_feed_child(terminal, "after-restart", -1);
-    again = (TerminalText){ terminal, "after-restart" };
-    wait_for(terminal_shows, &again, 30000, "the typed text echoed after a restart");
+    wait_terminal(terminal, "after-restart", 0, "the typed text echoed after a restart");
     g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
     wait_state(window, "shutoff");
 
@@ -371,7 +411,7 @@ run_window(void)
     g_assert_null(svm_security_page_get_label_problem(security));
     count = svm_vm_window_get_refresh_count(window);
     g_assert_true(svm_security_page_apply(security));
-    wait_for(security_idle, security, 30000, "the static label to be applied");
+    wait_for(security_idle, security, WAIT_MS, "the static label to be applied");
     wait_refresh(window, count, "the details after applying");
     g_assert_null(svm_vm_window_get_error(window));
     settings = svirt_engine_get_settings(engine, vm, &error);
@@ -385,7 +425,7 @@ run_window(void)
     svm_security_page_edit(security, SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE);
     count = svm_vm_window_get_refresh_count(window);
     g_assert_true(svm_security_page_apply(security));
-    wait_for(security_idle, security, 30000, "the dynamic mode to be applied");
+    wait_for(security_idle, security, WAIT_MS, "the dynamic mode to be applied");
     wait_refresh(window, count, "the details after applying");
     settings = svirt_engine_get_settings(engine, vm, &error);
     g_assert_no_error(error);
@@ -394,14 +434,14 @@ run_window(void)
     /* Designation from the Disks page, written to the definition. */
     count = svm_vm_window_get_refresh_count(window);
     svm_disks_page_set_designation(disks, "vdb", SVIRT_DESIGNATION_READONLY);
-    wait_for(disks_idle, disks, 30000, "the designation to be written");
+    wait_for(disks_idle, disks, WAIT_MS, "the designation to be written");
     wait_refresh(window, count, "the details after the designation");
     g_assert_null(svm_vm_window_get_error(window));
     g_assert_cmpint(model_designation(model, "vdb"), ==, SVIRT_DESIGNATION_READONLY);
     /* A system file is refused with a message in the window. */
     count = svm_vm_window_get_refresh_count(window);
     svm_disks_page_add_disk(disks, "/etc/shadow", SVIRT_DESIGNATION_PRIVATE);
-    wait_for(disks_idle, disks, 30000, "the refused disk");
+    wait_for(disks_idle, disks, WAIT_MS, "the refused disk");
     g_assert_nonnull(svm_vm_window_get_error(window));
     g_assert_nonnull(strstr(svm_vm_window_get_error(window), "/etc/shadow"));
     wait_refresh(window, count, "the details after the refused disk");
@@ -431,7 +471,7 @@ test_vm_window(void)
         g_error("Cannot connect to %s: %s", URI, error->message);
     conn = svirt_engine_dup_connection(engine, NULL);
     dir = svm_test_make_vm_dir("svm-details");
-    name = g_strdup_printf("svm-test-details-%d", (int)getpid());
+    name = svm_test_vm_name("svm-test-details");
     paths[0] = g_build_filename(dir, "boot.img", NULL);
     paths[1] = g_build_filename(dir, "private.img", NULL);
     paths[2] = g_build_filename(dir, "shared.img", NULL);
@@ -457,33 +497,300 @@ test_vm_window(void)
     if (!dom)
         g_error("Could not define %s: %s", name, virGetLastErrorMessage());
     virDomainFree(dom);
+    /* Nothing here runs the main loop while the subprocess does, so libvirtd's keepalive
+     * would close this connection: the cleanup opens its own. */
+    g_clear_pointer(&conn, virConnectClose);
+    g_clear_object(&engine);
 
     g_setenv(ENV_NAME, name, TRUE);
-    g_test_trap_subprocess(NULL, 180 * G_USEC_PER_SEC,
+    g_test_trap_subprocess(NULL, 540 * G_USEC_PER_SEC,
                            G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
 
     /* Whatever happened there: stop the VM (restoring its labels), remove it and its files. */
-    dom = virDomainLookupByName(conn, name);
-    if (dom) {
-        if (virDomainIsActive(dom) == 1)
-            svirt_engine_stop_vm(engine, name, TRUE, 0, NULL);
-        virDomainUndefine(dom);
-        virDomainFree(dom);
-    }
-    virResetLastError();
+    svm_test_remove_vm(name);
     svm_test_rmdir(dir);
     for (guint i = 0; i < G_N_ELEMENTS(paths); i++)
         g_free(paths[i]);
     g_test_trap_assert_passed();
 }
 
+/* Cheap VMs of the test driver for the window's own controls. */
+#define TEST_URI "test:///default"
+
+static GtkWidget *
+find_toplevel(GType type)
+{
+    g_autoptr(GList) tops = gtk_window_list_toplevels();
+
+    for (GList *l = tops; l; l = l->next) {
+        if (G_TYPE_CHECK_INSTANCE_TYPE(l->data, type))
+            return l->data;
+    }
+    return NULL;
+}
+
+static gboolean
+dialog_shown(gpointer data)
+{
+    GtkWidget *dialog = find_toplevel(GTK_TYPE_MESSAGE_DIALOG);
+
+    return dialog && gtk_widget_get_mapped(dialog);
+}
+
+static gboolean
+dialog_gone(gpointer data)
+{
+    return find_toplevel(GTK_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
+/* Answers the Force Off question with a click, after checking it names the VM and what is
+ * lost. */
+static void
+answer_force_off(const char *vm, int response, const char *screenshot)
+{
+    GtkWidget *dialog;
+    g_autofree char *text = NULL;
+    g_autofree char *secondary = NULL;
+
+    wait_for(dialog_shown, NULL, 5000, "the Force Off question");
+    dialog = find_toplevel(GTK_TYPE_MESSAGE_DIALOG);
+    g_object_get(dialog, "text", &text, "secondary-text", &secondary, NULL);
+    g_assert_nonnull(strstr(text, vm));
+    g_assert_nonnull(strstr(secondary, "not saved is lost"));
+    if (screenshot)
+        svm_test_save_screenshot(dialog, screenshot);
+    gtk_button_clicked(GTK_BUTTON(gtk_dialog_get_widget_for_response(GTK_DIALOG(dialog),
+                                                                     response)));
+    wait_for(dialog_gone, NULL, 5000, "the Force Off question to close");
+}
+
+static const char *
+button_icon(GtkWidget *button)
+{
+    GtkWidget *image = gtk_bin_get_child(GTK_BIN(button));
+    const char *name = NULL;
+
+    g_assert_true(GTK_IS_IMAGE(image));
+    gtk_image_get_icon_name(GTK_IMAGE(image), &name, NULL);
+    return name;
+}
+
+static gboolean
+window_refreshed(gpointer data)
+{
+    return svm_vm_window_get_refresh_count(data) > 0;
+}
+
+static gboolean
+page_audited(gpointer data)
+{
+    SvmVmAuditPage *page = data;
+
+    return svm_vm_audit_page_get_audit_count(page) > 0 && !svm_vm_audit_page_is_running(page);
+}
+
+/* A key press as the window system delivers it: to the toplevel, which hands it on to the
+ * focus widget. A press alone, since the window may be gone before a release. */
+static void
+send_key(GtkWidget *widget, guint keyval, GdkModifierType state)
+{
+    GdkWindow *window = gtk_widget_get_window(gtk_widget_get_toplevel(widget));
+    GdkEvent *event = gdk_event_new(GDK_KEY_PRESS);
+    GdkKeymapKey *keys = NULL;
+    int n_keys = 0;
+
+    event->key.window = g_object_ref(window);
+    event->key.keyval = keyval;
+    event->key.state = state;
+    event->key.time = GDK_CURRENT_TIME;
+    if (gdk_keymap_get_entries_for_keyval(gdk_keymap_get_for_display(gdk_window_get_display(
+                                              window)),
+                                          keyval, &keys, &n_keys) &&
+        n_keys > 0)
+        event->key.hardware_keycode = keys[0].keycode;
+    g_free(keys);
+    gdk_event_set_device(event, gdk_seat_get_keyboard(gdk_display_get_default_seat(
+                                    gdk_window_get_display(window))));
+    gtk_main_do_event(event);
+    gdk_event_free(event);
+}
+
+static void
+define_plain_vm(virConnectPtr conn, const char *name, char uuid[VIR_UUID_STRING_BUFLEN])
+{
+    g_autofree char *xml = g_strdup_printf("<domain type='test'><name>%s</name>"
+                                           "<memory>65536</memory><os><type>hvm</type></os>"
+                                           "</domain>",
+                                           name);
+    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+}
+
+static gboolean
+sensitive(gpointer data)
+{
+    return gtk_widget_is_sensitive(data);
+}
+
+static void
+undefine(virConnectPtr conn, const char *uuid)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, uuid);
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+}
+
+/* The header bar names the VM; Shut Down and Force Off are two buttons with two icons, and
+ * Force Off asks first; a VM without disks or findings says so. */
+static void
+test_controls(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(TEST_URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = virConnectOpen(TEST_URI);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    SvmVmWindow *window;
+    GtkHeaderBar *header;
+    GtkWidget *start, *shutdown, *force_off, *empty;
+    SvmVmAuditPage *audit;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    define_plain_vm(conn, "svm-controls-vm", uuid);
+    window = svm_vm_window_new(NULL, engine, uuid);
+    gtk_window_set_default_size(GTK_WINDOW(window), 860, 560);
+    gtk_widget_show(GTK_WIDGET(window));
+    wait_for(window_refreshed, window, 10000, "the details");
+
+    header = GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(window)));
+    g_assert_cmpstr(gtk_header_bar_get_title(header), ==, "svm-controls-vm");
+    g_assert_cmpstr(gtk_header_bar_get_subtitle(header), ==, "Shut off");
+    g_assert_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(window)), "svm-controls-vm"));
+    start = child(window, SVM_TYPE_VM_WINDOW, "start_button");
+    shutdown = child(window, SVM_TYPE_VM_WINDOW, "shutdown_button");
+    force_off = child(window, SVM_TYPE_VM_WINDOW, "force_off_button");
+    g_assert_cmpstr(button_icon(shutdown), ==, "system-shutdown-symbolic");
+    g_assert_cmpstr(button_icon(force_off), ==, "media-playback-stop-symbolic");
+    g_assert_cmpstr(accessible_name(shutdown), ==, "Shut down");
+    g_assert_cmpstr(accessible_name(force_off), ==, "Force off");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-header.png");
+
+    /* No disks, in words. */
+    svm_vm_window_show_page(window, "disks");
+    empty = child(svm_vm_window_get_disks_page(window), SVM_TYPE_DISKS_PAGE, "empty_label");
+    g_assert_true(gtk_widget_is_visible(empty));
+    g_assert_nonnull(strstr(gtk_label_get_text(GTK_LABEL(empty)), "no disks"));
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-disks-empty.png");
+
+    /* No findings, in words. */
+    audit = svm_vm_window_get_audit_page(window);
+    svm_vm_window_show_page(window, "audit");
+    wait_for(page_audited, audit, 30000, "the VM's audit");
+    g_assert_cmpint(gtk_tree_model_iter_n_children(
+                        gtk_tree_view_get_model(svm_vm_audit_page_get_view(audit)), NULL),
+                    ==, 0);
+    empty = child(audit, SVM_TYPE_VM_AUDIT_PAGE, "empty_label");
+    g_assert_true(gtk_widget_is_visible(empty));
+    g_assert_nonnull(strstr(gtk_label_get_text(GTK_LABEL(empty)), "No findings for this VM"));
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-audit-empty.png");
+
+    /* Start; Force Off asks, and Cancel leaves the VM running. */
+    svm_vm_window_show_page(window, "overview");
+    g_assert_true(gtk_widget_is_sensitive(start));
+    gtk_button_clicked(GTK_BUTTON(start));
+    wait_state(window, "running");
+    g_assert_cmpstr(gtk_header_bar_get_subtitle(header), ==, "Running");
+    /* Both are offered once the start is done. */
+    wait_for(sensitive, shutdown, 10000, "Shut Down to be offered");
+    g_assert_true(gtk_widget_is_sensitive(force_off));
+    gtk_button_clicked(GTK_BUTTON(force_off));
+    answer_force_off("svm-controls-vm", GTK_RESPONSE_CANCEL, "vm-force-off-question.png");
+    g_assert_true(gtk_widget_is_sensitive(force_off));
+    g_assert_cmpstr(svirt_vm_state_to_id(svm_vm_window_get_overview(window)->state), ==,
+                    "running");
+    gtk_button_clicked(GTK_BUTTON(force_off));
+    answer_force_off("svm-controls-vm", GTK_RESPONSE_ACCEPT, NULL);
+    wait_state(window, "shutoff");
+
+    /* Shut Down asks the guest; the test driver's guest obeys at once. */
+    wait_for(sensitive, start, 10000, "Start to be offered");
+    gtk_button_clicked(GTK_BUTTON(start));
+    wait_state(window, "running");
+    wait_for(sensitive, shutdown, 10000, "Shut Down to be offered");
+    gtk_button_clicked(GTK_BUTTON(shutdown));
+    g_assert_null(find_toplevel(GTK_TYPE_MESSAGE_DIALOG));
+    wait_state(window, "shutoff");
+    g_assert_null(svm_vm_window_get_error(window));
+
+    gtk_widget_destroy(GTK_WIDGET(window));
+    undefine(conn, uuid);
+}
+
+static void
+on_destroyed(GtkWidget *widget, gboolean *destroyed)
+{
+    *destroyed = TRUE;
+}
+
+static gboolean
+is_true(gpointer data)
+{
+    return *(gboolean *)data;
+}
+
+/* Ctrl+W closes the details; in the serial console Ctrl+W is the guest's, and Ctrl+Shift+W
+ * closes. */
+static void
+test_close_keys(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(TEST_URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = virConnectOpen(TEST_URI);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    gboolean destroyed = FALSE;
+    SvmVmWindow *window;
+    VteTerminal *terminal;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    define_plain_vm(conn, "svm-close-vm", uuid);
+
+    window = svm_vm_window_new(NULL, engine, uuid);
+    g_signal_connect(window, "destroy", G_CALLBACK(on_destroyed), &destroyed);
+    gtk_widget_show(GTK_WIDGET(window));
+    gtk_window_present(GTK_WINDOW(window));
+    wait_for(window_refreshed, window, 10000, "the details");
+    send_key(GTK_WIDGET(window), GDK_KEY_w, GDK_CONTROL_MASK);
+    wait_for(is_true, &destroyed, 5000, "Ctrl+W to close the details");
+
+    destroyed = FALSE;
+    window = svm_vm_window_new(NULL, engine, uuid);
+    g_signal_connect(window, "destroy", G_CALLBACK(on_destroyed), &destroyed);
+    gtk_widget_show(GTK_WIDGET(window));
+    gtk_window_present(GTK_WINDOW(window));
+    wait_for(window_refreshed, window, 10000, "the details");
+    svm_vm_window_show_page(window, "console");
+    terminal = svm_console_page_get_terminal(svm_vm_window_get_console_page(window));
+    gtk_widget_grab_focus(GTK_WIDGET(terminal));
+    g_assert_true(gtk_widget_has_focus(GTK_WIDGET(terminal)));
+    send_key(GTK_WIDGET(terminal), GDK_KEY_w, GDK_CONTROL_MASK);
+    g_assert_false(destroyed);
+    send_key(GTK_WIDGET(terminal), GDK_KEY_W, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+    wait_for(is_true, &destroyed, 5000, "Ctrl+Shift+W to close the details");
+    undefine(conn, uuid);
+}
+
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(FALSE);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/ui/vm-window/details", test_vm_window);
+    g_test_add_func("/ui/vm-window/controls", test_controls);
+    g_test_add_func("/ui/vm-window/close-keys", test_close_keys);
     return g_test_run();
 }
