@@ -978,8 +978,13 @@ svm_matrix_view_focus_change(GtkWidget *widget, GdkEventFocus *event)
     SvmMatrixView *self = SVM_MATRIX_VIEW(widget);
 
     gtk_widget_queue_draw(widget);
-    if (event->in && view_accessible(self))
-        matrix_accessible_cursor_moved(view_accessible(self), TRUE);
+    if (view_accessible(self) && self->n > 0) {
+        AtkObject *cell = table_cell(view_accessible(self), self->cursor_row, self->cursor_column);
+
+        atk_object_notify_state_change(cell, ATK_STATE_FOCUSED, event->in);
+        if (event->in)
+            g_signal_emit_by_name(view_accessible(self), "active-descendant-changed", cell);
+    }
     return GDK_EVENT_PROPAGATE;
 }
 
