@@ -3,8 +3,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
+#include "svirt-audit.h"
 #include "svirt-engine.h"
+#include "svirt-journal.h"
+#include "svirt-lifecycle.h"
 #include "svm-test-util.h"
+#include "svm-test-vm.h"
 
 typedef struct {
     SvirtVmEventKind kind;
@@ -195,6 +201,126 @@ test_events(void)
     g_free(last.name);
 }
 
+typedef struct {
+    GPtrArray *uuids; /* every "labels-changed" seen, in order */
+} LabelChanges;
+
+static void
+on_labels_changed(SvirtEngine *engine, const char *uuid, LabelChanges *changes)
+{
+    g_ptr_array_add(changes->uuids, g_strdup(uuid));
+}
+
+typedef struct {
+    LabelChanges *changes;
+    const char *uuid;
+    guint n;
+} LabelWait;
+
+static gboolean
+labels_changed_for(gpointer data)
+{
+    LabelWait *w = data;
+    guint seen = 0;
+
+    for (guint i = 0; i < w->changes->uuids->len; i++) {
+        if (g_strcmp0(g_ptr_array_index(w->changes->uuids, i), w->uuid) == 0)
+            seen++;
+    }
+    return seen >= w->n;
+}
+
+/* Waits until the signal came @n times for @uuid since the last wait, then forgets them. */
+static void
+wait_labels_changed(LabelChanges *changes, const char *uuid, guint n, const char *what)
+{
+    LabelWait w = { changes, uuid, n };
+
+    svm_test_wait_for(labels_changed_for, &w, 10000, what);
+    g_ptr_array_set_size(changes->uuids, 0);
+}
+
+/* Every label change the engine makes or sees is announced with the VM's UUID, on the main
+ * loop, so that a VM list can refresh that row. */
+static void
+test_labels_changed(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) other = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autofree char *dir = g_dir_make_tmp("svm-labels-XXXXXX", &error);
+    g_autofree char *file = g_build_filename(dir, "image.img", NULL);
+    LabelChanges changes = { g_ptr_array_new_with_free_func(g_free) };
+    const char *gone_uuid = "0b0e1d2c-3a4b-4c5d-8e6f-708192a3b4c5";
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    SvirtFinding stale = { 0 };
+
+    g_assert_no_error(error);
+    g_assert_true(g_file_set_contents(file, "", 0, NULL));
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    svirt_engine_watch_stops(engine);
+    g_signal_connect(engine, "labels-changed", G_CALLBACK(on_labels_changed), &changes);
+    other = virConnectOpen("test:///default");
+    dom = virDomainDefineXML(other, "<domain type='test'><name>svm-labels-vm</name>"
+                                    "<memory>65536</memory><os><type>hvm</type></os></domain>");
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+
+    /* A start labels. */
+    g_assert_true(svirt_engine_start_vm(engine, uuid, NULL, &error));
+    g_assert_no_error(error);
+    wait_labels_changed(&changes, uuid, 1, "labels-changed after a start");
+
+    /* A stop done elsewhere is seen and its labels restored. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    wait_labels_changed(&changes, uuid, 1, "labels-changed after a stop outside the engine");
+
+    /* A start and a stop through the engine, each announced. */
+    g_assert_true(svirt_engine_start_vm(engine, uuid, NULL, &error));
+    wait_labels_changed(&changes, uuid, 1, "labels-changed after the second start");
+    g_assert_true(svirt_engine_stop_vm(engine, uuid, TRUE, 0, &error));
+    g_assert_no_error(error);
+    /* Once by the stop, once when its stop event is seen. */
+    wait_labels_changed(&changes, uuid, 2, "labels-changed after a stop");
+
+    /* New settings change the label the VM will get. */
+    settings->mode = SVIRT_SECURITY_MODE_STATIC;
+    settings->label = g_strdup("system_u:system_r:svirt_t:s0:c11,c12");
+    g_assert_true(svirt_engine_set_settings(engine, uuid, settings, &error));
+    g_assert_no_error(error);
+    wait_labels_changed(&changes, uuid, 1, "labels-changed after new settings");
+
+    /* An audit fix of a stale label restores it. */
+    stale.kind = SVIRT_FINDING_STALE;
+    stale.severity = SVIRT_SEVERITY_WARNING;
+    stale.vm_name = "svm-labels-vm";
+    stale.vm_uuid = uuid;
+    stale.path = file;
+    stale.fixable = TRUE;
+    svirt_audit_fix(engine, &stale, NULL);
+    wait_labels_changed(&changes, uuid, 1, "labels-changed after an audit fix");
+
+    /* Reconcile releases what a VM that no longer runs still held. */
+    journal = svirt_journal_open(NULL, &error);
+    g_assert_nonnull(journal);
+    g_assert_true(svirt_journal_lock(journal, &error));
+    svirt_journal_add_holder(journal, file, NULL, "system_u:object_r:svirt_image_t:s0:c1,c2",
+                             gone_uuid);
+    g_assert_true(svirt_journal_commit(journal, &error));
+    svirt_journal_unlock(journal);
+    g_assert_true(svirt_engine_reconcile(engine, NULL, NULL, &error));
+    g_assert_no_error(error);
+    wait_labels_changed(&changes, gone_uuid, 1, "labels-changed after a reconcile");
+
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    g_ptr_array_unref(changes.uuids);
+    g_unlink(file);
+    g_rmdir(dir);
+}
+
 /* The range a start or a plan uses: the call's, else the engine's (from the app's settings),
  * else the host's. */
 static void
@@ -221,8 +347,17 @@ test_mcs_range(void)
 int
 main(int argc, char *argv[])
 {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *state = NULL;
+    int ret;
+
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
+    /* Reconcile on the test driver would release what other tests' VMs hold: a journal of
+     * its own. */
+    state = g_dir_make_tmp("svm-engine-state-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_setenv("SVIRT_STATE_DIR", state, TRUE);
     g_test_add_func("/engine/bad-uri", test_bad_uri);
     g_test_add_func("/engine/not-connected", test_list_not_connected);
     g_test_add_func("/engine/default-uri", test_default_uri);
@@ -230,5 +365,8 @@ main(int argc, char *argv[])
     g_test_add_func("/engine/async", test_async);
     g_test_add_func("/engine/events", test_events);
     g_test_add_func("/engine/mcs-range", test_mcs_range);
-    return g_test_run();
+    g_test_add_func("/engine/labels-changed", test_labels_changed);
+    ret = g_test_run();
+    svm_test_rmdir(state);
+    return ret;
 }

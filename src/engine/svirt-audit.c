@@ -1640,8 +1640,8 @@ relabel_held_path(const SvirtFinding *finding, GError **error)
     return ok;
 }
 
-gboolean
-svirt_audit_fix(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
+static gboolean
+fix_finding(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
 {
     g_autoptr(SvirtVmStatus) status = NULL;
 
@@ -1698,4 +1698,15 @@ svirt_audit_fix(SvirtEngine *engine, const SvirtFinding *finding, GError **error
                     svirt_finding_kind_to_id(finding->kind), finding->fix);
         return FALSE;
     }
+}
+
+gboolean
+svirt_audit_fix(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
+{
+    gboolean ok = fix_finding(engine, finding, error);
+
+    /* Even a fix that failed half-way may have changed a label. */
+    if (finding->fixable && finding->vm_uuid)
+        svirt_engine_notify_labels_changed(engine, finding->vm_uuid);
+    return ok;
 }

@@ -293,7 +293,11 @@ svirt_engine_set_disk_designation(SvirtEngine *engine, const char *vm, const cha
     /* TRANSLATORS: the first %s is a disk target such as vdb, the second a VM name */
     failed = g_strdup_printf(_("Could not change the designation of disk '%s' of VM '%s'"),
                              target, virDomainGetName(dom));
-    return redefine(dom, doc, failed, error);
+    if (!redefine(dom, doc, failed, error))
+        return FALSE;
+    /* Which disks are shared decides the isolation a VM list shows. */
+    svirt_engine_notify_domain_changed(engine, dom);
+    return TRUE;
 }
 
 static gboolean
@@ -420,6 +424,7 @@ svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
                                        virDomainGetName(dom));
         return NULL;
     }
+    svirt_engine_notify_domain_changed(engine, dom);
     return g_steal_pointer(&target);
 }
 
@@ -450,7 +455,11 @@ svirt_engine_remove_disk(SvirtEngine *engine, const char *vm, const char *target
     /* TRANSLATORS: the first %s is a disk target such as vdb, the second a VM name */
     failed = g_strdup_printf(_("Could not remove disk '%s' from VM '%s'"), target,
                              virDomainGetName(dom));
-    return redefine(dom, doc, failed, error);
+    if (!redefine(dom, doc, failed, error))
+        return FALSE;
+    /* Which disks are shared decides the isolation a VM list shows. */
+    svirt_engine_notify_domain_changed(engine, dom);
+    return TRUE;
 }
 
 /* ---- threaded variants ---- */

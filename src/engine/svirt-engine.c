@@ -629,11 +629,13 @@ svirt_engine_class_init(SvirtEngineClass *klass)
     signals[SIGNAL_VM_EVENT] =
         g_signal_new("vm-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                      NULL, G_TYPE_NONE, 2, G_TYPE_INT, SVIRT_TYPE_VM_INFO);
-    /* Emitted when the hypervisor connection goes away; the argument says why and what to do. */
-    /* Emitted on the main loop after the engine labelled or restored a VM's files. */
+    /* Emitted on the main loop, with the VM's UUID, after the engine labelled or restored a
+     * VM's files (start, stop, a stop it observed, reconcile, an audit fix) or changed what
+     * decides them (settings, disks). */
     signals[SIGNAL_LABELS_CHANGED] =
         g_signal_new("labels-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+    /* Emitted when the hypervisor connection goes away; the argument says why and what to do. */
     signals[SIGNAL_DISCONNECTED] =
         g_signal_new("disconnected", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                      NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -665,6 +667,18 @@ svirt_engine_notify_labels_changed(SvirtEngine *self, const char *uuid)
     change->engine = g_object_ref(self);
     change->uuid = g_strdup(uuid);
     g_main_context_invoke(NULL, emit_labels_changed, change);
+}
+
+void
+svirt_engine_notify_domain_changed(SvirtEngine *self, virDomainPtr dom)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_return_if_fail(SVIRT_IS_ENGINE(self));
+    if (dom && virDomainGetUUIDString(dom, uuid) == 0)
+        svirt_engine_notify_labels_changed(self, uuid);
+    else
+        virResetLastError();
 }
 
 static void
@@ -860,6 +874,8 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
                                        virDomainGetName(dom));
         return FALSE;
     }
+    /* The mode, a static label and the isolation shown for the VM follow its settings. */
+    svirt_engine_notify_domain_changed(self, dom);
     return TRUE;
 }
 

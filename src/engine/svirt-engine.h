@@ -86,6 +86,8 @@ SvirtPlan *svirt_engine_plan_vm_finish(SvirtEngine *self, GAsyncResult *result,
 
 /* Emits "labels-changed" for @uuid on the main loop, from any thread. */
 void svirt_engine_notify_labels_changed(SvirtEngine *self, const char *uuid);
+/* The same for @dom, after a change to its definition that the label columns show. */
+void svirt_engine_notify_domain_changed(SvirtEngine *self, virDomainPtr dom);
 
 void svirt_engine_set_libvirt_error(GError **error, SvirtErrorCode code, const char *hint,
                                     const char *format, ...) G_GNUC_PRINTF(4, 5);

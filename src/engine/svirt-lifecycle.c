@@ -783,17 +783,21 @@ svirt_engine_watch_stops(SvirtEngine *engine)
 typedef struct {
     GHashTable *running;
     const char *boot_id;
+    GHashTable *released; /* holders dropped, whose rows a list refreshes */
 } Liveness;
 
 static gboolean
 holder_not_running(const char *holder, const SvirtJournalEntry *entry, gpointer data)
 {
     Liveness *live = data;
+    gboolean gone;
 
     /* A label from an earlier boot belongs to a VM process that no longer exists. */
-    if (g_strcmp0(entry->boot_id, live->boot_id) != 0)
-        return TRUE;
-    return !g_hash_table_contains(live->running, holder);
+    gone = g_strcmp0(entry->boot_id, live->boot_id) != 0 ||
+           !g_hash_table_contains(live->running, holder);
+    if (gone)
+        g_hash_table_add(live->released, g_strdup(holder));
+    return gone;
 }
 
 gboolean
@@ -802,7 +806,10 @@ svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GE
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
     g_autoptr(GHashTable) running = NULL;
     g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(GHashTable) released = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     Liveness live;
+    GHashTableIter iter;
+    gpointer holder;
     gboolean ok;
 
     if (!conn)
@@ -818,8 +825,12 @@ svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GE
     }
     live.running = running;
     live.boot_id = svirt_journal_boot_id();
+    live.released = released;
     ok = release_locked(journal, holder_not_running, &live, n_restored, n_kept, error);
     svirt_journal_unlock(journal);
+    g_hash_table_iter_init(&iter, released);
+    while (g_hash_table_iter_next(&iter, &holder, NULL))
+        svirt_engine_notify_labels_changed(engine, holder);
     return ok;
 }
 
