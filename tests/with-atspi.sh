@@ -23,27 +23,24 @@ export SVM_ATSPI_MARK
 
 dir=$(mktemp -d)
 bus_pid=
+test_pid=
 
-# The daemons of this run: every process whose environment carries the mark.
+# The daemons of this run: every process whose environment carries the mark. The search
+# runs without the mark itself, so it does not find its own processes.
 marked() {
-    for env in /proc/[0-9]*/environ; do
-        pid=${env#/proc/}
-        pid=${pid%/environ}
-        [ "$pid" = "$$" ] && continue
-        if grep -qzxF "SVM_ATSPI_MARK=$SVM_ATSPI_MARK" "$env" 2>/dev/null; then
-            echo "$pid"
-        fi
-    done
+    env -u SVM_ATSPI_MARK sh -c 'grep -lzxF "SVM_ATSPI_MARK=$1" /proc/[0-9]*/environ 2>/dev/null |
+        sed -n "s|^/proc/\([0-9]*\)/environ\$|\1|p"' sh "$SVM_ATSPI_MARK"
 }
 
 cleanup() {
     status=$?
     trap - EXIT INT TERM
+    [ -n "$test_pid" ] && kill "$test_pid" 2>/dev/null || true
     [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null || true
     # Losing the session bus ends the launcher, which ends the AT-SPI bus and the registry.
     i=0
-    while [ -n "$(marked)" ] && [ $i -lt 50 ]; do
-        sleep 0.1
+    while [ -n "$(marked)" ] && [ $i -lt 25 ]; do
+        sleep 0.2
         i=$((i + 1))
     done
     for pid in $(marked); do
@@ -77,8 +74,12 @@ DBUS_SESSION_BUS_ADDRESS=$address
 export DBUS_SESSION_BUS_ADDRESS
 # The bus is found through the session bus, as a desktop does it.
 unset AT_SPI_BUS_ADDRESS NO_AT_BRIDGE || true
+# In the background, so that a signal to this script stops the test and cleans up at once.
+"$@" &
+test_pid=$!
 set +e
-"$@"
+wait "$test_pid"
 status=$?
 set -e
+test_pid=
 exit $status
