@@ -12,7 +12,7 @@ if ! command -v dbus-daemon >/dev/null 2>&1; then
     exec "$@"
 fi
 if [ ! -f "$services" ]; then
-    SVM_ATSPI_MISSING="the AT-SPI bus launcher is not installed (Debian package at-spi2-core); run tools/setup"
+    SVM_ATSPI_MISSING="at-spi2-core is not installed (no AT-SPI bus launcher); run tools/setup"
     export SVM_ATSPI_MISSING
     exec "$@"
 fi
