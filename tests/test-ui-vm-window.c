@@ -221,6 +221,20 @@ model_designation(GtkTreeModel *model, const char *target)
     return -1;
 }
 
+typedef struct {
+    GtkTreeModel *model;
+    const char *target;
+    int designation;
+} Designation;
+
+static gboolean
+shows_designation(gpointer data)
+{
+    Designation *d = data;
+
+    return model_designation(d->model, d->target) == d->designation;
+}
+
 static void
 check_against_svirtctl(SvmVmWindow *window, const char *vm)
 {
@@ -436,6 +450,9 @@ run_window(void)
     svm_disks_page_set_designation(disks, "vdb", SVIRT_DESIGNATION_READONLY);
     wait_for(disks_idle, disks, WAIT_MS, "the designation to be written");
     wait_refresh(window, count, "the details after the designation");
+    /* A refresh that began before the write may finish first; the one after it shows it. */
+    wait_for(shows_designation, &(Designation){ model, "vdb", SVIRT_DESIGNATION_READONLY },
+             WAIT_MS, "the designation on the Disks page");
     g_assert_null(svm_vm_window_get_error(window));
     g_assert_cmpint(model_designation(model, "vdb"), ==, SVIRT_DESIGNATION_READONLY);
     /* A system file is refused with a message in the window. */
