@@ -14,6 +14,7 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 #include "svm-vm-window.h"
+#include "svm-window.h"
 
 #define URI "qemu:///system"
 
@@ -288,6 +289,77 @@ test_window_basics(void)
     g_rmdir(dir);
 }
 
+static gboolean
+audit_window_destroyed(gpointer data)
+{
+    return *(gboolean *)data;
+}
+
+static void
+on_destroyed(GtkWidget *widget, gboolean *destroyed)
+{
+    *destroyed = TRUE;
+}
+
+/* The window has a title, says in words when a VM has no findings, and Ctrl+W closes it. */
+static void
+test_window_title_and_empty(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(virConnect) conn = virConnectOpen("test:///default");
+    g_autoptr(virDomain) quiet = virDomainDefineXML(
+        conn, "<domain type='test'><name>svm-audit-quiet</name><memory>65536</memory>"
+              "<os><type>hvm</type></os></domain>");
+    g_autoptr(GError) error = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    SvmAuditWindow *window;
+    GtkHeaderBar *header;
+    GtkWidget *empty;
+    gboolean destroyed = FALSE;
+    GdkEvent *event;
+
+    g_assert_nonnull(quiet);
+    virDomainGetUUIDString(quiet, uuid);
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    window = svm_audit_window_new(NULL, engine);
+    g_signal_connect(window, "destroy", G_CALLBACK(on_destroyed), &destroyed);
+    gtk_widget_show(GTK_WIDGET(window));
+    g_assert_true(wait_audit(window, 1));
+
+    header = GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(window)));
+    g_assert_cmpstr(gtk_header_bar_get_title(header), ==, "Label Audit");
+    g_assert_cmpstr(gtk_header_bar_get_subtitle(header), ==, "test:///default");
+    g_assert_cmpstr(gtk_window_get_title(GTK_WINDOW(window)), ==, "Label Audit");
+
+    /* The VM without disks has nothing to find: said in words, not an empty list. */
+    empty = GTK_WIDGET(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_AUDIT_WINDOW,
+                                                     "empty_label"));
+    g_assert_true(gtk_combo_box_set_active_id(svm_audit_window_get_vm_filter(window), uuid));
+    g_assert_cmpuint(count_rows(svm_audit_window_get_filtered_model(window)), ==, 0);
+    g_assert_true(gtk_widget_is_visible(empty));
+    g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(empty)), ==,
+                    "No findings for “svm-audit-quiet”: each of its objects carries the label "
+                    "it should.");
+    svm_test_save_screenshot(GTK_WIDGET(window), "audit-no-findings.png");
+    gtk_combo_box_set_active_id(svm_audit_window_get_vm_filter(window), "all");
+    /* The test driver's own VM runs outside the engine: a finding, and no empty text. */
+    g_assert_cmpuint(count_rows(svm_audit_window_get_filtered_model(window)), >, 0);
+    g_assert_false(gtk_widget_is_visible(empty));
+
+    /* Ctrl+W, pressed on the window. */
+    event = gdk_event_new(GDK_KEY_PRESS);
+    event->key.window = g_object_ref(gtk_widget_get_window(GTK_WIDGET(window)));
+    event->key.keyval = GDK_KEY_w;
+    event->key.state = GDK_CONTROL_MASK;
+    event->key.time = GDK_CURRENT_TIME;
+    gdk_event_set_device(event, gdk_seat_get_keyboard(
+                                    gdk_display_get_default_seat(gdk_display_get_default())));
+    gtk_main_do_event(event);
+    gdk_event_free(event);
+    g_assert_true(try_wait_for(audit_window_destroyed, &destroyed, 5000, "Ctrl+W to close"));
+    g_assert_cmpint(virDomainUndefine(quiet), ==, 0);
+}
+
 typedef struct {
     char *dir;
     char *name;
@@ -411,6 +483,9 @@ typedef struct {
     guint findings_b;
     gboolean mismatch_hidden_for_b;
     gboolean fix_sensitive;
+    char *list_icon_before; /* A's isolation icon in the main window before Fix */
+    char *list_icon_after;  /* and after, without a refresh of the list */
+    char *list_reason_after;
     gboolean fix_audited;
     char *fix_error;
     gboolean mismatch_gone;
@@ -438,6 +513,9 @@ results_clear(Results *r)
     g_free(r->audit_error);
     g_free(r->mismatch_expected);
     g_free(r->fix_error);
+    g_free(r->list_icon_before);
+    g_free(r->list_icon_after);
+    g_free(r->list_reason_after);
     g_free(r->label_after_fix);
     g_free(r->cursor_text);
     g_free(r->label_after_page_fix);
@@ -482,15 +560,56 @@ check_findings_page(SvmAuditWindow *window, TestVm *a, TestVm *b, Results *r)
     svm_test_save_screenshot(GTK_WIDGET(window), "audit-findings.png");
 }
 
+typedef struct {
+    SvmWindow *window;
+    const char *uuid;
+    const char *icon; /* wait until the row shows it, or (with @not) another one */
+    gboolean not;
+} RowIcon;
+
+static char *
+row_value(SvmWindow *window, const char *uuid, int column)
+{
+    SvmVmList *list = svm_window_get_vm_list(window);
+    GtkTreeIter iter;
+    char *value = NULL;
+
+    if (svm_vm_list_lookup(list, uuid, &iter))
+        gtk_tree_model_get(svm_vm_list_get_model(list), &iter, column, &value, -1);
+    return value;
+}
+
+static gboolean
+row_icon_is(gpointer data)
+{
+    RowIcon *w = data;
+    g_autofree char *icon = NULL;
+
+    if (!svm_window_is_loaded(w->window))
+        return FALSE;
+    icon = row_value(w->window, w->uuid, SVM_VM_LIST_COL_ISOLATION_ICON);
+    return icon && (g_strcmp0(icon, w->icon) == 0) != w->not;
+}
+
 static void
-check_fix(SvmAuditWindow *window, TestVm *a, Results *r)
+check_fix(SvmAuditWindow *window, SvmWindow *list, TestVm *a, Results *r)
 {
     guint before = svm_audit_window_get_audit_count(window);
+    RowIcon problem = { list, a->uuid, "dialog-warning-symbolic", FALSE };
+    RowIcon fixed = { list, a->uuid, "dialog-warning-symbolic", TRUE };
 
     if (!r->fix_sensitive)
         return;
+    /* The main window shows A's problem before the fix... */
+    if (try_wait_for(row_icon_is, &problem, 30000, "the main window to show A's problem"))
+        r->list_icon_before = row_value(list, a->uuid, SVM_VM_LIST_COL_ISOLATION_ICON);
     gtk_button_clicked(svm_audit_window_get_fix_button(window));
     r->fix_audited = wait_audit(window, before + 1);
+    /* ...and follows the fix by itself. */
+    if (try_wait_for(row_icon_is, &fixed, 30000, "the main window to follow the fix")) {
+        r->list_icon_after = row_value(list, a->uuid, SVM_VM_LIST_COL_ISOLATION_ICON);
+        r->list_reason_after = row_value(list, a->uuid, SVM_VM_LIST_COL_ISOLATION_TEXT);
+    }
     r->fix_error = g_strdup(svm_audit_window_get_error(window));
     r->mismatch_gone = !report_finding(svm_audit_window_get_report(window), a->data,
                                        SVIRT_FINDING_MISMATCH);
@@ -578,6 +697,7 @@ run_scenario(SvirtEngine *engine, TestVm *a, TestVm *b, Results *r)
     g_autofree char *wrong = NULL;
     g_autoptr(GError) error = NULL;
     SvmAuditWindow *window;
+    SvmWindow *list;
 
     if (!svirt_engine_start_vm(engine, a->uuid, NULL, &error)) {
         g_test_message("Could not start %s: %s", a->name, error->message);
@@ -592,17 +712,21 @@ run_scenario(SvirtEngine *engine, TestVm *a, TestVm *b, Results *r)
         return;
     r->setup_ok = TRUE;
 
-    window = svm_audit_window_new(NULL, engine);
+    /* The main window on the same connection, as when the audit is opened from it. */
+    list = svm_window_new(NULL, engine, NULL);
+    gtk_widget_show(GTK_WIDGET(list));
+    window = svm_audit_window_new(GTK_WINDOW(list), engine);
     gtk_widget_show(GTK_WIDGET(window));
     r->audited = wait_audit(window, 1);
     r->audit_error = g_strdup(svm_audit_window_get_error(window));
     if (r->audited && svm_audit_window_get_report(window)) {
         check_findings_page(window, a, b, r);
-        check_fix(window, a, r);
+        check_fix(window, list, a, r);
         if (svm_audit_window_get_report(window))
             check_matrix(window, a, b, r);
     }
     gtk_widget_destroy(GTK_WIDGET(window));
+    gtk_widget_destroy(GTK_WIDGET(list));
 
     /* The same mismatch again, seen and fixed from A's details. */
     if (set_label(a->data, wrong))
@@ -683,6 +807,10 @@ test_system_audit(void)
     g_assert_cmpstr(r.fix_error, ==, NULL);
     g_assert_true(r.mismatch_gone);
     g_assert_cmpstr(r.label_after_fix, ==, r.label_a);
+    /* The main window's isolation column followed the fix without F5. */
+    g_assert_cmpstr(r.list_icon_before, ==, "dialog-warning-symbolic");
+    g_assert_cmpstr(r.list_icon_after, ==, "security-medium-symbolic");
+    g_assert_nonnull(strstr(r.list_reason_after, "shared disks"));
     /* The matrix shows the engine's cells; A reaches B's data through the shared disk. */
     g_assert_cmpuint(r.matrix_n, ==, r.report_n);
     g_assert_true(r.cells_equal);
@@ -718,6 +846,7 @@ main(int argc, char *argv[])
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
 
     g_test_add_func("/ui/audit/window", test_window_basics);
+    g_test_add_func("/ui/audit/title-and-empty", test_window_title_and_empty);
     g_test_add_func("/ui/audit/system", test_system_audit);
     ret = g_test_run();
     svm_test_rmdir(state);

@@ -23,6 +23,7 @@ struct _SvmAuditWindow {
     GtkLabel *policy_label;
     SvmMatrixView *matrix_view;
     GtkLabel *cursor_label;
+    GtkLabel *empty_label;
 
     SvirtEngine *engine;
     GCancellable *cancellable;
@@ -114,12 +115,47 @@ row_visible(GtkTreeModel *model, GtkTreeIter *iter, gpointer data)
     return TRUE;
 }
 
+/* An empty list says why: nothing found, or nothing that the filters let through. */
+static void
+update_empty(SvmAuditWindow *self)
+{
+    const char *vm_id = gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->vm_filter));
+    g_autofree char *text = NULL;
+    g_autofree char *vm_name = NULL;
+    guint own = 0;
+
+    if (!self->report || gtk_tree_model_iter_n_children(self->filter, NULL) > 0) {
+        gtk_widget_set_visible(GTK_WIDGET(self->empty_label), FALSE);
+        return;
+    }
+    if (vm_id && !g_str_equal(vm_id, "all")) {
+        for (guint i = 0; i < self->report->findings->len; i++) {
+            const SvirtFinding *f = g_ptr_array_index(self->report->findings, i);
+
+            own += g_strcmp0(f->vm_uuid, vm_id) == 0;
+        }
+    }
+    if (self->report->findings->len == 0)
+        text = g_strdup(_("No findings: every object carries the label it should."));
+    else if (vm_id && !g_str_equal(vm_id, "all") && own == 0) {
+        vm_name = gtk_combo_box_text_get_active_text(self->vm_filter);
+        /* TRANSLATORS: %s is the name of a virtual machine */
+        text = g_strdup_printf(_("No findings for “%s”: each of its objects carries the label "
+                                 "it should."),
+                               vm_name);
+    } else
+        text = g_strdup(_("No finding matches the filters."));
+    gtk_label_set_text(self->empty_label, text);
+    gtk_widget_set_visible(GTK_WIDGET(self->empty_label), TRUE);
+}
+
 static void
 on_filter_changed(GtkComboBox *combo, SvmAuditWindow *self)
 {
     if (self->filling_vms)
         return;
     gtk_tree_model_filter_refilter(GTK_TREE_MODEL_FILTER(self->filter));
+    update_empty(self);
     sync_buttons(self);
 }
 
@@ -190,6 +226,7 @@ show_report(SvmAuditWindow *self, SvirtAuditReport *report)
     fill_vm_filter(self);
     svm_audit_findings_fill(self->store, report, NULL);
     gtk_tree_model_filter_refilter(GTK_TREE_MODEL_FILTER(self->filter));
+    update_empty(self);
     summary = svm_audit_findings_summary(report, NULL);
     gtk_label_set_text(self->status_label, summary);
     svm_matrix_view_set_matrix(self->matrix_view, report->matrix);
@@ -344,6 +381,10 @@ on_key_press(GtkWidget *widget, GdkEventKey *event)
         on_refresh_clicked(self);
         return GDK_EVENT_STOP;
     }
+    if (mods == GDK_CONTROL_MASK && event->keyval == GDK_KEY_w) {
+        gtk_window_close(GTK_WINDOW(self));
+        return GDK_EVENT_STOP;
+    }
     return GTK_WIDGET_CLASS(svm_audit_window_parent_class)->key_press_event(widget, event);
 }
 
@@ -353,6 +394,7 @@ svm_audit_window_constructed(GObject *object)
     SvmAuditWindow *self = SVM_AUDIT_WINDOW(object);
 
     G_OBJECT_CLASS(svm_audit_window_parent_class)->constructed(object);
+    /* The title, "Label Audit", comes from the template; the connection goes under it. */
     gtk_header_bar_set_subtitle(GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(self))),
                                 svirt_engine_get_uri(self->engine));
     svm_audit_window_refresh(self);
@@ -452,6 +494,7 @@ svm_audit_window_class_init(SvmAuditWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmAuditWindow, policy_label);
     gtk_widget_class_bind_template_child(widget_class, SvmAuditWindow, matrix_view);
     gtk_widget_class_bind_template_child(widget_class, SvmAuditWindow, cursor_label);
+    gtk_widget_class_bind_template_child(widget_class, SvmAuditWindow, empty_label);
     gtk_widget_class_bind_template_callback(widget_class, on_info_bar_response);
     gtk_widget_class_bind_template_callback(widget_class, on_filter_changed);
     gtk_widget_class_bind_template_callback(widget_class, on_refresh_clicked);

@@ -13,6 +13,7 @@ struct _SvmDisksPage {
     GtkButton *add_button;
     GtkButton *remove_button;
     GtkLabel *note_label;
+    GtkLabel *empty_label;
 
     SvirtEngine *engine;
     char *uuid;
@@ -209,6 +210,12 @@ svm_disks_page_update(SvmDisksPage *self, const SvirtVmStatus *status)
             gtk_tree_selection_select_iter(gtk_tree_view_get_selection(self->disks_view),
                                            &iter);
     }
+    /* An empty list would look like a page still loading. */
+    gtk_label_set_text(self->empty_label,
+                       self->running ? _("This VM has no disks.")
+                                     : _("This VM has no disks. Add Disk attaches an existing "
+                                         "disk image."));
+    gtk_widget_set_visible(GTK_WIDGET(self->empty_label), status->disks->len == 0);
     sync_controls(self);
 }
 
@@ -414,6 +421,7 @@ svm_disks_page_class_init(SvmDisksPageClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmDisksPage, add_button);
     gtk_widget_class_bind_template_child(widget_class, SvmDisksPage, remove_button);
     gtk_widget_class_bind_template_child(widget_class, SvmDisksPage, note_label);
+    gtk_widget_class_bind_template_child(widget_class, SvmDisksPage, empty_label);
     gtk_widget_class_bind_template_callback(widget_class, on_selection_changed);
     gtk_widget_class_bind_template_callback(widget_class, on_designation_changed);
     gtk_widget_class_bind_template_callback(widget_class, on_add_clicked);

@@ -13,6 +13,7 @@ struct _SvmVmAuditPage {
     GtkButton *fix_button;
     GtkSpinner *spinner;
     GtkTreeView *view;
+    GtkLabel *empty_label;
 
     SvirtEngine *engine;
     char *uuid;
@@ -71,7 +72,14 @@ on_audit_done(GObject *source, GAsyncResult *result, gpointer user_data)
         self->report = report;
         svm_audit_findings_fill(self->store, report, self->uuid);
         gtk_label_set_text(self->status_label, summary);
+        gtk_label_set_text(self->empty_label,
+                           _("No findings for this VM: each of its objects carries the label "
+                             "it should."));
+        gtk_widget_set_visible(GTK_WIDGET(self->empty_label),
+                               gtk_tree_model_iter_n_children(GTK_TREE_MODEL(self->store),
+                                                              NULL) == 0);
     } else {
+        gtk_widget_set_visible(GTK_WIDGET(self->empty_label), FALSE);
         gtk_label_set_text(self->status_label, _("The audit failed."));
         g_signal_emit(self, signals[SIGNAL_ERROR], 0, error->message);
     }
@@ -178,6 +186,7 @@ svm_vm_audit_page_class_init(SvmVmAuditPageClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmVmAuditPage, fix_button);
     gtk_widget_class_bind_template_child(widget_class, SvmVmAuditPage, spinner);
     gtk_widget_class_bind_template_child(widget_class, SvmVmAuditPage, view);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmAuditPage, empty_label);
     gtk_widget_class_bind_template_callback(widget_class, on_refresh_clicked);
     gtk_widget_class_bind_template_callback(widget_class, on_fix_clicked);
 }

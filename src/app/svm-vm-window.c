@@ -10,7 +10,8 @@ struct _SvmVmWindow {
 
     GtkHeaderBar *header_bar;
     GtkButton *start_button;
-    GtkButton *stop_button;
+    GtkButton *shutdown_button;
+    GtkButton *force_off_button;
     GtkSpinner *spinner;
     GtkInfoBar *info_bar;
     GtkLabel *info_label;
@@ -38,7 +39,9 @@ struct _SvmVmWindow {
     guint generation; /* results of an older refresh are dropped */
     gboolean refreshing;
     gboolean refresh_again;
-    gboolean acting; /* a start or stop is under way */
+    gboolean acting;        /* a start or a forced stop is under way */
+    gboolean shutting_down; /* the guest was asked to shut down; Force Off still may follow */
+    GtkWidget *force_off_dialog;
 };
 
 enum {
@@ -89,10 +92,13 @@ sync_buttons(SvmVmWindow *self)
 {
     gboolean known = self->overview != NULL;
     gboolean running = known && svirt_vm_state_is_active(self->overview->state);
+    gboolean busy = self->acting || self->shutting_down;
 
-    gtk_widget_set_sensitive(GTK_WIDGET(self->start_button), known && !running && !self->acting);
-    gtk_widget_set_sensitive(GTK_WIDGET(self->stop_button), known && running && !self->acting);
-    if (self->refreshing || self->acting)
+    gtk_widget_set_sensitive(GTK_WIDGET(self->start_button), known && !running && !busy);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->shutdown_button), known && running && !busy);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->force_off_button),
+                             known && running && !self->acting);
+    if (self->refreshing || busy)
         gtk_spinner_start(self->spinner);
     else
         gtk_spinner_stop(self->spinner);
@@ -102,14 +108,13 @@ static void
 show_overview(SvmVmWindow *self)
 {
     const SvirtVmOverview *o = self->overview;
-    g_autofree char *title = NULL;
     g_autofree char *memory = NULL;
     g_autofree char *vcpus = NULL;
     g_autofree char *os = NULL;
 
-    /* TRANSLATORS: the window title; %s is the VM's name */
-    title = g_strdup_printf(_("%s — Details"), o->name);
-    gtk_window_set_title(GTK_WINDOW(self), title);
+    /* The header bar's title is the window's too. */
+    gtk_header_bar_set_title(self->header_bar, o->name);
+    gtk_header_bar_set_subtitle(self->header_bar, svirt_vm_state_to_label(o->state));
     set_value(self->name_value, o->name);
     set_value(self->uuid_value, o->uuid);
     set_value(self->state_value, svirt_vm_state_to_label(o->state));
@@ -284,6 +289,14 @@ on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, SvmVm
     svm_vm_window_refresh(self);
 }
 
+/* Labels changed elsewhere (the audit's Fix, the main window): the pages show them now. */
+static void
+on_labels_changed(SvirtEngine *engine, const char *uuid, SvmVmWindow *self)
+{
+    if (g_strcmp0(uuid, self->uuid) == 0)
+        svm_vm_window_refresh(self);
+}
+
 static void
 on_page_error(GtkWidget *page, const char *message, SvmVmWindow *self)
 {
@@ -315,6 +328,22 @@ on_action_done(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_shutdown_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmVmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+    gboolean ok = svirt_engine_stop_vm_finish(SVIRT_ENGINE(source), result, &error);
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    self->shutting_down = FALSE;
+    /* Forced off meanwhile: the shut down did its part. */
+    if (!ok && self->overview && svirt_vm_state_is_active(self->overview->state))
+        show_error(self, error->message);
+    svm_vm_window_refresh(self);
+}
+
+static void
 on_start_clicked(SvmVmWindow *self)
 {
     hide_error(self);
@@ -324,14 +353,79 @@ on_start_clicked(SvmVmWindow *self)
                                 on_action_done, g_object_ref(self));
 }
 
+/* How long a guest gets to shut down, as from the main window. */
+#define SHUTDOWN_TIMEOUT_MS (120 * 1000)
+
 static void
-on_stop_clicked(SvmVmWindow *self)
+on_shutdown_clicked(SvmVmWindow *self)
 {
+    hide_error(self);
+    self->shutting_down = TRUE;
+    sync_buttons(self);
+    svirt_engine_stop_vm_async(self->engine, self->uuid, FALSE, SHUTDOWN_TIMEOUT_MS,
+                               self->cancellable, on_shutdown_done, g_object_ref(self));
+}
+
+static void
+on_force_off_response(GtkDialog *dialog, int response, SvmVmWindow *self)
+{
+    self->force_off_dialog = NULL;
+    gtk_widget_destroy(GTK_WIDGET(dialog));
+    if (response != GTK_RESPONSE_ACCEPT)
+        return;
     hide_error(self);
     self->acting = TRUE;
     sync_buttons(self);
     svirt_engine_stop_vm_async(self->engine, self->uuid, TRUE, 0, self->cancellable,
                                on_action_done, g_object_ref(self));
+}
+
+static void
+on_force_off_clicked(SvmVmWindow *self)
+{
+    if (self->force_off_dialog) {
+        gtk_window_present(GTK_WINDOW(self->force_off_dialog));
+        return;
+    }
+    self->force_off_dialog =
+        svm_force_off_dialog_new(GTK_WINDOW(self), self->overview ? self->overview->name
+                                                                  : self->uuid);
+    g_signal_connect_object(self->force_off_dialog, "response",
+                            G_CALLBACK(on_force_off_response), self, 0);
+    gtk_window_present(GTK_WINDOW(self->force_off_dialog));
+}
+
+GtkWidget *
+svm_force_off_dialog_new(GtkWindow *parent, const char *vm_name)
+{
+    GtkWidget *dialog;
+    GtkWidget *button;
+
+    /* TRANSLATORS: %s is the name of a virtual machine */
+    dialog = gtk_message_dialog_new(parent, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                    GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
+                                    _("Force off “%s”?"), vm_name);
+    gtk_message_dialog_format_secondary_text(
+        GTK_MESSAGE_DIALOG(dialog),
+        _("The VM stops at once, as if its power were cut, without shutting down its guest. "
+          "Whatever the guest has not saved is lost. Shut Down asks the guest to stop cleanly "
+          "instead."));
+    gtk_window_set_title(GTK_WINDOW(dialog), _("Force Off"));
+    gtk_dialog_add_button(GTK_DIALOG(dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
+    button = gtk_dialog_add_button(GTK_DIALOG(dialog), _("_Force Off"), GTK_RESPONSE_ACCEPT);
+    gtk_style_context_add_class(gtk_widget_get_style_context(button), "destructive-action");
+    /* Enter alone must not lose the guest's data. */
+    gtk_dialog_set_default_response(GTK_DIALOG(dialog), GTK_RESPONSE_CANCEL);
+    return dialog;
+}
+
+static gboolean
+console_has_focus(SvmVmWindow *self)
+{
+    GtkWidget *focus = gtk_window_get_focus(GTK_WINDOW(self));
+
+    return focus && (focus == GTK_WIDGET(self->console_page) ||
+                     gtk_widget_is_ancestor(focus, GTK_WIDGET(self->console_page)));
 }
 
 static gboolean
@@ -344,6 +438,14 @@ on_key_press(GtkWidget *widget, GdkEventKey *event)
     /* Alt+1 … Alt+5 switch pages, as in other GNOME applications with tabs. */
     if (mods == GDK_MOD1_MASK && event->keyval >= GDK_KEY_1 && event->keyval <= GDK_KEY_5) {
         svm_vm_window_show_page(self, pages[event->keyval - GDK_KEY_1]);
+        return GDK_EVENT_STOP;
+    }
+    /* Ctrl+W closes; in the serial console it belongs to the guest, and Ctrl+Shift+W closes
+     * there, as in a terminal. */
+    if ((event->keyval == GDK_KEY_w || event->keyval == GDK_KEY_W) &&
+        (mods == (GDK_CONTROL_MASK | GDK_SHIFT_MASK) ||
+         (mods == GDK_CONTROL_MASK && !console_has_focus(self)))) {
+        gtk_window_close(GTK_WINDOW(self));
         return GDK_EVENT_STOP;
     }
     return GTK_WIDGET_CLASS(svm_vm_window_parent_class)->key_press_event(widget, event);
@@ -385,13 +487,14 @@ svm_vm_window_constructed(GObject *object)
     svm_console_page_set_vm(self->console_page, self->engine, self->uuid);
     svm_vm_audit_page_set_vm(self->audit_page, self->engine, self->uuid);
     g_signal_connect_object(self->engine, "vm-event", G_CALLBACK(on_vm_event), self, 0);
+    g_signal_connect_object(self->engine, "labels-changed", G_CALLBACK(on_labels_changed), self,
+                            0);
     g_signal_connect_object(self->security_page, "error", G_CALLBACK(on_page_error), self, 0);
     g_signal_connect_object(self->security_page, "changed", G_CALLBACK(on_page_changed), self,
                             0);
     g_signal_connect_object(self->disks_page, "error", G_CALLBACK(on_page_error), self, 0);
     g_signal_connect_object(self->disks_page, "changed", G_CALLBACK(on_page_changed), self, 0);
     g_signal_connect_object(self->audit_page, "error", G_CALLBACK(on_page_error), self, 0);
-    gtk_window_set_title(GTK_WINDOW(self), _("VM Details"));
     focus_tab(self);
     set_value(self->uuid_value, self->uuid);
     svm_vm_window_refresh(self);
@@ -404,6 +507,8 @@ svm_vm_window_dispose(GObject *object)
 
     g_cancellable_cancel(self->cancellable);
     g_clear_object(&self->cancellable);
+    if (self->force_off_dialog)
+        gtk_widget_destroy(g_steal_pointer(&self->force_off_dialog));
     g_clear_object(&self->engine);
     G_OBJECT_CLASS(svm_vm_window_parent_class)->dispose(object);
 }
@@ -484,7 +589,8 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
                                                 "/org/svirt/Manager/svm-vm-window.ui");
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, header_bar);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, start_button);
-    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, stop_button);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, shutdown_button);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, force_off_button);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, spinner);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, info_bar);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, info_label);
@@ -504,7 +610,8 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     gtk_widget_class_bind_template_callback(widget_class, on_info_bar_response);
     gtk_widget_class_bind_template_callback(widget_class, on_visible_page);
     gtk_widget_class_bind_template_callback(widget_class, on_start_clicked);
-    gtk_widget_class_bind_template_callback(widget_class, on_stop_clicked);
+    gtk_widget_class_bind_template_callback(widget_class, on_shutdown_clicked);
+    gtk_widget_class_bind_template_callback(widget_class, on_force_off_clicked);
 }
 
 static void

@@ -30,4 +30,8 @@ SvmDisksPage *svm_vm_window_get_disks_page(SvmVmWindow *self);
 SvmConsolePage *svm_vm_window_get_console_page(SvmVmWindow *self);
 SvmVmAuditPage *svm_vm_window_get_audit_page(SvmVmWindow *self);
 
+/* Asks whether to force @vm_name off, naming what is lost; GTK_RESPONSE_ACCEPT forces it off.
+ * The main window and the details window both ask with it. */
+GtkWidget *svm_force_off_dialog_new(GtkWindow *parent, const char *vm_name);
+
 G_END_DECLS

@@ -24,7 +24,10 @@ struct _SvmWindow {
     GtkStack *stack;
     GtkSpinner *spinner;
     GtkLabel *connecting_label;
+    GtkLabel *no_match_label;
     GtkTreeView *vm_view;
+    GtkTreeViewColumn *name_column;
+    GtkTreeViewColumn *label_column;
     GtkInfoBar *action_bar;
     GtkLabel *action_label;
     GtkSearchEntry *search_entry;
@@ -49,6 +52,11 @@ struct _SvmWindow {
     gboolean loading;
     gboolean loaded;
     char *error;
+    /* uuid -> number of the newest label read of that row; an older read that ends later is
+     * dropped. */
+    GHashTable *label_reads;
+    guint label_read_seq;
+    guint list_read_seq; /* the number when the last read of every row began */
 };
 
 typedef struct {
@@ -118,11 +126,27 @@ hide_error(SvmWindow *self)
 static void
 update_page(SvmWindow *self)
 {
+    const char *text = gtk_entry_get_text(GTK_ENTRY(self->search_entry));
+    g_autofree char *no_match = NULL;
+
     if (self->loading && !self->loaded)
         return;
-    gtk_stack_set_visible_child_name(self->stack,
-                                     svm_vm_list_get_n_vms(self->vm_list) > 0 ? "list"
-                                                                              : "empty");
+    if (svm_vm_list_get_n_vms(self->vm_list) == 0) {
+        gtk_stack_set_visible_child_name(self->stack, "empty");
+        return;
+    }
+    if (!self->sorted || gtk_tree_model_iter_n_children(self->sorted, NULL) > 0) {
+        gtk_stack_set_visible_child_name(self->stack, "list");
+        return;
+    }
+    /* Every VM filtered out: say so, rather than show an empty list. */
+    if (text && *text)
+        /* TRANSLATORS: %s is what the user typed into the filter */
+        no_match = g_strdup_printf(_("No virtual machine matches “%s”"), text);
+    else
+        no_match = g_strdup(_("No virtual machine is in the chosen state"));
+    gtk_label_set_text(self->no_match_label, no_match);
+    gtk_stack_set_visible_child_name(self->stack, "no-match");
 }
 
 static void
@@ -196,6 +220,7 @@ on_filter_changed(GtkWidget *widget, SvmWindow *self)
 {
     if (self->filter)
         gtk_tree_model_filter_refilter(GTK_TREE_MODEL_FILTER(self->filter));
+    update_page(self);
 }
 
 static char *
@@ -241,19 +266,36 @@ update_actions(SvmWindow *self)
     set_action_enabled(self, "audit", connected);
 }
 
+typedef struct {
+    SvmWindow *self;
+    guint seq;
+} LabelRead;
+
+static void
+label_read_free(LabelRead *read)
+{
+    g_object_unref(read->self);
+    g_free(read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LabelRead, label_read_free)
+
 static void
 on_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-    g_autoptr(SvmWindow) self = user_data;
+    g_autoptr(LabelRead) read = user_data;
+    SvmWindow *self = read->self;
     g_autoptr(GError) error = NULL;
     g_autoptr(SvirtVmLabels) labels =
         svirt_engine_get_vm_labels_finish(SVIRT_ENGINE(source), result, &error);
 
     if (self->disposed)
         return;
-    /* Refreshes overlap around a start or stop; one read before the last change is dropped,
-     * the refresh that change started brings the labels. */
+    /* Refreshes overlap around a start or stop: only the newest read of a row counts, and one
+     * made before the row's last state change is dropped; the refresh that change started
+     * brings the labels. */
     if (labels && SVIRT_ENGINE(source) == self->engine &&
+        GPOINTER_TO_UINT(g_hash_table_lookup(self->label_reads, labels->uuid)) == read->seq &&
         svirt_vm_state_is_active(labels->state) ==
             svirt_vm_state_is_active(svm_vm_list_get_state(self->vm_list, labels->uuid)))
         svm_vm_list_set_labels(self->vm_list, labels);
@@ -264,8 +306,13 @@ on_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 refresh_labels(SvmWindow *self, const char *uuid)
 {
+    LabelRead *read = g_new0(LabelRead, 1);
+
+    read->self = g_object_ref(self);
+    read->seq = ++self->label_read_seq;
+    g_hash_table_replace(self->label_reads, g_strdup(uuid), GUINT_TO_POINTER(read->seq));
     svirt_engine_get_vm_labels_async(self->engine, uuid, self->cancellable, on_labels_ready,
-                                     g_object_ref(self));
+                                     read);
 }
 
 static void
@@ -283,8 +330,14 @@ on_all_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
             g_debug("labels: %s", error->message);
         return;
     }
-    for (guint i = 0; i < all->len; i++)
-        svm_vm_list_set_labels(self->vm_list, g_ptr_array_index(all, i));
+    for (guint i = 0; i < all->len; i++) {
+        const SvirtVmLabels *labels = g_ptr_array_index(all, i);
+
+        /* A row read again since this read began has newer labels already. */
+        if (GPOINTER_TO_UINT(g_hash_table_lookup(self->label_reads, labels->uuid)) <=
+            self->list_read_seq)
+            svm_vm_list_set_labels(self->vm_list, labels);
+    }
     g_signal_emit_by_name(self, "labels-loaded");
 }
 
@@ -324,6 +377,7 @@ on_list_ready(GObject *source, GAsyncResult *result, gpointer user_data)
     set_loaded(self, TRUE);
     update_page(self);
     update_actions(self);
+    self->list_read_seq = self->label_read_seq;
     svirt_engine_list_vm_labels_async(self->engine, self->cancellable, on_all_labels_ready,
                                       g_object_ref(self));
 }
@@ -512,6 +566,60 @@ on_view_popup_menu(GtkWidget *view, SvmWindow *self)
     return TRUE;
 }
 
+/* Each cell explains itself: the whole name, the whole process label, or why the VM is
+ * (not) isolated; from the keyboard, all three. */
+static char *
+tooltip_markup(SvmWindow *self, GtkTreeModel *model, GtkTreeIter *iter,
+               GtkTreeViewColumn *column)
+{
+    g_autofree char *name = NULL;
+    g_autofree char *label = NULL;
+    g_autofree char *isolation = NULL;
+
+    gtk_tree_model_get(model, iter, SVM_VM_LIST_COL_NAME, &name, SVM_VM_LIST_COL_PROCESS_LABEL,
+                       &label, SVM_VM_LIST_COL_ISOLATION_TEXT, &isolation, -1);
+    if (column == self->name_column)
+        return g_markup_escape_text(name ? name : "", -1);
+    if (column == self->label_column)
+        return g_markup_printf_escaped("<tt>%s</tt>", label ? label : "");
+    if (column)
+        return g_steal_pointer(&isolation);
+    {
+        g_autofree char *head = g_markup_printf_escaped("<b>%s</b>\n<tt>%s</tt>\n",
+                                                        name ? name : "", label ? label : "");
+
+        /* The isolation text is markup already. */
+        return g_strconcat(head, isolation ? isolation : "", NULL);
+    }
+}
+
+static gboolean
+on_view_query_tooltip(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip,
+                      SvmWindow *self)
+{
+    GtkTreeView *view = GTK_TREE_VIEW(widget);
+    GtkTreeViewColumn *column = NULL;
+    GtkTreeModel *model = NULL;
+    GtkTreePath *path = NULL;
+    GtkTreeIter iter;
+    g_autofree char *markup = NULL;
+
+    if (!gtk_tree_view_get_tooltip_context(view, &x, &y, keyboard, &model, &path, &iter))
+        return FALSE;
+    if (!keyboard)
+        gtk_tree_view_get_path_at_pos(view, x, y, NULL, &column, NULL, NULL);
+    markup = tooltip_markup(self, model, &iter, column);
+    if (column)
+        gtk_tree_view_set_tooltip_cell(view, tooltip, path, column, NULL);
+    else
+        gtk_tree_view_set_tooltip_row(view, tooltip, path);
+    gtk_tree_path_free(path);
+    if (!markup || !*markup)
+        return FALSE;
+    gtk_tooltip_set_markup(tooltip, markup);
+    return TRUE;
+}
+
 static void
 on_row_activated(GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *column,
                  SvmWindow *self)
@@ -555,6 +663,34 @@ vm_action_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
     g_autofree char *uuid = selected_uuid(self);
 
     run_vm_action(self, g_action_get_name(G_ACTION(action)), uuid, NULL);
+}
+
+static void
+on_force_off_response(GtkDialog *dialog, int response, SvmWindow *self)
+{
+    const char *uuid = g_object_get_data(G_OBJECT(dialog), "svm-uuid");
+
+    if (response == GTK_RESPONSE_ACCEPT)
+        run_vm_action(self, "force-off", uuid, NULL);
+    gtk_widget_destroy(GTK_WIDGET(dialog));
+}
+
+/* Forcing a VM off loses what its guest has not saved: the user confirms first. */
+static void
+force_off_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uuid = selected_uuid(self);
+    g_autofree char *name = NULL;
+    GtkWidget *dialog;
+
+    if (!uuid)
+        return;
+    name = vm_name_of(self, uuid);
+    dialog = svm_force_off_dialog_new(GTK_WINDOW(self), name);
+    g_object_set_data_full(G_OBJECT(dialog), "svm-uuid", g_steal_pointer(&uuid), g_free);
+    g_signal_connect_object(dialog, "response", G_CALLBACK(on_force_off_response), self, 0);
+    gtk_window_present(GTK_WINDOW(dialog));
 }
 
 static void
@@ -688,7 +824,7 @@ static const GActionEntry win_actions[] = {
     { .name = "pause", .activate = vm_action_activated },
     { .name = "resume", .activate = vm_action_activated },
     { .name = "shutdown", .activate = vm_action_activated },
-    { .name = "force-off", .activate = vm_action_activated },
+    { .name = "force-off", .activate = force_off_activated },
     { .name = "delete", .activate = delete_activated },
     { .name = "add-connection", .activate = add_connection_activated },
     { .name = "audit", .activate = audit_activated },
@@ -874,6 +1010,7 @@ svm_window_finalize(GObject *object)
 
     g_clear_object(&self->vm_list);
     g_ptr_array_unref(self->pending_events);
+    g_hash_table_unref(self->label_reads);
     g_free(self->error);
     G_OBJECT_CLASS(svm_window_parent_class)->finalize(object);
 }
@@ -953,7 +1090,13 @@ svm_window_class_init(SvmWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, stack);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, spinner);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, connecting_label);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, no_match_label);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, vm_view);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, name_column);
+    gtk_widget_class_bind_template_child(widget_class, SvmWindow, label_column);
+    /* Looked up by name only, from tests. */
+    gtk_widget_class_bind_template_child_full(widget_class, "shutdown_button", FALSE, 0);
+    gtk_widget_class_bind_template_child_full(widget_class, "force_off_button", FALSE, 0);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, action_bar);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, action_label);
     gtk_widget_class_bind_template_child(widget_class, SvmWindow, search_entry);
@@ -967,6 +1110,7 @@ svm_window_class_init(SvmWindowClass *klass)
     gtk_widget_class_bind_template_callback(widget_class, on_row_activated);
     gtk_widget_class_bind_template_callback(widget_class, on_view_button_press);
     gtk_widget_class_bind_template_callback(widget_class, on_view_popup_menu);
+    gtk_widget_class_bind_template_callback(widget_class, on_view_query_tooltip);
 
     /* Emitted when the label columns of a full list are filled in. */
     signals[SIGNAL_LABELS_LOADED] =
@@ -982,6 +1126,7 @@ svm_window_init(SvmWindow *self)
     svm_a11y_name_info_bar_close_button(self->action_bar);
     self->vm_list = svm_vm_list_new();
     self->pending_events = g_ptr_array_new_with_free_func((GDestroyNotify)pending_event_free);
+    self->label_reads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     self->engines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
     g_action_map_add_action_entries(G_ACTION_MAP(self), win_actions, G_N_ELEMENTS(win_actions),
                                     self);
