@@ -94,7 +94,13 @@ programs = sorted(
 )
 # Programs the tests and scripts run by name.
 programs += ["Xvfb", "xauth", "virsh", "libvirtd", "virtlogd", "qemu-system-x86_64",
-             "qemu-img", "clang", "checkpolicy", "semodule_package", "ninja", "meson"]
+             "qemu-img", "clang", "checkpolicy", "semodule_package", "ninja", "meson",
+             "dbus-daemon"]
+
+# Files GTK loads at run time, which no pkg-config module or program names.
+pixbuf_loaders = run("pkg-config", "--variable=gdk_pixbuf_moduledir",
+                     "gdk-pixbuf-2.0").stdout.strip()
+files = [os.path.join(pixbuf_loaders, "libpixbufloader-svg.so")]
 
 # pkg-config modules with everything they require, as a fresh machine's pkg-config sees it.
 seen = set()
@@ -129,6 +135,15 @@ for prog in sorted(set(programs)):
     else:
         failed += 1
         print(f"not ok {n} - program {prog} comes from {pkg or 'no package'}, "
+              "which tools/setup does not install: add it to its package list")
+for path in files:
+    n += 1
+    pkg = owner(path) if os.path.exists(path) else None
+    if pkg and pkg in closure:
+        print(f"ok {n} - {path} comes from {pkg}")
+    else:
+        failed += 1
+        print(f"not ok {n} - {path} comes from {pkg or 'no package'}, "
               "which tools/setup does not install: add it to its package list")
 print(f"1..{n}")
 sys.exit(1 if failed else 0)
