@@ -314,14 +314,30 @@ row_of(Dump *d, const char *table, const char *name)
     return -1;
 }
 
-static const char *
-list_cell_name(Dump *d, const char *table, const char *vm, int column)
+static const Cell *
+list_cell(Dump *d, const char *table, const char *vm, int column)
 {
     int row = row_of(d, table, vm);
     const Cell *cell = row >= 0 ? table_cell_at(d, table, row, column) : NULL;
 
     g_assert_true(cell && g_str_equal(cell->role, "table cell"));
+    return cell;
+}
+
+static const char *
+list_cell_name(Dump *d, const char *table, const char *vm, int column)
+{
+    const Cell *cell = list_cell(d, table, vm, column);
+
     return cell ? cell->name : NULL;
+}
+
+static const char *
+list_cell_description(Dump *d, const char *table, const char *vm, int column)
+{
+    const Cell *cell = list_cell(d, table, vm, column);
+
+    return cell ? cell->description : NULL;
 }
 
 /* Every button in an info bar has a name, and the shown close button is "Close". */
@@ -564,6 +580,11 @@ test_windows(void)
     g_assert_true(g_str_has_prefix(list_cell_name(dump, list->path, "test", 2), "Problem: "));
     g_assert_nonnull(strstr(list_cell_name(dump, list->path, "test", 2),
                             "outside sVirt Manager"));
+    /* The description says why, as the tooltip does: which disks are shared, which label. */
+    g_assert_nonnull(strstr(list_cell_description(dump, list->path, "a11y-shared", 2),
+                            shared_disk));
+    g_assert_nonnull(strstr(list_cell_description(dump, list->path, "a11y-web", 2),
+                            process_label));
     /* The process label column: the cell is the label, under its column's header. */
     g_assert_cmpstr(column_header(dump, list->path, 4), ==, "Process label");
     g_assert_cmpstr(list_cell_name(dump, list->path, "a11y-web", 4), ==, process_label);

@@ -10,7 +10,8 @@ G_DECLARE_FINAL_TYPE(SvmIsolationRenderer, svm_isolation_renderer, SVM, ISOLATIO
                      GtkCellRendererPixbuf)
 
 /* The isolation icon of the VM list. Its "words" property says in words what the icon shows
- * ("Isolated", "Problem: …"); screen readers read the cell by that name. */
+ * ("Isolated", "Problem: …"), "details" (Pango markup) why; screen readers read the cell by
+ * that name and description. */
 GtkCellRenderer *svm_isolation_renderer_new(void);
 
 G_END_DECLS
