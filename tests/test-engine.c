@@ -286,13 +286,6 @@ test_labels_changed(void)
     /* Once by the stop, once when its stop event is seen. */
     wait_labels_changed(&changes, uuid, 2, "labels-changed after a stop");
 
-    /* New settings change the label the VM will get. */
-    settings->mode = SVIRT_SECURITY_MODE_STATIC;
-    settings->label = g_strdup("system_u:system_r:svirt_t:s0:c11,c12");
-    g_assert_true(svirt_engine_set_settings(engine, uuid, settings, &error));
-    g_assert_no_error(error);
-    wait_labels_changed(&changes, uuid, 1, "labels-changed after new settings");
-
     /* An audit fix of a stale label restores it. */
     stale.kind = SVIRT_FINDING_STALE;
     stale.severity = SVIRT_SEVERITY_WARNING;
@@ -314,6 +307,33 @@ test_labels_changed(void)
     g_assert_true(svirt_engine_reconcile(engine, NULL, NULL, &error));
     g_assert_no_error(error);
     wait_labels_changed(&changes, gone_uuid, 1, "labels-changed after a reconcile");
+
+    /* New settings change the label the VM will get (last: the metadata event that follows
+     * announces it again). */
+    settings->mode = SVIRT_SECURITY_MODE_STATIC;
+    settings->label = g_strdup("system_u:system_r:svirt_t:s0:c11,c12");
+    g_assert_true(svirt_engine_set_settings(engine, uuid, settings, &error));
+    g_assert_no_error(error);
+    wait_labels_changed(&changes, uuid, 1, "labels-changed after new settings");
+
+    /* Settings stored by another program, here through another connection. */
+    {
+        g_autoptr(virDomain) elsewhere = virDomainDefineXML(
+            other, "<domain type='test'><name>svm-labels-elsewhere</name><memory>65536</memory>"
+                   "<os><type>hvm</type></os></domain>");
+        g_autofree char *xml = svirt_settings_format(settings);
+        char elsewhere_uuid[VIR_UUID_STRING_BUFLEN];
+
+        g_assert_nonnull(elsewhere);
+        g_assert_cmpint(virDomainGetUUIDString(elsewhere, elsewhere_uuid), ==, 0);
+        g_assert_cmpint(virDomainSetMetadata(elsewhere, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                                             SVIRT_METADATA_PREFIX, SVIRT_METADATA_NS,
+                                             VIR_DOMAIN_AFFECT_CONFIG),
+                        ==, 0);
+        wait_labels_changed(&changes, elsewhere_uuid, 1,
+                            "labels-changed after settings stored elsewhere");
+        g_assert_cmpint(virDomainUndefine(elsewhere), ==, 0);
+    }
 
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     g_ptr_array_unref(changes.uuids);

@@ -1003,6 +1003,33 @@ test_labels_follow(void)
     svm_test_wait_for(row_has_prefix, &will_isolate, 10000, "the list to follow, again");
     gtk_widget_destroy(GTK_WIDGET(details));
 
+    /* Settings stored by another program, as 'svirtctl set-label' does. */
+    {
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+        g_autofree char *xml = NULL;
+        RowWait mode_static = { window, uuid, SVM_VM_LIST_COL_MODE_LABEL, "Static" };
+        RowWait mode_dynamic = { window, uuid, SVM_VM_LIST_COL_MODE_LABEL, "Dynamic" };
+        RowWait static_label = { window, uuid, SVM_VM_LIST_COL_PROCESS_LABEL,
+                                 "system_u:system_r:svirt_t:s0:c21,c22" };
+
+        settings->mode = SVIRT_SECURITY_MODE_STATIC;
+        settings->label = g_strdup("system_u:system_r:svirt_t:s0:c21,c22");
+        xml = svirt_settings_format(settings);
+        g_assert_cmpint(virDomainSetMetadata(vm, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                                             SVIRT_METADATA_PREFIX, SVIRT_METADATA_NS,
+                                             VIR_DOMAIN_AFFECT_CONFIG),
+                        ==, 0);
+        svm_test_wait_for(row_has_prefix, &mode_static, 10000,
+                          "the list to follow settings stored elsewhere");
+        g_assert_true(row_has_prefix(&static_label));
+        g_assert_cmpint(virDomainSetMetadata(vm, VIR_DOMAIN_METADATA_ELEMENT, NULL,
+                                             SVIRT_METADATA_PREFIX, SVIRT_METADATA_NS,
+                                             VIR_DOMAIN_AFFECT_CONFIG),
+                        ==, 0);
+        svm_test_wait_for(row_has_prefix, &mode_dynamic, 10000,
+                          "the list to follow settings removed elsewhere");
+    }
+
     /* Started here, stopped elsewhere: the row drops the label the VM no longer holds. */
     select_vm(window, "epsilon-apply");
     g_action_group_activate_action(G_ACTION_GROUP(window), "start", NULL);

@@ -23,6 +23,7 @@ struct _SvirtEngine {
     GMutex lock;
     virConnectPtr conn;
     int lifecycle_id;
+    int metadata_id;
     guint close_idle_id;
     int close_reason;
 };
@@ -206,6 +207,21 @@ on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *
     return 0;
 }
 
+/* Security settings stored by another program (svirtctl set-label, virsh) change the label a
+ * VM gets and its isolation, as settings applied here do. */
+static void
+on_metadata_change(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri,
+                   void *opaque)
+{
+    SvirtEngine *self = g_weak_ref_get(&((EngineRef *)opaque)->engine);
+
+    if (!self)
+        return;
+    if (type == VIR_DOMAIN_METADATA_ELEMENT && g_strcmp0(nsuri, SVIRT_METADATA_NS) == 0)
+        svirt_engine_notify_domain_changed(self, dom);
+    release_later(self);
+}
+
 static void on_close(virConnectPtr conn, int reason, void *opaque);
 
 static void
@@ -220,7 +236,10 @@ engine_drop_conn(SvirtEngine *self, gboolean deregister)
         return;
     if (deregister && self->lifecycle_id >= 0)
         virConnectDomainEventDeregisterAny(conn, self->lifecycle_id);
+    if (deregister && self->metadata_id >= 0)
+        virConnectDomainEventDeregisterAny(conn, self->metadata_id);
     self->lifecycle_id = -1;
+    self->metadata_id = -1;
     virConnectUnregisterCloseCallback(conn, on_close);
     virConnectClose(conn);
     virResetLastError();
@@ -277,7 +296,7 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
     virConnectPtr conn;
     EngineRef *close_ref;
     char *uri;
-    int id;
+    int id, metadata_id;
 
     g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
 
@@ -308,6 +327,12 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
         virConnectClose(conn);
         return FALSE;
     }
+    /* Drivers without metadata events still work; settings changed elsewhere then show on F5. */
+    metadata_id = virConnectDomainEventRegisterAny(
+        conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+        VIR_DOMAIN_EVENT_CALLBACK(on_metadata_change), engine_ref_new(self), engine_ref_free);
+    if (metadata_id < 0)
+        virResetLastError();
     /* Only remote connections support these; a local driver has nothing to lose. */
     close_ref = engine_ref_new(self);
     if (virConnectRegisterCloseCallback(conn, on_close, close_ref, engine_ref_free) < 0) {
@@ -323,6 +348,8 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
         /* Another attempt won the race; keep the connection it made. */
         g_mutex_unlock(&self->lock);
         virConnectDomainEventDeregisterAny(conn, id);
+        if (metadata_id >= 0)
+            virConnectDomainEventDeregisterAny(conn, metadata_id);
         virConnectUnregisterCloseCallback(conn, on_close);
         virConnectClose(conn);
         free(uri);
@@ -331,6 +358,7 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
     }
     self->conn = conn;
     self->lifecycle_id = id;
+    self->metadata_id = metadata_id;
     g_free(self->uri);
     self->uri = g_strdup(uri ? uri : self->requested_uri);
     g_mutex_unlock(&self->lock);
@@ -630,8 +658,8 @@ svirt_engine_class_init(SvirtEngineClass *klass)
         g_signal_new("vm-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                      NULL, G_TYPE_NONE, 2, G_TYPE_INT, SVIRT_TYPE_VM_INFO);
     /* Emitted on the main loop, with the VM's UUID, after the engine labelled or restored a
-     * VM's files (start, stop, a stop it observed, reconcile, an audit fix) or changed what
-     * decides them (settings, disks). */
+     * VM's files (start, stop, a stop it observed, reconcile, an audit fix) or what decides them
+     * changed (settings stored here or by another program, disks). */
     signals[SIGNAL_LABELS_CHANGED] =
         g_signal_new("labels-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -686,6 +714,7 @@ svirt_engine_init(SvirtEngine *self)
 {
     g_mutex_init(&self->lock);
     self->lifecycle_id = -1;
+    self->metadata_id = -1;
 }
 
 static void
