@@ -10,6 +10,7 @@
 #include "svirt-labeler.h"
 #include "svm-audit-findings.h"
 #include "svm-audit-window.h"
+#include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -833,22 +834,18 @@ test_system_audit(void)
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *state = NULL;
     int ret;
 
+    /* Labels are journalled in a directory of this run, which the fixture removes. */
+    svm_test_fixture_init(TRUE);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();
-    state = g_dir_make_tmp("svm-state-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_setenv("SVIRT_STATE_DIR", state, TRUE);
 
     g_test_add_func("/ui/audit/window", test_window_basics);
     g_test_add_func("/ui/audit/title-and-empty", test_window_title_and_empty);
     g_test_add_func("/ui/audit/system", test_system_audit);
     ret = g_test_run();
-    svm_test_rmdir(state);
     return ret;
 }
