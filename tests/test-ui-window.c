@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -1049,18 +1050,19 @@ test_labels_follow(void)
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(GError) error = NULL;
     g_autofree char *state = NULL;
     int ret;
 
+    /* The watchdog also removes the state directory should a late journal write bring it back
+     * after the removal below. */
+    svm_test_fixture_init(FALSE);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();
     /* The window reconciles on connecting; on the test driver that must not touch what VMs of
      * other tests hold. */
-    state = g_dir_make_tmp("svm-ui-state-XXXXXX", &error);
-    g_assert_no_error(error);
+    state = svm_test_make_vm_dir("svm-ui-state");
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
     g_test_add_func("/ui/main-window/list-and-events", test_list_and_events);
     g_test_add_func("/ui/main-window/accessibility", test_accessibility);
