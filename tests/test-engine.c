@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "svirt-audit.h"
+#include "svirt-console.h"
 #include "svirt-engine.h"
 #include "svirt-journal.h"
 #include "svirt-lifecycle.h"
@@ -364,6 +365,26 @@ test_mcs_range(void)
     g_assert_cmpstr(cleared, ==, "s0:c0.c1023");
 }
 
+/* A failed libvirt call is reported with libvirt's own reason, not "no error": the VM's name
+ * in the message must not be read after the failure, which would clear that reason. */
+static void
+test_libvirt_reason_kept(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtConsole) console = NULL;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    /* The test driver has no consoles. */
+    console = svirt_console_open(engine, "test", &error);
+    g_assert_null(console);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_LIBVIRT);
+    g_test_message("%s", error->message);
+    g_assert_true(g_str_has_prefix(error->message, "Could not open the console of test: "));
+    g_assert_null(strstr(error->message, "no error"));
+    g_assert_nonnull(strstr(error->message, "not supported"));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -386,6 +407,7 @@ main(int argc, char *argv[])
     g_test_add_func("/engine/events", test_events);
     g_test_add_func("/engine/mcs-range", test_mcs_range);
     g_test_add_func("/engine/labels-changed", test_labels_changed);
+    g_test_add_func("/engine/libvirt-reason-kept", test_libvirt_reason_kept);
     ret = g_test_run();
     svm_test_rmdir(state);
     return ret;

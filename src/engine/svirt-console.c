@@ -118,6 +118,7 @@ svirt_console_open(SvirtEngine *engine, const char *vm, GError **error)
     g_autoptr(SvirtConsole) self = g_object_new(SVIRT_TYPE_CONSOLE, NULL);
     g_autoptr(virDomain) dom = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
+    const char *name;
 
     self->conn = svirt_engine_dup_connection(engine, error);
     if (!self->conn)
@@ -136,14 +137,16 @@ svirt_console_open(SvirtEngine *engine, const char *vm, GError **error)
     }
     virDomainGetUUIDString(dom, uuid);
     self->uuid = g_strdup(uuid);
+    /* Read before any call fails: every libvirt call, even virDomainGetName(), clears the
+     * thread's last error, which the messages below quote. */
+    name = virDomainGetName(dom);
 
     self->stream = virStreamNew(self->conn, VIR_STREAM_NONBLOCK);
     if (!self->stream ||
         virDomainOpenConsole(dom, NULL, self->stream, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
                                        _("Start the VM, and give it a serial console."),
-                                       _("Could not open the console of %s"),
-                                       virDomainGetName(dom));
+                                       _("Could not open the console of %s"), name);
         if (self->stream)
             virStreamFree(g_steal_pointer(&self->stream));
         return NULL;
@@ -153,8 +156,7 @@ svirt_console_open(SvirtEngine *engine, const char *vm, GError **error)
                                       VIR_STREAM_EVENT_HANGUP,
                                   on_stream_event, self, NULL) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not watch the console of %s"),
-                                       virDomainGetName(dom));
+                                       _("Could not watch the console of %s"), name);
         virStreamAbort(self->stream);
         virStreamFree(g_steal_pointer(&self->stream));
         return NULL;

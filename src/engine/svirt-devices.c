@@ -169,16 +169,17 @@ lookup_stopped(SvirtEngine *engine, const char *vm, GError **error)
 static xmlDoc *
 persistent_definition(virDomainPtr dom, GError **error)
 {
+    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
+    const char *name = virDomainGetName(dom);
     g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
                                                         VIR_DOMAIN_XML_SECURE);
 
     if (!xml) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the definition of VM '%s'"),
-                                       virDomainGetName(dom));
+                                       _("Could not read the definition of VM '%s'"), name);
         return NULL;
     }
-    return parse_definition(xml, virDomainGetName(dom), error);
+    return parse_definition(xml, name, error);
 }
 
 static xmlNode *
@@ -332,6 +333,7 @@ svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
     g_autofree char *xml = NULL;
     xmlNode *devices;
     const char *flag = "";
+    const char *vm_name;
     gboolean block;
     struct stat st;
 
@@ -417,11 +419,11 @@ svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
                           "<source %s='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
                           block ? "block" : "file", block ? "dev" : "file", escaped, target,
                           flag);
+    vm_name = virDomainGetName(dom);
     if (virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
                                        _("The definition was left as it was."),
-                                       _("Could not add %s to VM '%s'"), resolved,
-                                       virDomainGetName(dom));
+                                       _("Could not add %s to VM '%s'"), resolved, vm_name);
         return NULL;
     }
     svirt_engine_notify_domain_changed(engine, dom);

@@ -792,13 +792,14 @@ static char *
 domain_xml(virDomainPtr dom, gboolean inactive, GError **error)
 {
     gboolean persistent = virDomainIsPersistent(dom) == 1;
+    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
+    const char *name = virDomainGetName(dom);
     char *xml = virDomainGetXMLDesc(dom, inactive && persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
     char *copy;
 
     if (xml == NULL) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the definition of VM '%s'"),
-                                       virDomainGetName(dom));
+                                       _("Could not read the definition of VM '%s'"), name);
         return NULL;
     }
     copy = g_strdup(xml);
@@ -825,6 +826,8 @@ metadata_flags(virDomainPtr dom)
 static SvirtSettings *
 domain_settings(virDomainPtr dom, GError **error)
 {
+    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
+    const char *name = virDomainGetName(dom);
     char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, SVIRT_METADATA_NS,
                                      metadata_flags(dom));
     g_autoptr(GError) local = NULL;
@@ -837,7 +840,7 @@ domain_settings(virDomainPtr dom, GError **error)
         }
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not read the security settings of VM '%s'"),
-                                       virDomainGetName(dom));
+                                       name);
         return NULL;
     }
     settings = svirt_settings_parse(xml, strlen(xml), &local);
@@ -887,6 +890,8 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
 {
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *xml = NULL;
+    const char *name;
+    unsigned int flags;
 
     g_return_val_if_fail(settings != NULL, FALSE);
 
@@ -896,11 +901,13 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
     if (dom == NULL)
         return FALSE;
     xml = svirt_settings_format(settings);
+    name = virDomainGetName(dom);
+    flags = metadata_flags(dom);
     if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, SVIRT_METADATA_PREFIX,
-                             SVIRT_METADATA_NS, metadata_flags(dom)) < 0) {
+                             SVIRT_METADATA_NS, flags) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not store the security settings of VM '%s'"),
-                                       virDomainGetName(dom));
+                                       name);
         return FALSE;
     }
     /* The mode, a static label and the isolation shown for the VM follow its settings. */
