@@ -445,6 +445,8 @@ on_connected(GObject *source, GAsyncResult *result, gpointer user_data)
     /* Labels left by VMs that stopped while no engine ran are restored now, and every later
      * stop is seen. */
     svirt_engine_watch_stops(self->engine);
+    /* Labels that svirtctl, the qemu hook or another instance change show without F5. */
+    svirt_engine_watch_labels(self->engine);
     svirt_engine_vm_action_async(self->engine, "reconcile", NULL, NULL, NULL, on_reconciled,
                                  g_object_ref(self));
     svm_window_reload(self);

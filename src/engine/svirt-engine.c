@@ -11,13 +11,16 @@
 #include <unistd.h>
 
 #include "svirt-engine.h"
+#include "svirt-journal-watch.h"
 #include "svirt-lifecycle.h"
 
 struct _SvirtEngine {
     GObject parent_instance;
 
     char *requested_uri;
-    char *uri;
+    /* Interned, so a reader on another thread never sees a freed string while a connecting
+     * worker replaces it; read and written atomically. */
+    const char *uri;
     char *mcs_range; /* NULL: the host's */
     /* Shared with worker threads: they take their own reference under the lock. */
     GMutex lock;
@@ -26,6 +29,7 @@ struct _SvirtEngine {
     int metadata_id;
     guint close_idle_id;
     int close_reason;
+    SvirtJournalWatch *journal_watch; /* main context only */
 };
 
 enum {
@@ -268,7 +272,7 @@ on_closed_idle(gpointer user_data)
     /* TRANSLATORS: %1$s is a libvirt URI, %2$s why the connection ended */
     message = g_strdup_printf(_("Lost the connection to %1$s: %2$s. Make sure libvirtd is "
                                 "running, then retry."),
-                              self->uri ? self->uri : self->requested_uri, why);
+                              svirt_engine_get_uri(self), why);
     engine_drop_conn(self, FALSE);
     g_message("%s", message);
     g_signal_emit(self, signals[SIGNAL_DISCONNECTED], 0, message);
@@ -359,8 +363,7 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
     self->conn = conn;
     self->lifecycle_id = id;
     self->metadata_id = metadata_id;
-    g_free(self->uri);
-    self->uri = g_strdup(uri ? uri : self->requested_uri);
+    g_atomic_pointer_set(&self->uri, g_intern_string(uri ? uri : self->requested_uri));
     g_mutex_unlock(&self->lock);
     free(uri);
     virResetLastError();
@@ -559,8 +562,11 @@ svirt_engine_get_requested_uri(SvirtEngine *self)
 const char *
 svirt_engine_get_uri(SvirtEngine *self)
 {
+    const char *uri;
+
     g_return_val_if_fail(SVIRT_IS_ENGINE(self), NULL);
-    return self->uri ? self->uri : self->requested_uri;
+    uri = g_atomic_pointer_get(&self->uri);
+    return uri ? uri : self->requested_uri;
 }
 
 gboolean
@@ -618,8 +624,19 @@ svirt_engine_set_property(GObject *object, guint prop_id, const GValue *value,
 }
 
 static void
+stop_watching_labels(SvirtEngine *self)
+{
+    if (!self->journal_watch)
+        return;
+    g_signal_handlers_disconnect_by_data(self->journal_watch, self);
+    svirt_journal_watch_stop(self->journal_watch);
+    g_clear_object(&self->journal_watch);
+}
+
+static void
 svirt_engine_dispose(GObject *object)
 {
+    stop_watching_labels(SVIRT_ENGINE(object));
     svirt_engine_disconnect(SVIRT_ENGINE(object));
     G_OBJECT_CLASS(svirt_engine_parent_class)->dispose(object);
 }
@@ -630,7 +647,6 @@ svirt_engine_finalize(GObject *object)
     SvirtEngine *self = SVIRT_ENGINE(object);
 
     g_free(self->requested_uri);
-    g_free(self->uri);
     g_free(self->mcs_range);
     g_mutex_clear(&self->lock);
     G_OBJECT_CLASS(svirt_engine_parent_class)->finalize(object);
@@ -658,8 +674,10 @@ svirt_engine_class_init(SvirtEngineClass *klass)
         g_signal_new("vm-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                      NULL, G_TYPE_NONE, 2, G_TYPE_INT, SVIRT_TYPE_VM_INFO);
     /* Emitted on the main loop, with the VM's UUID, after the engine labelled or restored a
-     * VM's files (start, stop, a stop it observed, reconcile, an audit fix) or what decides them
-     * changed (settings stored here or by another program, disks). */
+     * VM's files (start, stop, a stop it observed, reconcile, an audit fix), after another
+     * program changed what the label journal records for it (while svirt_engine_watch_labels()
+     * runs), or when what decides them changed (settings stored here or by another program,
+     * disks). */
     signals[SIGNAL_LABELS_CHANGED] =
         g_signal_new("labels-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -695,6 +713,37 @@ svirt_engine_notify_labels_changed(SvirtEngine *self, const char *uuid)
     change->engine = g_object_ref(self);
     change->uuid = g_strdup(uuid);
     g_main_context_invoke(NULL, emit_labels_changed, change);
+}
+
+static void
+on_holders_changed(SvirtJournalWatch *watch, const char *uuid, SvirtEngine *self)
+{
+    svirt_engine_notify_labels_changed(self, uuid);
+}
+
+void
+svirt_engine_watch_labels(SvirtEngine *self)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_return_if_fail(SVIRT_IS_ENGINE(self));
+    /* Once per engine, however many windows ask. */
+    if (self->journal_watch)
+        return;
+    self->journal_watch = svirt_journal_watch_new(NULL);
+    g_signal_connect(self->journal_watch, "holders-changed", G_CALLBACK(on_holders_changed),
+                     self);
+    if (!svirt_journal_watch_start(self->journal_watch, &error)) {
+        g_message("%s", error->message);
+        stop_watching_labels(self);
+    }
+}
+
+gboolean
+svirt_engine_is_watching_labels(SvirtEngine *self)
+{
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
+    return self->journal_watch && svirt_journal_watch_is_ready(self->journal_watch);
 }
 
 void

@@ -88,6 +88,13 @@ SvirtPlan *svirt_engine_plan_vm_finish(SvirtEngine *self, GAsyncResult *result,
 void svirt_engine_notify_labels_changed(SvirtEngine *self, const char *uuid);
 /* The same for @dom, after a change to its definition that the label columns show. */
 void svirt_engine_notify_domain_changed(SvirtEngine *self, virDomainPtr dom);
+/* Also emits "labels-changed" for each VM whose labels another process on the host changed
+ * (svirtctl, the qemu hook, another sVirt Manager), as the label journal they all write shows.
+ * Once per engine; it ends with the engine. Call it on the main context. */
+void svirt_engine_watch_labels(SvirtEngine *self);
+/* TRUE once svirt_engine_watch_labels() has read where things stand: later changes are
+ * announced. */
+gboolean svirt_engine_is_watching_labels(SvirtEngine *self);
 
 void svirt_engine_set_libvirt_error(GError **error, SvirtErrorCode code, const char *hint,
                                     const char *format, ...) G_GNUC_PRINTF(4, 5);
