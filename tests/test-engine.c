@@ -365,6 +365,45 @@ test_mcs_range(void)
     g_assert_cmpstr(cleared, ==, "s0:c0.c1023");
 }
 
+typedef struct {
+    SvirtEngine *engine;
+    gint stop;
+} UriRace;
+
+static gpointer
+reconnect_loop(gpointer data)
+{
+    UriRace *race = data;
+
+    while (!g_atomic_int_get(&race->stop)) {
+        g_assert_true(svirt_engine_connect(race->engine, NULL, NULL));
+        svirt_engine_disconnect(race->engine);
+    }
+    return NULL;
+}
+
+/* The URI a window shows is read on the main thread while a Retry connects in a worker,
+ * which sets it: every read is a whole, valid URI. */
+static void
+test_uri_while_connecting(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+    UriRace race = { engine, 0 };
+    GThread *worker = g_thread_new("connect", reconnect_loop, &race);
+    gint64 end = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
+    guint reads = 0;
+
+    while (g_get_monotonic_time() < end) {
+        g_autofree char *copy = g_strdup(svirt_engine_get_uri(engine));
+
+        g_assert_cmpstr(copy, ==, "test:///default");
+        reads++;
+    }
+    g_atomic_int_set(&race.stop, 1);
+    g_thread_join(worker);
+    g_assert_cmpuint(reads, >, 0);
+}
+
 /* A failed libvirt call is reported with libvirt's own reason, not "no error": the VM's name
  * in the message must not be read after the failure, which would clear that reason. */
 static void
@@ -408,6 +447,7 @@ main(int argc, char *argv[])
     g_test_add_func("/engine/mcs-range", test_mcs_range);
     g_test_add_func("/engine/labels-changed", test_labels_changed);
     g_test_add_func("/engine/libvirt-reason-kept", test_libvirt_reason_kept);
+    g_test_add_func("/engine/uri-while-connecting", test_uri_while_connecting);
     ret = g_test_run();
     svm_test_rmdir(state);
     return ret;
