@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 
 #include "svm-disks-page.h"
+#include "svm-presentation.h"
 
 struct _SvmDisksPage {
     GtkBox parent_instance;
@@ -31,25 +32,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE(SvmDisksPage, svm_disks_page, GTK_TYPE_BOX)
-
-static const char *
-designation_text(SvirtDesignation designation)
-{
-    switch (designation) {
-    case SVIRT_DESIGNATION_PRIVATE:
-        return _("Private");
-    case SVIRT_DESIGNATION_SHARED:
-        return _("Shared");
-    case SVIRT_DESIGNATION_READONLY:
-        return _("Read-only");
-    case SVIRT_DESIGNATION_CONTENT:
-        /* TRANSLATORS: a backing file, read by the VM but never written */
-        return _("Content");
-    case SVIRT_DESIGNATION_SKIPPED:
-    default:
-        return _("Not labelled");
-    }
-}
 
 static const char *
 status_icon(SvirtDiskStatus status)
@@ -199,7 +181,7 @@ svm_disks_page_update(SvmDisksPage *self, const SvirtVmStatus *status)
         gtk_list_store_insert_with_values(
             self->disk_store, &iter, -1, SVM_DISKS_COL_ICON, status_icon(disk->status),
             SVM_DISKS_COL_TARGET, disk->target, SVM_DISKS_COL_PATH, disk->path,
-            SVM_DISKS_COL_DESIGNATION_TEXT, designation_text(disk->designation),
+            SVM_DISKS_COL_DESIGNATION_TEXT, svm_designation_label(disk->designation),
             SVM_DISKS_COL_DESIGNATION, disk->designation, SVM_DISKS_COL_EXPECTED,
             disk->expected_label ? disk->expected_label : "—", SVM_DISKS_COL_ACTUAL,
             disk->actual_label ? disk->actual_label : "—", SVM_DISKS_COL_STATUS_TEXT,

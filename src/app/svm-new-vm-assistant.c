@@ -5,6 +5,7 @@
 #include "svirt-context.h"
 #include "svirt-lifecycle.h"
 #include "svm-new-vm-assistant.h"
+#include "svm-presentation.h"
 #include "svm-vm-window.h"
 
 enum {
@@ -144,24 +145,6 @@ show_info(GtkInfoBar *bar, GtkLabel *label, GtkMessageType type, const char *mes
     gtk_label_set_text(label, message);
     gtk_info_bar_set_message_type(bar, type);
     gtk_info_bar_set_revealed(bar, TRUE);
-}
-
-static const char *
-designation_label(SvirtDesignation designation)
-{
-    switch (designation) {
-    case SVIRT_DESIGNATION_PRIVATE:
-        return _("Private");
-    case SVIRT_DESIGNATION_SHARED:
-        return _("Shared");
-    case SVIRT_DESIGNATION_READONLY:
-        return _("Read-only");
-    case SVIRT_DESIGNATION_CONTENT:
-        return _("Content");
-    case SVIRT_DESIGNATION_SKIPPED:
-    default:
-        return _("Not labelled");
-    }
 }
 
 static SvirtDesignation
@@ -416,7 +399,7 @@ add_disk_row(SvmNewVmAssistant *self, guint index, const SvirtDiskSpec *disk)
         size = g_strdup("—");
     }
     gtk_list_store_insert_with_values(self->disk_store, NULL, -1, 0, number, 1, source, 2, size,
-                                      3, designation_label(disk->designation), -1);
+                                      3, svm_designation_label(disk->designation), -1);
 }
 
 /* The clashes of the listed disks with other VMs, under the list. */
@@ -726,7 +709,7 @@ fill_plan(SvmNewVmAssistant *self, const SvirtPlan *plan)
 
         gtk_list_store_insert_with_values(
             self->plan_store, NULL, -1, PLAN_COL_PATH, item->path, PLAN_COL_DESIGNATION,
-            designation_label(item->designation), PLAN_COL_LABEL,
+            svm_designation_label(item->designation), PLAN_COL_LABEL,
             item->label ? item->label : (item->reason ? item->reason : "—"), PLAN_COL_RESTORE,
             restore_text(item), -1);
     }

@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "svm-presentation.h"
 #include "svm-vm-list.h"
 
 /* Shown in label columns until the engine reports a label: never a made-up value. */
@@ -172,7 +173,7 @@ svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels)
                        SVM_VM_LIST_COL_PROCESS_LABEL,
                        labels->process_label ? labels->process_label : NO_VALUE,
                        SVM_VM_LIST_COL_ISOLATION_ICON,
-                       svirt_isolation_to_icon_name(labels->isolation),
+                       svm_isolation_icon_name(labels->isolation),
                        SVM_VM_LIST_COL_ISOLATION_TEXT, tooltip,
                        SVM_VM_LIST_COL_ISOLATION_WORDS, words,
                        -1);

@@ -1208,20 +1208,6 @@ svirt_security_mode_to_label(SvirtSecurityMode mode)
     }
 }
 
-const char *
-svirt_isolation_to_icon_name(SvirtIsolation isolation)
-{
-    switch (isolation) {
-    case SVIRT_ISOLATION_ISOLATED:
-        return "security-high-symbolic";
-    case SVIRT_ISOLATION_SHARED:
-        return "security-medium-symbolic";
-    case SVIRT_ISOLATION_PROBLEM:
-    default:
-        return "dialog-warning-symbolic";
-    }
-}
-
 void
 svirt_vm_labels_free(SvirtVmLabels *labels)
 {

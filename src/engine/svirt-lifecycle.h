@@ -108,7 +108,6 @@ typedef struct {
 } SvirtVmLabels;
 
 const char *svirt_security_mode_to_label(SvirtSecurityMode mode);
-const char *svirt_isolation_to_icon_name(SvirtIsolation isolation);
 void svirt_vm_labels_free(SvirtVmLabels *labels);
 SvirtVmLabels *svirt_vm_labels_from_status(const SvirtVmStatus *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtVmLabels, svirt_vm_labels_free)
