@@ -2,6 +2,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "svm-test-fixture.h"
 #include "svm-test-ui.h"
@@ -1047,6 +1048,82 @@ test_labels_follow(void)
     virDomainUndefine(vm);
 }
 
+static gboolean
+engine_watching(gpointer data)
+{
+    return svirt_engine_is_watching_labels(svm_window_get_engine(SVM_WINDOW(data)));
+}
+
+/* Labels another process changes show without F5: here 'svirtctl reconcile', run on a
+ * connection where the VM does not run, restores what the VM holds. */
+static void
+test_labels_follow_other_process(void)
+{
+    SvmWindow *window = open_window("test:///default");
+    g_autoptr(virConnect) other = virConnectOpen("test:///default");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("svm-ui-watch-XXXXXX", &error);
+    g_autofree char *disk = g_build_filename(dir, "disk.img", NULL);
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='test'><name>zeta-watched</name><memory>65536</memory>"
+        "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+        "<source file='%s'/><target dev='vda' bus='virtio'/></disk></devices></domain>",
+        disk);
+    g_autoptr(virDomain) vm = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    RowWait isolated = { window, NULL, SVM_VM_LIST_COL_ISOLATION_TEXT, "Isolated:" };
+    RowWait problem = { window, NULL, SVM_VM_LIST_COL_ISOLATION_TEXT, NULL };
+    RowWait warning_icon = { window, NULL, SVM_VM_LIST_COL_ISOLATION_ICON,
+                             "dialog-warning-symbolic" };
+    const char *argv[] = { g_getenv("SVIRTCTL"), "--connect", "test:///default", "reconcile",
+                           NULL };
+    GPid pid;
+    int status;
+
+    g_assert_no_error(error);
+    g_assert_true(g_file_set_contents(disk, "", 0, NULL));
+    vm = virDomainDefineXML(other, xml);
+    g_assert_nonnull(vm);
+    virDomainGetUUIDString(vm, uuid);
+    isolated.uuid = problem.uuid = warning_icon.uuid = uuid;
+    /* What the row says once the disk no longer carries the VM's label. */
+    problem.prefix = disk;
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    svm_test_wait_for(engine_watching, window, 10000, "the window to follow the label journal");
+    select_vm(window, "zeta-watched");
+    g_action_group_activate_action(G_ACTION_GROUP(window), "start", NULL);
+    svm_test_wait_for(row_has_prefix, &isolated, 10000, "the running VM's isolation");
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window-labels-before-other-process.png");
+
+    g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &pid, &error));
+    g_assert_no_error(error);
+    status = svm_test_wait_child(pid, 30000, "svirtctl reconcile");
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    svm_test_wait_for(row_has_prefix, &problem, 10000,
+                      "the list to show labels another process restored, without F5");
+    g_assert_true(row_has_prefix(&warning_icon));
+    {
+        g_autofree char *why = row_string(window, uuid, SVM_VM_LIST_COL_ISOLATION_TEXT);
+
+        g_assert_nonnull(strstr(why, "does not carry the label it should"));
+    }
+    gtk_window_present(GTK_WINDOW(window));
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window-labels-from-other-process.png");
+    hover_cell(svm_window_get_vm_view(window), uuid, window, 2);
+    svm_test_wait_for(tooltip_has, "does not carry the label it should", 5000,
+                      "the restored label explained in a tooltip");
+    svm_test_save_screenshot(tooltip_window(), "main-window-labels-from-other-process-tip.png");
+    pointer_away(gtk_widget_get_display(GTK_WIDGET(window)));
+
+    gtk_widget_destroy(GTK_WIDGET(window));
+    virDomainDestroy(vm);
+    virDomainUndefine(vm);
+    g_unlink(disk);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1080,6 +1157,8 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/main-window/filter-no-match", test_filter_no_match);
     g_test_add_func("/ui/main-window/narrow", test_narrow_window);
     g_test_add_func("/ui/main-window/labels-follow", test_labels_follow);
+    g_test_add_func("/ui/main-window/labels-follow-other-process",
+                    test_labels_follow_other_process);
     ret = g_test_run();
     svm_test_rmdir(state);
     return ret;

@@ -205,6 +205,10 @@ on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *
         info = svirt_vm_info_new(virDomainGetName(dom), uuid, state,
                                  kind == SVIRT_VM_EVENT_DEFINED);
         g_debug("VM %s: event %d detail %d", info->name, event, detail);
+        /* A list reads the VM's labels now: a change undone before the journal is next read
+         * must still be announced. */
+        if (self->journal_watch)
+            svirt_journal_watch_forget(self->journal_watch, uuid);
         g_signal_emit(self, signals[SIGNAL_VM_EVENT], 0, kind, info);
     }
     release_later(self);
@@ -697,6 +701,10 @@ emit_labels_changed(gpointer data)
 {
     LabelsChanged *change = data;
 
+    /* What a list reads now may be undone by another process before the journal is next
+     * read; that read announces the VM again whatever it finds. */
+    if (change->engine->journal_watch)
+        svirt_journal_watch_forget(change->engine->journal_watch, change->uuid);
     g_signal_emit(change->engine, signals[SIGNAL_LABELS_CHANGED], 0, change->uuid);
     g_object_unref(change->engine);
     g_free(change->uuid);
@@ -718,7 +726,8 @@ svirt_engine_notify_labels_changed(SvirtEngine *self, const char *uuid)
 static void
 on_holders_changed(SvirtJournalWatch *watch, const char *uuid, SvirtEngine *self)
 {
-    svirt_engine_notify_labels_changed(self, uuid);
+    /* Already on the main context, and what the watch read needs no second look. */
+    g_signal_emit(self, signals[SIGNAL_LABELS_CHANGED], 0, uuid);
 }
 
 void

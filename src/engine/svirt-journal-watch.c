@@ -10,6 +10,9 @@
  * a reconcile releases several VMs) is read once. */
 #define SETTLE_MS 150
 
+/* Equal to no snapshot of a VM's holdings. */
+#define FORGOTTEN "\001"
+
 struct _SvirtJournalWatch {
     GObject parent_instance;
 
@@ -251,6 +254,14 @@ svirt_journal_watch_start(SvirtJournalWatch *self, GError **error)
     g_signal_connect(self->monitor, "changed", G_CALLBACK(on_monitor_changed), self);
     start_read(self);
     return TRUE;
+}
+
+void
+svirt_journal_watch_forget(SvirtJournalWatch *self, const char *uuid)
+{
+    g_return_if_fail(SVIRT_IS_JOURNAL_WATCH(self));
+    g_return_if_fail(uuid != NULL);
+    g_hash_table_replace(self->snapshot, g_strdup(uuid), g_strdup(FORGOTTEN));
 }
 
 gboolean

@@ -15,6 +15,10 @@ G_DECLARE_FINAL_TYPE(SvirtJournalWatch, svirt_journal_watch, SVIRT, JOURNAL_WATC
  * was the thread default when the watch started. */
 SvirtJournalWatch *svirt_journal_watch_new(const char *dir);
 gboolean svirt_journal_watch_start(SvirtJournalWatch *self, GError **error);
+/* Someone showed @uuid's labels as they were at some moment the watch may not have read (the
+ * VM started, or its labels were changed in this process): the next read announces @uuid
+ * whatever it finds, so that a change made and undone between two reads is not missed. */
+void svirt_journal_watch_forget(SvirtJournalWatch *self, const char *uuid);
 /* TRUE once the first snapshot is taken: changes from then on are announced. */
 gboolean svirt_journal_watch_is_ready(SvirtJournalWatch *self);
 /* No signal is emitted after this returns. */
