@@ -4,15 +4,12 @@
 
 #include "svirt-context.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <sepol/sepol.h>
 
 #include "svirt-error.h"
 
@@ -938,176 +935,6 @@ svirt_context_set_level(SvirtContext *context, const SvirtLevel *low, const Svir
         context->high = high ? *high : *low;
     }
     return TRUE;
-}
-
-typedef struct {
-    char *path;
-    dev_t dev;
-    ino_t ino;
-    gint64 mtime_ns;
-    goffset size;
-    sepol_policydb_t *db;
-} PolicyCache;
-
-/* Reading a policy takes tens of milliseconds and checks come in bursts (one per label of a
- * starting VM), so the last policy read stays loaded until its file changes. */
-G_LOCK_DEFINE_STATIC(policy_cache);
-static PolicyCache policy_cache;
-
-static void G_GNUC_PRINTF(3, 4)
-sepol_message(void *data, sepol_handle_t *handle, const char *fmt, ...)
-{
-    char **first = data;
-    va_list args;
-
-    /* The first error names the cause ("user x is not defined"); later ones only say
-     * which step failed. */
-    if (sepol_msg_get_level(handle) != SEPOL_MSG_ERR || *first != NULL)
-        return;
-    va_start(args, fmt);
-    *first = g_strdup_vprintf(fmt, args);
-    va_end(args);
-}
-
-static sepol_handle_t *
-new_quiet_handle(char **first_message)
-{
-    sepol_handle_t *handle = sepol_handle_create();
-
-    if (handle)
-        sepol_msg_set_callback(handle, sepol_message, first_message);
-    return handle;
-}
-
-/* Called with the cache lock held. */
-static sepol_policydb_t *
-load_policy(const char *policy_path, GError **error)
-{
-    g_autofree char *message = NULL;
-    sepol_handle_t *handle = NULL;
-    sepol_policy_file_t *pf = NULL;
-    sepol_policydb_t *db = NULL;
-    struct stat st;
-    FILE *fp;
-    int saved;
-
-    fp = fopen(policy_path, "re");
-    if (fp == NULL || fstat(fileno(fp), &st) < 0) {
-        saved = errno;
-        if (fp)
-            fclose(fp);
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("Cannot read the SELinux policy '%s': %s."), policy_path,
-                    g_strerror(saved));
-        return NULL;
-    }
-
-    if (policy_cache.db && g_strcmp0(policy_cache.path, policy_path) == 0 &&
-        policy_cache.dev == st.st_dev && policy_cache.ino == st.st_ino &&
-        policy_cache.size == st.st_size &&
-        policy_cache.mtime_ns == (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) +
-                                     st.st_mtim.tv_nsec) {
-        fclose(fp);
-        return policy_cache.db;
-    }
-
-    handle = new_quiet_handle(&message);
-    if (handle == NULL || sepol_policy_file_create(&pf) < 0 || sepol_policydb_create(&db) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("Cannot read the SELinux policy '%s': out of memory."), policy_path);
-        goto out;
-    }
-    sepol_policy_file_set_fp(pf, fp);
-    sepol_policy_file_set_handle(pf, handle);
-    if (sepol_policydb_read(db, pf) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("Cannot read the SELinux policy '%s': %s."), policy_path,
-                    message ? message : _("not a binary SELinux policy"));
-        sepol_policydb_free(db);
-        db = NULL;
-        goto out;
-    }
-
-    if (policy_cache.db)
-        sepol_policydb_free(policy_cache.db);
-    g_free(policy_cache.path);
-    policy_cache.path = g_strdup(policy_path);
-    policy_cache.dev = st.st_dev;
-    policy_cache.ino = st.st_ino;
-    policy_cache.size = st.st_size;
-    policy_cache.mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) +
-                            st.st_mtim.tv_nsec;
-    policy_cache.db = db;
-
-out:
-    if (pf)
-        sepol_policy_file_free(pf);
-    if (handle)
-        sepol_handle_destroy(handle);
-    fclose(fp);
-    return db;
-}
-
-gboolean
-svirt_context_check_policy(const char *context, const char *policy_path, GError **error)
-{
-    g_autoptr(SvirtContext) parsed = NULL;
-    g_autofree char *canonical = NULL;
-    g_autofree char *message = NULL;
-    sepol_handle_t *handle = NULL;
-    sepol_context_t *con = NULL;
-    sepol_policydb_t *db;
-    gboolean ok = FALSE;
-
-    g_return_val_if_fail(context != NULL, FALSE);
-    g_return_val_if_fail(policy_path != NULL, FALSE);
-    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-    /* Our parser gives positions; libsepol only says yes or no. */
-    parsed = svirt_context_parse(context, error);
-    if (parsed == NULL)
-        return FALSE;
-    canonical = svirt_context_to_string(parsed);
-
-    G_LOCK(policy_cache);
-
-    db = load_policy(policy_path, error);
-    if (db == NULL)
-        goto out;
-
-    handle = new_quiet_handle(&message);
-    if (handle == NULL) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("Cannot check context '%s' against the SELinux policy '%s': out of "
-                      "memory."),
-                    canonical, policy_path);
-        goto out;
-    }
-    if (sepol_context_from_string(handle, canonical, &con) < 0 ||
-        sepol_context_check(handle, db, con) < 0) {
-        g_autofree char *reason = NULL;
-
-        /* libsepol names undefined users, roles and types, but for a valid name in the
-         * wrong combination it only repeats the context. */
-        if (message && !g_str_has_prefix(message, "invalid security context"))
-            reason = g_strchomp(g_strdup(message));
-        else
-            reason = g_strdup(_("the policy does not allow this combination of user, role, "
-                                "type and level"));
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
-                    _("The SELinux policy '%s' rejects the context '%s': %s."), policy_path,
-                    canonical, reason);
-        goto out;
-    }
-    ok = TRUE;
-
-out:
-    G_UNLOCK(policy_cache);
-    if (con)
-        sepol_context_free(con);
-    if (handle)
-        sepol_handle_destroy(handle);
-    return ok;
 }
 
 static char *

@@ -2,6 +2,9 @@
 
 #include <glib-object.h>
 
+/* svirt_context_check_policy(), a check against a binary policy */
+#include "svirt-sepol.h"
+
 G_BEGIN_DECLS
 
 /* MCS categories are c0..c1023 and sensitivities s0..s15, as in the reference policy. */
@@ -79,11 +82,6 @@ gboolean svirt_context_set_type(SvirtContext *context, const char *type, GError 
 gboolean svirt_context_set_level(SvirtContext *context, const SvirtLevel *low,
                                  const SvirtLevel *high, GError **error);
 
-/* Checks syntax, then asks the binary policy (libsepol) whether the context is valid there:
- * SVIRT_ERROR_INVALID_CONTEXT if not, SVIRT_ERROR_POLICY if the file cannot be read. Works
- * without a running SELinux kernel. Thread-safe. */
-gboolean svirt_context_check_policy(const char *context, const char *policy_path,
-                                    GError **error);
 /* The newest <dir>/<SELINUXTYPE>/policy/policy.NN, SELINUXTYPE from <dir>/config ("default"
  * without one); NULL when there is none. The first form looks in /etc/selinux. */
 char *svirt_context_find_policy_file(void);
