@@ -8,9 +8,6 @@
 #include <libvirt/virterror.h>
 #include <libxml/xpath.h>
 #include <selinux/selinux.h>
-#include <sepol/debug.h>
-#include <sepol/policydb/services.h>
-#include <sepol/sepol.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +17,7 @@
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
+#include "svirt-sepol.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathContext, xmlXPathFreeContext)
@@ -221,81 +219,6 @@ svirt_matrix_get_cell(const SvirtMatrix *matrix, guint row, guint column)
     return &matrix->cells[row * matrix->vms->len + column];
 }
 
-/* libsepol's access services work on one global policy; it stays loaded until another file (or
- * a changed one) is asked for. */
-static GMutex policy_lock;
-static char *loaded_path;
-static struct stat loaded_stat;
-static GHashTable *sid_cache;    /* context -> sid, for the loaded policy */
-static GHashTable *reason_cache; /* types, class and decision -> reason text */
-/* (source sid, target sid, class) -> decision: a pure function of the loaded policy. */
-static GHashTable *decision_cache;
-
-static gboolean
-ensure_policy_locked(const char *path, GError **error)
-{
-    struct stat st;
-    FILE *fp;
-
-    if (stat(path, &st) < 0) {
-        int saved = errno;
-
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("Could not read the policy %s: %s. Install the policy package or give "
-                      "another policy file."),
-                    path, g_strerror(saved));
-        return FALSE;
-    }
-    if (loaded_path && g_str_equal(loaded_path, path) && st.st_mtime == loaded_stat.st_mtime &&
-        st.st_size == loaded_stat.st_size && st.st_ino == loaded_stat.st_ino)
-        return TRUE;
-    g_clear_pointer(&loaded_path, g_free);
-    g_clear_pointer(&sid_cache, g_hash_table_unref);
-    g_clear_pointer(&reason_cache, g_hash_table_unref);
-    g_clear_pointer(&decision_cache, g_hash_table_unref);
-    /* Our errors say what failed; libsepol's own would go to stderr. */
-    sepol_debug(0);
-    fp = fopen(path, "re");
-    if (!fp) {
-        int saved = errno;
-
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY, _("Could not open the policy %s: %s."),
-                    path, g_strerror(saved));
-        return FALSE;
-    }
-    if (sepol_set_policydb_from_file(fp) < 0) {
-        fclose(fp);
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("%s is not a binary SELinux policy libsepol can read."), path);
-        return FALSE;
-    }
-    fclose(fp);
-    loaded_path = g_strdup(path);
-    loaded_stat = st;
-    sid_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    reason_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    decision_cache = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    return TRUE;
-}
-
-static gboolean
-context_sid_locked(const char *context, sepol_security_id_t *sid, GError **error)
-{
-    gpointer value;
-
-    if (g_hash_table_lookup_extended(sid_cache, context, NULL, &value)) {
-        *sid = GPOINTER_TO_UINT(value);
-        return TRUE;
-    }
-    if (sepol_context_to_sid(context, strlen(context) + 1, sid) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
-                    _("The context %s is not valid in the policy %s."), context, loaded_path);
-        return FALSE;
-    }
-    g_hash_table_insert(sid_cache, g_strdup(context), GUINT_TO_POINTER(*sid));
-    return TRUE;
-}
-
 static const char *
 class_of(const char *path)
 {
@@ -333,139 +256,6 @@ level_of(const char *context)
             p++;
     }
     return p && *p ? g_strdup(p) : NULL;
-}
-
-static char *
-denial_text(const char *buf)
-{
-    g_autofree char *text = g_strdup(buf ? buf : "");
-
-    g_strstrip(text);
-    g_strdelimit(text, "\n", ' ');
-    return g_strdup_printf(_("constraint violated: %s"), text);
-}
-
-/* The reason text of a decision; it depends on the types and on which rules failed, not on the
- * levels, so it is computed once per kind of decision. */
-static char *
-reason_locked(sepol_security_id_t ssid, sepol_security_id_t tsid, sepol_security_class_t tclass,
-              sepol_access_vector_t requested, const char *stype, const char *ttype,
-              const char *cls, unsigned int why, gboolean can_read, gboolean can_write)
-{
-    g_autofree char *key = g_strdup_printf("%s|%s|%s|%u|%u|%u", stype, ttype, cls, why,
-                                           can_read, can_write);
-    const char *cached = g_hash_table_lookup(reason_cache, key);
-    g_autoptr(GString) text = NULL;
-
-    if (cached)
-        return g_strdup(cached);
-    text = g_string_new(NULL);
-    if (can_read && can_write) {
-        g_string_printf(text, _("allowed: %s may read and write %s %s, and the process level "
-                                "dominates the object's"),
-                        stype, ttype, cls);
-    } else {
-        if (can_read)
-            g_string_append(text, _("read allowed; write denied: "));
-        if (why & SEPOL_COMPUTEAV_TE)
-            g_string_append_printf(text, _("no allow rule gives %s %s on %s %s"), stype,
-                                   can_read ? "write" : "read/write", ttype, cls);
-        if (why & SEPOL_COMPUTEAV_CONS) {
-            char *buf = NULL;
-            unsigned int why2 = 0;
-            struct sepol_av_decision avd;
-            g_autofree char *cons = NULL;
-
-            sepol_compute_av_reason_buffer(ssid, tsid, tclass, requested, &avd, &why2, &buf, 0);
-            cons = denial_text(buf);
-            free(buf);
-            g_string_append_printf(text, "%s%s", (why & SEPOL_COMPUTEAV_TE) ? "; " : "", cons);
-        }
-        if (why & SEPOL_COMPUTEAV_RBAC)
-            g_string_append_printf(text, "%s%s", text->len ? "; " : "",
-                                   _("the role does not allow it"));
-        if (why & SEPOL_COMPUTEAV_BOUNDS)
-            g_string_append_printf(text, "%s%s", text->len ? "; " : "",
-                                   _("a type bound does not allow it"));
-    }
-    g_hash_table_insert(reason_cache, g_steal_pointer(&key), g_strdup(text->str));
-    return g_strdup(text->str);
-}
-
-/* An object resolved against the loaded policy once, for many decisions. */
-typedef struct {
-    sepol_security_id_t sid;
-    sepol_security_class_t tclass;
-    sepol_access_vector_t rd, wr;
-    const char *type; /* interned */
-    const char *cls;
-} Resolved;
-
-static gboolean
-resolve_locked(const char *context, const char *cls, Resolved *out, GError **error)
-{
-    g_autofree char *type = type_of(context);
-
-    if (!context_sid_locked(context, &out->sid, error))
-        return FALSE;
-    if (sepol_string_to_security_class(cls, &out->tclass) < 0 ||
-        sepol_string_to_av_perm(out->tclass, "read", &out->rd) < 0 ||
-        sepol_string_to_av_perm(out->tclass, "write", &out->wr) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("The policy %s has no class %s with read and write permissions."),
-                    loaded_path, cls);
-        return FALSE;
-    }
-    out->type = g_intern_string(type);
-    out->cls = g_intern_string(cls);
-    return TRUE;
-}
-
-static gboolean
-decide_locked(const Resolved *process, const Resolved *object, gboolean *can_read,
-              gboolean *can_write, unsigned int *why, GError **error)
-{
-    struct sepol_av_decision avd;
-    gint64 key = ((gint64)process->sid << 40) | ((gint64)object->sid << 16) | object->tclass;
-    gpointer cached = g_hash_table_lookup(decision_cache, &key);
-
-    if (cached) {
-        guint bits = GPOINTER_TO_UINT(cached) - 1;
-
-        *can_read = bits & 1;
-        *can_write = (bits >> 1) & 1;
-        *why = bits >> 2;
-        return TRUE;
-    }
-    *why = 0;
-    if (sepol_compute_av_reason(process->sid, object->sid, object->tclass,
-                                object->rd | object->wr, &avd, why) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_POLICY,
-                    _("libsepol could not compute an access decision in %s."), loaded_path);
-        return FALSE;
-    }
-    *can_read = (avd.allowed & object->rd) == object->rd;
-    *can_write = (avd.allowed & object->wr) == object->wr;
-    g_hash_table_insert(decision_cache, g_memdup2(&key, sizeof(key)),
-                        GUINT_TO_POINTER(((*why << 2) | (*can_write << 1) | *can_read) + 1));
-    return TRUE;
-}
-
-/* One decision for read and write on an object of class @cls. */
-static gboolean
-policy_decide_locked(const char *process, const char *object, const char *cls,
-                     gboolean *can_read, gboolean *can_write, char **reason, GError **error)
-{
-    Resolved p, o;
-    unsigned int why;
-
-    if (!resolve_locked(process, "file", &p, error) || !resolve_locked(object, cls, &o, error) ||
-        !decide_locked(&p, &o, can_read, can_write, &why, error))
-        return FALSE;
-    if (reason)
-        *reason = reason_locked(p.sid, o.sid, o.tclass, o.rd | o.wr, p.type, o.type, o.cls, why,
-                                *can_read, *can_write);
-    return TRUE;
 }
 
 /* MCS dominance alone: image types are read/write, content types read-only, other types are not
@@ -524,8 +314,6 @@ svirt_policy_check_access(const char *policy_path, const char *process_label,
                           const char *object_label, gboolean *can_read, gboolean *can_write,
                           char **reason, GError **error)
 {
-    gboolean ok;
-
     if (!policy_path) {
         g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(NULL);
 
@@ -534,13 +322,9 @@ svirt_policy_check_access(const char *policy_path, const char *process_label,
         return mcs_decide(types, process_label, object_label, can_read, can_write, reason,
                           error);
     }
-    g_mutex_lock(&policy_lock);
-    ok = ensure_policy_locked(policy_path, error) &&
-         policy_decide_locked(process_label,
-                              object_label ? object_label : UNLABELLED_FILE_CONTEXT, "file",
-                              can_read, can_write, reason, error);
-    g_mutex_unlock(&policy_lock);
-    return ok;
+    return svirt_sepol_check_access(policy_path, process_label,
+                                    object_label ? object_label : UNLABELLED_FILE_CONTEXT, "file",
+                                    can_read, can_write, reason, error);
 }
 
 static void
@@ -559,28 +343,30 @@ set_cell(SvirtMatrixCell *cell, SvirtAccess access, const char *path, const char
 /* The matrix from the loaded policy: every context is resolved once, and the reason text is
  * only made for the object that decides a cell. */
 static gboolean
-compute_policy_locked(SvirtMatrix *matrix, GError **error)
+compute_policy(SvirtSepolPolicy *policy, SvirtMatrix *matrix, GError **error)
 {
     GPtrArray *vms = matrix->vms;
     guint n = vms->len;
-    g_autofree Resolved *procs = g_new0(Resolved, n);
+    g_autofree SvirtSepolSubject *procs = g_new0(SvirtSepolSubject, n);
     g_autofree gboolean *has_proc = g_new0(gboolean, n);
-    g_autofree Resolved **objects = g_new0(Resolved *, n);
+    g_autofree SvirtSepolSubject **objects = g_new0(SvirtSepolSubject *, n);
     gboolean ok = TRUE;
 
     for (guint a = 0; a < n && ok; a++) {
         SvirtMatrixVm *vm = g_ptr_array_index(vms, a);
 
         if (vm->process_label) {
-            ok = resolve_locked(vm->process_label, "file", &procs[a], error);
+            ok = svirt_sepol_policy_resolve(policy, vm->process_label, "file", &procs[a], error);
             has_proc[a] = ok;
         }
-        objects[a] = g_new0(Resolved, vm->objects->len);
+        objects[a] = g_new0(SvirtSepolSubject, vm->objects->len);
         for (guint i = 0; i < vm->objects->len && ok; i++) {
             SvirtMatrixObject *object = g_ptr_array_index(vm->objects, i);
 
-            ok = resolve_locked(object->label ? object->label : UNLABELLED_FILE_CONTEXT,
-                                class_of(object->path), &objects[a][i], error);
+            ok = svirt_sepol_policy_resolve(policy,
+                                            object->label ? object->label
+                                                          : UNLABELLED_FILE_CONTEXT,
+                                            class_of(object->path), &objects[a][i], error);
         }
         if (!ok)
             g_prefix_error(error, _("Reading the labels of %s: "), vm->name);
@@ -594,7 +380,7 @@ compute_policy_locked(SvirtMatrix *matrix, GError **error)
             SvirtMatrixCell *cell = &matrix->cells[a * n + b];
             SvirtAccess best = SVIRT_ACCESS_ISOLATED;
             gint best_i = -1, denied_i = -1;
-            unsigned int best_why = 0, denied_why = 0;
+            SvirtSepolDecision best_decision = { 0 }, denied_decision = { 0 };
 
             if (a == b)
                 continue;
@@ -605,20 +391,22 @@ compute_policy_locked(SvirtMatrix *matrix, GError **error)
                 continue;
             }
             for (guint i = 0; i < vb->objects->len; i++) {
-                gboolean rd, wr;
-                unsigned int why;
+                SvirtSepolDecision decision;
                 SvirtAccess access;
 
-                if (!(ok = decide_locked(&procs[a], &objects[b][i], &rd, &wr, &why, error)))
+                if (!(ok = svirt_sepol_policy_decide(policy, &procs[a], &objects[b][i],
+                                                     &decision, error)))
                     break;
-                access = wr ? SVIRT_ACCESS_WRITE : rd ? SVIRT_ACCESS_READ : SVIRT_ACCESS_ISOLATED;
+                access = decision.can_write  ? SVIRT_ACCESS_WRITE
+                         : decision.can_read ? SVIRT_ACCESS_READ
+                                             : SVIRT_ACCESS_ISOLATED;
                 if (access > best) {
                     best = access;
                     best_i = (gint)i;
-                    best_why = why;
+                    best_decision = decision;
                 } else if (access == SVIRT_ACCESS_ISOLATED && denied_i < 0) {
                     denied_i = (gint)i;
-                    denied_why = why;
+                    denied_decision = decision;
                 }
                 if (best == SVIRT_ACCESS_WRITE)
                     break;
@@ -630,14 +418,14 @@ compute_policy_locked(SvirtMatrix *matrix, GError **error)
                 cell->reason = g_strdup(_("it has no labelled objects"));
             } else {
                 gint i = best_i >= 0 ? best_i : denied_i;
-                const Resolved *o = &objects[b][i];
                 const SvirtMatrixObject *object = g_ptr_array_index(vb->objects, i);
+                SvirtSepolDecision decision = best_i >= 0 ? best_decision : denied_decision;
 
+                decision.can_read = best >= SVIRT_ACCESS_READ;
+                decision.can_write = best == SVIRT_ACCESS_WRITE;
                 set_cell(cell, best, object->path, object->label,
-                         reason_locked(procs[a].sid, o->sid, o->tclass, o->rd | o->wr,
-                                       procs[a].type, o->type, o->cls,
-                                       best_i >= 0 ? best_why : denied_why,
-                                       best >= SVIRT_ACCESS_READ, best == SVIRT_ACCESS_WRITE));
+                         svirt_sepol_policy_explain(policy, &procs[a], &objects[b][i],
+                                                    &decision));
             }
         }
     }
@@ -660,9 +448,9 @@ svirt_matrix_compute(GPtrArray *vms, const char *policy_path, GError **error)
     matrix->source = policy_path ? SVIRT_POLICY_SOURCE_BINARY : SVIRT_POLICY_SOURCE_MCS;
     matrix->policy_path = g_strdup(policy_path);
     if (policy_path) {
-        g_mutex_lock(&policy_lock);
-        ok = ensure_policy_locked(policy_path, error) && compute_policy_locked(matrix, error);
-        g_mutex_unlock(&policy_lock);
+        g_autoptr(SvirtSepolPolicy) policy = svirt_sepol_policy_lock(policy_path, error);
+
+        ok = policy && compute_policy(policy, matrix, error);
         return ok ? g_steal_pointer(&matrix) : NULL;
     }
 
