@@ -1062,7 +1062,8 @@ test_labels_follow_other_process(void)
     SvmWindow *window = open_window("test:///default");
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
     g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("svm-ui-watch-XXXXXX", &error);
+    /* Named after this run's owner, so the watchdog removes it however the test ends. */
+    g_autofree char *dir = svm_test_make_vm_dir("svm-ui-watch");
     g_autofree char *disk = g_build_filename(dir, "disk.img", NULL);
     g_autofree char *xml = g_strdup_printf(
         "<domain type='test'><name>zeta-watched</name><memory>65536</memory>"
@@ -1120,8 +1121,7 @@ test_labels_follow_other_process(void)
     gtk_widget_destroy(GTK_WIDGET(window));
     virDomainDestroy(vm);
     virDomainUndefine(vm);
-    g_unlink(disk);
-    g_rmdir(dir);
+    svm_test_rmdir(dir);
 }
 
 int
