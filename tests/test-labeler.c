@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "svirt-labeler.h"
+#include "svm-test-label.h"
 
 #define LABEL_A "system_u:object_r:svirt_image_t:s0:c1,c2"
 #define LABEL_B "system_u:object_r:svirt_image_t:s0"
@@ -20,17 +21,6 @@ make_file(const char *name)
 
     g_assert_true(g_file_set_contents(path, "data", -1, NULL));
     return path;
-}
-
-static char *
-label_of(const char *path)
-{
-    g_autoptr(GError) error = NULL;
-    char *label = NULL;
-
-    g_assert_true(svirt_labeler_read_label(path, &label, &error));
-    g_assert_no_error(error);
-    return label;
 }
 
 static void
@@ -52,12 +42,12 @@ test_label_file(void)
     g_assert_true(svirt_label_target_set_label(target, LABEL_A, &status, &error));
     g_assert_no_error(error);
     g_assert_cmpint(status, ==, SVIRT_LABEL_STATUS_LABELED);
-    now = label_of(path);
+    now = svm_test_label_of(path);
     g_assert_cmpstr(now, ==, LABEL_A);
 
     g_assert_true(svirt_label_target_remove_label(target, &status, &error));
     g_assert_no_error(error);
-    after = label_of(path);
+    after = svm_test_label_of(path);
     g_assert_null(after);
 }
 
@@ -77,7 +67,7 @@ test_label_through_symlink(void)
     g_assert_cmpstr(svirt_label_target_get_resolved(target), ==, path);
     g_assert_true(svirt_label_target_set_label(target, LABEL_B, &status, &error));
     /* The file the link leads to is labelled, not the link. */
-    label = label_of(path);
+    label = svm_test_label_of(path);
     g_assert_cmpstr(label, ==, LABEL_B);
 }
 
@@ -163,8 +153,8 @@ test_symlink_swapped(void)
     g_assert_false(svirt_label_target_set_label(target, LABEL_A, &status, &error));
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
     g_assert_nonnull(strstr(error->message, "changed after it was checked"));
-    label_a = label_of(a);
-    label_b = label_of(b);
+    label_a = svm_test_label_of(a);
+    label_b = svm_test_label_of(b);
     g_assert_null(label_a);
     g_assert_null(label_b);
 }
@@ -184,7 +174,7 @@ test_file_replaced(void)
     g_assert_cmpint(rename(other, a), ==, 0);
     g_assert_false(svirt_label_target_set_label(target, LABEL_A, &status, &error));
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
-    label = label_of(a);
+    label = svm_test_label_of(a);
     g_assert_null(label);
 }
 

@@ -8,6 +8,7 @@
 #include "svirt-context.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
+#include "svm-test-label.h"
 #include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
@@ -25,25 +26,6 @@ typedef struct {
     char *uuid;
 } TestVm;
 
-static char *
-label_of(const char *path)
-{
-    char *label = NULL;
-
-    if (!svirt_labeler_read_label(path, &label, NULL))
-        return NULL;
-    return label;
-}
-
-static gboolean
-set_label(const char *path, const char *label)
-{
-    g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, NULL);
-    SvirtLabelStatus status;
-
-    return t && svirt_label_target_set_label(t, label, &status, NULL);
-}
-
 static void
 define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared)
 {
@@ -58,7 +40,7 @@ define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared)
     vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
     vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
     svm_test_write_boot_image(vm->boot);
-    set_label(vm->boot, ORIGINAL);
+    svm_test_write_label(vm->boot, ORIGINAL);
     shared_xml = shared ? g_strdup_printf("<disk type='file' device='disk'>"
                                           "<driver name='qemu' type='raw'/><source file='%s'/>"
                                           "<target dev='vdb' bus='virtio'/><shareable/></disk>",
@@ -280,7 +262,7 @@ test_foreign(void)
     label1 = image_label_of(engine, one.name);
     label2 = image_label_of(engine, two.name);
     /* By hand: one's image gets two's level. */
-    relabelled = label2 && set_label(one.boot, label2);
+    relabelled = label2 && svm_test_write_label(one.boot, label2);
     report = audit(engine, &audit_error);
     foreign = findings_of(report, SVIRT_FINDING_FOREIGN, one.name);
     if (foreign->len > 0)
@@ -332,12 +314,12 @@ test_mismatch_and_fix(void)
     define_vm(conn, &vm, "svm-test-mismatch", NULL);
     start_error = start(engine, vm.name);
     expected = image_label_of(engine, vm.name);
-    relabelled = set_label(vm.boot, wrong);
+    relabelled = svm_test_write_label(vm.boot, wrong);
     report = audit(engine, &audit_error);
     mismatch = findings_of(report, SVIRT_FINDING_MISMATCH, vm.name);
     if (mismatch->len == 1)
         fixed = svirt_audit_fix(engine, g_ptr_array_index(mismatch, 0), &fix_error);
-    label_after_fix = label_of(vm.boot);
+    label_after_fix = svm_test_read_label(vm.boot);
     after = audit(engine, &audit_error);
     mismatch_after = findings_of(after, SVIRT_FINDING_MISMATCH, vm.name);
     svirt_engine_stop_vm(engine, vm.name, TRUE, 0, NULL);
@@ -395,7 +377,7 @@ test_stale(void)
     stale = findings_of(report, SVIRT_FINDING_STALE, vm.name);
     if (stale->len > 0)
         fixed = svirt_audit_fix(engine, g_ptr_array_index(stale, 0), &fix_error);
-    restored = label_of(vm.boot);
+    restored = svm_test_read_label(vm.boot);
     after = audit(engine, &audit_error);
     stale_after = findings_of(after, SVIRT_FINDING_STALE, vm.name);
     svirt_engine_reconcile(engine, NULL, NULL, NULL);

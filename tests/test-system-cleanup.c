@@ -11,6 +11,7 @@
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
+#include "svm-test-label.h"
 #include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -21,35 +22,6 @@
 /* Where the subprocess finds the parent's directory, and writes what it made. */
 #define ENV_DIR "SVM_TEST_CLEANUP_DIR"
 #define ENV_REPORT "SVM_TEST_CLEANUP_REPORT"
-
-static char *
-label_of(const char *path)
-{
-    char *label = NULL;
-    g_autoptr(GError) error = NULL;
-
-    g_assert_true(svirt_labeler_read_label(path, &label, &error));
-    return label;
-}
-
-static void
-set_label(const char *path, const char *label)
-{
-    g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, NULL);
-    SvirtLabelStatus status;
-
-    g_assert_nonnull(t);
-    g_assert_true(svirt_label_target_set_label(t, label, &status, NULL));
-}
-
-static void
-assert_label(const char *path, const char *expected)
-{
-    g_autofree char *actual = label_of(path);
-
-    g_test_message("%s: %s", path, actual ? actual : "(none)");
-    g_assert_cmpstr(actual, ==, expected);
-}
 
 /* Whether the journal still holds a label for VM @uuid. */
 static gboolean
@@ -78,8 +50,8 @@ write_images(const char *dir, const char *stem)
 
     svm_test_write_boot_image(boot);
     svm_test_write_blank_image(data, 65536);
-    set_label(boot, ORIGINAL);
-    set_label(data, ORIGINAL);
+    svm_test_set_label(boot, ORIGINAL);
+    svm_test_set_label(data, ORIGINAL);
     return data;
 }
 
@@ -163,7 +135,7 @@ run_and_abort(void)
     uuid = define_vm(conn, name, dir, "aborted", own);
     svirt_engine_start_vm(engine, uuid, NULL, &error);
     g_assert_no_error(error);
-    g_assert_true(g_str_has_prefix(label_of(data), "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_true(g_str_has_prefix(svm_test_label_of(data), "system_u:object_r:svirt_image_t:s0:c"));
     report = g_strdup_printf("%s\n%s\n", uuid, own_dir);
     g_assert_true(g_file_set_contents(g_getenv(ENV_REPORT), report, -1, NULL));
     /* What a failed g_assert does: no teardown runs. */
@@ -203,8 +175,8 @@ test_after_abort(void)
         g_autofree char *boot = g_build_filename(dir, "aborted-boot.img", NULL);
         g_autofree char *data = g_build_filename(dir, "aborted-data.img", NULL);
 
-        assert_label(boot, ORIGINAL);
-        assert_label(data, ORIGINAL);
+        svm_test_assert_label(boot, ORIGINAL);
+        svm_test_assert_label(data, ORIGINAL);
     }
     g_assert_false(journal_holds(lines[0]));
     /* The directory the subprocess made is gone with it. */
@@ -286,7 +258,7 @@ make_owned(SvirtEngine *engine, virConnectPtr conn, Owned *o, const char *shared
     svirt_engine_start_vm(engine, o->uuid, NULL, &error);
     g_setenv("SVIRT_STATE_DIR", saved, TRUE);
     g_assert_no_error(error);
-    g_assert_true(g_str_has_prefix(label_of(o->data), "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_true(g_str_has_prefix(svm_test_label_of(o->data), "system_u:object_r:svirt_image_t:s0:c"));
 }
 
 static void
@@ -321,12 +293,12 @@ test_sweep_spares_running(void)
 
     /* The ended owner's VM is gone, its labels restored, its directories removed... */
     g_assert_false(vm_exists(conn, ended.uuid));
-    assert_label(ended.data, ORIGINAL);
+    svm_test_assert_label(ended.data, ORIGINAL);
     g_assert_false(g_file_test(ended.dir, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(ended.state, G_FILE_TEST_EXISTS));
     /* ...and the running owner's VM still runs with its labels, its directories in place. */
     g_assert_true(vm_exists(conn, running.uuid));
-    g_assert_true(g_str_has_prefix(label_of(running.data),
+    g_assert_true(g_str_has_prefix(svm_test_label_of(running.data),
                                    "system_u:object_r:svirt_image_t:s0:c"));
     g_assert_true(g_file_test(running.dir, G_FILE_TEST_EXISTS));
     g_assert_true(g_file_test(running.state, G_FILE_TEST_EXISTS));
@@ -335,7 +307,7 @@ test_sweep_spares_running(void)
     end_owner(running.owner);
     svm_test_sweep(0);
     g_assert_false(vm_exists(conn, running.uuid));
-    assert_label(running.data, ORIGINAL);
+    svm_test_assert_label(running.data, ORIGINAL);
     g_assert_false(g_file_test(running.dir, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(running.state, G_FILE_TEST_EXISTS));
     owned_clear(&running);

@@ -11,6 +11,7 @@
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
+#include "svm-test-label.h"
 #include "svm-test-cli.h"
 #include "svm-test-fixture.h"
 #include "svm-test-util.h"
@@ -30,35 +31,6 @@ typedef struct {
     char *serial;
     char *uuid;
 } TestVm;
-
-static char *
-label_of(const char *path)
-{
-    char *label = NULL;
-    g_autoptr(GError) error = NULL;
-
-    g_assert_true(svirt_labeler_read_label(path, &label, &error));
-    return label;
-}
-
-static void
-set_label(const char *path, const char *label)
-{
-    g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, NULL);
-    SvirtLabelStatus status;
-
-    g_assert_nonnull(t);
-    g_assert_true(svirt_label_target_set_label(t, label, &status, NULL));
-}
-
-static void
-assert_label(const char *path, const char *expected)
-{
-    g_autofree char *actual = label_of(path);
-
-    g_test_message("%s: %s", path, actual ? actual : "(none)");
-    g_assert_cmpstr(actual, ==, expected);
-}
 
 static char *
 disk_xml(const char *path, const char *target, const char *extra)
@@ -205,7 +177,7 @@ test_start_and_stop(void)
     svm_test_write_blank_image(shared, 65536);
     define_vm(conn, &vm, "svm-test-life", shared, TRUE);
     /* The boot disk starts with a label, the others with none. */
-    set_label(vm.boot, ORIGINAL);
+    svm_test_set_label(vm.boot, ORIGINAL);
 
     start_ok(engine, vm.name);
     wait_for(serial_has_marker, vm.serial, 30000, "the guest's marker on its serial port");
@@ -227,10 +199,10 @@ test_start_and_stop(void)
     g_assert_cmpuint(a, <, b);
 
     /* Every path carries its planned label... */
-    assert_label(vm.boot, image);
-    assert_label(vm.shared, "system_u:object_r:svirt_image_t:s0");
-    assert_label(vm.readonly, types->content);
-    assert_label(vm.serial, image);
+    svm_test_assert_label(vm.boot, image);
+    svm_test_assert_label(vm.shared, "system_u:object_r:svirt_image_t:s0");
+    svm_test_assert_label(vm.readonly, types->content);
+    svm_test_assert_label(vm.serial, image);
     for (guint i = 0; i < status->disks->len; i++) {
         SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
 
@@ -255,10 +227,10 @@ test_start_and_stop(void)
     }
 
     stop_ok(engine, vm.name);
-    assert_label(vm.boot, ORIGINAL);
-    assert_label(vm.shared, NULL);
-    assert_label(vm.readonly, NULL);
-    assert_label(vm.serial, NULL);
+    svm_test_assert_label(vm.boot, ORIGINAL);
+    svm_test_assert_label(vm.shared, NULL);
+    svm_test_assert_label(vm.readonly, NULL);
+    svm_test_assert_label(vm.serial, NULL);
     g_assert_cmpuint(journal_size(), ==, 0);
 
     undefine_vm(conn, &vm);
@@ -274,7 +246,7 @@ static gboolean
 label_is(gpointer data)
 {
     LabelIs *want = data;
-    g_autofree char *label = label_of(want->path);
+    g_autofree char *label = svm_test_label_of(want->path);
 
     return g_strcmp0(label, want->label) == 0;
 }
@@ -294,9 +266,9 @@ test_destroy_from_outside(void)
     svirt_engine_watch_stops(engine);
     conn = svirt_engine_dup_connection(engine, NULL);
     define_vm(conn, &vm, "svm-test-destroy", NULL, FALSE);
-    set_label(vm.boot, ORIGINAL);
+    svm_test_set_label(vm.boot, ORIGINAL);
     start_ok(engine, vm.name);
-    g_assert_true(g_str_has_prefix(label_of(vm.boot), "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_true(g_str_has_prefix(svm_test_label_of(vm.boot), "system_u:object_r:svirt_image_t:s0:c"));
 
     /* Like 'virsh destroy': another client; the engine only sees the lifecycle event. */
     other = virConnectOpen(URI);
@@ -321,25 +293,25 @@ test_shared_disk(void)
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_blank_image(shared, 65536);
-    set_label(shared, ORIGINAL);
+    svm_test_set_label(shared, ORIGINAL);
     define_vm(conn, &one, "svm-test-share1", shared, FALSE);
     define_vm(conn, &two, "svm-test-share2", shared, FALSE);
 
     start_ok(engine, one.name);
     start_ok(engine, two.name);
-    assert_label(shared, "system_u:object_r:svirt_image_t:s0");
+    svm_test_assert_label(shared, "system_u:object_r:svirt_image_t:s0");
     /* The private disks have different levels. */
     {
-        g_autofree char *l1 = label_of(one.boot);
-        g_autofree char *l2 = label_of(two.boot);
+        g_autofree char *l1 = svm_test_label_of(one.boot);
+        g_autofree char *l2 = svm_test_label_of(two.boot);
 
         g_assert_cmpstr(l1, !=, l2);
     }
 
     stop_ok(engine, one.name);
-    assert_label(shared, "system_u:object_r:svirt_image_t:s0");
+    svm_test_assert_label(shared, "system_u:object_r:svirt_image_t:s0");
     stop_ok(engine, two.name);
-    assert_label(shared, ORIGINAL);
+    svm_test_assert_label(shared, ORIGINAL);
     g_assert_cmpuint(journal_size(), ==, 0);
 
     undefine_vm(conn, &one);
@@ -362,8 +334,8 @@ test_crash_safety(void)
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_blank_image(shared, 65536);
     define_vm(conn, &vm, "svm-test-crash", shared, TRUE);
-    set_label(vm.boot, ORIGINAL);
-    set_label(shared, ORIGINAL);
+    svm_test_set_label(vm.boot, ORIGINAL);
+    svm_test_set_label(shared, ORIGINAL);
 
     /* Killed after the journal is written and k of the n labels are on, for every k. */
     for (guint k = 0; k <= n; k++) {
@@ -383,17 +355,17 @@ test_crash_safety(void)
         g_assert_cmpint(WTERMSIG(wait_status), ==, SIGKILL);
         g_assert_cmpuint(journal_size(), ==, n);
         if (k > 0) {
-            g_autofree char *now = label_of(vm.boot);
+            g_autofree char *now = svm_test_label_of(vm.boot);
 
             g_assert_true(g_str_has_prefix(now, "system_u:object_r:svirt_image_t:s0:c"));
         }
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&err, g_free);
         g_assert_cmpint(svm_test_run_svirtctl(reconcile, &out, &err), ==, 0);
-        assert_label(vm.boot, ORIGINAL);
-        assert_label(shared, ORIGINAL);
-        assert_label(vm.readonly, NULL);
-        assert_label(vm.serial, NULL);
+        svm_test_assert_label(vm.boot, ORIGINAL);
+        svm_test_assert_label(shared, ORIGINAL);
+        svm_test_assert_label(vm.readonly, NULL);
+        svm_test_assert_label(vm.serial, NULL);
         g_assert_cmpuint(journal_size(), ==, 0);
     }
     undefine_vm(conn, &vm);
@@ -419,7 +391,7 @@ test_refused_paths(void)
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_boot_image(boot);
-    set_label(boot, ORIGINAL);
+    svm_test_set_label(boot, ORIGINAL);
     g_assert_cmpint(symlink("/etc/passwd", link), ==, 0);
     svirt_labeler_read_label("/etc/passwd", &passwd_before, NULL);
 
@@ -483,7 +455,7 @@ test_refused_paths(void)
         g_assert_error(e, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
         g_assert_nonnull(strstr(e->message, cases[i].message));
         /* Nothing was labelled, not even the boot disk checked before. */
-        assert_label(boot, ORIGINAL);
+        svm_test_assert_label(boot, ORIGINAL);
         g_free(cases[i].disk);
     }
     {
@@ -522,21 +494,21 @@ test_private_disk_in_use(void)
         g_assert_cmpint(virDomainAttachDeviceFlags(d1, disk, VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
         g_assert_cmpint(virDomainAttachDeviceFlags(d2, disk, VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
     }
-    set_label(two.boot, ORIGINAL);
+    svm_test_set_label(two.boot, ORIGINAL);
 
     start_ok(engine, one.name);
-    held = label_of(data);
+    held = svm_test_label_of(data);
     ok = svirt_engine_start_vm(engine, two.name, NULL, &error);
     g_test_message("%s", error ? error->message : "started");
     g_assert_false(ok);
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
     g_assert_nonnull(strstr(error->message, one.name));
     /* Nothing of the refused VM was touched. */
-    assert_label(two.boot, ORIGINAL);
-    assert_label(data, held);
+    svm_test_assert_label(two.boot, ORIGINAL);
+    svm_test_assert_label(data, held);
 
     stop_ok(engine, one.name);
-    assert_label(data, NULL);
+    svm_test_assert_label(data, NULL);
     undefine_vm(conn, &one);
     undefine_vm(conn, &two);
     svm_test_rmdir(dir);
@@ -602,7 +574,7 @@ test_concurrent_starts(void)
             /* Distinct within the round, as every VM runs at once. */
             g_assert_false(g_hash_table_contains(levels, image));
             g_hash_table_add(levels, g_strdup(image));
-            assert_label(vms[i].boot, image);
+            svm_test_assert_label(vms[i].boot, image);
         }
         for (guint i = 0; i < 2 * per_process; i++)
             stop_ok(engine, vms[i].name);
@@ -689,14 +661,14 @@ test_hook_restores(void)
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
     define_vm(conn, &vm, "svm-test-hook", NULL, FALSE);
-    set_label(vm.boot, ORIGINAL);
+    svm_test_set_label(vm.boot, ORIGINAL);
     start_ok(engine, vm.name);
     other = virConnectOpen(URI);
     dom = virDomainLookupByUUIDString(other, vm.uuid);
     xml = virDomainGetXMLDesc(dom, 0);
     /* Stopped while no engine watches: the label stays until the hook runs. */
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
-    g_assert_true(g_str_has_prefix(label_of(vm.boot), "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_true(g_str_has_prefix(svm_test_label_of(vm.boot), "system_u:object_r:svirt_image_t:s0:c"));
 
     xml_path = g_build_filename(vm.dir, "domain.xml", NULL);
     g_assert_true(g_file_set_contents(xml_path, xml, -1, NULL));
@@ -710,7 +682,7 @@ test_hook_restores(void)
     }
     g_test_message("hook: %s %s", out, err);
     g_assert_true(g_spawn_check_wait_status(status, NULL));
-    assert_label(vm.boot, ORIGINAL);
+    svm_test_assert_label(vm.boot, ORIGINAL);
     g_assert_cmpuint(journal_size(), ==, 0);
 
     /* install-hook writes a script that calls it, and leaves a foreign hook alone. */
@@ -981,17 +953,17 @@ test_shutdown_timeout(void)
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
     define_vm(conn, &vm, "svm-test-acpi", NULL, FALSE);
-    set_label(vm.boot, ORIGINAL);
+    svm_test_set_label(vm.boot, ORIGINAL);
     start_ok(engine, vm.name);
-    label = label_of(vm.boot);
+    label = svm_test_label_of(vm.boot);
     ok = svirt_engine_stop_vm(engine, vm.name, FALSE, 1000, &error);
     g_test_message("%s", error ? error->message : "stopped");
     g_assert_false(ok);
     g_assert_nonnull(strstr(error->message, "did not shut down within 1 second;"));
     g_assert_nonnull(strstr(error->message, "Force it off"));
-    assert_label(vm.boot, label);
+    svm_test_assert_label(vm.boot, label);
     stop_ok(engine, vm.name);
-    assert_label(vm.boot, ORIGINAL);
+    svm_test_assert_label(vm.boot, ORIGINAL);
     undefine_vm(conn, &vm);
 }
 
@@ -1008,7 +980,7 @@ test_engine_range(void)
     svirt_engine_set_mcs_range(engine, "s0:c1000.c1001");
     define_vm(conn, &vm, "svm-test-range", NULL, FALSE);
     start_ok(engine, vm.name);
-    assert_label(vm.boot, "system_u:object_r:svirt_image_t:s0:c1000,c1001");
+    svm_test_assert_label(vm.boot, "system_u:object_r:svirt_image_t:s0:c1000,c1001");
     stop_ok(engine, vm.name);
     undefine_vm(conn, &vm);
 }
@@ -1032,7 +1004,7 @@ test_static_relabel_off(void)
     conn = svirt_engine_dup_connection(engine, NULL);
     define_vm(conn, &vm, "svm-test-static", NULL, TRUE);
     define_vm(conn, &other, "svm-test-static2", NULL, FALSE);
-    set_label(vm.boot, admin);
+    svm_test_set_label(vm.boot, admin);
     g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, label, FALSE,
                                           &error));
     g_assert_true(svirt_engine_set_settings(engine, vm.name, settings, &error));
@@ -1043,8 +1015,8 @@ test_static_relabel_off(void)
     g_assert_no_error(error);
     g_assert_cmpstr(status->process_label, ==, label);
     /* The administrator's labels, untouched; the read-only disk was left unlabelled. */
-    assert_label(vm.boot, admin);
-    assert_label(vm.readonly, NULL);
+    svm_test_assert_label(vm.boot, admin);
+    svm_test_assert_label(vm.readonly, NULL);
     for (guint i = 0; i < status->disks->len; i++) {
         SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
 
@@ -1057,7 +1029,7 @@ test_static_relabel_off(void)
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
     g_assert_nonnull(strstr(error->message, vm.name));
     stop_ok(engine, vm.name);
-    assert_label(vm.boot, admin);
+    svm_test_assert_label(vm.boot, admin);
     g_assert_cmpuint(journal_size(), ==, 0);
     undefine_vm(conn, &vm);
     undefine_vm(conn, &other);

@@ -10,6 +10,7 @@
 #include "svirt-labeler.h"
 #include "svm-audit-findings.h"
 #include "svm-audit-window.h"
+#include "svm-test-label.h"
 #include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
@@ -436,25 +437,6 @@ undefine_vm(SvirtEngine *engine, virConnectPtr conn, TestVm *vm)
     g_free(vm->serial);
 }
 
-static char *
-label_of(const char *path)
-{
-    char *label = NULL;
-
-    if (!svirt_labeler_read_label(path, &label, NULL))
-        return NULL;
-    return label;
-}
-
-static gboolean
-set_label(const char *path, const char *label)
-{
-    g_autoptr(SvirtLabelTarget) t = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, NULL);
-    SvirtLabelStatus status;
-
-    return t && svirt_label_target_set_label(t, label, &status, NULL);
-}
-
 /* Another level than @label's, in the same type: what a mislabelled image carries. */
 static char *
 wrong_label(const char *label)
@@ -614,7 +596,7 @@ check_fix(SvmAuditWindow *window, SvmWindow *list, TestVm *a, Results *r)
     r->fix_error = g_strdup(svm_audit_window_get_error(window));
     r->mismatch_gone = !report_finding(svm_audit_window_get_report(window), a->data,
                                        SVIRT_FINDING_MISMATCH);
-    r->label_after_fix = label_of(a->data);
+    r->label_after_fix = svm_test_read_label(a->data);
 }
 
 static void
@@ -687,7 +669,7 @@ check_vm_page(SvirtEngine *engine, TestVm *a, Results *r)
     gtk_button_clicked(svm_vm_audit_page_get_fix_button(page));
     r->page_fixed = wait_page(page, before + 1) &&
                     !find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter);
-    r->label_after_page_fix = label_of(a->data);
+    r->label_after_page_fix = svm_test_read_label(a->data);
 out:
     gtk_widget_destroy(GTK_WIDGET(window));
 }
@@ -704,12 +686,12 @@ run_scenario(SvirtEngine *engine, TestVm *a, TestVm *b, Results *r)
         g_test_message("Could not start %s: %s", a->name, error->message);
         return;
     }
-    r->label_a = label_of(a->data);
+    r->label_a = svm_test_read_label(a->data);
     if (!r->label_a)
         return;
     /* Someone relabels A's private image behind the engine's back. */
     wrong = wrong_label(r->label_a);
-    if (!set_label(a->data, wrong))
+    if (!svm_test_write_label(a->data, wrong))
         return;
     r->setup_ok = TRUE;
 
@@ -730,7 +712,7 @@ run_scenario(SvirtEngine *engine, TestVm *a, TestVm *b, Results *r)
     gtk_widget_destroy(GTK_WIDGET(list));
 
     /* The same mismatch again, seen and fixed from A's details. */
-    if (set_label(a->data, wrong))
+    if (svm_test_write_label(a->data, wrong))
         check_vm_page(engine, a, r);
 }
 
