@@ -234,33 +234,81 @@ type_matches(SvirtLabelTargetKind kind, mode_t mode)
     }
 }
 
+typedef enum {
+    LABEL_ACTION_SET,
+    LABEL_ACTION_READ,
+    LABEL_ACTION_RESTORE,
+} LabelAction;
+
 static void
-set_errno_error(GError **error, int err, const char *path, const char *action)
+set_errno_error(GError **error, int err, const char *path, LabelAction action)
 {
     switch (err) {
     case ENOENT:
     case ENOTDIR:
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
-                    _("Could not %s %s: it does not exist. Check the path in the VM's "
-                      "definition."),
-                    action, path);
+        if (action == LABEL_ACTION_READ)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                        _("Could not read the label of %s: it does not exist. Check the path "
+                          "in the VM's definition."),
+                        path);
+        else if (action == LABEL_ACTION_RESTORE)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                        _("Could not restore the label of %s: it does not exist. Check the "
+                          "path in the VM's definition."),
+                        path);
+        else
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                        _("Could not label %s: it does not exist. Check the path in the VM's "
+                          "definition."),
+                        path);
         break;
     case EPERM:
     case EACCES:
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
-                    _("Could not %s %s: %s. Relabelling needs root (CAP_SYS_ADMIN, and "
-                      "relabelfrom/relabelto permission where SELinux enforces)."),
-                    action, path, g_strerror(err));
+        if (action == LABEL_ACTION_READ)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
+                        _("Could not read the label of %s: %s. Relabelling needs root "
+                          "(CAP_SYS_ADMIN, and relabelfrom/relabelto permission where SELinux "
+                          "enforces)."),
+                        path, g_strerror(err));
+        else if (action == LABEL_ACTION_RESTORE)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
+                        _("Could not restore the label of %s: %s. Relabelling needs root "
+                          "(CAP_SYS_ADMIN, and relabelfrom/relabelto permission where SELinux "
+                          "enforces)."),
+                        path, g_strerror(err));
+        else
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
+                        _("Could not label %s: %s. Relabelling needs root (CAP_SYS_ADMIN, and "
+                          "relabelfrom/relabelto permission where SELinux enforces)."),
+                        path, g_strerror(err));
         break;
     case ELOOP:
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
-                    _("Could not %s %s: it became a symbolic link after it was checked. "
-                      "Nothing was labelled; check who changes the file."),
-                    action, path);
+        if (action == LABEL_ACTION_READ)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                        _("Could not read the label of %s: it became a symbolic link after it "
+                          "was checked. Nothing was labelled; check who changes the file."),
+                        path);
+        else if (action == LABEL_ACTION_RESTORE)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                        _("Could not restore the label of %s: it became a symbolic link after "
+                          "it was checked. Nothing was labelled; check who changes the file."),
+                        path);
+        else
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                        _("Could not label %s: it became a symbolic link after it was checked. "
+                          "Nothing was labelled; check who changes the file."),
+                        path);
         break;
     default:
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, _("Could not %s %s: %s."), action,
-                    path, g_strerror(err));
+        if (action == LABEL_ACTION_READ)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                        _("Could not read the label of %s: %s."), path, g_strerror(err));
+        else if (action == LABEL_ACTION_RESTORE)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                        _("Could not restore the label of %s: %s."), path, g_strerror(err));
+        else
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, _("Could not label %s: %s."),
+                        path, g_strerror(err));
         break;
     }
 }
@@ -283,7 +331,7 @@ svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **er
     }
     target->resolved = svirt_labeler_resolve_path(path);
     if (!target->resolved) {
-        set_errno_error(error, errno, path, _("label"));
+        set_errno_error(error, errno, path, LABEL_ACTION_SET);
         return NULL;
     }
     if (!svirt_labeler_check_location(target->resolved, kind, error))
@@ -291,11 +339,11 @@ svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **er
 
     target->fd = open_no_symlinks(target->resolved);
     if (target->fd < 0) {
-        set_errno_error(error, errno, target->resolved, _("label"));
+        set_errno_error(error, errno, target->resolved, LABEL_ACTION_SET);
         return NULL;
     }
     if (fstat(target->fd, &target->st) < 0) {
-        set_errno_error(error, errno, target->resolved, _("label"));
+        set_errno_error(error, errno, target->resolved, LABEL_ACTION_SET);
         return NULL;
     }
     if (!type_matches(kind, target->st.st_mode)) {
@@ -387,7 +435,7 @@ svirt_label_target_get_label(const SvirtLabelTarget *target, char **label, GErro
                         _("The filesystem of %s does not support labels."), target->resolved);
             return FALSE;
         }
-        set_errno_error(error, errno, target->resolved, _("read the label of"));
+        set_errno_error(error, errno, target->resolved, LABEL_ACTION_READ);
         return FALSE;
     }
     buf[len] = '\0';
@@ -411,7 +459,7 @@ svirt_label_target_set_label(SvirtLabelTarget *target, const char *label,
             *status = SVIRT_LABEL_STATUS_UNSUPPORTED;
             return TRUE;
         }
-        set_errno_error(error, errno, target->resolved, _("label"));
+        set_errno_error(error, errno, target->resolved, LABEL_ACTION_SET);
         return FALSE;
     }
     return TRUE;
@@ -432,7 +480,7 @@ svirt_label_target_remove_label(SvirtLabelTarget *target, SvirtLabelStatus *stat
             *status = SVIRT_LABEL_STATUS_UNSUPPORTED;
             return TRUE;
         }
-        set_errno_error(error, errno, target->resolved, _("restore the label of"));
+        set_errno_error(error, errno, target->resolved, LABEL_ACTION_RESTORE);
         return FALSE;
     }
     return TRUE;
@@ -453,7 +501,7 @@ svirt_labeler_read_label(const char *path, char **label, GError **error)
                         _("The filesystem of %s does not support labels."), path);
             return FALSE;
         }
-        set_errno_error(error, errno, path, _("read the label of"));
+        set_errno_error(error, errno, path, LABEL_ACTION_READ);
         return FALSE;
     }
     buf[len] = '\0';
