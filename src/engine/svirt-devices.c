@@ -10,8 +10,7 @@
 
 #include "svirt-devices.h"
 #include "svirt-labeler.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+#include "svirt-private.h"
 
 /* Targets a new disk may take: vda … vdz, then vdaa … vdzz. */
 #define MAX_TARGETS (26 + 26 * 26)
@@ -84,7 +83,7 @@ svirt_engine_get_vm_overview(SvirtEngine *engine, const char *vm, GError **error
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(SvirtVmOverview) overview = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    g_autofree char *xml = NULL;
+    g_autoptr(VirString) xml = NULL;
     g_autofree char *current = NULL;
     g_autofree char *vcpus = NULL;
     xmlNode *root, *os, *type;
@@ -171,8 +170,8 @@ persistent_definition(virDomainPtr dom, GError **error)
 {
     /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
     const char *name = virDomainGetName(dom);
-    g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
-                                                        VIR_DOMAIN_XML_SECURE);
+    g_autoptr(VirString) xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
+                                                            VIR_DOMAIN_XML_SECURE);
 
     if (!xml) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
@@ -463,8 +462,6 @@ svirt_engine_remove_disk(SvirtEngine *engine, const char *vm, const char *target
     svirt_engine_notify_domain_changed(engine, dom);
     return TRUE;
 }
-
-/* ---- threaded variants ---- */
 
 typedef struct {
     char *vm;

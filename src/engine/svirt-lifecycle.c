@@ -17,21 +17,7 @@
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
-
-/* libxml2 strings go back to libxml2's allocator. */
-typedef xmlChar XmlString;
-
-static void
-xml_string_free(XmlString *str)
-{
-    xmlFree(str);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(XmlString, xml_string_free)
-
-/* ---- helpers shared by start, stop, restore and status ---- */
+#include "svirt-private.h"
 
 /* The live copy: our labels in <metadata>, and a static relabel='no' seclabel where libvirtd
  * has the selinux driver, so QEMU runs under our label and libvirtd relabels nothing. */
@@ -95,7 +81,7 @@ make_live_xml(const char *xml, const SvirtPlan *plan, const char *image_label,
 static gboolean
 host_has_selinux_model(virConnectPtr conn)
 {
-    g_autofree char *caps = virConnectGetCapabilities(conn);
+    g_autoptr(VirString) caps = virConnectGetCapabilities(conn);
 
     virResetLastError();
     return caps && strstr(caps, "<model>selinux</model>") != NULL;
@@ -238,8 +224,6 @@ svirt_restore_holder(const char *uuid, guint *n_restored, GError **error)
     svirt_journal_unlock(journal);
     return ok;
 }
-
-/* ---- start ---- */
 
 typedef struct {
     SvirtPlanItem *item;
@@ -390,7 +374,7 @@ start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     g_autoptr(SvirtPlan) plan = NULL;
     g_autoptr(GHashTable) running = NULL;
     g_autoptr(GArray) steps = NULL;
-    g_autofree char *xml = NULL;
+    g_autoptr(VirString) xml = NULL;
     g_autofree char *range = NULL;
     g_autofree char *level = NULL;
     g_autofree char *image_label = NULL;
@@ -567,19 +551,19 @@ close_vm(Vm *vm)
     memset(vm, 0, sizeof(*vm));
 }
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Vm, close_vm)
+
 gboolean
 svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_range,
                       GError **error)
 {
     g_autoptr(SvirtJournal) journal = NULL;
-    Vm vm;
+    g_auto(Vm) vm = { 0 };
     gboolean ok;
     int active;
 
-    if (!open_vm(engine, name, &vm, error)) {
-        close_vm(&vm);
+    if (!open_vm(engine, name, &vm, error))
         return FALSE;
-    }
     active = virDomainIsActive(vm.dom);
     if (active != 0) {
         if (active > 0)
@@ -588,20 +572,16 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
         else
             svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                            _("Could not read the state of '%s'"), vm.name);
-        close_vm(&vm);
         return FALSE;
     }
     /* The journal lock is also the host-wide start lock: levels are read and taken under it. */
     journal = svirt_journal_open(NULL, error);
-    if (!journal || !svirt_journal_lock(journal, error)) {
-        close_vm(&vm);
+    if (!journal || !svirt_journal_lock(journal, error))
         return FALSE;
-    }
     ok = start_locked(engine, &vm, journal, mcs_range, error);
     svirt_journal_unlock(journal);
     if (ok)
         svirt_engine_notify_labels_changed(engine, vm.uuid);
-    close_vm(&vm);
     return ok;
 }
 
@@ -654,19 +634,15 @@ svirt_engine_start_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError *
     return g_task_propagate_boolean(G_TASK(result), error);
 }
 
-/* ---- stop ---- */
-
 gboolean
 svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guint timeout_ms,
                      GError **error)
 {
-    Vm vm;
+    g_auto(Vm) vm = { 0 };
     gboolean ok = TRUE;
 
-    if (!open_vm(engine, name, &vm, error)) {
-        close_vm(&vm);
+    if (!open_vm(engine, name, &vm, error))
         return FALSE;
-    }
     if (virDomainIsActive(vm.dom) == 1) {
         if (!force) {
             gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
@@ -675,7 +651,6 @@ svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guin
                 svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
                                                _("Use force off instead."),
                                                _("Could not ask '%s' to shut down"), vm.name);
-                close_vm(&vm);
                 return FALSE;
             }
             while (virDomainIsActive(vm.dom) == 1 && g_get_monotonic_time() < deadline)
@@ -691,19 +666,16 @@ svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guin
                                         "guest may ignore ACPI. Force it off instead.",
                                         seconds),
                             vm.name, seconds);
-                close_vm(&vm);
                 return FALSE;
             }
         } else if (virDomainDestroy(vm.dom) < 0) {
             svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                            _("Could not force off '%s'"), vm.name);
-            close_vm(&vm);
             return FALSE;
         }
     }
     ok = svirt_restore_holder(vm.uuid, NULL, error);
     svirt_engine_notify_labels_changed(engine, vm.uuid);
-    close_vm(&vm);
     return ok;
 }
 
@@ -777,8 +749,6 @@ svirt_engine_watch_stops(SvirtEngine *engine)
     g_object_set_data(G_OBJECT(engine), "svirt-watching-stops", GINT_TO_POINTER(1));
     g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), NULL);
 }
-
-/* ---- reconcile and restore ---- */
 
 typedef struct {
     GHashTable *running;
@@ -901,8 +871,6 @@ svirt_domain_xml_uuid(const char *xml)
     return NULL;
 }
 
-/* ---- status ---- */
-
 const char *
 svirt_disk_status_to_string(SvirtDiskStatus status)
 {
@@ -1006,8 +974,8 @@ is_disk_kind(SvirtPlanKind kind)
 static char *
 live_attr(virDomainPtr dom, const char *name)
 {
-    g_autofree char *live = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, SVIRT_LIVE_NS,
-                                                 VIR_DOMAIN_AFFECT_LIVE);
+    g_autoptr(VirString) live = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                                     SVIRT_LIVE_NS, VIR_DOMAIN_AFFECT_LIVE);
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(XmlString) value = NULL;
 
@@ -1102,33 +1070,28 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     g_autoptr(SvirtSettings) settings = NULL;
     g_autoptr(SvirtPlan) plan = NULL;
     g_autoptr(SvirtJournal) journal = NULL;
-    g_autofree char *xml = NULL;
+    g_autoptr(VirString) xml = NULL;
     g_autofree char *level = NULL;
     int state, reason;
     gboolean running;
-    Vm vm;
+    g_auto(Vm) vm = { 0 };
 
     status->disks = g_ptr_array_new_with_free_func((GDestroyNotify)disk_state_free);
-    if (!open_vm(engine, name, &vm, error)) {
-        close_vm(&vm);
+    if (!open_vm(engine, name, &vm, error))
         return NULL;
-    }
     status->name = g_strdup(vm.name);
     status->uuid = g_strdup(vm.uuid);
     if (virDomainGetState(vm.dom, &state, &reason, 0) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not read the state of '%s'"), vm.name);
-        close_vm(&vm);
         return NULL;
     }
     status->state = (SvirtVmState)state;
     running = svirt_vm_state_is_active(status->state);
 
     settings = svirt_engine_get_settings(engine, vm.uuid, error);
-    if (!settings) {
-        close_vm(&vm);
+    if (!settings)
         return NULL;
-    }
     status->mode = settings->mode;
     status->relabel = settings->relabel;
     if (running) {
@@ -1146,15 +1109,12 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     if (!xml) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not read the definition of VM '%s'"), vm.name);
-        close_vm(&vm);
         return NULL;
     }
     /* A stopped dynamic VM has no level yet: its private disks show the label without one. */
     plan = svirt_plan_build(xml, settings, facts->types, level ? level : "s0", error);
-    if (!plan) {
-        close_vm(&vm);
+    if (!plan)
         return NULL;
-    }
     /* Only a stopped VM's disks depend on what the journal still holds for it. */
     if (!running) {
         journal = svirt_journal_open(NULL, NULL);
@@ -1173,7 +1133,6 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     }
     if (journal)
         svirt_journal_unlock(journal);
-    close_vm(&vm);
     if (settings_out)
         *settings_out = g_steal_pointer(&settings);
     return g_steal_pointer(&status);
@@ -1188,8 +1147,6 @@ svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error
         return NULL;
     return vm_status(engine, name, &facts, NULL, error);
 }
-
-/* ---- summaries for the VM list ---- */
 
 const char *
 svirt_security_mode_to_label(SvirtSecurityMode mode)
@@ -1383,18 +1340,14 @@ svirt_engine_list_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result, GE
     return g_task_propagate_pointer(G_TASK(result), error);
 }
 
-/* ---- pause, resume, delete ---- */
-
 static gboolean
 pause_or_resume(SvirtEngine *engine, const char *name, gboolean pause, GError **error)
 {
-    Vm vm;
+    g_auto(Vm) vm = { 0 };
     gboolean ok;
 
-    if (!open_vm(engine, name, &vm, error)) {
-        close_vm(&vm);
+    if (!open_vm(engine, name, &vm, error))
         return FALSE;
-    }
     ok = (pause ? virDomainSuspend(vm.dom) : virDomainResume(vm.dom)) == 0;
     if (!ok && pause)
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
@@ -1402,7 +1355,6 @@ pause_or_resume(SvirtEngine *engine, const char *name, gboolean pause, GError **
     else if (!ok)
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not resume '%s'"), vm.name);
-    close_vm(&vm);
     return ok;
 }
 
@@ -1477,17 +1429,13 @@ svirt_engine_list_vm_storage(SvirtEngine *engine, const char *name, GError **err
     g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
     g_autoptr(SvirtSettings) settings = svirt_settings_new();
     g_autofree char *xml = NULL;
-    Vm vm;
+    g_auto(Vm) vm = { 0 };
 
-    if (!open_vm(engine, name, &vm, error)) {
-        close_vm(&vm);
+    if (!open_vm(engine, name, &vm, error))
         return NULL;
-    }
     xml = svirt_engine_get_domain_xml(engine, vm.uuid, TRUE, error);
-    if (!xml || !(plan = svirt_plan_build(xml, settings, types, "s0:c0,c1", error))) {
-        close_vm(&vm);
+    if (!xml || !(plan = svirt_plan_build(xml, settings, types, "s0:c0,c1", error)))
         return NULL;
-    }
     others = disks_of_other_vms(vm.conn, vm.uuid);
     items = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_storage_item_free);
     for (guint i = 0; i < plan->items->len; i++) {
@@ -1520,7 +1468,6 @@ svirt_engine_list_vm_storage(SvirtEngine *engine, const char *name, GError **err
         }
         g_ptr_array_add(items, item);
     }
-    close_vm(&vm);
     return g_steal_pointer(&items);
 }
 
@@ -1585,24 +1532,19 @@ svirt_engine_delete_vm(SvirtEngine *engine, const char *name, const char *const 
 {
     g_autoptr(GPtrArray) storage = NULL;
     g_autoptr(GString) failed = g_string_new(NULL);
-    Vm vm;
+    g_auto(Vm) vm = { 0 };
 
-    if (!open_vm(engine, name, &vm, error)) {
-        close_vm(&vm);
+    if (!open_vm(engine, name, &vm, error))
         return FALSE;
-    }
     if (virDomainIsActive(vm.dom) == 1) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
                     _("VM '%s' is running. Shut it down or force it off, then delete it."),
                     vm.name);
-        close_vm(&vm);
         return FALSE;
     }
     storage = svirt_engine_list_vm_storage(engine, vm.uuid, error);
-    if (!storage) {
-        close_vm(&vm);
+    if (!storage)
         return FALSE;
-    }
     for (guint i = 0; paths && paths[i]; i++) {
         gboolean offered = FALSE;
 
@@ -1615,7 +1557,6 @@ svirt_engine_delete_vm(SvirtEngine *engine, const char *name, const char *const 
             g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
                         _("%s cannot be deleted with VM '%s'; nothing was deleted."), paths[i],
                         vm.name);
-            close_vm(&vm);
             return FALSE;
         }
     }
@@ -1625,7 +1566,6 @@ svirt_engine_delete_vm(SvirtEngine *engine, const char *name, const char *const 
         virDomainUndefine(vm.dom) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not delete VM '%s'"), vm.name);
-        close_vm(&vm);
         return FALSE;
     }
     for (guint i = 0; paths && paths[i]; i++) {
@@ -1638,7 +1578,6 @@ svirt_engine_delete_vm(SvirtEngine *engine, const char *name, const char *const 
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("VM '%s' was deleted, but some of its files were not:%s"), vm.name,
                     failed->str);
-    close_vm(&vm);
     return failed->len == 0;
 }
 
