@@ -57,6 +57,7 @@ access_char(const SvirtMatrix *m, guint r, guint c)
         return 'R';
     case SVIRT_ACCESS_WRITE:
         return 'W';
+    case SVIRT_ACCESS_UNKNOWN:
     default:
         return 'U';
     }

@@ -1480,6 +1480,15 @@ fix_finding(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
             return svirt_restore_holder(finding->vm_uuid, NULL, error);
         return svirt_restore_path(finding->path, NULL, error);
     }
+    case SVIRT_FINDING_FOREIGN:
+    case SVIRT_FINDING_DUPLICATE:
+    case SVIRT_FINDING_SHARED_WRITABLE:
+    case SVIRT_FINDING_HOST_DEVICE:
+    case SVIRT_FINDING_UNSUPPORTED_FS:
+    case SVIRT_FINDING_OUTSIDE_POOLS:
+    case SVIRT_FINDING_STARTED_OUTSIDE:
+    case SVIRT_FINDING_NOT_ENFORCING:
+    case SVIRT_FINDING_MISSING:
     default:
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
                     _("sVirt Manager does not repair '%s' findings itself: %s"),

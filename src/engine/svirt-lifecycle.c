@@ -111,6 +111,15 @@ target_kind_for(SvirtPlanKind kind, mode_t mode)
     case SVIRT_PLAN_KIND_SERIAL_PIPE:
     case SVIRT_PLAN_KIND_SERIAL_SOCKET:
         return SVIRT_LABEL_TARGET_SOCKET;
+    case SVIRT_PLAN_KIND_DISK:
+    case SVIRT_PLAN_KIND_CDROM:
+    case SVIRT_PLAN_KIND_FLOPPY:
+    case SVIRT_PLAN_KIND_BACKING_FILE:
+    case SVIRT_PLAN_KIND_KERNEL:
+    case SVIRT_PLAN_KIND_INITRD:
+    case SVIRT_PLAN_KIND_DTB:
+    case SVIRT_PLAN_KIND_SERIAL_FILE:
+    case SVIRT_PLAN_KIND_HOSTDEV:
     default:
         return SVIRT_LABEL_TARGET_FILE;
     }
