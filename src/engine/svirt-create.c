@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "svirt-private.h"
 #include "svirt-create.h"
 #include "svirt-labeler.h"
 #include "svirt-policy.h"
@@ -1212,16 +1213,70 @@ compare_users(gconstpointer a, gconstpointer b)
     return g_strcmp0(ua->name, ub->name);
 }
 
+gboolean
+svirt_foreach_vm_file(virConnectPtr conn, SvirtVmFileFunc func, gpointer user_data)
+{
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(conn, &doms, 0);
+
+    if (n < 0)
+        return FALSE;
+    for (int i = 0; i < n; i++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        g_autoptr(VirString) xml = NULL;
+        g_autoptr(SvirtPlan) plan = NULL;
+
+        if (virDomainGetUUIDString(doms[i], uuid) == 0)
+            xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+        if (xml)
+            plan = svirt_plan_build(xml, settings, types, SVIRT_PREVIEW_LEVEL, NULL);
+        for (guint j = 0; plan && j < plan->items->len; j++) {
+            SvirtPlanItem *item = g_ptr_array_index(plan->items, j);
+            g_autofree char *resolved = svirt_labeler_resolve_path(item->path);
+
+            func(doms[i], uuid, item, resolved ? resolved : item->path, user_data);
+        }
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    virResetLastError();
+    return TRUE;
+}
+
+typedef struct {
+    const char *wanted;
+    GPtrArray *users;
+} PathUsers;
+
+static void
+add_path_user(virDomainPtr dom, const char *uuid, const SvirtPlanItem *item,
+              const char *resolved, gpointer user_data)
+{
+    PathUsers *found = user_data;
+    SvirtPathUser *last = found->users->len
+                              ? g_ptr_array_index(found->users, found->users->len - 1)
+                              : NULL;
+    SvirtPathUser *user;
+
+    /* A VM counts once, with the first use of the path in its plan. */
+    if (!g_str_equal(resolved, found->wanted) || (last && g_str_equal(last->uuid, uuid)))
+        return;
+    user = g_new0(SvirtPathUser, 1);
+    user->name = g_strdup(virDomainGetName(dom));
+    user->uuid = g_strdup(uuid);
+    user->designation = item->designation;
+    g_ptr_array_add(found->users, user);
+}
+
 GPtrArray *
 svirt_engine_list_path_users(SvirtEngine *engine, const char *path, GError **error)
 {
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GPtrArray) users = NULL;
-    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
-    g_autoptr(SvirtSettings) settings = svirt_settings_new();
     g_autofree char *wanted = NULL;
-    virDomainPtr *doms = NULL;
-    int n;
+    PathUsers found;
 
     g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
     g_return_val_if_fail(path != NULL, NULL);
@@ -1232,41 +1287,13 @@ svirt_engine_list_path_users(SvirtEngine *engine, const char *path, GError **err
     wanted = svirt_labeler_resolve_path(path);
     if (wanted == NULL)
         wanted = g_strdup(path);
-    n = virConnectListAllDomains(conn, &doms, 0);
-    if (n < 0) {
+    users = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_path_user_free);
+    found = (PathUsers){ wanted, users };
+    if (!svirt_foreach_vm_file(conn, add_path_user, &found)) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not list the VMs that use %s"), path);
         return NULL;
     }
-    users = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_path_user_free);
-    for (int i = 0; i < n; i++) {
-        char *raw = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        g_autofree char *xml = g_strdup(raw);
-        g_autoptr(SvirtPlan) plan = NULL;
-
-        free(raw);
-        /* Only paths and designations matter here, so any level will do. */
-        if (xml && virDomainGetUUIDString(doms[i], uuid) == 0)
-            plan = svirt_plan_build(xml, settings, types, SVIRT_PREVIEW_LEVEL, NULL);
-        for (guint j = 0; plan && j < plan->items->len; j++) {
-            SvirtPlanItem *item = g_ptr_array_index(plan->items, j);
-            g_autofree char *resolved = svirt_labeler_resolve_path(item->path);
-            SvirtPathUser *user;
-
-            if (g_strcmp0(resolved ? resolved : item->path, wanted) != 0)
-                continue;
-            user = g_new0(SvirtPathUser, 1);
-            user->name = g_strdup(virDomainGetName(doms[i]));
-            user->uuid = g_strdup(uuid);
-            user->designation = item->designation;
-            g_ptr_array_add(users, user);
-            break;
-        }
-        virDomainFree(doms[i]);
-    }
-    free(doms);
-    virResetLastError();
     g_ptr_array_sort(users, compare_users);
     return g_steal_pointer(&users);
 }

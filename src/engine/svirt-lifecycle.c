@@ -1390,43 +1390,32 @@ svirt_storage_item_free(SvirtStorageItem *item)
     g_free(item);
 }
 
+typedef struct {
+    const char *self_uuid;
+    GHashTable *users;
+} OtherDisks;
+
+static void
+add_other_disk(virDomainPtr dom, const char *uuid, const SvirtPlanItem *item,
+               const char *resolved, gpointer user_data)
+{
+    OtherDisks *others = user_data;
+
+    if (!g_str_equal(uuid, others->self_uuid))
+        g_hash_table_replace(others->users, g_strdup(resolved), g_strdup(virDomainGetName(dom)));
+}
+
 /* Resolved paths of every disk of every other VM, mapped to that VM's name. */
 static GHashTable *
 disks_of_other_vms(virConnectPtr conn, const char *self_uuid)
 {
-    GHashTable *users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_new_builtin();
-    g_autoptr(SvirtSettings) settings = svirt_settings_new();
-    virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(conn, &doms, 0);
+    OtherDisks others = { self_uuid,
+                          g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free) };
 
-    /* Only the paths matter here, so any labels and level will do. */
-    for (int i = 0; i < n; i++) {
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        g_autofree char *xml = NULL;
-        g_autoptr(SvirtPlan) plan = NULL;
-
-        if (virDomainGetUUIDString(doms[i], uuid) == 0 && !g_str_equal(uuid, self_uuid)) {
-            char *raw = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-
-            xml = g_strdup(raw);
-            free(raw);
-        }
-        if (xml && (plan = svirt_plan_build(xml, settings, types, "s0:c0,c1", NULL))) {
-            for (guint j = 0; j < plan->items->len; j++) {
-                SvirtPlanItem *item = g_ptr_array_index(plan->items, j);
-                g_autofree char *resolved = svirt_labeler_resolve_path(item->path);
-
-                if (resolved)
-                    g_hash_table_replace(users, g_steal_pointer(&resolved),
-                                         g_strdup(virDomainGetName(doms[i])));
-            }
-        }
-        virDomainFree(doms[i]);
-    }
-    free(doms);
-    virResetLastError();
-    return users;
+    /* A connection that cannot list VMs offers no file as another VM's. */
+    if (!svirt_foreach_vm_file(conn, add_other_disk, &others))
+        virResetLastError();
+    return others.users;
 }
 
 GPtrArray *
