@@ -51,11 +51,26 @@ was_closed(gpointer data)
 }
 
 static void
-test_console_marker_and_echo(void)
+on_opened(GObject *source, GAsyncResult *result, gpointer data)
+{
+    *(GAsyncResult **)data = g_object_ref(result);
+}
+
+static gboolean
+has_result(gpointer data)
+{
+    return *(GAsyncResult **)data != NULL;
+}
+
+/* The guest's first line reaches the handlers connected between opening and starting the
+ * console, whether it was opened here or in a worker. */
+static void
+console_marker_and_echo(gboolean open_async)
 {
     g_autofree char *dir = svm_test_make_vm_dir("svm-console");
     g_autofree char *boot = g_build_filename(dir, "boot.img", NULL);
-    g_autofree char *name = g_strdup_printf("svm-test-console-%d", (int)getpid());
+    g_autofree char *name = g_strdup_printf("svm-test-console%s-%d", open_async ? "-async" : "",
+                                            (int)getpid());
     g_autofree char *xml = NULL;
     g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
     g_autoptr(GError) error = NULL;
@@ -84,10 +99,21 @@ test_console_marker_and_echo(void)
     if (!dom)
         g_error("Could not create %s: %s", name, virGetLastErrorMessage());
 
-    console = svirt_console_open(engine, name, &error);
+    if (open_async) {
+        GAsyncResult *result = NULL;
+
+        svirt_console_open_async(engine, name, NULL, on_opened, &result);
+        svm_test_wait_for(has_result, &result, 30000, "the console to open");
+        console = svirt_console_open_finish(engine, result, &error);
+        g_object_unref(result);
+    } else {
+        console = svirt_console_open(engine, name, &error);
+    }
     g_assert_no_error(error);
     g_signal_connect(console, "data", G_CALLBACK(on_data), &log);
     g_signal_connect(console, "closed", G_CALLBACK(on_closed), &log);
+    g_assert_true(svirt_console_start(console, &error));
+    g_assert_no_error(error);
     g_assert_cmpint(virDomainResume(dom), ==, 0);
 
     svm_test_wait_for(received_text, &marker, 30000, "the boot marker on the console");
@@ -101,6 +127,18 @@ test_console_marker_and_echo(void)
     g_string_free(log.received, TRUE);
     g_free(log.closed);
     svm_test_rmdir(dir);
+}
+
+static void
+test_console_marker_and_echo(void)
+{
+    console_marker_and_echo(FALSE);
+}
+
+static void
+test_console_open_async(void)
+{
+    console_marker_and_echo(TRUE);
 }
 
 static void
@@ -122,6 +160,7 @@ main(int argc, char *argv[])
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/console/marker-and-echo", test_console_marker_and_echo);
+    g_test_add_func("/system/console/open-async", test_console_open_async);
     g_test_add_func("/system/console/unknown-vm", test_console_unknown_vm);
     return g_test_run();
 }

@@ -136,32 +136,3 @@ svm_audit_findings_get_selected(GtkTreeView *view)
         gtk_tree_model_get(model, &iter, SVM_FINDING_COL_FINDING, &f, -1);
     return f;
 }
-
-static void
-fix_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-    GError *error = NULL;
-
-    if (svirt_audit_fix(source, task_data, &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
-}
-
-void
-svm_audit_fix_async(SvirtEngine *engine, const SvirtFinding *finding, GCancellable *cancellable,
-                    GAsyncReadyCallback callback, gpointer user_data)
-{
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svm_audit_fix_async);
-    g_task_set_task_data(task, svirt_finding_copy(finding), (GDestroyNotify)svirt_finding_free);
-    g_task_run_in_thread(task, fix_thread);
-}
-
-gboolean
-svm_audit_fix_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
-{
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
-}

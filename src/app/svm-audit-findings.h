@@ -35,10 +35,4 @@ char *svm_audit_findings_summary(const SvirtAuditReport *report, const char *vm_
 /* The finding of the selected row, or NULL. */
 const SvirtFinding *svm_audit_findings_get_selected(GtkTreeView *view);
 
-/* Runs svirt_audit_fix() on a copy of @finding in a thread. */
-void svm_audit_fix_async(SvirtEngine *engine, const SvirtFinding *finding,
-                         GCancellable *cancellable, GAsyncReadyCallback callback,
-                         gpointer user_data);
-gboolean svm_audit_fix_finish(SvirtEngine *engine, GAsyncResult *result, GError **error);
-
 G_END_DECLS

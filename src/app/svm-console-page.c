@@ -26,20 +26,6 @@ struct _SvmConsolePage {
     gboolean disposed; /* the terminal is gone: late bytes are dropped */
 };
 
-/* What the worker thread reads: its own copies, never the page's fields. */
-typedef struct {
-    SvirtEngine *engine;
-    char *uuid;
-} OpenRequest;
-
-static void
-open_request_free(OpenRequest *request)
-{
-    g_object_unref(request->engine);
-    g_free(request->uuid);
-    g_free(request);
-}
-
 G_DEFINE_TYPE(SvmConsolePage, svm_console_page, GTK_TYPE_BOX)
 
 static void
@@ -85,38 +71,15 @@ on_console_closed(SvirtConsole *console, const char *reason, SvmConsolePage *sel
 }
 
 static void
-open_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-    SvmConsolePage *self = source;
-    OpenRequest *request = task_data;
-    GError *error = NULL;
-    SvirtConsole *console = svirt_console_open(request->engine, request->uuid, &error);
-
-    if (!console) {
-        g_task_return_error(task, error);
-        return;
-    }
-    /* Connected here, before the stream's first event reaches the main loop, so no byte the
-     * guest sends is lost. The handlers run on the main loop, where the stream dispatches. */
-    g_signal_connect(console, "data", G_CALLBACK(on_console_data), self);
-    g_signal_connect(console, "closed", G_CALLBACK(on_console_closed), self);
-    g_task_return_pointer(task, console, g_object_unref);
-}
-
-static void
 on_opened(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-    SvmConsolePage *self = SVM_CONSOLE_PAGE(source);
+    g_autoptr(SvmConsolePage) self = user_data;
     g_autoptr(GError) error = NULL;
-    g_autoptr(SvirtConsole) console = g_task_propagate_pointer(G_TASK(result), &error);
+    g_autoptr(SvirtConsole) console =
+        svirt_console_open_finish(SVIRT_ENGINE(source), result, &error);
 
-    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        if (console) {
-            g_signal_handlers_disconnect_by_data(console, self);
-            svirt_console_close(console);
-        }
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-    }
     self->opening = FALSE;
     if (!console) {
         g_autofree char *text = g_strdup_printf(_("No console: %s"), error->message);
@@ -125,10 +88,19 @@ on_opened(GObject *source, GAsyncResult *result, gpointer user_data)
         return;
     }
     if (!self->running || !svirt_console_is_open(console)) {
-        g_signal_handlers_disconnect_by_data(console, self);
         svirt_console_close(console);
         if (self->running)
             set_state(self, "network-offline-symbolic", _("Console closed."));
+        return;
+    }
+    /* Connected before the stream is watched, so no byte the guest sends is lost. */
+    g_signal_connect(console, "data", G_CALLBACK(on_console_data), self);
+    g_signal_connect(console, "closed", G_CALLBACK(on_console_closed), self);
+    if (!svirt_console_start(console, &error)) {
+        g_autofree char *text = g_strdup_printf(_("No console: %s"), error->message);
+
+        g_signal_handlers_disconnect_by_data(console, self);
+        set_state(self, "dialog-warning-symbolic", text);
         return;
     }
     drop_console(self);
@@ -140,21 +112,12 @@ on_opened(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 open_console(SvmConsolePage *self)
 {
-    g_autoptr(GTask) task = NULL;
-    OpenRequest *request;
-
     if (self->opening || self->console || !self->engine || !self->uuid)
         return;
     self->opening = TRUE;
     set_state(self, "content-loading-symbolic", _("Connecting to the serial console…"));
-    /* The page is the task's source object, so it lives until on_opened has run. */
-    task = g_task_new(self, self->cancellable, on_opened, NULL);
-    request = g_new0(OpenRequest, 1);
-    request->engine = g_object_ref(self->engine);
-    request->uuid = g_strdup(self->uuid);
-    g_task_set_task_data(task, request, (GDestroyNotify)open_request_free);
-    g_task_set_return_on_cancel(task, FALSE);
-    g_task_run_in_thread(task, open_thread);
+    svirt_console_open_async(self->engine, self->uuid, self->cancellable, on_opened,
+                             g_object_ref(self));
 }
 
 void

@@ -111,7 +111,7 @@ on_fix_done(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(SvmVmAuditPage) self = user_data;
     g_autoptr(GError) error = NULL;
 
-    if (!svm_audit_fix_finish(SVIRT_ENGINE(source), result, &error) &&
+    if (!svirt_audit_fix_finish(SVIRT_ENGINE(source), result, &error) &&
         g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
     self->fixing = FALSE;
@@ -129,7 +129,7 @@ on_fix_clicked(SvmVmAuditPage *self)
         return;
     self->fixing = TRUE;
     sync_buttons(self);
-    svm_audit_fix_async(self->engine, f, self->cancellable, on_fix_done, g_object_ref(self));
+    svirt_audit_fix_async(self->engine, f, self->cancellable, on_fix_done, g_object_ref(self));
 }
 
 /* A full audit takes a while: it runs when the page is first looked at, not with the window. */

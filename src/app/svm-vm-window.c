@@ -310,21 +310,34 @@ on_page_changed(GtkWidget *page, SvmVmWindow *self)
 }
 
 static void
-on_action_done(GObject *source, GAsyncResult *result, gpointer user_data)
+action_done(SvmVmWindow *self, gboolean ok, GError *error)
 {
-    g_autoptr(SvmVmWindow) self = user_data;
-    g_autoptr(GError) error = NULL;
-    gpointer tag = g_task_get_source_tag(G_TASK(result));
-    gboolean ok = tag == svirt_engine_start_vm_async
-                      ? svirt_engine_start_vm_finish(SVIRT_ENGINE(source), result, &error)
-                      : svirt_engine_stop_vm_finish(SVIRT_ENGINE(source), result, &error);
-
     if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
     self->acting = FALSE;
     if (!ok)
         show_error(self, error->message);
     svm_vm_window_refresh(self);
+}
+
+static void
+on_started(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmVmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+    gboolean ok = svirt_engine_start_vm_finish(SVIRT_ENGINE(source), result, &error);
+
+    action_done(self, ok, error);
+}
+
+static void
+on_forced_off(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmVmWindow) self = user_data;
+    g_autoptr(GError) error = NULL;
+    gboolean ok = svirt_engine_stop_vm_finish(SVIRT_ENGINE(source), result, &error);
+
+    action_done(self, ok, error);
 }
 
 static void
@@ -349,12 +362,9 @@ on_start_clicked(SvmVmWindow *self)
     hide_error(self);
     self->acting = TRUE;
     sync_buttons(self);
-    svirt_engine_start_vm_async(self->engine, self->uuid, NULL, self->cancellable,
-                                on_action_done, g_object_ref(self));
+    svirt_engine_start_vm_async(self->engine, self->uuid, NULL, self->cancellable, on_started,
+                                g_object_ref(self));
 }
-
-/* How long a guest gets to shut down, as from the main window. */
-#define SHUTDOWN_TIMEOUT_MS (120 * 1000)
 
 static void
 on_shutdown_clicked(SvmVmWindow *self)
@@ -362,7 +372,7 @@ on_shutdown_clicked(SvmVmWindow *self)
     hide_error(self);
     self->shutting_down = TRUE;
     sync_buttons(self);
-    svirt_engine_stop_vm_async(self->engine, self->uuid, FALSE, SHUTDOWN_TIMEOUT_MS,
+    svirt_engine_stop_vm_async(self->engine, self->uuid, FALSE, SVIRT_SHUTDOWN_TIMEOUT_MS,
                                self->cancellable, on_shutdown_done, g_object_ref(self));
 }
 
@@ -377,7 +387,7 @@ on_force_off_response(GtkDialog *dialog, int response, SvmVmWindow *self)
     self->acting = TRUE;
     sync_buttons(self);
     svirt_engine_stop_vm_async(self->engine, self->uuid, TRUE, 0, self->cancellable,
-                               on_action_done, g_object_ref(self));
+                               on_forced_off, g_object_ref(self));
 }
 
 static void

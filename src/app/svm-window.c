@@ -417,7 +417,7 @@ on_reconciled(GObject *source, GAsyncResult *result, gpointer user_data)
 
     if (self->disposed)
         return;
-    if (!svirt_engine_vm_action_finish(SVIRT_ENGINE(source), result, &error))
+    if (!svirt_engine_reconcile_finish(SVIRT_ENGINE(source), result, &error))
         show_action_error(self, error->message);
 }
 
@@ -447,8 +447,7 @@ on_connected(GObject *source, GAsyncResult *result, gpointer user_data)
     svirt_engine_watch_stops(self->engine);
     /* Labels that svirtctl, the qemu hook or another instance change show without F5. */
     svirt_engine_watch_labels(self->engine);
-    svirt_engine_vm_action_async(self->engine, "reconcile", NULL, NULL, NULL, on_reconciled,
-                                 g_object_ref(self));
+    svirt_engine_reconcile_async(self->engine, NULL, on_reconciled, g_object_ref(self));
     svm_window_reload(self);
 }
 
@@ -635,36 +634,88 @@ on_selection_changed(GtkTreeSelection *selection, SvmWindow *self)
     update_actions(self);
 }
 
+/* Every VM action finishes the same way; the window waits for none of them. */
+typedef gboolean (*VmActionFinish)(SvirtEngine *engine, GAsyncResult *result, GError **error);
+
+typedef struct {
+    SvmWindow *self;
+    VmActionFinish finish;
+} VmAction;
+
 static void
 on_action_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-    g_autoptr(SvmWindow) self = user_data;
+    VmAction *action = user_data;
+    g_autoptr(SvmWindow) self = action->self;
     g_autoptr(GError) error = NULL;
+    gboolean ok = action->finish(SVIRT_ENGINE(source), result, &error);
 
+    g_free(action);
     if (self->disposed)
         return;
-    if (!svirt_engine_vm_action_finish(SVIRT_ENGINE(source), result, &error))
+    if (!ok)
         show_action_error(self, error->message);
     update_actions(self);
 }
 
-static void
-run_vm_action(SvmWindow *self, const char *action, const char *uuid, const char *const *paths)
+/* The user data for an action on the selected VM, or NULL when none is selected. */
+static VmAction *
+begin_action(SvmWindow *self, const char *uuid, VmActionFinish finish)
 {
+    VmAction *action;
+
     if (!uuid)
-        return;
+        return NULL;
     gtk_info_bar_set_revealed(self->action_bar, FALSE);
-    svirt_engine_vm_action_async(self->engine, action, uuid, paths, NULL, on_action_done,
-                                 g_object_ref(self));
+    action = g_new0(VmAction, 1);
+    action->self = g_object_ref(self);
+    action->finish = finish;
+    return action;
 }
 
 static void
-vm_action_activated(GSimpleAction *action, GVariant *param, gpointer user_data)
+start_activated(GSimpleAction *simple, GVariant *param, gpointer user_data)
 {
     SvmWindow *self = SVM_WINDOW(user_data);
     g_autofree char *uuid = selected_uuid(self);
+    VmAction *action = begin_action(self, uuid, svirt_engine_start_vm_finish);
 
-    run_vm_action(self, g_action_get_name(G_ACTION(action)), uuid, NULL);
+    if (action)
+        svirt_engine_start_vm_async(self->engine, uuid, NULL, NULL, on_action_done, action);
+}
+
+static void
+pause_activated(GSimpleAction *simple, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uuid = selected_uuid(self);
+    VmAction *action = begin_action(self, uuid, svirt_engine_pause_vm_finish);
+
+    if (action)
+        svirt_engine_pause_vm_async(self->engine, uuid, NULL, on_action_done, action);
+}
+
+static void
+resume_activated(GSimpleAction *simple, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uuid = selected_uuid(self);
+    VmAction *action = begin_action(self, uuid, svirt_engine_resume_vm_finish);
+
+    if (action)
+        svirt_engine_resume_vm_async(self->engine, uuid, NULL, on_action_done, action);
+}
+
+static void
+shutdown_activated(GSimpleAction *simple, GVariant *param, gpointer user_data)
+{
+    SvmWindow *self = SVM_WINDOW(user_data);
+    g_autofree char *uuid = selected_uuid(self);
+    VmAction *action = begin_action(self, uuid, svirt_engine_stop_vm_finish);
+
+    if (action)
+        svirt_engine_stop_vm_async(self->engine, uuid, FALSE, SVIRT_SHUTDOWN_TIMEOUT_MS, NULL,
+                                   on_action_done, action);
 }
 
 static void
@@ -672,8 +723,12 @@ on_force_off_response(GtkDialog *dialog, int response, SvmWindow *self)
 {
     const char *uuid = g_object_get_data(G_OBJECT(dialog), "svm-uuid");
 
+    VmAction *action = NULL;
+
     if (response == GTK_RESPONSE_ACCEPT)
-        run_vm_action(self, "force-off", uuid, NULL);
+        action = begin_action(self, uuid, svirt_engine_stop_vm_finish);
+    if (action)
+        svirt_engine_stop_vm_async(self->engine, uuid, TRUE, 0, NULL, on_action_done, action);
     gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
@@ -701,10 +756,15 @@ on_delete_response(SvmDeleteDialog *dialog, int response, SvmWindow *self)
     const char *uuid = g_object_get_data(G_OBJECT(dialog), "svm-uuid");
     g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func(g_free);
 
+    VmAction *action = NULL;
+
     svm_delete_dialog_get_chosen(dialog, chosen);
     g_ptr_array_add(chosen, NULL);
     if (response == GTK_RESPONSE_ACCEPT)
-        run_vm_action(self, "delete", uuid, (const char *const *)chosen->pdata);
+        action = begin_action(self, uuid, svirt_engine_delete_vm_finish);
+    if (action)
+        svirt_engine_delete_vm_async(self->engine, uuid, (const char *const *)chosen->pdata, NULL,
+                                     on_action_done, action);
     gtk_widget_destroy(GTK_WIDGET(dialog));
 }
 
@@ -822,10 +882,10 @@ static const GActionEntry win_actions[] = {
     { .name = "find", .activate = find_activated },
     { .name = "new-vm", .activate = new_vm_activated },
     { .name = "details", .activate = details_activated },
-    { .name = "start", .activate = vm_action_activated },
-    { .name = "pause", .activate = vm_action_activated },
-    { .name = "resume", .activate = vm_action_activated },
-    { .name = "shutdown", .activate = vm_action_activated },
+    { .name = "start", .activate = start_activated },
+    { .name = "pause", .activate = pause_activated },
+    { .name = "resume", .activate = resume_activated },
+    { .name = "shutdown", .activate = shutdown_activated },
     { .name = "force-off", .activate = force_off_activated },
     { .name = "delete", .activate = delete_activated },
     { .name = "add-connection", .activate = add_connection_activated },

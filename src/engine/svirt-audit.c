@@ -18,6 +18,7 @@
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 #include "svirt-sepol.h"
+#include "svirt-task.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathContext, xmlXPathFreeContext)
@@ -1131,33 +1132,52 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
     return g_steal_pointer(&report);
 }
 
-static void
-audit_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+audit_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+           GError **error)
 {
-    GError *error = NULL;
-    SvirtAuditReport *report = svirt_audit_run(source, cancellable, &error);
-
-    if (report)
-        g_task_return_pointer(task, report, (GDestroyNotify)svirt_audit_report_free);
-    else
-        g_task_return_error(task, error);
+    return (*result = svirt_audit_run(source, cancellable, error)) != NULL;
 }
 
 void
 svirt_audit_run_async(SvirtEngine *engine, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_audit_run_async);
-    g_task_run_in_thread(task, audit_thread);
+    svirt_task_run(engine, svirt_audit_run_async, audit_call, svirt_task_args_new(NULL),
+                   (GDestroyNotify)svirt_audit_report_free, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
 }
 
 SvirtAuditReport *
 svirt_audit_run_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_audit_run_async, result, error);
+}
+
+static gboolean
+fix_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+         GError **error)
+{
+    return svirt_audit_fix(source, args->boxed, error);
+}
+
+void
+svirt_audit_fix_async(SvirtEngine *engine, const SvirtFinding *finding,
+                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                      gpointer user_data)
+{
+    SvirtTaskArgs *args = svirt_task_args_new(NULL);
+
+    args->boxed = svirt_finding_copy(finding);
+    args->boxed_free = (GDestroyNotify)svirt_finding_free;
+    svirt_task_run(engine, svirt_audit_fix_async, fix_call, args, NULL, SVIRT_TASK_CANCEL_DROPS,
+                   cancellable, callback, user_data);
+}
+
+gboolean
+svirt_audit_fix_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_audit_fix_async, result, error);
 }
 
 void

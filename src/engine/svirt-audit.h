@@ -163,6 +163,10 @@ char *svirt_audit_report_to_html(const SvirtAuditReport *report);
  * of a running VM the engine started, restores a stale object. Anything else is refused with
  * SVIRT_ERROR_UNSAFE and a message saying what the administrator must do. */
 gboolean svirt_audit_fix(SvirtEngine *engine, const SvirtFinding *finding, GError **error);
+void svirt_audit_fix_async(SvirtEngine *engine, const SvirtFinding *finding,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data);
+gboolean svirt_audit_fix_finish(SvirtEngine *engine, GAsyncResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtFinding, svirt_finding_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtMatrixVm, svirt_matrix_vm_free)

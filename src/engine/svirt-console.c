@@ -4,6 +4,7 @@
 #include <libvirt/virterror.h>
 
 #include "svirt-console.h"
+#include "svirt-task.h"
 
 struct _SvirtConsole {
     GObject parent_instance;
@@ -11,6 +12,8 @@ struct _SvirtConsole {
     virConnectPtr conn;
     virStreamPtr stream;
     char *uuid;
+    char *name;
+    gboolean started;
     GByteArray *pending; /* typed bytes the stream could not take yet */
     gboolean watching_writable;
 };
@@ -32,7 +35,8 @@ finish(SvirtConsole *self, const char *reason)
 {
     if (!self->stream)
         return;
-    virStreamEventRemoveCallback(self->stream);
+    if (self->started)
+        virStreamEventRemoveCallback(self->stream);
     virStreamAbort(self->stream);
     virStreamFree(self->stream);
     self->stream = NULL;
@@ -104,7 +108,7 @@ update_events(SvirtConsole *self)
     gboolean want_write = self->pending->len > 0;
     int events = VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP;
 
-    if (!self->stream || want_write == self->watching_writable)
+    if (!self->stream || !self->started || want_write == self->watching_writable)
         return;
     if (want_write)
         events |= VIR_STREAM_EVENT_WRITABLE;
@@ -151,17 +155,57 @@ svirt_console_open(SvirtEngine *engine, const char *vm, GError **error)
             virStreamFree(g_steal_pointer(&self->stream));
         return NULL;
     }
+    self->name = g_strdup(name);
+    return g_steal_pointer(&self);
+}
+
+static gboolean
+open_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+          GError **error)
+{
+    return (*result = svirt_console_open(source, args->vm, error)) != NULL;
+}
+
+void
+svirt_console_open_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_console_open_async, open_call, svirt_task_args_new(vm),
+                   g_object_unref, SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+SvirtConsole *
+svirt_console_open_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_pointer(engine, svirt_console_open_async, result, error);
+}
+
+gboolean
+svirt_console_start(SvirtConsole *self, GError **error)
+{
+    g_return_val_if_fail(SVIRT_IS_CONSOLE(self), FALSE);
+
+    if (self->started)
+        return TRUE;
+    if (!self->stream) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("The console of %s is closed. Open it again."), self->name);
+        return FALSE;
+    }
     if (virStreamEventAddCallback(self->stream,
                                   VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
                                       VIR_STREAM_EVENT_HANGUP,
                                   on_stream_event, self, NULL) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not watch the console of %s"), name);
+                                       _("Could not watch the console of %s"), self->name);
         virStreamAbort(self->stream);
         virStreamFree(g_steal_pointer(&self->stream));
-        return NULL;
+        return FALSE;
     }
-    return g_steal_pointer(&self);
+    self->started = TRUE;
+    /* Typed before the start: sent now. */
+    flush_pending(self);
+    return TRUE;
 }
 
 void
@@ -180,7 +224,8 @@ svirt_console_close(SvirtConsole *self)
     g_return_if_fail(SVIRT_IS_CONSOLE(self));
     if (!self->stream)
         return;
-    virStreamEventRemoveCallback(self->stream);
+    if (self->started)
+        virStreamEventRemoveCallback(self->stream);
     virStreamFinish(self->stream);
     virStreamFree(self->stream);
     self->stream = NULL;
@@ -221,6 +266,7 @@ svirt_console_finalize(GObject *object)
 
     g_byte_array_unref(self->pending);
     g_free(self->uuid);
+    g_free(self->name);
     G_OBJECT_CLASS(svirt_console_parent_class)->finalize(object);
 }
 

@@ -14,6 +14,7 @@
 #include "svirt-create.h"
 #include "svirt-labeler.h"
 #include "svirt-policy.h"
+#include "svirt-task.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
@@ -1029,74 +1030,65 @@ svirt_engine_create_vm_full(SvirtEngine *engine, const SvirtVmSpec *spec,
     return NULL;
 }
 
-static void
-list_pools_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+list_pools_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                GCancellable *cancellable, GError **error)
 {
-    GError *error = NULL;
-    GPtrArray *pools = svirt_engine_list_pools(source, &error);
-
-    if (pools == NULL)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, pools, (GDestroyNotify)g_ptr_array_unref);
+    return (*result = svirt_engine_list_pools(source, error)) != NULL;
 }
 
 void
 svirt_engine_list_pools_async(SvirtEngine *engine, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_list_pools_async);
-    g_task_run_in_thread(task, list_pools_thread);
+    svirt_task_run(engine, svirt_engine_list_pools_async, list_pools_call,
+                   svirt_task_args_new(NULL), (GDestroyNotify)g_ptr_array_unref,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 GPtrArray *
 svirt_engine_list_pools_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_list_pools_async, result, error);
 }
 
-static void
-list_networks_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+list_networks_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                   GCancellable *cancellable, GError **error)
 {
-    GError *error = NULL;
-    GStrv names = svirt_engine_list_networks(source, &error);
-
-    if (names == NULL)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, names, (GDestroyNotify)g_strfreev);
+    return (*result = svirt_engine_list_networks(source, error)) != NULL;
 }
 
 void
 svirt_engine_list_networks_async(SvirtEngine *engine, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_list_networks_async);
-    g_task_run_in_thread(task, list_networks_thread);
+    svirt_task_run(engine, svirt_engine_list_networks_async, list_networks_call,
+                   svirt_task_args_new(NULL), (GDestroyNotify)g_strfreev, SVIRT_TASK_CANCEL_DROPS,
+                   cancellable, callback, user_data);
 }
 
 GStrv
 svirt_engine_list_networks_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_list_networks_async, result, error);
 }
 
-static void
-preview_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static SvirtTaskArgs *
+spec_args(const SvirtVmSpec *spec)
 {
-    GError *error = NULL;
-    SvirtPlan *plan = svirt_engine_preview_vm(source, task_data, &error);
+    SvirtTaskArgs *args = svirt_task_args_new(NULL);
 
-    if (plan == NULL)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, plan, (GDestroyNotify)svirt_plan_free);
+    args->boxed = svirt_vm_spec_copy(spec);
+    args->boxed_free = (GDestroyNotify)svirt_vm_spec_free;
+    return args;
+}
+
+static gboolean
+preview_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+             GError **error)
+{
+    return (*result = svirt_engine_preview_vm(source, args->boxed, error)) != NULL;
 }
 
 void
@@ -1104,30 +1096,24 @@ svirt_engine_preview_vm_async(SvirtEngine *engine, const SvirtVmSpec *spec,
                               GCancellable *cancellable, GAsyncReadyCallback callback,
                               gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_preview_vm_async);
-    g_task_set_task_data(task, svirt_vm_spec_copy(spec), (GDestroyNotify)svirt_vm_spec_free);
-    g_task_run_in_thread(task, preview_thread);
+    svirt_task_run(engine, svirt_engine_preview_vm_async, preview_call, spec_args(spec),
+                   (GDestroyNotify)svirt_plan_free, SVIRT_TASK_CANCEL_DROPS, cancellable, callback,
+                   user_data);
 }
 
 SvirtPlan *
 svirt_engine_preview_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_preview_vm_async, result, error);
 }
 
-static void
-create_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* The worker decides: a VM it returns exists even when the cancel came just after. */
+static gboolean
+create_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+            GError **error)
 {
-    GError *error = NULL;
-    char *uuid = svirt_engine_create_vm_full(source, task_data, NULL, NULL, cancellable, &error);
-
-    if (uuid == NULL)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, uuid, g_free);
+    *result = svirt_engine_create_vm_full(source, args->boxed, NULL, NULL, cancellable, error);
+    return *result != NULL;
 }
 
 void
@@ -1135,20 +1121,14 @@ svirt_engine_create_vm_async(SvirtEngine *engine, const SvirtVmSpec *spec,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_create_vm_async);
-    /* The thread decides: a VM it returns exists even when the cancel came just after. */
-    g_task_set_check_cancellable(task, FALSE);
-    g_task_set_task_data(task, svirt_vm_spec_copy(spec), (GDestroyNotify)svirt_vm_spec_free);
-    g_task_run_in_thread(task, create_thread);
+    svirt_task_run(engine, svirt_engine_create_vm_async, create_call, spec_args(spec), g_free,
+                   SVIRT_TASK_CANCEL_REPORTS, cancellable, callback, user_data);
 }
 
 char *
 svirt_engine_create_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_create_vm_async, result, error);
 }
 
 gboolean
@@ -1164,15 +1144,11 @@ svirt_engine_check_vm_name(SvirtEngine *engine, const char *name, GError **error
     return conn && check_name_free(engine, conn, name, error);
 }
 
-static void
-check_name_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+check_name_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                GCancellable *cancellable, GError **error)
 {
-    GError *error = NULL;
-
-    if (svirt_engine_check_vm_name(source, task_data, &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
+    return svirt_engine_check_vm_name(source, args->vm, error);
 }
 
 void
@@ -1180,18 +1156,15 @@ svirt_engine_check_vm_name_async(SvirtEngine *engine, const char *name,
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_check_vm_name_async);
-    g_task_set_task_data(task, g_strdup(name), g_free);
-    g_task_run_in_thread(task, check_name_thread);
+    svirt_task_run(engine, svirt_engine_check_vm_name_async, check_name_call,
+                   svirt_task_args_new(name), NULL, SVIRT_TASK_CANCEL_DROPS, cancellable, callback,
+                   user_data);
 }
 
 gboolean
 svirt_engine_check_vm_name_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(engine, svirt_engine_check_vm_name_async, result, error);
 }
 
 void
@@ -1298,16 +1271,11 @@ svirt_engine_list_path_users(SvirtEngine *engine, const char *path, GError **err
     return g_steal_pointer(&users);
 }
 
-static void
-path_users_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+path_users_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                GCancellable *cancellable, GError **error)
 {
-    GError *error = NULL;
-    GPtrArray *users = svirt_engine_list_path_users(source, task_data, &error);
-
-    if (users == NULL)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, users, (GDestroyNotify)g_ptr_array_unref);
+    return (*result = svirt_engine_list_path_users(source, args->text, error)) != NULL;
 }
 
 void
@@ -1315,18 +1283,18 @@ svirt_engine_list_path_users_async(SvirtEngine *engine, const char *path,
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
+    SvirtTaskArgs *args = svirt_task_args_new(NULL);
 
-    g_task_set_source_tag(task, svirt_engine_list_path_users_async);
-    g_task_set_task_data(task, g_strdup(path), g_free);
-    g_task_run_in_thread(task, path_users_thread);
+    args->text = g_strdup(path);
+    svirt_task_run(engine, svirt_engine_list_path_users_async, path_users_call, args,
+                   (GDestroyNotify)g_ptr_array_unref, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
 }
 
 GPtrArray *
 svirt_engine_list_path_users_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_list_path_users_async, result, error);
 }
 
 /* "'a'", "'a' and 'b'", "'a', 'b' and 'c'" for the VMs in @users that @clashes selects. */

@@ -11,6 +11,7 @@
 #include "svirt-devices.h"
 #include "svirt-labeler.h"
 #include "svirt-private.h"
+#include "svirt-task.h"
 
 /* Targets a new disk may take: vda … vdz, then vdaa … vdzz. */
 #define MAX_TARGETS (26 + 26 * 26)
@@ -463,50 +464,11 @@ svirt_engine_remove_disk(SvirtEngine *engine, const char *vm, const char *target
     return TRUE;
 }
 
-typedef struct {
-    char *vm;
-    char *target;
-    char *path;
-    SvirtDesignation designation;
-    SvirtSettings *settings;
-} TaskData;
-
-static void
-task_data_free(TaskData *data)
+static gboolean
+overview_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+              GCancellable *cancellable, GError **error)
 {
-    g_free(data->vm);
-    g_free(data->target);
-    g_free(data->path);
-    if (data->settings)
-        svirt_settings_free(data->settings);
-    g_free(data);
-}
-
-static GTask *
-new_task(SvirtEngine *engine, gpointer tag, const char *vm, GCancellable *cancellable,
-         GAsyncReadyCallback callback, gpointer user_data, TaskData **data_out)
-{
-    GTask *task = g_task_new(engine, cancellable, callback, user_data);
-    TaskData *data = g_new0(TaskData, 1);
-
-    data->vm = g_strdup(vm);
-    g_task_set_source_tag(task, tag);
-    g_task_set_task_data(task, data, (GDestroyNotify)task_data_free);
-    *data_out = data;
-    return task;
-}
-
-static void
-overview_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-    TaskData *data = task_data;
-    GError *error = NULL;
-    SvirtVmOverview *overview = svirt_engine_get_vm_overview(source, data->vm, &error);
-
-    if (overview)
-        g_task_return_pointer(task, overview, (GDestroyNotify)svirt_vm_overview_free);
-    else
-        g_task_return_error(task, error);
+    return (*result = svirt_engine_get_vm_overview(source, args->vm, error)) != NULL;
 }
 
 void
@@ -514,31 +476,22 @@ svirt_engine_get_vm_overview_async(SvirtEngine *engine, const char *vm,
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-    TaskData *data;
-    g_autoptr(GTask) task = new_task(engine, svirt_engine_get_vm_overview_async, vm, cancellable,
-                                     callback, user_data, &data);
-
-    g_task_run_in_thread(task, overview_thread);
+    svirt_task_run(engine, svirt_engine_get_vm_overview_async, overview_call,
+                   svirt_task_args_new(vm), (GDestroyNotify)svirt_vm_overview_free,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 SvirtVmOverview *
 svirt_engine_get_vm_overview_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_get_vm_overview_async, result, error);
 }
 
-static void
-designation_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+designation_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                 GCancellable *cancellable, GError **error)
 {
-    TaskData *data = task_data;
-    GError *error = NULL;
-
-    if (svirt_engine_set_disk_designation(source, data->vm, data->target, data->designation,
-                                          &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
+    return svirt_engine_set_disk_designation(source, args->vm, args->text, args->number, error);
 }
 
 void
@@ -546,34 +499,28 @@ svirt_engine_set_disk_designation_async(SvirtEngine *engine, const char *vm, con
                                         SvirtDesignation designation, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data)
 {
-    TaskData *data;
-    g_autoptr(GTask) task = new_task(engine, svirt_engine_set_disk_designation_async, vm,
-                                     cancellable, callback, user_data, &data);
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
 
-    data->target = g_strdup(target);
-    data->designation = designation;
-    g_task_run_in_thread(task, designation_thread);
+    args->text = g_strdup(target);
+    args->number = designation;
+    svirt_task_run(engine, svirt_engine_set_disk_designation_async, designation_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 gboolean
 svirt_engine_set_disk_designation_finish(SvirtEngine *engine, GAsyncResult *result,
                                          GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(engine, svirt_engine_set_disk_designation_async, result,
+                                     error);
 }
 
-static void
-add_disk_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+add_disk_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+              GCancellable *cancellable, GError **error)
 {
-    TaskData *data = task_data;
-    GError *error = NULL;
-    char *target = svirt_engine_add_disk(source, data->vm, data->path, data->designation, &error);
-
-    if (target)
-        g_task_return_pointer(task, target, g_free);
-    else
-        g_task_return_error(task, error);
+    return (*result = svirt_engine_add_disk(source, args->vm, args->text, args->number,
+                                            error)) != NULL;
 }
 
 void
@@ -581,32 +528,25 @@ svirt_engine_add_disk_async(SvirtEngine *engine, const char *vm, const char *pat
                             SvirtDesignation designation, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data)
 {
-    TaskData *data;
-    g_autoptr(GTask) task = new_task(engine, svirt_engine_add_disk_async, vm, cancellable,
-                                     callback, user_data, &data);
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
 
-    data->path = g_strdup(path);
-    data->designation = designation;
-    g_task_run_in_thread(task, add_disk_thread);
+    args->text = g_strdup(path);
+    args->number = designation;
+    svirt_task_run(engine, svirt_engine_add_disk_async, add_disk_call, args, g_free,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 char *
 svirt_engine_add_disk_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_add_disk_async, result, error);
 }
 
-static void
-remove_disk_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+remove_disk_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                 GCancellable *cancellable, GError **error)
 {
-    TaskData *data = task_data;
-    GError *error = NULL;
-
-    if (svirt_engine_remove_disk(source, data->vm, data->target, &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
+    return svirt_engine_remove_disk(source, args->vm, args->text, error);
 }
 
 void
@@ -614,93 +554,68 @@ svirt_engine_remove_disk_async(SvirtEngine *engine, const char *vm, const char *
                                GCancellable *cancellable, GAsyncReadyCallback callback,
                                gpointer user_data)
 {
-    TaskData *data;
-    g_autoptr(GTask) task = new_task(engine, svirt_engine_remove_disk_async, vm, cancellable,
-                                     callback, user_data, &data);
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
 
-    data->target = g_strdup(target);
-    g_task_run_in_thread(task, remove_disk_thread);
+    args->text = g_strdup(target);
+    svirt_task_run(engine, svirt_engine_remove_disk_async, remove_disk_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 gboolean
 svirt_engine_remove_disk_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(engine, svirt_engine_remove_disk_async, result, error);
 }
 
-static void
-status_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+status_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+            GError **error)
 {
-    TaskData *data = task_data;
-    GError *error = NULL;
-    SvirtVmStatus *status = svirt_engine_get_vm_status(source, data->vm, &error);
-
-    if (status)
-        g_task_return_pointer(task, status, (GDestroyNotify)svirt_vm_status_free);
-    else
-        g_task_return_error(task, error);
+    return (*result = svirt_engine_get_vm_status(source, args->vm, error)) != NULL;
 }
 
 void
 svirt_engine_get_vm_status_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data)
 {
-    TaskData *data;
-    g_autoptr(GTask) task = new_task(engine, svirt_engine_get_vm_status_async, vm, cancellable,
-                                     callback, user_data, &data);
-
-    g_task_run_in_thread(task, status_thread);
+    svirt_task_run(engine, svirt_engine_get_vm_status_async, status_call, svirt_task_args_new(vm),
+                   (GDestroyNotify)svirt_vm_status_free, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
 }
 
 SvirtVmStatus *
 svirt_engine_get_vm_status_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_get_vm_status_async, result, error);
 }
 
-static void
-get_settings_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+get_settings_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                  GCancellable *cancellable, GError **error)
 {
-    TaskData *data = task_data;
-    GError *error = NULL;
-    SvirtSettings *settings = svirt_engine_get_settings(source, data->vm, &error);
-
-    if (settings)
-        g_task_return_pointer(task, settings, (GDestroyNotify)svirt_settings_free);
-    else
-        g_task_return_error(task, error);
+    return (*result = svirt_engine_get_settings(source, args->vm, error)) != NULL;
 }
 
 void
 svirt_engine_get_settings_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
-    TaskData *data;
-    g_autoptr(GTask) task = new_task(engine, svirt_engine_get_settings_async, vm, cancellable,
-                                     callback, user_data, &data);
-
-    g_task_run_in_thread(task, get_settings_thread);
+    svirt_task_run(engine, svirt_engine_get_settings_async, get_settings_call,
+                   svirt_task_args_new(vm), (GDestroyNotify)svirt_settings_free,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 SvirtSettings *
 svirt_engine_get_settings_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_get_settings_async, result, error);
 }
 
-static void
-settings_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+set_settings_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                  GCancellable *cancellable, GError **error)
 {
-    TaskData *data = task_data;
-    GError *error = NULL;
-
-    if (svirt_engine_set_settings(source, data->vm, data->settings, &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
+    return svirt_engine_set_settings(source, args->vm, args->boxed, error);
 }
 
 void
@@ -708,17 +623,16 @@ svirt_engine_set_settings_async(SvirtEngine *engine, const char *vm,
                                 const SvirtSettings *settings, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
-    TaskData *data;
-    g_autoptr(GTask) task = new_task(engine, svirt_engine_set_settings_async, vm, cancellable,
-                                     callback, user_data, &data);
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
 
-    data->settings = svirt_settings_copy(settings);
-    g_task_run_in_thread(task, settings_thread);
+    args->boxed = svirt_settings_copy(settings);
+    args->boxed_free = (GDestroyNotify)svirt_settings_free;
+    svirt_task_run(engine, svirt_engine_set_settings_async, set_settings_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 gboolean
 svirt_engine_set_settings_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(engine, svirt_engine_set_settings_async, result, error);
 }

@@ -13,6 +13,7 @@
 #include "svirt-engine.h"
 #include "svirt-journal-watch.h"
 #include "svirt-lifecycle.h"
+#include "svirt-task.h"
 
 struct _SvirtEngine {
     GObject parent_instance;
@@ -384,36 +385,34 @@ notify_connected_idle(gpointer user_data)
     return G_SOURCE_REMOVE;
 }
 
-static void
-connect_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+connect_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+             GCancellable *cancellable, GError **error)
 {
-    SvirtEngine *self = source;
-    GError *error = NULL;
-
-    if (!svirt_engine_connect(self, cancellable, &error)) {
-        g_task_return_error(task, error);
-        return;
-    }
-    g_main_context_invoke(g_task_get_context(task), notify_connected_idle, g_object_ref(self));
-    g_task_return_boolean(task, TRUE);
+    if (!svirt_engine_connect(source, cancellable, error))
+        return FALSE;
+    g_main_context_invoke(args->boxed, notify_connected_idle, g_object_ref(source));
+    return TRUE;
 }
 
 void
 svirt_engine_connect_async(SvirtEngine *self, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    SvirtTaskArgs *args = svirt_task_args_new(NULL);
 
-    g_task_set_source_tag(task, svirt_engine_connect_async);
+    /* Property notifications reach the caller on its own main context. */
+    args->boxed = g_main_context_ref_thread_default();
+    args->boxed_free = (GDestroyNotify)g_main_context_unref;
     svirt_engine_init_libvirt();
-    g_task_run_in_thread(task, connect_thread);
+    svirt_task_run(self, svirt_engine_connect_async, connect_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 gboolean
 svirt_engine_connect_finish(SvirtEngine *self, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(self, svirt_engine_connect_async, result, error);
 }
 
 void
@@ -527,33 +526,26 @@ svirt_engine_list_vms(SvirtEngine *self, GCancellable *cancellable, GError **err
     return g_steal_pointer(&vms);
 }
 
-static void
-list_vms_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+list_vms_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+              GCancellable *cancellable, GError **error)
 {
-    GError *error = NULL;
-    GPtrArray *vms = svirt_engine_list_vms(source, cancellable, &error);
-
-    if (!vms)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, vms, (GDestroyNotify)g_ptr_array_unref);
+    return (*result = svirt_engine_list_vms(source, cancellable, error)) != NULL;
 }
 
 void
 svirt_engine_list_vms_async(SvirtEngine *self, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_list_vms_async);
-    g_task_run_in_thread(task, list_vms_thread);
+    svirt_task_run(self, svirt_engine_list_vms_async, list_vms_call, svirt_task_args_new(NULL),
+                   (GDestroyNotify)g_ptr_array_unref, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
 }
 
 GPtrArray *
 svirt_engine_list_vms_finish(SvirtEngine *self, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, self), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(self, svirt_engine_list_vms_async, result, error);
 }
 
 const char *
@@ -1086,30 +1078,11 @@ svirt_engine_plan_vm(SvirtEngine *self, const char *vm, const char *mcs_range, G
     return svirt_plan_build(xml, settings, types, level, error);
 }
 
-typedef struct {
-    char *vm;
-    char *mcs_range;
-} PlanData;
-
-static void
-plan_data_free(PlanData *data)
+static gboolean
+plan_vm_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+             GCancellable *cancellable, GError **error)
 {
-    g_free(data->vm);
-    g_free(data->mcs_range);
-    g_free(data);
-}
-
-static void
-plan_vm_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-    PlanData *data = task_data;
-    GError *error = NULL;
-    SvirtPlan *plan = svirt_engine_plan_vm(source, data->vm, data->mcs_range, &error);
-
-    if (plan == NULL)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, plan, (GDestroyNotify)svirt_plan_free);
+    return (*result = svirt_engine_plan_vm(source, args->vm, args->text, error)) != NULL;
 }
 
 void
@@ -1117,19 +1090,16 @@ svirt_engine_plan_vm_async(SvirtEngine *self, const char *vm, const char *mcs_ra
                            GCancellable *cancellable, GAsyncReadyCallback callback,
                            gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-    PlanData *data = g_new0(PlanData, 1);
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
 
-    data->vm = g_strdup(vm);
-    data->mcs_range = g_strdup(mcs_range);
-    g_task_set_source_tag(task, svirt_engine_plan_vm_async);
-    g_task_set_task_data(task, data, (GDestroyNotify)plan_data_free);
-    g_task_run_in_thread(task, plan_vm_thread);
+    args->text = g_strdup(mcs_range);
+    svirt_task_run(self, svirt_engine_plan_vm_async, plan_vm_call, args,
+                   (GDestroyNotify)svirt_plan_free, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
 }
 
 SvirtPlan *
 svirt_engine_plan_vm_finish(SvirtEngine *self, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, self), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(self, svirt_engine_plan_vm_async, result, error);
 }

@@ -5,6 +5,7 @@
 #include "svirt-error.h"
 #include "svirt-journal-watch.h"
 #include "svirt-journal.h"
+#include "svirt-task.h"
 
 /* A commit is a temp file renamed into place; a burst of them (a start labels several paths,
  * a reconcile releases several VMs) is read once. */
@@ -91,16 +92,11 @@ read_holders(SvirtJournal *journal, GError **error)
     return holders;
 }
 
-static void
-read_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+read_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+          GError **error)
 {
-    GError *error = NULL;
-    GHashTable *holders = read_holders(SVIRT_JOURNAL_WATCH(source)->journal, &error);
-
-    if (!holders)
-        g_task_return_error(task, error);
-    else
-        g_task_return_pointer(task, holders, (GDestroyNotify)g_hash_table_unref);
+    return (*result = read_holders(SVIRT_JOURNAL_WATCH(source)->journal, error)) != NULL;
 }
 
 static void start_read(SvirtJournalWatch *self);
@@ -138,7 +134,7 @@ on_read_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     SvirtJournalWatch *self = SVIRT_JOURNAL_WATCH(source);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GHashTable) holders = g_task_propagate_pointer(G_TASK(result), &error);
+    g_autoptr(GHashTable) holders = svirt_task_finish_pointer(self, start_read, result, &error);
     g_autoptr(GPtrArray) changed = NULL;
 
     self->reading = FALSE;
@@ -171,16 +167,14 @@ on_read_done(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 start_read(SvirtJournalWatch *self)
 {
-    g_autoptr(GTask) task = NULL;
-
     if (self->reading) {
         self->dirty = TRUE;
         return;
     }
     self->reading = TRUE;
-    task = g_task_new(self, self->cancellable, on_read_done, NULL);
-    g_task_set_source_tag(task, start_read);
-    g_task_run_in_thread(task, read_thread);
+    svirt_task_run(self, start_read, read_call, svirt_task_args_new(NULL),
+                   (GDestroyNotify)g_hash_table_unref, SVIRT_TASK_CANCEL_DROPS, self->cancellable,
+                   on_read_done, NULL);
 }
 
 static gboolean

@@ -18,6 +18,7 @@
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
 #include "svirt-private.h"
+#include "svirt-task.h"
 
 /* The live copy: our labels in <metadata>, and a static relabel='no' seclabel where libvirtd
  * has the selinux driver, so QEMU runs under our label and libvirtd relabels nothing. */
@@ -594,31 +595,11 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
     return ok;
 }
 
-typedef struct {
-    char *vm;
-    char *mcs_range;
-    gboolean force;
-    guint timeout_ms;
-} OpData;
-
-static void
-op_data_free(OpData *data)
+static gboolean
+start_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+           GError **error)
 {
-    g_free(data->vm);
-    g_free(data->mcs_range);
-    g_free(data);
-}
-
-static void
-start_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-    OpData *data = task_data;
-    GError *error = NULL;
-
-    if (svirt_engine_start_vm(source, data->vm, data->mcs_range, &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
+    return svirt_engine_start_vm(source, args->vm, args->text, error);
 }
 
 void
@@ -626,21 +607,17 @@ svirt_engine_start_vm_async(SvirtEngine *engine, const char *vm, const char *mcs
                             GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-    OpData *data = g_new0(OpData, 1);
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
 
-    data->vm = g_strdup(vm);
-    data->mcs_range = g_strdup(mcs_range);
-    g_task_set_task_data(task, data, (GDestroyNotify)op_data_free);
-    g_task_set_source_tag(task, svirt_engine_start_vm_async);
-    g_task_run_in_thread(task, start_thread);
+    args->text = g_strdup(mcs_range);
+    svirt_task_run(engine, svirt_engine_start_vm_async, start_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 gboolean
 svirt_engine_start_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(engine, svirt_engine_start_vm_async, result, error);
 }
 
 gboolean
@@ -688,16 +665,11 @@ svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guin
     return ok;
 }
 
-static void
-stop_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+stop_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+          GError **error)
 {
-    OpData *data = task_data;
-    GError *error = NULL;
-
-    if (svirt_engine_stop_vm(source, data->vm, data->force, data->timeout_ms, &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
+    return svirt_engine_stop_vm(source, args->vm, args->flag, args->number, error);
 }
 
 void
@@ -705,48 +677,43 @@ svirt_engine_stop_vm_async(SvirtEngine *engine, const char *vm, gboolean force,
                            guint timeout_ms, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-    OpData *data = g_new0(OpData, 1);
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
 
-    data->vm = g_strdup(vm);
-    data->force = force;
-    data->timeout_ms = timeout_ms;
-    g_task_set_task_data(task, data, (GDestroyNotify)op_data_free);
-    g_task_set_source_tag(task, svirt_engine_stop_vm_async);
-    g_task_run_in_thread(task, stop_thread);
+    args->flag = force;
+    args->number = timeout_ms;
+    svirt_task_run(engine, svirt_engine_stop_vm_async, stop_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 gboolean
 svirt_engine_stop_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(engine, svirt_engine_stop_vm_async, result, error);
 }
 
-static void
-restore_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* Nobody waits for this one: a failure is logged. */
+static gboolean
+restore_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+             GError **error)
 {
-    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) local = NULL;
     guint restored = 0;
 
-    if (!svirt_restore_holder(task_data, &restored, &error))
-        g_warning("Restoring the labels of VM %s: %s", (const char *)task_data, error->message);
+    if (!svirt_restore_holder(args->vm, &restored, &local))
+        g_warning("Restoring the labels of VM %s: %s", args->vm, local->message);
     else if (restored)
-        g_debug("Restored %u labels of VM %s", restored, (const char *)task_data);
-    svirt_engine_notify_labels_changed(source, task_data);
-    g_task_return_boolean(task, TRUE);
+        g_debug("Restored %u labels of VM %s", restored, args->vm);
+    svirt_engine_notify_labels_changed(source, args->vm);
+    return TRUE;
 }
 
 static void
 on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, gpointer data)
 {
-    g_autoptr(GTask) task = NULL;
-
     if (kind != SVIRT_VM_EVENT_STATE || svirt_vm_state_is_active(info->state))
         return;
-    task = g_task_new(engine, NULL, NULL, NULL);
-    g_task_set_task_data(task, g_strdup(info->uuid), g_free);
-    g_task_run_in_thread(task, restore_thread);
+    svirt_task_run(engine, on_vm_event, restore_call, svirt_task_args_new(info->uuid), NULL,
+                   SVIRT_TASK_CANCEL_REPORTS, NULL, NULL, NULL);
 }
 
 void
@@ -1292,61 +1259,48 @@ svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GErr
     return g_steal_pointer(&all);
 }
 
-static void
-labels_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+labels_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+            GError **error)
 {
-    GError *error = NULL;
-
-    if (task_data) {
-        SvirtVmLabels *labels = svirt_engine_get_vm_labels(source, task_data, &error);
-
-        if (labels)
-            g_task_return_pointer(task, labels, (GDestroyNotify)svirt_vm_labels_free);
-        else
-            g_task_return_error(task, error);
-    } else {
-        GPtrArray *all = svirt_engine_list_vm_labels(source, cancellable, &error);
-
-        if (all)
-            g_task_return_pointer(task, all, (GDestroyNotify)g_ptr_array_unref);
-        else
-            g_task_return_error(task, error);
-    }
+    return (*result = svirt_engine_get_vm_labels(source, args->vm, error)) != NULL;
 }
 
 void
 svirt_engine_get_vm_labels_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_get_vm_labels_async);
-    g_task_set_task_data(task, g_strdup(vm), g_free);
-    g_task_run_in_thread(task, labels_thread);
+    svirt_task_run(engine, svirt_engine_get_vm_labels_async, labels_call,
+                   svirt_task_args_new(vm), (GDestroyNotify)svirt_vm_labels_free,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 SvirtVmLabels *
 svirt_engine_get_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_get_vm_labels_async, result, error);
+}
+
+static gboolean
+all_labels_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                GCancellable *cancellable, GError **error)
+{
+    return (*result = svirt_engine_list_vm_labels(source, cancellable, error)) != NULL;
 }
 
 void
 svirt_engine_list_vm_labels_async(SvirtEngine *engine, GCancellable *cancellable,
                                   GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_list_vm_labels_async);
-    g_task_run_in_thread(task, labels_thread);
+    svirt_task_run(engine, svirt_engine_list_vm_labels_async, all_labels_call,
+                   svirt_task_args_new(NULL), (GDestroyNotify)g_ptr_array_unref,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 GPtrArray *
 svirt_engine_list_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_list_vm_labels_async, result, error);
 }
 
 static gboolean
@@ -1469,16 +1423,11 @@ svirt_engine_list_vm_storage(SvirtEngine *engine, const char *name, GError **err
     return g_steal_pointer(&items);
 }
 
-static void
-storage_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+storage_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+             GError **error)
 {
-    GError *error = NULL;
-    GPtrArray *storage = svirt_engine_list_vm_storage(source, task_data, &error);
-
-    if (storage)
-        g_task_return_pointer(task, storage, (GDestroyNotify)g_ptr_array_unref);
-    else
-        g_task_return_error(task, error);
+    return (*result = svirt_engine_list_vm_storage(source, args->vm, error)) != NULL;
 }
 
 void
@@ -1486,18 +1435,15 @@ svirt_engine_list_vm_storage_async(SvirtEngine *engine, const char *vm,
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-
-    g_task_set_source_tag(task, svirt_engine_list_vm_storage_async);
-    g_task_set_task_data(task, g_strdup(vm), g_free);
-    g_task_run_in_thread(task, storage_thread);
+    svirt_task_run(engine, svirt_engine_list_vm_storage_async, storage_call,
+                   svirt_task_args_new(vm), (GDestroyNotify)g_ptr_array_unref,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 GPtrArray *
 svirt_engine_list_vm_storage_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    return svirt_task_finish_pointer(engine, svirt_engine_list_vm_storage_async, result, error);
 }
 
 static gboolean
@@ -1579,74 +1525,91 @@ svirt_engine_delete_vm(SvirtEngine *engine, const char *name, const char *const 
     return failed->len == 0;
 }
 
-typedef struct {
-    char *action;
-    char *vm;
-    GStrv paths;
-} ActionData;
-
-static void
-action_data_free(ActionData *data)
+static gboolean
+pause_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+           GError **error)
 {
-    g_free(data->action);
-    g_free(data->vm);
-    g_strfreev(data->paths);
-    g_free(data);
-}
-
-#define SHUTDOWN_TIMEOUT_MS (120 * 1000)
-
-static void
-action_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-    ActionData *data = task_data;
-    SvirtEngine *engine = source;
-    GError *error = NULL;
-    gboolean ok;
-
-    if (g_str_equal(data->action, "start"))
-        ok = svirt_engine_start_vm(engine, data->vm, NULL, &error);
-    else if (g_str_equal(data->action, "shutdown"))
-        ok = svirt_engine_stop_vm(engine, data->vm, FALSE, SHUTDOWN_TIMEOUT_MS, &error);
-    else if (g_str_equal(data->action, "force-off"))
-        ok = svirt_engine_stop_vm(engine, data->vm, TRUE, 0, &error);
-    else if (g_str_equal(data->action, "pause"))
-        ok = svirt_engine_pause_vm(engine, data->vm, &error);
-    else if (g_str_equal(data->action, "resume"))
-        ok = svirt_engine_resume_vm(engine, data->vm, &error);
-    else if (g_str_equal(data->action, "delete"))
-        ok = svirt_engine_delete_vm(engine, data->vm, (const char *const *)data->paths, &error);
-    else if (g_str_equal(data->action, "reconcile"))
-        ok = svirt_engine_reconcile(engine, NULL, NULL, &error);
-    else {
-        ok = FALSE;
-        g_set_error(&error, SVIRT_ERROR, SVIRT_ERROR_FAILED, "unknown action %s", data->action);
-    }
-    if (ok)
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
+    return svirt_engine_pause_vm(source, args->vm, error);
 }
 
 void
-svirt_engine_vm_action_async(SvirtEngine *engine, const char *action, const char *vm,
-                             const char *const *paths, GCancellable *cancellable,
-                             GAsyncReadyCallback callback, gpointer user_data)
+svirt_engine_pause_vm_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
 {
-    g_autoptr(GTask) task = g_task_new(engine, cancellable, callback, user_data);
-    ActionData *data = g_new0(ActionData, 1);
-
-    data->action = g_strdup(action);
-    data->vm = g_strdup(vm);
-    data->paths = g_strdupv((char **)paths);
-    g_task_set_source_tag(task, svirt_engine_vm_action_async);
-    g_task_set_task_data(task, data, (GDestroyNotify)action_data_free);
-    g_task_run_in_thread(task, action_thread);
+    svirt_task_run(engine, svirt_engine_pause_vm_async, pause_call, svirt_task_args_new(vm),
+                   NULL, SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
 }
 
 gboolean
-svirt_engine_vm_action_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+svirt_engine_pause_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, engine), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return svirt_task_finish_boolean(engine, svirt_engine_pause_vm_async, result, error);
+}
+
+static gboolean
+resume_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+            GError **error)
+{
+    return svirt_engine_resume_vm(source, args->vm, error);
+}
+
+void
+svirt_engine_resume_vm_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_resume_vm_async, resume_call, svirt_task_args_new(vm),
+                   NULL, SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+gboolean
+svirt_engine_resume_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_resume_vm_async, result, error);
+}
+
+static gboolean
+delete_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+            GError **error)
+{
+    return svirt_engine_delete_vm(source, args->vm, (const char *const *)args->strv, error);
+}
+
+void
+svirt_engine_delete_vm_async(SvirtEngine *engine, const char *vm, const char *const *paths,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
+
+    args->strv = g_strdupv((char **)paths);
+    svirt_task_run(engine, svirt_engine_delete_vm_async, delete_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+gboolean
+svirt_engine_delete_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_delete_vm_async, result, error);
+}
+
+static gboolean
+reconcile_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+               GCancellable *cancellable, GError **error)
+{
+    return svirt_engine_reconcile(source, NULL, NULL, error);
+}
+
+void
+svirt_engine_reconcile_async(SvirtEngine *engine, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_reconcile_async, reconcile_call,
+                   svirt_task_args_new(NULL), NULL, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
+}
+
+gboolean
+svirt_engine_reconcile_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_reconcile_async, result, error);
 }

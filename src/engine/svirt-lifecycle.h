@@ -61,6 +61,10 @@ void svirt_engine_start_vm_async(SvirtEngine *engine, const char *vm, const char
 gboolean svirt_engine_start_vm_finish(SvirtEngine *engine, GAsyncResult *result,
                                       GError **error);
 
+/* How long a desktop's Shut Down waits for the guest before it reports that the guest may
+ * ignore ACPI. */
+#define SVIRT_SHUTDOWN_TIMEOUT_MS (120 * 1000)
+
 /* Shuts the VM down (ACPI) and waits up to @timeout_ms, or forces it off; then restores its
  * labels. */
 gboolean svirt_engine_stop_vm(SvirtEngine *engine, const char *vm, gboolean force,
@@ -81,6 +85,10 @@ char *svirt_domain_xml_uuid(const char *xml);
 /* Restores everything held by VMs that no longer run. */
 gboolean svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept,
                                 GError **error);
+void svirt_engine_reconcile_async(SvirtEngine *engine, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+gboolean svirt_engine_reconcile_finish(SvirtEngine *engine, GAsyncResult *result,
+                                       GError **error);
 
 /* Restores a VM's labels whenever the engine sees it stop, in a worker thread. */
 void svirt_engine_watch_stops(SvirtEngine *engine);
@@ -127,7 +135,16 @@ GPtrArray *svirt_engine_list_vm_labels_finish(SvirtEngine *engine, GAsyncResult 
                                               GError **error);
 
 gboolean svirt_engine_pause_vm(SvirtEngine *engine, const char *vm, GError **error);
+void svirt_engine_pause_vm_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean svirt_engine_pause_vm_finish(SvirtEngine *engine, GAsyncResult *result,
+                                      GError **error);
 gboolean svirt_engine_resume_vm(SvirtEngine *engine, const char *vm, GError **error);
+void svirt_engine_resume_vm_async(SvirtEngine *engine, const char *vm,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+gboolean svirt_engine_resume_vm_finish(SvirtEngine *engine, GAsyncResult *result,
+                                       GError **error);
 
 /* A file of the VM that deleting the VM may also delete. */
 typedef struct {
@@ -149,12 +166,10 @@ GPtrArray *svirt_engine_list_vm_storage_finish(SvirtEngine *engine, GAsyncResult
 gboolean svirt_engine_delete_vm(SvirtEngine *engine, const char *vm, const char *const *paths,
                                 GError **error);
 
-/* Runs one of the calls above in a worker thread: "start", "shutdown", "force-off", "pause",
- * "resume", "delete" (with @paths), "reconcile". */
-void svirt_engine_vm_action_async(SvirtEngine *engine, const char *action, const char *vm,
-                                  const char *const *paths, GCancellable *cancellable,
-                                  GAsyncReadyCallback callback, gpointer user_data);
-gboolean svirt_engine_vm_action_finish(SvirtEngine *engine, GAsyncResult *result,
+void svirt_engine_delete_vm_async(SvirtEngine *engine, const char *vm, const char *const *paths,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+gboolean svirt_engine_delete_vm_finish(SvirtEngine *engine, GAsyncResult *result,
                                        GError **error);
 
 G_END_DECLS
