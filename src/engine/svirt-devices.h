@@ -65,22 +65,4 @@ void svirt_engine_remove_disk_async(SvirtEngine *engine, const char *vm, const c
 gboolean svirt_engine_remove_disk_finish(SvirtEngine *engine, GAsyncResult *result,
                                          GError **error);
 
-/* Threaded twins of svirt_engine_get_vm_status(), svirt_engine_get_settings() and
- * svirt_engine_set_settings(). */
-void svirt_engine_get_vm_status_async(SvirtEngine *engine, const char *vm,
-                                      GCancellable *cancellable, GAsyncReadyCallback callback,
-                                      gpointer user_data);
-SvirtVmStatus *svirt_engine_get_vm_status_finish(SvirtEngine *engine, GAsyncResult *result,
-                                                 GError **error);
-void svirt_engine_get_settings_async(SvirtEngine *engine, const char *vm,
-                                     GCancellable *cancellable, GAsyncReadyCallback callback,
-                                     gpointer user_data);
-SvirtSettings *svirt_engine_get_settings_finish(SvirtEngine *engine, GAsyncResult *result,
-                                                GError **error);
-void svirt_engine_set_settings_async(SvirtEngine *engine, const char *vm,
-                                     const SvirtSettings *settings, GCancellable *cancellable,
-                                     GAsyncReadyCallback callback, gpointer user_data);
-gboolean svirt_engine_set_settings_finish(SvirtEngine *engine, GAsyncResult *result,
-                                          GError **error);
-
 G_END_DECLS

@@ -3,16 +3,13 @@
 #include <glib/gi18n-lib.h>
 #include <libvirt-glib/libvirt-glib.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "svirt-engine.h"
 #include "svirt-journal-watch.h"
-#include "svirt-lifecycle.h"
+#include "svirt-private.h"
 #include "svirt-task.h"
 
 struct _SvirtEngine {
@@ -838,8 +835,8 @@ svirt_engine_lookup_vm(SvirtEngine *self, const char *vm, GError **error)
                              virDomainIsPersistent(dom) == 1);
 }
 
-static char *
-domain_xml(virDomainPtr dom, gboolean inactive, GError **error)
+char *
+svirt_domain_dup_xml(virDomainPtr dom, gboolean inactive, GError **error)
 {
     gboolean persistent = virDomainIsPersistent(dom) == 1;
     /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
@@ -863,243 +860,5 @@ svirt_engine_get_domain_xml(SvirtEngine *self, const char *vm, gboolean inactive
 {
     g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
 
-    return dom ? domain_xml(dom, inactive, error) : NULL;
-}
-
-/* Settings belong to the persistent definition; a transient VM only has a live one. */
-static unsigned int
-metadata_flags(virDomainPtr dom)
-{
-    return virDomainIsPersistent(dom) == 1 ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE;
-}
-
-static SvirtSettings *
-domain_settings(virDomainPtr dom, GError **error)
-{
-    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
-    const char *name = virDomainGetName(dom);
-    char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, SVIRT_METADATA_NS,
-                                     metadata_flags(dom));
-    g_autoptr(GError) local = NULL;
-    SvirtSettings *settings;
-
-    if (xml == NULL) {
-        if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA) {
-            virResetLastError();
-            return svirt_settings_new();
-        }
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the security settings of VM '%s'"),
-                                       name);
-        return NULL;
-    }
-    settings = svirt_settings_parse(xml, strlen(xml), &local);
-    free(xml);
-    if (settings == NULL)
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
-                    _("The security settings stored with VM '%s' are not valid: %s Set them "
-                      "again with 'svirtctl set-label'."),
-                    virDomainGetName(dom), local->message);
-    return settings;
-}
-
-SvirtSettings *
-svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error)
-{
-    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
-
-    return dom ? domain_settings(dom, error) : NULL;
-}
-
-/* Where a binary policy is installed, the static label must be a context it defines. */
-static gboolean
-check_static_label(const SvirtSettings *settings, GError **error)
-{
-    g_autofree char *policy = NULL;
-
-    if (settings->mode != SVIRT_SECURITY_MODE_STATIC)
-        return TRUE;
-    policy = svirt_context_find_policy_file();
-    if (policy == NULL)
-        return TRUE;
-    return svirt_context_check_policy(settings->label, policy, error);
-}
-
-gboolean
-svirt_engine_check_settings(const SvirtSettings *settings, GError **error)
-{
-    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(error);
-
-    return types && svirt_settings_check_policy(settings, types, error) &&
-           check_static_label(settings, error);
-}
-
-gboolean
-svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings *settings,
-                          GError **error)
-{
-    g_autoptr(virDomain) dom = NULL;
-    g_autofree char *xml = NULL;
-    const char *name;
-    unsigned int flags;
-
-    g_return_val_if_fail(settings != NULL, FALSE);
-
-    if (!svirt_engine_check_settings(settings, error))
-        return FALSE;
-    dom = svirt_engine_lookup_domain(self, vm, error);
-    if (dom == NULL)
-        return FALSE;
-    xml = svirt_settings_format(settings);
-    name = virDomainGetName(dom);
-    flags = metadata_flags(dom);
-    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, SVIRT_METADATA_PREFIX,
-                             SVIRT_METADATA_NS, flags) < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not store the security settings of VM '%s'"),
-                                       name);
-        return FALSE;
-    }
-    /* The mode, a static label and the isolation shown for the VM follow its settings. */
-    svirt_engine_notify_domain_changed(self, dom);
-    return TRUE;
-}
-
-static char *
-xpath_string(xmlXPathContextPtr ctxt, const char *expr)
-{
-    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctxt);
-    char *value = NULL;
-
-    if (obj && obj->type == XPATH_STRING && obj->stringval && *obj->stringval)
-        value = g_strstrip(g_strdup((const char *)obj->stringval));
-    xmlXPathFreeObject(obj);
-    return value;
-}
-
-/* The process label a running VM holds, from its live definition: what the engine recorded
- * when it started the VM, else what libvirt's selinux driver gave it. */
-static char *
-held_label(const char *live_xml)
-{
-    xmlDocPtr doc = xmlReadMemory(live_xml, strlen(live_xml), "domain.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr ctxt = doc ? xmlXPathNewContext(doc) : NULL;
-    char *label = NULL;
-
-    if (ctxt) {
-        label = xpath_string(ctxt, "string(/domain/metadata/*[namespace-uri()='" SVIRT_LIVE_NS
-                                   "']/@process)");
-        if (label == NULL)
-            label = xpath_string(ctxt, "string(/domain/seclabel[@model='selinux' and "
-                                       "not(@type='none')]/label)");
-        xmlXPathFreeContext(ctxt);
-    }
-    if (doc)
-        xmlFreeDoc(doc);
-    return label;
-}
-
-gboolean
-svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error)
-{
-    g_autoptr(virConnect) conn = NULL;
-    virDomainPtr *doms = NULL;
-    int n;
-
-    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
-    g_return_val_if_fail(mcs != NULL, FALSE);
-
-    conn = engine_ref_conn(self, error);
-    if (conn == NULL)
-        return FALSE;
-    n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-    if (n < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not list the running VMs"));
-        return FALSE;
-    }
-    for (int i = 0; i < n; i++) {
-        g_autoptr(virDomain) dom = doms[i];
-        g_autoptr(SvirtContext) ctx = NULL;
-        g_autoptr(GError) local = NULL;
-        g_autofree char *label = NULL;
-        const SvirtLevel *level;
-        char *xml = virDomainGetXMLDesc(dom, 0);
-
-        if (xml == NULL) {
-            /* It stopped meanwhile and holds nothing any more. */
-            virResetLastError();
-            continue;
-        }
-        label = held_label(xml);
-        free(xml);
-        if (label == NULL || !(ctx = svirt_context_parse(label, &local)) ||
-            !svirt_context_has_level(ctx)) {
-            if (local)
-                g_message("VM %s: %s", virDomainGetName(dom), local->message);
-            continue;
-        }
-        /* The process reaches everything its clearance dominates. */
-        level = svirt_context_get_high(ctx);
-        if (level == NULL)
-            level = svirt_context_get_low(ctx);
-        if (!svirt_mcs_reserve(mcs, level, virDomainGetName(dom), &local))
-            g_message("VM %s: %s", virDomainGetName(dom), local->message);
-    }
-    free(doms);
-    return TRUE;
-}
-
-SvirtPlan *
-svirt_engine_plan_vm(SvirtEngine *self, const char *vm, const char *mcs_range, GError **error)
-{
-    g_autoptr(virDomain) dom = NULL;
-    g_autoptr(SvirtSettings) settings = NULL;
-    g_autoptr(SvirtPolicyTypes) types = NULL;
-    g_autofree char *xml = NULL;
-    g_autofree char *level = NULL;
-
-    dom = svirt_engine_lookup_domain(self, vm, error);
-    if (dom == NULL || !(settings = domain_settings(dom, error)) ||
-        !(xml = domain_xml(dom, TRUE, error)) || !(types = svirt_policy_types_load(error)))
-        return NULL;
-
-    if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
-        g_autofree char *range = svirt_engine_dup_mcs_range(self, mcs_range);
-        g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string(range, error);
-        SvirtLevel pair;
-
-        if (mcs == NULL || !svirt_engine_collect_reservations(self, mcs, error) ||
-            !svirt_mcs_allocate(mcs, virDomainGetName(dom), &pair, error))
-            return NULL;
-        level = svirt_level_to_string(&pair);
-    }
-    return svirt_plan_build(xml, settings, types, level, error);
-}
-
-static gboolean
-plan_vm_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
-             GCancellable *cancellable, GError **error)
-{
-    return (*result = svirt_engine_plan_vm(source, args->vm, args->text, error)) != NULL;
-}
-
-void
-svirt_engine_plan_vm_async(SvirtEngine *self, const char *vm, const char *mcs_range,
-                           GCancellable *cancellable, GAsyncReadyCallback callback,
-                           gpointer user_data)
-{
-    SvirtTaskArgs *args = svirt_task_args_new(vm);
-
-    args->text = g_strdup(mcs_range);
-    svirt_task_run(self, svirt_engine_plan_vm_async, plan_vm_call, args,
-                   (GDestroyNotify)svirt_plan_free, SVIRT_TASK_CANCEL_DROPS, cancellable,
-                   callback, user_data);
-}
-
-SvirtPlan *
-svirt_engine_plan_vm_finish(SvirtEngine *self, GAsyncResult *result, GError **error)
-{
-    return svirt_task_finish_pointer(self, svirt_engine_plan_vm_async, result, error);
+    return dom ? svirt_domain_dup_xml(dom, inactive, error) : NULL;
 }

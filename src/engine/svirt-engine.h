@@ -60,13 +60,23 @@ char *svirt_engine_get_domain_xml(SvirtEngine *self, const char *vm, gboolean in
 /* The VM's security settings from its metadata; a VM without any has the defaults (dynamic,
  * relabel yes). Settings that are stored but invalid are an error. */
 SvirtSettings *svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error);
-/* Validates @settings (syntax, and a static label against the installed policy) and stores
- * them in the VM's persistent definition; nothing is stored when they are invalid. */
+void svirt_engine_get_settings_async(SvirtEngine *engine, const char *vm,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+SvirtSettings *svirt_engine_get_settings_finish(SvirtEngine *engine, GAsyncResult *result,
+                                                GError **error);
 /* What svirt_engine_set_settings() checks before it stores anything: a static label's type and,
  * where a binary policy is installed, the whole label against it. */
 gboolean svirt_engine_check_settings(const SvirtSettings *settings, GError **error);
+/* Validates @settings (syntax, and a static label against the installed policy) and stores
+ * them in the VM's persistent definition; nothing is stored when they are invalid. */
 gboolean svirt_engine_set_settings(SvirtEngine *self, const char *vm,
                                    const SvirtSettings *settings, GError **error);
+void svirt_engine_set_settings_async(SvirtEngine *engine, const char *vm,
+                                     const SvirtSettings *settings, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+gboolean svirt_engine_set_settings_finish(SvirtEngine *engine, GAsyncResult *result,
+                                          GError **error);
 
 /* Reserves in @mcs the level each running VM holds: the process label the engine recorded in
  * its live definition, else libvirt's selinux <seclabel> label. Levels two running VMs share

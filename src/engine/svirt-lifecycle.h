@@ -94,6 +94,11 @@ gboolean svirt_engine_reconcile_finish(SvirtEngine *engine, GAsyncResult *result
 void svirt_engine_watch_stops(SvirtEngine *engine);
 
 SvirtVmStatus *svirt_engine_get_vm_status(SvirtEngine *engine, const char *vm, GError **error);
+void svirt_engine_get_vm_status_async(SvirtEngine *engine, const char *vm,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+SvirtVmStatus *svirt_engine_get_vm_status_finish(SvirtEngine *engine, GAsyncResult *result,
+                                                 GError **error);
 
 G_END_DECLS
 

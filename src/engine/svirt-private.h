@@ -6,6 +6,8 @@
 #include <libxml/xpath.h>
 #include <libvirt/libvirt.h>
 
+#include "svirt-engine.h"
+#include "svirt-journal.h"
 #include "svirt-plan.h"
 
 G_BEGIN_DECLS
@@ -39,5 +41,32 @@ typedef void (*SvirtVmFileFunc)(virDomainPtr dom, const char *uuid, const SvirtP
  * paths and designations are meaningful, the labels are placeholders. FALSE, with libvirt's
  * error left for the caller, when the VMs cannot be listed. */
 gboolean svirt_foreach_vm_file(virConnectPtr conn, SvirtVmFileFunc func, gpointer user_data);
+
+/* A VM looked up on its own connection: closes both at scope end (g_auto(Vm)). */
+typedef struct {
+    virConnectPtr conn;
+    virDomainPtr dom;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    const char *name;
+} Vm;
+
+gboolean svirt_vm_open(SvirtEngine *engine, const char *name, Vm *vm, GError **error);
+void svirt_vm_close(Vm *vm);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Vm, svirt_vm_close)
+
+/* The running VMs on @conn: UUID -> name. */
+GHashTable *svirt_list_running_vms(virConnectPtr conn, GError **error);
+/* Whether libvirtd on @conn has its selinux security driver. */
+gboolean svirt_host_has_selinux_driver(virConnectPtr conn);
+
+/* The definition of @dom (its persistent one when @inactive), as a GLib string. */
+char *svirt_domain_dup_xml(virDomainPtr dom, gboolean inactive, GError **error);
+/* The security settings stored with @dom; the defaults when it has none. */
+SvirtSettings *svirt_domain_settings(virDomainPtr dom, GError **error);
+
+/* Drops @uuid as a holder of every journal entry and restores what nobody holds any more; the
+ * caller holds the journal lock. */
+gboolean svirt_release_holder_locked(SvirtJournal *journal, const char *uuid, guint *n_restored,
+                                     GError **error);
 
 G_END_DECLS

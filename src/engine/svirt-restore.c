@@ -1,0 +1,289 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libvirt/virterror.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "svirt-journal.h"
+#include "svirt-labeler.h"
+#include "svirt-lifecycle.h"
+#include "svirt-private.h"
+#include "svirt-task.h"
+
+static SvirtLabelTargetKind
+target_kind_of_path(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == 0) {
+        if (S_ISBLK(st.st_mode))
+            return SVIRT_LABEL_TARGET_BLOCK;
+        if (S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode))
+            return SVIRT_LABEL_TARGET_SOCKET;
+    }
+    return SVIRT_LABEL_TARGET_FILE;
+}
+
+/* Puts the recorded original back on an entry's path; a path that is gone needs nothing. */
+static gboolean
+restore_entry(const SvirtJournalEntry *entry, GError **error)
+{
+    g_autoptr(SvirtLabelTarget) target = NULL;
+    g_autoptr(GError) local = NULL;
+    SvirtLabelStatus status;
+
+    target = svirt_label_target_open(entry->path, target_kind_of_path(entry->path), &local);
+    if (!target) {
+        if (g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND)) {
+            g_debug("%s is gone; nothing to restore", entry->path);
+            return TRUE;
+        }
+        g_propagate_error(error, g_steal_pointer(&local));
+        return FALSE;
+    }
+    if (entry->original)
+        return svirt_label_target_set_label(target, entry->original, &status, error);
+    return svirt_label_target_remove_label(target, &status, error);
+}
+
+typedef gboolean (*HolderGone)(const char *holder, const SvirtJournalEntry *entry,
+                               gpointer data);
+
+/* Drops every holder @gone says has stopped; restores the paths nobody holds any more. Entries
+ * that cannot be restored stay (without holders) for the next reconcile. */
+static gboolean
+release_locked(SvirtJournal *journal, HolderGone gone, gpointer data, guint *n_restored,
+               guint *n_kept, GError **error)
+{
+    GPtrArray *entries = svirt_journal_get_entries(journal);
+    g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GString) failures = g_string_new(NULL);
+    guint restored = 0, kept = 0;
+
+    for (guint i = 0; i < entries->len; i++) {
+        SvirtJournalEntry *entry = g_ptr_array_index(entries, i);
+        g_autoptr(GError) local = NULL;
+
+        for (guint h = entry->holders->len; h > 0; h--) {
+            const char *holder = g_ptr_array_index(entry->holders, h - 1);
+
+            if (gone(holder, entry, data))
+                g_ptr_array_remove_index(entry->holders, h - 1);
+        }
+        if (entry->holders->len > 0) {
+            kept++;
+            continue;
+        }
+        if (restore_entry(entry, &local)) {
+            g_ptr_array_add(done, g_strdup(entry->path));
+            restored++;
+        } else {
+            g_string_append_printf(failures, "%s%s", failures->len ? " " : "", local->message);
+            kept++;
+        }
+    }
+    for (guint i = 0; i < done->len; i++)
+        svirt_journal_remove(journal, g_ptr_array_index(done, i));
+    if (!svirt_journal_commit(journal, error))
+        return FALSE;
+    if (n_restored)
+        *n_restored = restored;
+    if (n_kept)
+        *n_kept = kept;
+    if (failures->len) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Some labels could not be restored and stay in the journal for the next "
+                      "'svirtctl reconcile': %s"),
+                    failures->str);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+is_holder(const char *holder, const SvirtJournalEntry *entry, gpointer data)
+{
+    return g_str_equal(holder, data);
+}
+
+gboolean
+svirt_release_holder_locked(SvirtJournal *journal, const char *uuid, guint *n_restored,
+                            GError **error)
+{
+    return release_locked(journal, is_holder, (gpointer)uuid, n_restored, NULL, error);
+}
+
+gboolean
+svirt_restore_holder(const char *uuid, guint *n_restored, GError **error)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, error);
+    gboolean ok;
+
+    if (!journal || !svirt_journal_lock(journal, error))
+        return FALSE;
+    ok = svirt_release_holder_locked(journal, uuid, n_restored, error);
+    svirt_journal_unlock(journal);
+    return ok;
+}
+
+/* Nobody waits for this one: a failure is logged. */
+static gboolean
+restore_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+             GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    guint restored = 0;
+
+    if (!svirt_restore_holder(args->vm, &restored, &local))
+        g_warning("Restoring the labels of VM %s: %s", args->vm, local->message);
+    else if (restored)
+        g_debug("Restored %u labels of VM %s", restored, args->vm);
+    svirt_engine_notify_labels_changed(source, args->vm);
+    return TRUE;
+}
+
+static void
+on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, gpointer data)
+{
+    if (kind != SVIRT_VM_EVENT_STATE || svirt_vm_state_is_active(info->state))
+        return;
+    svirt_task_run(engine, on_vm_event, restore_call, svirt_task_args_new(info->uuid), NULL,
+                   SVIRT_TASK_CANCEL_REPORTS, NULL, NULL, NULL);
+}
+
+void
+svirt_engine_watch_stops(SvirtEngine *engine)
+{
+    /* Once per engine, however many windows ask. */
+    if (g_object_get_data(G_OBJECT(engine), "svirt-watching-stops"))
+        return;
+    g_object_set_data(G_OBJECT(engine), "svirt-watching-stops", GINT_TO_POINTER(1));
+    g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), NULL);
+}
+
+typedef struct {
+    GHashTable *running;
+    const char *boot_id;
+    GHashTable *released; /* holders dropped, whose rows a list refreshes */
+} Liveness;
+
+static gboolean
+holder_not_running(const char *holder, const SvirtJournalEntry *entry, gpointer data)
+{
+    Liveness *live = data;
+    gboolean gone;
+
+    /* A label from an earlier boot belongs to a VM process that no longer exists. */
+    gone = g_strcmp0(entry->boot_id, live->boot_id) != 0 ||
+           !g_hash_table_contains(live->running, holder);
+    if (gone)
+        g_hash_table_add(live->released, g_strdup(holder));
+    return gone;
+}
+
+gboolean
+svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
+    g_autoptr(GHashTable) running = NULL;
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(GHashTable) released = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    Liveness live;
+    GHashTableIter iter;
+    gpointer holder;
+    gboolean ok;
+
+    if (!conn)
+        return FALSE;
+    journal = svirt_journal_open(NULL, error);
+    if (!journal || !svirt_journal_lock(journal, error))
+        return FALSE;
+    /* Read under the lock, so no start can slip in between. */
+    running = svirt_list_running_vms(conn, error);
+    if (!running) {
+        svirt_journal_unlock(journal);
+        return FALSE;
+    }
+    live.running = running;
+    live.boot_id = svirt_journal_boot_id();
+    live.released = released;
+    ok = release_locked(journal, holder_not_running, &live, n_restored, n_kept, error);
+    svirt_journal_unlock(journal);
+    g_hash_table_iter_init(&iter, released);
+    while (g_hash_table_iter_next(&iter, &holder, NULL))
+        svirt_engine_notify_labels_changed(engine, holder);
+    return ok;
+}
+
+gboolean
+svirt_restore_path(const char *path, char **restored_to, GError **error)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, error);
+    g_autoptr(SvirtLabelTarget) target = NULL;
+    g_autofree char *label = NULL;
+    SvirtJournalEntry *entry;
+    SvirtLabelStatus status;
+    gboolean ok;
+
+    if (!journal || !svirt_journal_lock(journal, error))
+        return FALSE;
+    target = svirt_label_target_open(path, target_kind_of_path(path), error);
+    if (!target) {
+        svirt_journal_unlock(journal);
+        return FALSE;
+    }
+    entry = svirt_journal_lookup(journal, svirt_label_target_get_resolved(target));
+    if (entry && entry->holders->len > 0) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                    _("%s is in use by a VM the engine started (%s). Stop that VM first; its "
+                      "labels are restored then."),
+                    path, (const char *)g_ptr_array_index(entry->holders, 0));
+        svirt_journal_unlock(journal);
+        return FALSE;
+    }
+    if (entry) {
+        label = g_strdup(entry->original);
+    } else {
+        g_autoptr(SvirtFileContexts) fc = svirt_file_contexts_open(NULL, NULL);
+        g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(NULL);
+
+        if (fc)
+            label = svirt_file_contexts_lookup(fc, svirt_label_target_get_resolved(target),
+                                               svirt_label_target_get_stat(target)->st_mode);
+        if (!label)
+            label = g_strdup(types ? types->after_exit : "system_u:object_r:virt_content_t:s0");
+    }
+    ok = label ? svirt_label_target_set_label(target, label, &status, error)
+               : svirt_label_target_remove_label(target, &status, error);
+    if (ok && entry) {
+        svirt_journal_remove(journal, entry->path);
+        ok = svirt_journal_commit(journal, error);
+    }
+    svirt_journal_unlock(journal);
+    if (ok && restored_to)
+        *restored_to = g_steal_pointer(&label);
+    return ok;
+}
+
+static gboolean
+reconcile_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+               GCancellable *cancellable, GError **error)
+{
+    return svirt_engine_reconcile(source, NULL, NULL, error);
+}
+
+void
+svirt_engine_reconcile_async(SvirtEngine *engine, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_reconcile_async, reconcile_call,
+                   svirt_task_args_new(NULL), NULL, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
+}
+
+gboolean
+svirt_engine_reconcile_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_reconcile_async, result, error);
+}

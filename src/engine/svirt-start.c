@@ -1,0 +1,476 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "svirt-journal.h"
+#include "svirt-labeler.h"
+#include "svirt-lifecycle.h"
+#include "svirt-mcs.h"
+#include "svirt-private.h"
+#include "svirt-task.h"
+
+/* The live copy: our labels in <metadata>, and a static relabel='no' seclabel where libvirtd
+ * has the selinux driver, so QEMU runs under our label and libvirtd relabels nothing. */
+static char *
+make_live_xml(const char *xml, const SvirtPlan *plan, const char *image_label,
+              gboolean with_seclabel, GError **error)
+{
+    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, strlen(xml), NULL, NULL,
+                                          XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    xmlNode *root, *metadata = NULL, *labels;
+    xmlNs *ns;
+    xmlChar *out = NULL;
+    int len = 0;
+    char *result;
+
+    if (!doc || !(root = xmlDocGetRootElement(doc))) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Could not read the definition of VM '%s'."), plan->vm_name);
+        return NULL;
+    }
+    for (xmlNode *n = root->children; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "metadata"))
+            metadata = n;
+    }
+    if (!metadata)
+        metadata = xmlNewChild(root, NULL, BAD_CAST "metadata", NULL);
+    labels = xmlNewChild(metadata, NULL, BAD_CAST "labels", NULL);
+    ns = xmlNewNs(labels, BAD_CAST SVIRT_LIVE_NS, BAD_CAST SVIRT_LIVE_PREFIX);
+    xmlSetNs(labels, ns);
+    xmlSetProp(labels, BAD_CAST "mode", BAD_CAST svirt_security_mode_to_string(plan->mode));
+    if (plan->process_label)
+        xmlSetProp(labels, BAD_CAST "process", BAD_CAST plan->process_label);
+    if (image_label)
+        xmlSetProp(labels, BAD_CAST "image", BAD_CAST image_label);
+    if (plan->level)
+        xmlSetProp(labels, BAD_CAST "level", BAD_CAST plan->level);
+
+    if (with_seclabel && plan->process_label) {
+        xmlNode *next;
+        xmlNode *seclabel;
+
+        for (xmlNode *n = root->children; n; n = next) {
+            next = n->next;
+            if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "seclabel")) {
+                xmlUnlinkNode(n);
+                xmlFreeNode(n);
+            }
+        }
+        seclabel = xmlNewChild(root, NULL, BAD_CAST "seclabel", NULL);
+        xmlSetProp(seclabel, BAD_CAST "type", BAD_CAST "static");
+        xmlSetProp(seclabel, BAD_CAST "model", BAD_CAST "selinux");
+        xmlSetProp(seclabel, BAD_CAST "relabel", BAD_CAST "no");
+        xmlNewTextChild(seclabel, NULL, BAD_CAST "label", BAD_CAST plan->process_label);
+    }
+    xmlDocDumpMemory(doc, &out, &len);
+    result = g_strndup((const char *)out, len);
+    xmlFree(out);
+    return result;
+}
+
+static SvirtLabelTargetKind
+target_kind_for(SvirtPlanKind kind, mode_t mode)
+{
+    if (S_ISBLK(mode))
+        return SVIRT_LABEL_TARGET_BLOCK;
+    switch (kind) {
+    case SVIRT_PLAN_KIND_SERIAL_PIPE:
+    case SVIRT_PLAN_KIND_SERIAL_SOCKET:
+        return SVIRT_LABEL_TARGET_SOCKET;
+    case SVIRT_PLAN_KIND_DISK:
+    case SVIRT_PLAN_KIND_CDROM:
+    case SVIRT_PLAN_KIND_FLOPPY:
+    case SVIRT_PLAN_KIND_BACKING_FILE:
+    case SVIRT_PLAN_KIND_KERNEL:
+    case SVIRT_PLAN_KIND_INITRD:
+    case SVIRT_PLAN_KIND_DTB:
+    case SVIRT_PLAN_KIND_SERIAL_FILE:
+    case SVIRT_PLAN_KIND_HOSTDEV:
+    default:
+        return SVIRT_LABEL_TARGET_FILE;
+    }
+}
+
+typedef struct {
+    SvirtPlanItem *item;
+    SvirtLabelTarget *target;
+    char *original;
+    gboolean held_before; /* another running VM already holds it: leave its label alone */
+    gboolean applied;
+} Step;
+
+static void
+step_clear(Step *step)
+{
+    svirt_label_target_free(step->target);
+    g_free(step->original);
+}
+
+static gboolean
+is_labelled(const SvirtPlanItem *item)
+{
+    return item->designation != SVIRT_DESIGNATION_SKIPPED && item->label != NULL;
+}
+
+/* QEMU creates a serial log file when it opens it; it must exist to be labelled first. */
+static gboolean
+prepare_serial_file(const char *path, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *resolved_dir = svirt_labeler_resolve_path(dir);
+    int fd;
+
+    if (g_file_test(path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    if (!resolved_dir) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("The directory of the serial log %s does not exist. Create it or change "
+                      "the path in the VM's definition."),
+                    path);
+        return FALSE;
+    }
+    if (!svirt_labeler_check_location(resolved_dir, SVIRT_LABEL_TARGET_FILE, error))
+        return FALSE;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("Could not create the serial log %s: %s."), path, g_strerror(errno));
+        return FALSE;
+    }
+    if (fd >= 0)
+        close(fd);
+    return TRUE;
+}
+
+static void
+rollback(SvirtJournal *journal, GArray *steps, const char *uuid)
+{
+    g_autoptr(GError) error = NULL;
+
+    /* Labels we changed go back now; the journal then forgets this VM. */
+    for (guint i = steps->len; i > 0; i--) {
+        Step *step = &g_array_index(steps, Step, i - 1);
+        SvirtLabelStatus status;
+        g_autoptr(GError) local = NULL;
+
+        if (!step->applied || step->held_before)
+            continue;
+        if (!(step->original
+                  ? svirt_label_target_set_label(step->target, step->original, &status, &local)
+                  : svirt_label_target_remove_label(step->target, &status, &local)))
+            g_warning("Could not roll back the label of %s: %s", step->item->path,
+                      local->message);
+    }
+    if (!svirt_release_holder_locked(journal, uuid, NULL, &error))
+        g_warning("%s", error->message);
+}
+
+static void
+maybe_crash(guint applied)
+{
+    static int crash_after = -2;
+
+    /* Fault injection for the crash-safety tests: die like a kill -9 after N labels. */
+    if (crash_after == -2) {
+        const char *env = g_getenv("SVIRT_CRASH_AFTER_LABELS");
+
+        crash_after = env ? atoi(env) : -1;
+    }
+    if (crash_after >= 0 && applied == (guint)crash_after)
+        raise(SIGKILL);
+}
+
+/* libvirtd replaces a serial log file when it starts the VM; the new file needs the label. */
+static void
+relabel_replaced_files(GArray *steps, const char *vm_name)
+{
+    for (guint i = 0; i < steps->len; i++) {
+        Step *step = &g_array_index(steps, Step, i);
+        g_autoptr(SvirtLabelTarget) now = NULL;
+        g_autoptr(GError) error = NULL;
+        SvirtLabelStatus status;
+
+        if (step->item->kind != SVIRT_PLAN_KIND_SERIAL_FILE)
+            continue;
+        now = svirt_label_target_open(step->item->path, SVIRT_LABEL_TARGET_FILE, &error);
+        if (!now || !svirt_label_target_set_label(now, step->item->label, &status, &error))
+            g_warning("%s: could not label the serial log %s: %s", vm_name, step->item->path,
+                      error->message);
+    }
+}
+
+/* Step 1: the level. Every running VM's level is reserved, then this VM's is chosen (dynamic)
+ * or checked to be free (static). */
+static gboolean
+reserve_level(SvirtEngine *engine, Vm *vm, const SvirtSettings *settings,
+              const char *mcs_range, char **level, GError **error)
+{
+    g_autofree char *range = svirt_engine_dup_mcs_range(engine, mcs_range);
+    g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string(range, error);
+
+    *level = NULL;
+    if (!mcs || !svirt_engine_collect_reservations(engine, mcs, error))
+        return FALSE;
+    if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
+        SvirtLevel pair;
+
+        if (!svirt_mcs_allocate(mcs, vm->name, &pair, error))
+            return FALSE;
+        *level = svirt_level_to_string(&pair);
+    } else if (settings->mode == SVIRT_SECURITY_MODE_STATIC) {
+        g_autofree char *static_level = svirt_settings_dup_static_level(settings);
+        SvirtLevel parsed;
+
+        if (!svirt_level_parse(static_level, &parsed, error) ||
+            !svirt_mcs_reserve(mcs, &parsed, vm->name, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Whether another running VM holds @step's file: fine when it is shared with the same label,
+ * refused otherwise. */
+static gboolean
+check_holders(Vm *vm, SvirtJournal *journal, GHashTable *running, Step *step, GError **error)
+{
+    const SvirtPlanItem *item = step->item;
+    SvirtJournalEntry *entry =
+        svirt_journal_lookup(journal, svirt_label_target_get_resolved(step->target));
+
+    for (guint h = 0; entry && h < entry->holders->len; h++) {
+        const char *holder = g_ptr_array_index(entry->holders, h);
+        const char *holder_name = g_hash_table_lookup(running, holder);
+
+        if (!holder_name || g_str_equal(holder, vm->uuid))
+            continue;
+        if (item->designation == SVIRT_DESIGNATION_PRIVATE ||
+            g_strcmp0(entry->label, item->label) != 0) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                        _("Cannot start '%s': %s is in use by the running VM '%s' with another "
+                          "label. Stop '%s', or mark the disk shared or read-only in both VMs."),
+                        vm->name, item->path, holder_name, holder_name);
+            return FALSE;
+        }
+        step->held_before = TRUE;
+    }
+    return TRUE;
+}
+
+/* Step 2: every file is checked, and its original label read, before anything changes. */
+static GArray *
+check_targets(Vm *vm, const SvirtPlan *plan, SvirtJournal *journal, GError **error)
+{
+    g_autoptr(GHashTable) running = svirt_list_running_vms(vm->conn, error);
+    g_autoptr(GArray) steps = NULL;
+
+    if (!running)
+        return NULL;
+    steps = g_array_new(FALSE, TRUE, sizeof(Step));
+    g_array_set_clear_func(steps, (GDestroyNotify)step_clear);
+    for (guint i = 0; i < plan->items->len; i++) {
+        SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
+        Step step = { item, NULL, NULL, FALSE, FALSE };
+        struct stat st;
+
+        if (!is_labelled(item))
+            continue;
+        if (item->kind == SVIRT_PLAN_KIND_SERIAL_FILE && !prepare_serial_file(item->path, error)) {
+            g_prefix_error(error, _("Starting '%s' stopped while checking its files: "),
+                           vm->name);
+            return NULL;
+        }
+        step.target = svirt_label_target_open(
+            item->path, target_kind_for(item->kind, stat(item->path, &st) == 0 ? st.st_mode : 0),
+            error);
+        if (!step.target) {
+            g_prefix_error(error, _("Starting '%s' stopped while checking its files: "),
+                           vm->name);
+            return NULL;
+        }
+        if (!check_holders(vm, journal, running, &step, error)) {
+            step_clear(&step);
+            return NULL;
+        }
+        if (!svirt_label_target_get_label(step.target, &step.original, NULL))
+            step.original = NULL;
+        g_array_append_val(steps, step);
+    }
+    return g_steal_pointer(&steps);
+}
+
+/* Step 3, write-ahead: the journal knows every original before the first label changes. */
+static gboolean
+write_journal(Vm *vm, SvirtJournal *journal, GArray *steps, GError **error)
+{
+    for (guint i = 0; i < steps->len; i++) {
+        Step *step = &g_array_index(steps, Step, i);
+
+        svirt_journal_add_holder(journal, svirt_label_target_get_resolved(step->target),
+                                 step->original, step->item->label, vm->uuid);
+    }
+    if (!svirt_journal_commit(journal, error)) {
+        g_prefix_error(error, _("Starting '%s' stopped before labelling: "), vm->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Step 4: the labels. On failure every label changed so far goes back. */
+static gboolean
+apply_labels(Vm *vm, SvirtJournal *journal, GArray *steps, GError **error)
+{
+    guint applied = 0;
+
+    maybe_crash(0);
+    for (guint i = 0; i < steps->len; i++) {
+        Step *step = &g_array_index(steps, Step, i);
+        SvirtLabelStatus status;
+
+        if (step->held_before)
+            continue;
+        if (!svirt_label_target_set_label(step->target, step->item->label, &status, error)) {
+            g_prefix_error(error, _("Starting '%s' stopped while labelling %s: "), vm->name,
+                           step->item->path);
+            rollback(journal, steps, vm->uuid);
+            return FALSE;
+        }
+        step->applied = status == SVIRT_LABEL_STATUS_LABELED;
+        if (status == SVIRT_LABEL_STATUS_UNSUPPORTED)
+            g_debug("%s: the filesystem of %s does not support labels", vm->name,
+                    step->item->path);
+        maybe_crash(++applied);
+    }
+    return TRUE;
+}
+
+/* Step 5: libvirtd starts the live copy. On failure every label goes back. */
+static gboolean
+launch(Vm *vm, const char *xml, const SvirtPlan *plan, const char *image_label,
+       SvirtJournal *journal, GArray *steps, GError **error)
+{
+    g_autofree char *live_xml = make_live_xml(xml, plan, image_label,
+                                              svirt_host_has_selinux_driver(vm->conn), error);
+    virDomainPtr started;
+
+    if (!live_xml) {
+        rollback(journal, steps, vm->uuid);
+        return FALSE;
+    }
+    started = virDomainCreateXML(vm->conn, live_xml, 0);
+    if (!started) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
+                                       _("Every label was put back."),
+                                       _("libvirtd could not start '%s'"), vm->name);
+        rollback(journal, steps, vm->uuid);
+        return FALSE;
+    }
+    virDomainFree(started);
+    relabel_replaced_files(steps, vm->name);
+    return TRUE;
+}
+
+static gboolean
+start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs_range,
+             GError **error)
+{
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    g_autoptr(SvirtPlan) plan = NULL;
+    g_autoptr(GArray) steps = NULL;
+    g_autoptr(VirString) xml = NULL;
+    g_autofree char *level = NULL;
+    g_autofree char *image_label = NULL;
+
+    settings = svirt_engine_get_settings(engine, vm->uuid, error);
+    if (!settings)
+        return FALSE;
+    types = svirt_policy_types_load(error);
+    if (!types)
+        return FALSE;
+    xml = virDomainGetXMLDesc(vm->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"), vm->name);
+        return FALSE;
+    }
+    if (!reserve_level(engine, vm, settings, mcs_range, &level, error))
+        return FALSE;
+    plan = svirt_plan_build(xml, settings, types, level, error);
+    if (!plan)
+        return FALSE;
+    if (plan->level)
+        image_label = svirt_policy_context_with_level(types->image, plan->level, NULL);
+    steps = check_targets(vm, plan, journal, error);
+    if (!steps || !write_journal(vm, journal, steps, error) ||
+        !apply_labels(vm, journal, steps, error) ||
+        !launch(vm, xml, plan, image_label, journal, steps, error))
+        return FALSE;
+    g_debug("Started %s as %s", vm->name, plan->process_label ? plan->process_label : "-");
+    return TRUE;
+}
+
+gboolean
+svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_range,
+                      GError **error)
+{
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_auto(Vm) vm = { 0 };
+    gboolean ok;
+    int active;
+
+    if (!svirt_vm_open(engine, name, &vm, error))
+        return FALSE;
+    active = virDomainIsActive(vm.dom);
+    if (active != 0) {
+        if (active > 0)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                        _("VM '%s' is already running."), vm.name);
+        else
+            svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                           _("Could not read the state of '%s'"), vm.name);
+        return FALSE;
+    }
+    /* The journal lock is also the host-wide start lock: levels are read and taken under it. */
+    journal = svirt_journal_open(NULL, error);
+    if (!journal || !svirt_journal_lock(journal, error))
+        return FALSE;
+    ok = start_locked(engine, &vm, journal, mcs_range, error);
+    svirt_journal_unlock(journal);
+    if (ok)
+        svirt_engine_notify_labels_changed(engine, vm.uuid);
+    return ok;
+}
+
+static gboolean
+start_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+           GError **error)
+{
+    return svirt_engine_start_vm(source, args->vm, args->text, error);
+}
+
+void
+svirt_engine_start_vm_async(SvirtEngine *engine, const char *vm, const char *mcs_range,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
+
+    args->text = g_strdup(mcs_range);
+    svirt_task_run(engine, svirt_engine_start_vm_async, start_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+gboolean
+svirt_engine_start_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_start_vm_async, result, error);
+}

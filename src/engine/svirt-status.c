@@ -1,0 +1,524 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <selinux/selinux.h>
+#include <string.h>
+
+#include "svirt-journal.h"
+#include "svirt-labeler.h"
+#include "svirt-lifecycle.h"
+#include "svirt-private.h"
+#include "svirt-task.h"
+
+static char *
+enforcement_reason(virConnectPtr conn)
+{
+    if (is_selinux_enabled() <= 0)
+        return g_strdup(_("SELinux is disabled on this host: labels are written and kept "
+                          "but nothing enforces them."));
+    if (security_getenforce() != 1)
+        return g_strdup(_("SELinux is permissive on this host: violations are logged, not "
+                          "blocked."));
+    if (conn && !svirt_host_has_selinux_driver(conn))
+        return g_strdup(_("libvirtd has no selinux security driver, so QEMU does not run "
+                          "under the VM's label."));
+    return NULL;
+}
+
+char *
+svirt_domain_xml_uuid(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, strlen(xml), NULL, NULL, XML_PARSE_NONET);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+    for (xmlNode *n = root ? root->children : NULL; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "uuid")) {
+            g_autoptr(XmlString) text = xmlNodeGetContent(n);
+            char *uuid = g_strstrip(g_strdup((const char *)text));
+
+            return uuid;
+        }
+    }
+    return NULL;
+}
+
+const char *
+svirt_disk_status_to_string(SvirtDiskStatus status)
+{
+    switch (status) {
+    case SVIRT_DISK_STATUS_LABELED:
+        return "labeled";
+    case SVIRT_DISK_STATUS_RESTORED:
+        return "restored";
+    case SVIRT_DISK_STATUS_PENDING:
+        return "pending";
+    case SVIRT_DISK_STATUS_MISMATCH:
+        return "mismatch";
+    case SVIRT_DISK_STATUS_UNSUPPORTED:
+        return "unsupported";
+    case SVIRT_DISK_STATUS_NOT_RELABELED:
+    default:
+        return "not-relabeled";
+    }
+}
+
+static void
+disk_state_free(SvirtDiskState *disk)
+{
+    g_free(disk->target);
+    g_free(disk->path);
+    g_free(disk->expected_label);
+    g_free(disk->actual_label);
+    g_free(disk->note);
+    g_free(disk);
+}
+
+void
+svirt_vm_status_free(SvirtVmStatus *status)
+{
+    if (!status)
+        return;
+    g_free(status->name);
+    g_free(status->uuid);
+    g_free(status->process_label);
+    g_free(status->image_label);
+    g_free(status->enforced_reason);
+    g_ptr_array_unref(status->disks);
+    g_free(status);
+}
+
+static void
+add_string_or_null(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+JsonNode *
+svirt_vm_status_to_json(const SvirtVmStatus *status)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    add_string_or_null(b, "name", status->name);
+    add_string_or_null(b, "uuid", status->uuid);
+    add_string_or_null(b, "state", svirt_vm_state_to_id(status->state));
+    add_string_or_null(b, "mode", svirt_security_mode_to_string(status->mode));
+    json_builder_set_member_name(b, "relabel");
+    json_builder_add_boolean_value(b, status->relabel);
+    add_string_or_null(b, "process_label", status->process_label);
+    add_string_or_null(b, "image_label", status->image_label);
+    json_builder_set_member_name(b, "enforced");
+    json_builder_add_boolean_value(b, status->enforced);
+    add_string_or_null(b, "enforced_reason", status->enforced_reason);
+    json_builder_set_member_name(b, "disks");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < status->disks->len; i++) {
+        SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        json_builder_begin_object(b);
+        add_string_or_null(b, "target", disk->target);
+        add_string_or_null(b, "path", disk->path);
+        add_string_or_null(b, "kind", svirt_plan_kind_to_string(disk->kind));
+        add_string_or_null(b, "designation", svirt_designation_to_string(disk->designation));
+        add_string_or_null(b, "expected_label", disk->expected_label);
+        add_string_or_null(b, "actual_label", disk->actual_label);
+        add_string_or_null(b, "status", svirt_disk_status_to_string(disk->status));
+        add_string_or_null(b, "note", disk->note);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static gboolean
+is_disk_kind(SvirtPlanKind kind)
+{
+    return kind == SVIRT_PLAN_KIND_DISK || kind == SVIRT_PLAN_KIND_CDROM ||
+           kind == SVIRT_PLAN_KIND_FLOPPY || kind == SVIRT_PLAN_KIND_BACKING_FILE;
+}
+
+static char *
+live_attr(virDomainPtr dom, const char *name)
+{
+    g_autoptr(VirString) live = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                                     SVIRT_LIVE_NS, VIR_DOMAIN_AFFECT_LIVE);
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(XmlString) value = NULL;
+
+    virResetLastError();
+    if (!live || !(doc = xmlReadMemory(live, strlen(live), NULL, NULL, XML_PARSE_NONET)))
+        return NULL;
+    value = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST name);
+    return value ? g_strdup((const char *)value) : NULL;
+}
+
+static SvirtDiskState *
+disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engine,
+           SvirtJournal *journal, const char *uuid)
+{
+    SvirtDiskState *disk = g_new0(SvirtDiskState, 1);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *resolved = NULL;
+    SvirtJournalEntry *entry = NULL;
+
+    disk->target = g_strdup(item->target);
+    disk->path = g_strdup(item->path);
+    disk->kind = item->kind;
+    disk->designation = item->designation;
+    disk->expected_label = g_strdup(item->label);
+    if (item->designation == SVIRT_DESIGNATION_SKIPPED) {
+        disk->status = SVIRT_DISK_STATUS_NOT_RELABELED;
+        disk->note = g_strdup(item->reason);
+        return disk;
+    }
+    if (!svirt_labeler_read_label(item->path, &disk->actual_label, &error)) {
+        disk->status = g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED)
+                           ? SVIRT_DISK_STATUS_UNSUPPORTED
+                           : SVIRT_DISK_STATUS_PENDING;
+        disk->note = g_strdup(error->message);
+        return disk;
+    }
+    resolved = svirt_labeler_resolve_path(item->path);
+    if (journal && resolved)
+        entry = svirt_journal_lookup(journal, resolved);
+    if (running) {
+        if (g_strcmp0(disk->actual_label, item->label) == 0)
+            disk->status = SVIRT_DISK_STATUS_LABELED;
+        else if (!started_by_engine)
+            disk->status = SVIRT_DISK_STATUS_PENDING;
+        else
+            disk->status = SVIRT_DISK_STATUS_MISMATCH;
+        if (!started_by_engine)
+            disk->note = g_strdup(_("The VM was started outside sVirt Manager; its files were "
+                                    "not labelled."));
+    } else {
+        disk->status = entry && svirt_journal_entry_has_holder(entry, uuid)
+                           ? SVIRT_DISK_STATUS_PENDING
+                           : SVIRT_DISK_STATUS_RESTORED;
+        if (disk->status == SVIRT_DISK_STATUS_PENDING)
+            disk->note = g_strdup(_("Still labelled for this stopped VM; run 'svirtctl "
+                                    "reconcile'."));
+    }
+    return disk;
+}
+
+/* What every VM's status shares: read once for a whole list, not once per VM. */
+typedef struct {
+    SvirtPolicyTypes *types;
+    char *enforced_reason;
+} HostFacts;
+
+static void
+host_facts_clear(HostFacts *facts)
+{
+    g_clear_pointer(&facts->types, svirt_policy_types_free);
+    g_clear_pointer(&facts->enforced_reason, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HostFacts, host_facts_clear)
+
+static gboolean
+host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
+
+    if (!conn || !(facts->types = svirt_policy_types_load(error)))
+        return FALSE;
+    facts->enforced_reason = enforcement_reason(conn);
+    return TRUE;
+}
+
+static SvirtVmStatus *
+vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
+          SvirtSettings **settings_out, GError **error)
+{
+    g_autoptr(SvirtVmStatus) status = g_new0(SvirtVmStatus, 1);
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtPlan) plan = NULL;
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(VirString) xml = NULL;
+    g_autofree char *level = NULL;
+    int state, reason;
+    gboolean running;
+    g_auto(Vm) vm = { 0 };
+
+    status->disks = g_ptr_array_new_with_free_func((GDestroyNotify)disk_state_free);
+    if (!svirt_vm_open(engine, name, &vm, error))
+        return NULL;
+    status->name = g_strdup(vm.name);
+    status->uuid = g_strdup(vm.uuid);
+    if (virDomainGetState(vm.dom, &state, &reason, 0) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the state of '%s'"), vm.name);
+        return NULL;
+    }
+    status->state = (SvirtVmState)state;
+    running = svirt_vm_state_is_active(status->state);
+
+    settings = svirt_engine_get_settings(engine, vm.uuid, error);
+    if (!settings)
+        return NULL;
+    status->mode = settings->mode;
+    status->relabel = settings->relabel;
+    if (running) {
+        status->process_label = live_attr(vm.dom, "process");
+        status->image_label = live_attr(vm.dom, "image");
+        level = live_attr(vm.dom, "level");
+        status->started_by_engine = status->process_label != NULL || level != NULL;
+    }
+    if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)
+        level = svirt_settings_dup_static_level(settings);
+    status->enforced_reason = g_strdup(facts->enforced_reason);
+    status->enforced = running && status->started_by_engine && !status->enforced_reason;
+
+    xml = virDomainGetXMLDesc(vm.dom, running ? 0 : VIR_DOMAIN_XML_INACTIVE);
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"), vm.name);
+        return NULL;
+    }
+    /* A stopped dynamic VM has no level yet: its private disks show the label without one. */
+    plan = svirt_plan_build(xml, settings, facts->types, level ? level : "s0", error);
+    if (!plan)
+        return NULL;
+    /* Only a stopped VM's disks depend on what the journal still holds for it. */
+    if (!running) {
+        journal = svirt_journal_open(NULL, NULL);
+        if (journal && !svirt_journal_lock(journal, NULL))
+            g_clear_pointer(&journal, svirt_journal_free);
+    }
+    for (guint i = 0; i < plan->items->len; i++) {
+        SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
+
+        if (!is_disk_kind(item->kind))
+            continue;
+        if (!running && !level && item->designation == SVIRT_DESIGNATION_PRIVATE)
+            g_clear_pointer(&item->label, g_free);
+        g_ptr_array_add(status->disks,
+                        disk_state(item, running, status->started_by_engine, journal, vm.uuid));
+    }
+    if (journal)
+        svirt_journal_unlock(journal);
+    if (settings_out)
+        *settings_out = g_steal_pointer(&settings);
+    return g_steal_pointer(&status);
+}
+
+SvirtVmStatus *
+svirt_engine_get_vm_status(SvirtEngine *engine, const char *name, GError **error)
+{
+    g_auto(HostFacts) facts = { 0 };
+
+    if (!host_facts_load(engine, &facts, error))
+        return NULL;
+    return vm_status(engine, name, &facts, NULL, error);
+}
+
+const char *
+svirt_security_mode_to_label(SvirtSecurityMode mode)
+{
+    switch (mode) {
+    case SVIRT_SECURITY_MODE_DYNAMIC:
+        /* TRANSLATORS: label mode: a unique category pair at each start */
+        return _("Dynamic");
+    case SVIRT_SECURITY_MODE_STATIC:
+        /* TRANSLATORS: label mode: chosen by the administrator */
+        return _("Static");
+    case SVIRT_SECURITY_MODE_NONE:
+    default:
+        /* TRANSLATORS: label mode: the VM gets no SELinux label */
+        return _("None");
+    }
+}
+
+void
+svirt_vm_labels_free(SvirtVmLabels *labels)
+{
+    if (!labels)
+        return;
+    g_free(labels->uuid);
+    g_free(labels->process_label);
+    g_free(labels->reason);
+    g_free(labels);
+}
+
+SvirtVmLabels *
+svirt_vm_labels_from_status(const SvirtVmStatus *status)
+{
+    SvirtVmLabels *labels = g_new0(SvirtVmLabels, 1);
+    gboolean running = svirt_vm_state_is_active(status->state);
+    g_autoptr(GString) shared = g_string_new(NULL);
+    const SvirtDiskState *wrong = NULL;
+    const SvirtDiskState *unsupported = NULL;
+
+    labels->uuid = g_strdup(status->uuid);
+    labels->state = status->state;
+    labels->mode = status->mode;
+    labels->process_label = g_strdup(status->process_label);
+    for (guint i = 0; i < status->disks->len; i++) {
+        const SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        if (disk->designation == SVIRT_DESIGNATION_SHARED)
+            g_string_append_printf(shared, "%s%s", shared->len ? ", " : "", disk->path);
+        if (disk->status == SVIRT_DISK_STATUS_MISMATCH && !wrong)
+            wrong = disk;
+        if (disk->status == SVIRT_DISK_STATUS_UNSUPPORTED && !unsupported)
+            unsupported = disk;
+    }
+
+    if (status->mode == SVIRT_SECURITY_MODE_NONE) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup(_("No SELinux label: nothing keeps this VM from the files of "
+                                    "other VMs."));
+    } else if (running && !status->started_by_engine) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup(_("Started outside sVirt Manager: its files were not "
+                                    "labelled for it."));
+    } else if (running && wrong) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup_printf(_("%s does not carry the label it should."),
+                                         wrong->path);
+    } else if (running && unsupported) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        labels->reason = g_strdup_printf(_("%s is on a filesystem without labels."),
+                                         unsupported->path);
+    } else if (shared->len) {
+        labels->isolation = SVIRT_ISOLATION_SHARED;
+        labels->reason = g_strdup_printf(_("Own label, but every VM may write its shared "
+                                           "disks: %s."),
+                                         shared->str);
+    } else {
+        labels->isolation = SVIRT_ISOLATION_ISOLATED;
+        labels->reason = g_strdup(running ? _("Isolated: its own label on its process and "
+                                              "private disks.")
+                                          : _("Will be isolated: it gets its own label when "
+                                              "it starts."));
+    }
+    return labels;
+}
+
+static SvirtVmLabels *
+vm_labels(SvirtEngine *engine, const char *vm, const HostFacts *facts, GError **error)
+{
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtVmStatus) status = vm_status(engine, vm, facts, &settings, error);
+    SvirtVmLabels *labels;
+
+    if (!status)
+        return NULL;
+    labels = svirt_vm_labels_from_status(status);
+    /* A stopped static VM: show the label it will run under. */
+    if (!labels->process_label && status->mode == SVIRT_SECURITY_MODE_STATIC)
+        labels->process_label = g_strdup(settings->label);
+    return labels;
+}
+
+SvirtVmLabels *
+svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error)
+{
+    g_auto(HostFacts) facts = { 0 };
+
+    if (!host_facts_load(engine, &facts, error))
+        return NULL;
+    return vm_labels(engine, vm, &facts, error);
+}
+
+GPtrArray *
+svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GError **error)
+{
+    g_autoptr(GPtrArray) vms = svirt_engine_list_vms(engine, cancellable, error);
+    g_autoptr(GPtrArray) all = NULL;
+    g_auto(HostFacts) facts = { 0 };
+
+    if (!vms || !host_facts_load(engine, &facts, error))
+        return NULL;
+    all = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_labels_free);
+    for (guint i = 0; i < vms->len; i++) {
+        SvirtVmInfo *info = g_ptr_array_index(vms, i);
+        g_autoptr(GError) local = NULL;
+        SvirtVmLabels *labels;
+
+        if (g_cancellable_set_error_if_cancelled(cancellable, error))
+            return NULL;
+        labels = vm_labels(engine, info->uuid, &facts, &local);
+        if (labels)
+            g_ptr_array_add(all, labels);
+        else
+            g_debug("%s: %s", info->name, local->message);
+    }
+    return g_steal_pointer(&all);
+}
+
+static gboolean
+status_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+            GError **error)
+{
+    return (*result = svirt_engine_get_vm_status(source, args->vm, error)) != NULL;
+}
+
+void
+svirt_engine_get_vm_status_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_get_vm_status_async, status_call, svirt_task_args_new(vm),
+                   (GDestroyNotify)svirt_vm_status_free, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
+}
+
+SvirtVmStatus *
+svirt_engine_get_vm_status_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_pointer(engine, svirt_engine_get_vm_status_async, result, error);
+}
+
+static gboolean
+labels_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+            GError **error)
+{
+    return (*result = svirt_engine_get_vm_labels(source, args->vm, error)) != NULL;
+}
+
+void
+svirt_engine_get_vm_labels_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_get_vm_labels_async, labels_call,
+                   svirt_task_args_new(vm), (GDestroyNotify)svirt_vm_labels_free,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+SvirtVmLabels *
+svirt_engine_get_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_pointer(engine, svirt_engine_get_vm_labels_async, result, error);
+}
+
+static gboolean
+all_labels_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                GCancellable *cancellable, GError **error)
+{
+    return (*result = svirt_engine_list_vm_labels(source, cancellable, error)) != NULL;
+}
+
+void
+svirt_engine_list_vm_labels_async(SvirtEngine *engine, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_list_vm_labels_async, all_labels_call,
+                   svirt_task_args_new(NULL), (GDestroyNotify)g_ptr_array_unref,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+GPtrArray *
+svirt_engine_list_vm_labels_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_pointer(engine, svirt_engine_list_vm_labels_async, result, error);
+}

@@ -1,0 +1,159 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libvirt/virterror.h>
+#include <string.h>
+
+#include "svirt-context.h"
+#include "svirt-engine.h"
+#include "svirt-policy.h"
+#include "svirt-private.h"
+#include "svirt-settings.h"
+#include "svirt-task.h"
+
+/* Settings belong to the persistent definition; a transient VM only has a live one. */
+static unsigned int
+metadata_flags(virDomainPtr dom)
+{
+    return virDomainIsPersistent(dom) == 1 ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE;
+}
+
+SvirtSettings *
+svirt_domain_settings(virDomainPtr dom, GError **error)
+{
+    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
+    const char *name = virDomainGetName(dom);
+    char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, SVIRT_METADATA_NS,
+                                     metadata_flags(dom));
+    g_autoptr(GError) local = NULL;
+    SvirtSettings *settings;
+
+    if (xml == NULL) {
+        if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA) {
+            virResetLastError();
+            return svirt_settings_new();
+        }
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the security settings of VM '%s'"),
+                                       name);
+        return NULL;
+    }
+    settings = svirt_settings_parse(xml, strlen(xml), &local);
+    free(xml);
+    if (settings == NULL)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                    _("The security settings stored with VM '%s' are not valid: %s Set them "
+                      "again with 'svirtctl set-label'."),
+                    virDomainGetName(dom), local->message);
+    return settings;
+}
+
+SvirtSettings *
+svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
+
+    return dom ? svirt_domain_settings(dom, error) : NULL;
+}
+
+/* Where a binary policy is installed, the static label must be a context it defines. */
+static gboolean
+check_static_label(const SvirtSettings *settings, GError **error)
+{
+    g_autofree char *policy = NULL;
+
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC)
+        return TRUE;
+    policy = svirt_context_find_policy_file();
+    if (policy == NULL)
+        return TRUE;
+    return svirt_context_check_policy(settings->label, policy, error);
+}
+
+gboolean
+svirt_engine_check_settings(const SvirtSettings *settings, GError **error)
+{
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(error);
+
+    return types && svirt_settings_check_policy(settings, types, error) &&
+           check_static_label(settings, error);
+}
+
+gboolean
+svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings *settings,
+                          GError **error)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+    const char *name;
+    unsigned int flags;
+
+    g_return_val_if_fail(settings != NULL, FALSE);
+
+    if (!svirt_engine_check_settings(settings, error))
+        return FALSE;
+    dom = svirt_engine_lookup_domain(self, vm, error);
+    if (dom == NULL)
+        return FALSE;
+    xml = svirt_settings_format(settings);
+    name = virDomainGetName(dom);
+    flags = metadata_flags(dom);
+    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, SVIRT_METADATA_PREFIX,
+                             SVIRT_METADATA_NS, flags) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not store the security settings of VM '%s'"),
+                                       name);
+        return FALSE;
+    }
+    /* The mode, a static label and the isolation shown for the VM follow its settings. */
+    svirt_engine_notify_domain_changed(self, dom);
+    return TRUE;
+}
+
+static gboolean
+get_settings_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                  GCancellable *cancellable, GError **error)
+{
+    return (*result = svirt_engine_get_settings(source, args->vm, error)) != NULL;
+}
+
+void
+svirt_engine_get_settings_async(SvirtEngine *engine, const char *vm, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_get_settings_async, get_settings_call,
+                   svirt_task_args_new(vm), (GDestroyNotify)svirt_settings_free,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+SvirtSettings *
+svirt_engine_get_settings_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_pointer(engine, svirt_engine_get_settings_async, result, error);
+}
+
+static gboolean
+set_settings_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                  GCancellable *cancellable, GError **error)
+{
+    return svirt_engine_set_settings(source, args->vm, args->boxed, error);
+}
+
+void
+svirt_engine_set_settings_async(SvirtEngine *engine, const char *vm,
+                                const SvirtSettings *settings, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
+
+    args->boxed = svirt_settings_copy(settings);
+    args->boxed_free = (GDestroyNotify)svirt_settings_free;
+    svirt_task_run(engine, svirt_engine_set_settings_async, set_settings_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+gboolean
+svirt_engine_set_settings_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_set_settings_async, result, error);
+}
