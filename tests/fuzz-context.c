@@ -1,4 +1,4 @@
-/* fuzz: svirt-context.c svirt-error.c */
+/* fuzz: svirt-context.c svirt-level.c svirt-error.c */
 #include "config.h"
 
 #include <stdint.h>

@@ -39,6 +39,8 @@ guint svirt_level_n_categories(const SvirtLevel *level);
 gboolean svirt_level_get_pair(const SvirtLevel *level, guint *a, guint *b);
 gboolean svirt_level_parse(const char *str, SvirtLevel *out, GError **error);
 char *svirt_level_to_string(const SvirtLevel *level);
+/* Appends the canonical form of @level to @out. */
+void svirt_level_append(GString *out, const SvirtLevel *level);
 /* sens(a) >= sens(b) and cats(a) is a superset of cats(b). */
 gboolean svirt_level_dominates(const SvirtLevel *a, const SvirtLevel *b);
 gboolean svirt_level_equal(const SvirtLevel *a, const SvirtLevel *b);

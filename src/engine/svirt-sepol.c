@@ -468,3 +468,73 @@ svirt_sepol_check_access(const char *path, const char *process, const char *obje
         *reason = svirt_sepol_policy_explain(policy, &p, &o, &decision);
     return TRUE;
 }
+
+static char *
+read_policy_type(const char *selinux_dir)
+{
+    g_autofree char *config_path = g_build_filename(selinux_dir, "config", NULL);
+    g_autofree char *contents = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_get_contents(config_path, &contents, NULL, NULL))
+        return g_strdup("default");
+
+    lines = g_strsplit(contents, "\n", -1);
+    for (guint n = 0; lines[n]; n++) {
+        char *line = g_strstrip(lines[n]);
+        char *value;
+
+        if (!g_str_has_prefix(line, "SELINUXTYPE="))
+            continue;
+        value = g_strstrip(line + strlen("SELINUXTYPE="));
+        /* The value becomes a directory name; anything path-like is ignored. */
+        if (*value && strchr(value, '/') == NULL && strcmp(value, ".") != 0 &&
+            strcmp(value, "..") != 0)
+            return g_strdup(value);
+    }
+    return g_strdup("default");
+}
+
+char *
+svirt_context_find_policy_file_in(const char *selinux_dir)
+{
+    g_autofree char *type = NULL;
+    g_autofree char *policy_dir = NULL;
+    g_autofree char *best_name = NULL;
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+    gint64 best = -1;
+
+    g_return_val_if_fail(selinux_dir != NULL, NULL);
+
+    type = read_policy_type(selinux_dir);
+    policy_dir = g_build_filename(selinux_dir, type, "policy", NULL);
+    dir = g_dir_open(policy_dir, 0, NULL);
+    if (dir == NULL)
+        return NULL;
+
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        const char *suffix;
+        guint64 version;
+
+        if (!g_str_has_prefix(name, "policy."))
+            continue;
+        suffix = name + strlen("policy.");
+        if (!g_ascii_string_to_unsigned(suffix, 10, 0, 1000, &version, NULL))
+            continue;
+        if ((gint64) version > best) {
+            best = version;
+            g_free(best_name);
+            best_name = g_strdup(name);
+        }
+    }
+    if (best_name == NULL)
+        return NULL;
+    return g_build_filename(policy_dir, best_name, NULL);
+}
+
+char *
+svirt_context_find_policy_file(void)
+{
+    return svirt_context_find_policy_file_in("/etc/selinux");
+}
