@@ -12,17 +12,7 @@
 #include "svirt-context.h"
 #include "svirt-error.h"
 #include "svirt-plan.h"
-
-#define QCOW2_MAGIC 0x514649fbU /* "QFI\xfb" */
-#define QCOW2_EXT_END 0x00000000U
-#define QCOW2_EXT_BACKING_FORMAT 0xe2792acaU
-#define QCOW2_V2_HEADER_SIZE 72
-#define QCOW2_V3_HEADER_SIZE 104
-/* QEMU refuses longer backing file names. */
-#define QCOW2_MAX_BACKING_NAME 1023
-/* Header extensions sit in the first cluster; this is more than any real image uses. */
-#define QCOW2_MAX_EXTENSION_AREA 65536
-#define MAX_FORMAT_NAME 32
+#include "svirt-qcow2.h"
 
 G_DEFINE_BOXED_TYPE(SvirtPlanItem, svirt_plan_item, svirt_plan_item_copy, svirt_plan_item_free)
 G_DEFINE_BOXED_TYPE(SvirtPlan, svirt_plan, svirt_plan_copy, svirt_plan_free)
@@ -314,24 +304,6 @@ source_seclabel(Builder *b, xmlNodePtr source, const char *what, gboolean *no_re
     return TRUE;
 }
 
-/* Reads up to @len bytes at @offset; fewer only at the end of the file or on an error. */
-static gsize
-read_at(int fd, void *buf, gsize len, goffset offset)
-{
-    gsize got = 0;
-
-    while (got < len) {
-        ssize_t n = pread(fd, (guint8 *)buf + got, len - got, offset + got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += n;
-    }
-    return got;
-}
-
 /* A <seclabel><label> of the object's own replaces the label its designation gives. */
 static void
 use_custom_label(SvirtPlanItem *item, const char *custom)
@@ -341,145 +313,6 @@ use_custom_label(SvirtPlanItem *item, const char *custom)
     g_free(item->label);
     item->label = g_strdup(custom);
     add_note(item, FALSE, _("label from the object's <seclabel>"));
-}
-
-static gboolean
-read_full(int fd, void *buf, gsize len, goffset offset)
-{
-    return read_at(fd, buf, len, offset) == len;
-}
-
-static guint32
-be32(const guint8 *p)
-{
-    guint32 v;
-
-    memcpy(&v, p, sizeof(v));
-    return GUINT32_FROM_BE(v);
-}
-
-static guint64
-be64(const guint8 *p)
-{
-    guint64 v;
-
-    memcpy(&v, p, sizeof(v));
-    return GUINT64_FROM_BE(v);
-}
-
-static gboolean
-format_name_valid(const char *name, gsize len)
-{
-    if (len == 0 || len > MAX_FORMAT_NAME)
-        return FALSE;
-    for (gsize i = 0; i < len; i++) {
-        if (!g_ascii_isalnum(name[i]) && name[i] != '-' && name[i] != '_')
-            return FALSE;
-    }
-    return TRUE;
-}
-
-/* The backing file name and format a qcow2 header names. Only called for files whose format is
- * known to be qcow2: reading the header of anything else would let a guest choose what the host
- * labels. */
-static gboolean
-read_qcow2(const char *path, struct stat *st, char **backing, char **format, GError **error)
-{
-    guint8 header[QCOW2_V3_HEADER_SIZE] = { 0 };
-    g_autofree guint8 *ext = NULL;
-    g_autofree char *name = NULL;
-    guint32 version, backing_size, cluster_bits, header_size, ext_len;
-    guint64 backing_offset;
-    int fd, saved;
-
-    *backing = NULL;
-    *format = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0 || fstat(fd, st) < 0) {
-        saved = errno;
-        if (fd >= 0)
-            close(fd);
-        g_set_error(error, SVIRT_ERROR,
-                    saved == ENOENT ? SVIRT_ERROR_NOT_FOUND : SVIRT_ERROR_FAILED,
-                    _("cannot open it: %s"), g_strerror(saved));
-        return FALSE;
-    }
-    if (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode)) {
-        close(fd);
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                    _("it is neither a regular file nor a block device"));
-        return FALSE;
-    }
-    if (!read_full(fd, header, QCOW2_V2_HEADER_SIZE, 0) || be32(header) != QCOW2_MAGIC) {
-        close(fd);
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                    _("it is declared qcow2 but has no qcow2 header"));
-        return FALSE;
-    }
-    version = be32(header + 4);
-    backing_offset = be64(header + 8);
-    backing_size = be32(header + 16);
-    cluster_bits = be32(header + 20);
-    if (version != 2 && version != 3) {
-        close(fd);
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                    _("it has qcow2 version %u, only versions 2 and 3 are known"), version);
-        return FALSE;
-    }
-    header_size = QCOW2_V2_HEADER_SIZE;
-    if (version == 3) {
-        if (!read_full(fd, header, QCOW2_V3_HEADER_SIZE, 0)) {
-            close(fd);
-            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                        _("its qcow2 header is truncated"));
-            return FALSE;
-        }
-        header_size = be32(header + 100);
-    }
-
-    if (backing_offset != 0) {
-        if (backing_size == 0 || backing_size > QCOW2_MAX_BACKING_NAME ||
-            backing_offset > (guint64)G_MAXINT64 - backing_size) {
-            close(fd);
-            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                        _("its backing file name has an invalid length (%u bytes)"),
-                        backing_size);
-            return FALSE;
-        }
-        name = g_malloc0(backing_size + 1);
-        if (!read_full(fd, name, backing_size, (goffset)backing_offset) ||
-            strlen(name) != backing_size) {
-            close(fd);
-            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                        _("its backing file name cannot be read"));
-            return FALSE;
-        }
-    }
-
-    /* Header extensions follow the header, inside the first cluster. */
-    ext_len = MIN(QCOW2_MAX_EXTENSION_AREA, cluster_bits < 31 ? 1U << cluster_bits : 0U);
-    if (name != NULL && header_size >= QCOW2_V2_HEADER_SIZE && ext_len > header_size) {
-        gsize got;
-
-        ext = g_malloc0(ext_len);
-        got = read_at(fd, ext, ext_len, 0);
-        for (gsize off = header_size; off + 8 <= got;) {
-            guint32 type = be32(ext + off);
-            guint32 len = be32(ext + off + 4);
-
-            off += 8;
-            if (type == QCOW2_EXT_END || len > got - off)
-                break;
-            if (type == QCOW2_EXT_BACKING_FORMAT && format_name_valid((char *)ext + off, len)) {
-                *format = g_strndup((char *)ext + off, len);
-                break;
-            }
-            off += ((gsize)len + 7) & ~(gsize)7;
-        }
-    }
-    close(fd);
-    *backing = g_steal_pointer(&name);
-    return TRUE;
 }
 
 /* QEMU reads "proto:..." (a ':' before any '/') as a protocol, not a file. */
@@ -538,7 +371,7 @@ follow_backing_chain(Builder *b, const char *top, SvirtPlanItem *top_item, xmlNo
         const char *format;
         struct stat st;
 
-        if (!read_qcow2(current, &st, &name, &header_format, &local)) {
+        if (!svirt_qcow2_read_backing(current, &st, &name, &header_format, &local)) {
             /* TRANSLATORS: %s says why, e.g. "cannot open it: No such file or directory" */
             add_note(item, TRUE, _("backing files not followed: %s"), local->message);
             return;
