@@ -320,37 +320,14 @@ target_name(guint index)
     return g_strdup_printf("vd%c%c", 'a' + index / 26, 'a' + index % 26);
 }
 
-char *
-svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
-                      SvirtDesignation designation, GError **error)
+/* The file a new disk would use: it exists, is an image file or a block device, and lies
+ * where the labeller may relabel it. */
+static char *
+check_new_disk_file(const char *path, gboolean *block, GError **error)
 {
-    g_autoptr(virDomain) dom = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(GPtrArray) used = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *resolved = NULL;
-    g_autofree char *escaped = NULL;
-    g_autofree char *target = NULL;
-    g_autofree char *xml = NULL;
-    xmlNode *devices;
-    const char *flag = "";
-    const char *vm_name;
-    gboolean block;
+    g_autofree char *resolved = svirt_labeler_resolve_path(path);
     struct stat st;
 
-    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
-    g_return_val_if_fail(path != NULL, NULL);
-    if (designation == SVIRT_DESIGNATION_SHARED)
-        flag = "<shareable/>";
-    else if (designation == SVIRT_DESIGNATION_READONLY)
-        flag = "<readonly/>";
-    else if (designation != SVIRT_DESIGNATION_PRIVATE) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                    _("A new disk is private, shared or read-only, not '%s'."),
-                    svirt_designation_to_string(designation));
-        return NULL;
-    }
-
-    resolved = svirt_labeler_resolve_path(path);
     if (!resolved || stat(resolved, &st) < 0) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
                     _("Cannot add %s as a disk: %s. Create the image first, for example with "
@@ -358,28 +335,31 @@ svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
                     path, g_strerror(errno));
         return NULL;
     }
-    block = S_ISBLK(st.st_mode);
-    if (!block && !S_ISREG(st.st_mode)) {
+    *block = S_ISBLK(st.st_mode);
+    if (!*block && !S_ISREG(st.st_mode)) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
                     _("Cannot add %s as a disk: it is neither a regular file nor a block "
                       "device. Choose a disk image."),
                     resolved);
         return NULL;
     }
-    if (!svirt_labeler_check_location(resolved, block ? SVIRT_LABEL_TARGET_BLOCK
-                                                      : SVIRT_LABEL_TARGET_FILE,
+    if (!svirt_labeler_check_location(resolved, *block ? SVIRT_LABEL_TARGET_BLOCK
+                                                       : SVIRT_LABEL_TARGET_FILE,
                                       error))
         return NULL;
-    if (block && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
+    if (*block && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
         return NULL;
+    return g_steal_pointer(&resolved);
+}
 
-    dom = lookup_stopped(engine, vm, error);
-    if (!dom)
-        return NULL;
-    doc = persistent_definition(dom, error);
-    if (!doc)
-        return NULL;
-    devices = child_element(xmlDocGetRootElement(doc), "devices");
+/* The first virtio target the VM's disks leave free; refused when the VM already uses
+ * @resolved. */
+static char *
+free_target(virDomainPtr dom, xmlDoc *doc, const char *resolved, GError **error)
+{
+    g_autoptr(GPtrArray) used = g_ptr_array_new_with_free_func(g_free);
+    xmlNode *devices = child_element(xmlDocGetRootElement(doc), "devices");
+
     for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
         g_autofree char *file = NULL;
         g_autofree char *dev = NULL;
@@ -401,18 +381,49 @@ svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
         if (dev)
             g_ptr_array_add(used, g_steal_pointer(&dev));
     }
-    for (guint i = 0; i < MAX_TARGETS && !target; i++) {
+    for (guint i = 0; i < MAX_TARGETS; i++) {
         g_autofree char *name = target_name(i);
 
         if (!target_in_use(used, name))
-            target = g_steal_pointer(&name);
+            return g_steal_pointer(&name);
     }
-    if (!target) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_EXHAUSTED,
-                    _("VM '%s' has no free virtio disk target left. Remove a disk first."),
-                    virDomainGetName(dom));
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_EXHAUSTED,
+                _("VM '%s' has no free virtio disk target left. Remove a disk first."),
+                virDomainGetName(dom));
+    return NULL;
+}
+
+char *
+svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
+                      SvirtDesignation designation, GError **error)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *resolved = NULL;
+    g_autofree char *escaped = NULL;
+    g_autofree char *target = NULL;
+    g_autofree char *xml = NULL;
+    const char *flag = "";
+    const char *vm_name;
+    gboolean block = FALSE;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
+    g_return_val_if_fail(path != NULL, NULL);
+    if (designation == SVIRT_DESIGNATION_SHARED)
+        flag = "<shareable/>";
+    else if (designation == SVIRT_DESIGNATION_READONLY)
+        flag = "<readonly/>";
+    else if (designation != SVIRT_DESIGNATION_PRIVATE) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("A new disk is private, shared or read-only, not '%s'."),
+                    svirt_designation_to_string(designation));
         return NULL;
     }
+    resolved = check_new_disk_file(path, &block, error);
+    if (!resolved || !(dom = lookup_stopped(engine, vm, error)) ||
+        !(doc = persistent_definition(dom, error)) ||
+        !(target = free_target(dom, doc, resolved, error)))
+        return NULL;
 
     escaped = g_markup_escape_text(resolved, -1);
     xml = g_strdup_printf("<disk type='%s' device='disk'><driver name='qemu' type='raw'/>"
