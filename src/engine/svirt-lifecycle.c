@@ -5,78 +5,18 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <selinux/selinux.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "svirt-domain-xml.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
 #include "svirt-private.h"
-
-/* The live copy: our labels in <metadata>, and a static relabel='no' seclabel where libvirtd
- * has the selinux driver, so QEMU runs under our label and libvirtd relabels nothing. */
-static char *
-make_live_xml(const char *xml, const SvirtPlan *plan, const char *image_label,
-              gboolean with_seclabel, GError **error)
-{
-    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, strlen(xml), NULL, NULL,
-                                          XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    xmlNode *root, *metadata = NULL, *labels;
-    xmlNs *ns;
-    xmlChar *out = NULL;
-    int len = 0;
-    char *result;
-
-    if (!doc || !(root = xmlDocGetRootElement(doc))) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                    _("Could not read the definition of VM '%s'."), plan->vm_name);
-        return NULL;
-    }
-    for (xmlNode *n = root->children; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "metadata"))
-            metadata = n;
-    }
-    if (!metadata)
-        metadata = xmlNewChild(root, NULL, BAD_CAST "metadata", NULL);
-    labels = xmlNewChild(metadata, NULL, BAD_CAST "labels", NULL);
-    ns = xmlNewNs(labels, BAD_CAST SVIRT_LIVE_NS, BAD_CAST SVIRT_LIVE_PREFIX);
-    xmlSetNs(labels, ns);
-    xmlSetProp(labels, BAD_CAST "mode", BAD_CAST svirt_security_mode_to_string(plan->mode));
-    if (plan->process_label)
-        xmlSetProp(labels, BAD_CAST "process", BAD_CAST plan->process_label);
-    if (image_label)
-        xmlSetProp(labels, BAD_CAST "image", BAD_CAST image_label);
-    if (plan->level)
-        xmlSetProp(labels, BAD_CAST "level", BAD_CAST plan->level);
-
-    if (with_seclabel && plan->process_label) {
-        xmlNode *next;
-        xmlNode *seclabel;
-
-        for (xmlNode *n = root->children; n; n = next) {
-            next = n->next;
-            if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "seclabel")) {
-                xmlUnlinkNode(n);
-                xmlFreeNode(n);
-            }
-        }
-        seclabel = xmlNewChild(root, NULL, BAD_CAST "seclabel", NULL);
-        xmlSetProp(seclabel, BAD_CAST "type", BAD_CAST "static");
-        xmlSetProp(seclabel, BAD_CAST "model", BAD_CAST "selinux");
-        xmlSetProp(seclabel, BAD_CAST "relabel", BAD_CAST "no");
-        xmlNewTextChild(seclabel, NULL, BAD_CAST "label", BAD_CAST plan->process_label);
-    }
-    xmlDocDumpMemory(doc, &out, &len);
-    result = g_strndup((const char *)out, len);
-    xmlFree(out);
-    return result;
-}
 
 static gboolean
 host_has_selinux_model(virConnectPtr conn)
@@ -516,7 +456,8 @@ start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
         maybe_crash(++applied);
     }
 
-    live_xml = make_live_xml(xml, plan, image_label, host_has_selinux_model(vm->conn), error);
+    live_xml = svirt_domain_xml_make_live(xml, plan, image_label,
+                                          host_has_selinux_model(vm->conn), error);
     if (!live_xml) {
         rollback(journal, steps, vm->uuid);
         return FALSE;
@@ -863,23 +804,6 @@ svirt_restore_path(const char *path, char **restored_to, GError **error)
     return ok;
 }
 
-char *
-svirt_domain_xml_uuid(const char *xml)
-{
-    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, strlen(xml), NULL, NULL, XML_PARSE_NONET);
-    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-
-    for (xmlNode *n = root ? root->children : NULL; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "uuid")) {
-            g_autoptr(XmlString) text = xmlNodeGetContent(n);
-            char *uuid = g_strstrip(g_strdup((const char *)text));
-
-            return uuid;
-        }
-    }
-    return NULL;
-}
-
 const char *
 svirt_disk_status_to_string(SvirtDiskStatus status)
 {
@@ -978,21 +902,6 @@ is_disk_kind(SvirtPlanKind kind)
 {
     return kind == SVIRT_PLAN_KIND_DISK || kind == SVIRT_PLAN_KIND_CDROM ||
            kind == SVIRT_PLAN_KIND_FLOPPY || kind == SVIRT_PLAN_KIND_BACKING_FILE;
-}
-
-static char *
-live_attr(virDomainPtr dom, const char *name)
-{
-    g_autoptr(VirString) live = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-                                                     SVIRT_LIVE_NS, VIR_DOMAIN_AFFECT_LIVE);
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(XmlString) value = NULL;
-
-    virResetLastError();
-    if (!live || !(doc = xmlReadMemory(live, strlen(live), NULL, NULL, XML_PARSE_NONET)))
-        return NULL;
-    value = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST name);
-    return value ? g_strdup((const char *)value) : NULL;
 }
 
 static SvirtDiskState *
@@ -1104,9 +1013,9 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     status->mode = settings->mode;
     status->relabel = settings->relabel;
     if (running) {
-        status->process_label = live_attr(vm.dom, "process");
-        status->image_label = live_attr(vm.dom, "image");
-        level = live_attr(vm.dom, "level");
+        status->process_label = svirt_domain_live_attr(vm.dom, "process");
+        status->image_label = svirt_domain_live_attr(vm.dom, "image");
+        level = svirt_domain_live_attr(vm.dom, "level");
         status->started_by_engine = status->process_label != NULL || level != NULL;
     }
     if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)
