@@ -14,9 +14,9 @@ fi
 out="$build/fuzz"
 mkdir -p "$out"
 cflags=$(pkg-config --cflags glib-2.0 gobject-2.0 gio-2.0 json-glib-1.0 libselinux libsepol \
-         libxml-2.0 libvirt libvirt-gconfig-1.0)
+         libxml-2.0 libvirt)
 libs=$(pkg-config --libs glib-2.0 gobject-2.0 gio-2.0 json-glib-1.0 libselinux libsepol \
-       libxml-2.0 libvirt libvirt-gconfig-1.0)
+       libxml-2.0 libvirt)
 
 for target in "$@"; do
     # Each target names the engine sources it needs on its first line: "/* fuzz: a.c b.c */".

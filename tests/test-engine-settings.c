@@ -3,6 +3,7 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
+#include "svirt-domain-xml.h"
 #include "svirt-engine.h"
 #include "svirt-lifecycle.h"
 #include "svm-test-util.h"

@@ -6,6 +6,7 @@
 
 #include "svirt-audit.h"
 #include "svirt-context.h"
+#include "svirt-domain-xml.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 #include "svm-test-label.h"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "svirt-context.h"
+#include "svirt-domain-xml.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"

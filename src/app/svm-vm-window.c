@@ -266,6 +266,9 @@ void
 svm_vm_window_refresh(SvmVmWindow *self)
 {
     g_return_if_fail(SVM_IS_VM_WINDOW(self));
+    /* A closed window has let go of its engine: late events refresh nothing. */
+    if (!self->engine)
+        return;
     /* One refresh at a time; a request during one runs once it is done. */
     if (self->refreshing) {
         self->refresh_again = TRUE;

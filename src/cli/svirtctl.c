@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "svirt-audit.h"
+#include "svirt-domain-xml.h"
 #include "svirt-engine.h"
 #include "svirt-lifecycle.h"
 

@@ -4,9 +4,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
-#include <libxml/parser.h>
 #include <libvirt/virterror.h>
-#include <libxml/xpath.h>
 #include <selinux/selinux.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +12,12 @@
 #include <sys/stat.h>
 
 #include "svirt-context.h"
+#include "svirt-domain-xml.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 #include "svirt-sepol.h"
 #include "svirt-task.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathContext, xmlXPathFreeContext)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathObject, xmlXPathFreeObject)
 
 /* What the kernel gives a file on a labelling filesystem that carries no label. */
 #define UNLABELLED_FILE_CONTEXT "system_u:object_r:unlabeled_t:s0"
@@ -800,18 +795,6 @@ vm_data_free(VmData *vm)
     g_free(vm);
 }
 
-static char *
-xpath_string(const char *xml, const char *expr)
-{
-    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, strlen(xml), NULL, NULL, XML_PARSE_NONET);
-    g_autoptr(xmlXPathContext) xp = doc ? xmlXPathNewContext(doc) : NULL;
-    g_autoptr(xmlXPathObject) obj = xp ? xmlXPathEvalExpression(BAD_CAST expr, xp) : NULL;
-
-    if (!obj || obj->type != XPATH_STRING || !obj->stringval || !*obj->stringval)
-        return NULL;
-    return g_strstrip(g_strdup((const char *)obj->stringval));
-}
-
 static GStrv
 list_pool_paths(SvirtEngine *engine, GError **error)
 {
@@ -829,8 +812,7 @@ list_pool_paths(SvirtEngine *engine, GError **error)
         return NULL;
     }
     for (int i = 0; i < n; i++) {
-        g_autofree char *xml = virStoragePoolGetXMLDesc(pools[i], 0);
-        char *path = xml ? xpath_string(xml, "string(/pool/target/path)") : NULL;
+        char *path = svirt_pool_target_path(pools[i]);
 
         if (path && g_path_is_absolute(path))
             g_ptr_array_add(paths, path);
@@ -899,8 +881,7 @@ collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes 
             vm->process_note = g_strdup(_("its live label"));
         } else {
             vm->state = SVIRT_AUDIT_VM_RUNNING_OUTSIDE;
-            vm->process_label =
-                xpath_string(xml, "string(/domain/seclabel[@model='selinux']/label)");
+            vm->process_label = svirt_domain_xml_selinux_label(xml);
             vm->process_note = g_strdup(vm->process_label
                                             ? _("the label libvirtd gave it")
                                             : _("started outside sVirt Manager; its label is "

@@ -3,15 +3,13 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "svirt-private.h"
 #include "svirt-create.h"
+#include "svirt-domain-xml.h"
 #include "svirt-labeler.h"
 #include "svirt-policy.h"
 #include "svirt-task.h"
@@ -378,36 +376,13 @@ svirt_vm_spec_validate(const SvirtVmSpec *spec, GError **error)
     return TRUE;
 }
 
-static void
-append_disk(GString *xml, const char *path, const char *device, const char *target,
-            const char *bus, const char *format, SvirtDesignation designation)
-{
-    g_autofree char *esc = g_markup_escape_text(path, -1);
-    struct stat st;
-    gboolean block = stat(path, &st) == 0 && S_ISBLK(st.st_mode);
-
-    g_string_append_printf(xml,
-                           "    <disk type='%s' device='%s'>\n"
-                           "      <driver name='qemu' type='%s'/>\n"
-                           "      <source %s='%s'/>\n"
-                           "      <target dev='%s' bus='%s'/>\n",
-                           block ? "block" : "file", device, format, block ? "dev" : "file", esc,
-                           target, bus);
-    if (designation == SVIRT_DESIGNATION_READONLY)
-        g_string_append(xml, "      <readonly/>\n");
-    else if (designation == SVIRT_DESIGNATION_SHARED)
-        g_string_append(xml, "      <shareable/>\n");
-    g_string_append(xml, "    </disk>\n");
-}
-
 /* @preview: new volumes do not exist yet; declare them raw so that nothing tries to read a
  * qcow2 header (a new volume has no backing file anyway). */
 static char *
 build_xml(const SvirtVmSpec *spec, const char *const *volume_paths, gboolean preview,
           GError **error)
 {
-    g_autoptr(GString) xml = g_string_new(NULL);
-    g_autofree char *name = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
     guint n_volumes = volume_paths ? g_strv_length((char **)volume_paths) : 0;
     guint next_volume = 0;
     char letter = 'a';
@@ -418,35 +393,20 @@ build_xml(const SvirtVmSpec *spec, const char *const *volume_paths, gboolean pre
                     svirt_vm_spec_count_new_volumes(spec), n_volumes);
         return NULL;
     }
-    name = g_markup_escape_text(spec->name, -1);
-    g_string_append_printf(xml,
-                           "<domain type='%s'>\n"
-                           "  <name>%s</name>\n"
-                           "  <memory unit='MiB'>%u</memory>\n"
-                           "  <vcpu>%u</vcpu>\n"
-                           "  <os>\n"
-                           "    <type arch='x86_64' machine='pc'>hvm</type>\n",
-                           spec->use_kvm ? "kvm" : "qemu", name, spec->memory_mib, spec->vcpus);
-    if (spec->install == SVIRT_INSTALL_ISO)
-        g_string_append(xml, "    <boot dev='cdrom'/>\n");
-    g_string_append(xml, "    <boot dev='hd'/>\n"
-                         "  </os>\n"
-                         "  <features>\n"
-                         "    <acpi/>\n"
-                         "    <apic/>\n"
-                         "  </features>\n"
-                         "  <devices>\n");
-
+    doc = svirt_domain_xml_new(spec->use_kvm ? "kvm" : "qemu", spec->name, spec->memory_mib,
+                               spec->vcpus, spec->install == SVIRT_INSTALL_ISO);
     if (spec->install == SVIRT_INSTALL_DISK_IMAGE) {
-        append_disk(xml, spec->install_path, "disk", "vda", "virtio", "raw",
-                    SVIRT_DESIGNATION_PRIVATE);
+        SvirtDiskXml boot = { spec->install_path, "disk", "vda", "virtio", "raw",
+                              SVIRT_DESIGNATION_PRIVATE };
+
+        svirt_domain_xml_add_disk(doc, &boot);
         letter++;
     }
     for (guint i = 0; i < spec->disks->len; i++) {
         const SvirtDiskSpec *disk = g_ptr_array_index(spec->disks, i);
-        const char *format = svirt_volume_format_to_string(disk->format);
-        const char *path = disk->path;
         char target[] = "vdX";
+        SvirtDiskXml xml = { disk->path, "disk", target, "virtio",
+                             svirt_volume_format_to_string(disk->format), disk->designation };
 
         if (letter > 'z') {
             g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
@@ -455,39 +415,21 @@ build_xml(const SvirtVmSpec *spec, const char *const *volume_paths, gboolean pre
         }
         target[2] = letter++;
         if (disk->kind == SVIRT_DISK_SPEC_NEW_VOLUME) {
-            path = volume_paths[next_volume++];
+            xml.path = volume_paths[next_volume++];
             if (preview)
-                format = "raw";
+                xml.format = "raw";
         }
-        append_disk(xml, path, "disk", target, "virtio", format, disk->designation);
+        svirt_domain_xml_add_disk(doc, &xml);
     }
-    if (spec->install == SVIRT_INSTALL_ISO)
-        append_disk(xml, spec->install_path, "cdrom", "hdc", "ide", "raw",
-                    SVIRT_DESIGNATION_READONLY);
+    if (spec->install == SVIRT_INSTALL_ISO) {
+        SvirtDiskXml cdrom = { spec->install_path, "cdrom", "hdc", "ide", "raw",
+                               SVIRT_DESIGNATION_READONLY };
 
-    if (spec->network) {
-        g_autofree char *net = g_markup_escape_text(spec->network, -1);
-
-        g_string_append_printf(xml,
-                               "    <interface type='network'>\n"
-                               "      <source network='%s'/>\n"
-                               "      <model type='virtio'/>\n"
-                               "    </interface>\n",
-                               net);
-    } else {
-        g_string_append(xml, "    <interface type='user'>\n"
-                             "      <model type='virtio'/>\n"
-                             "    </interface>\n");
+        svirt_domain_xml_add_disk(doc, &cdrom);
     }
-    g_string_append(xml, "    <serial type='pty'>\n"
-                         "      <target port='0'/>\n"
-                         "    </serial>\n"
-                         "    <console type='pty'>\n"
-                         "      <target type='serial' port='0'/>\n"
-                         "    </console>\n"
-                         "  </devices>\n"
-                         "</domain>\n");
-    return g_string_free(g_steal_pointer(&xml), FALSE);
+    svirt_domain_xml_add_interface(doc, spec->network);
+    svirt_domain_xml_add_console(doc);
+    return svirt_xml_dump_formatted(doc);
 }
 
 char *
@@ -544,42 +486,6 @@ svirt_vm_spec_preview(const SvirtVmSpec *spec, const char *const *volume_paths, 
     return svirt_plan_build(xml, settings, types, SVIRT_PREVIEW_LEVEL, error);
 }
 
-static char *
-xml_xpath_string(const char *xml, const char *expr)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, strlen(xml), "object.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr ctxt;
-    xmlXPathObjectPtr obj;
-    char *value = NULL;
-
-    if (doc == NULL)
-        return NULL;
-    ctxt = xmlXPathNewContext(doc);
-    obj = ctxt ? xmlXPathEvalExpression((const xmlChar *)expr, ctxt) : NULL;
-    if (obj && obj->type == XPATH_STRING && obj->stringval && *obj->stringval)
-        value = g_strstrip(g_strdup((const char *)obj->stringval));
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctxt);
-    xmlFreeDoc(doc);
-    return value;
-}
-
-static char *
-pool_target_path(virStoragePoolPtr pool)
-{
-    char *xml = virStoragePoolGetXMLDesc(pool, 0);
-    char *path;
-
-    if (xml == NULL) {
-        virResetLastError();
-        return NULL;
-    }
-    path = xml_xpath_string(xml, "string(/pool/target/path)");
-    free(xml);
-    return path;
-}
-
 static gint
 compare_pools(gconstpointer a, gconstpointer b)
 {
@@ -613,7 +519,7 @@ svirt_engine_list_pools(SvirtEngine *engine, GError **error)
 
         info->name = g_strdup(virStoragePoolGetName(pools[i]));
         info->active = virStoragePoolIsActive(pools[i]) == 1;
-        info->path = pool_target_path(pools[i]);
+        info->path = svirt_pool_target_path(pools[i]);
         virResetLastError();
         g_ptr_array_add(list, info);
         virStoragePoolFree(pools[i]);
@@ -628,6 +534,7 @@ svirt_engine_ensure_default_pool(SvirtEngine *engine, GError **error)
 {
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
     g_autoptr(virStoragePool) pool = NULL;
+    g_autofree char *xml = NULL;
 
     if (conn == NULL)
         return FALSE;
@@ -640,11 +547,8 @@ svirt_engine_ensure_default_pool(SvirtEngine *engine, GError **error)
             return FALSE;
         }
         virResetLastError();
-        pool = virStoragePoolDefineXML(conn,
-                                       "<pool type='dir'><name>" SVIRT_DEFAULT_POOL "</name>"
-                                       "<target><path>" SVIRT_DEFAULT_POOL_PATH "</path></target>"
-                                       "</pool>",
-                                       0);
+        xml = svirt_pool_xml_new_dir(SVIRT_DEFAULT_POOL, SVIRT_DEFAULT_POOL_PATH);
+        pool = virStoragePoolDefineXML(conn, xml, 0);
         /* Another client may have defined it meanwhile. */
         if (pool == NULL)
             pool = virStoragePoolLookupByName(conn, SVIRT_DEFAULT_POOL);
@@ -727,7 +631,7 @@ lookup_pool_path(virConnectPtr conn, const char *name, GError **error)
                                        _("Could not find storage pool '%s'"), name);
         return NULL;
     }
-    path = pool_target_path(pool);
+    path = svirt_pool_target_path(pool);
     if (path == NULL)
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("Storage pool '%s' has no target directory, so its volumes cannot be "
@@ -793,7 +697,6 @@ create_volume(Creation *c, guint index, GError **error)
 {
     const SvirtDiskSpec *disk = g_ptr_array_index(c->spec->disks, index);
     g_autofree char *volume = svirt_vm_spec_dup_volume_name(c->spec, index);
-    g_autofree char *esc = g_markup_escape_text(volume, -1);
     g_autofree char *xml = NULL;
     g_autoptr(virStoragePool) pool = NULL;
     virStorageVolPtr vol;
@@ -813,11 +716,8 @@ create_volume(Creation *c, guint index, GError **error)
                     disk->pool, index + 1, disk->pool);
         return NULL;
     }
-    xml = g_strdup_printf("<volume><name>%s</name>"
-                          "<capacity unit='MiB'>%" G_GUINT64_FORMAT "</capacity>"
-                          "<allocation unit='MiB'>0</allocation>"
-                          "<target><format type='%s'/></target></volume>",
-                          esc, disk->size_mib, svirt_volume_format_to_string(disk->format));
+    xml = svirt_volume_xml_new(volume, disk->size_mib,
+                               svirt_volume_format_to_string(disk->format));
     vol = virStorageVolCreateXML(pool, xml, 0);
     if (vol == NULL)
         svirt_engine_set_libvirt_error(

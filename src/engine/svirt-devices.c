@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "svirt-devices.h"
+#include "svirt-domain-xml.h"
 #include "svirt-labeler.h"
 #include "svirt-private.h"
 #include "svirt-task.h"
@@ -30,51 +31,16 @@ svirt_vm_overview_free(SvirtVmOverview *overview)
     g_free(overview);
 }
 
-static xmlNode *
-child_element(xmlNode *parent, const char *name)
-{
-    for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name))
-            return n;
-    }
-    return NULL;
-}
-
-static char *
-prop(xmlNode *node, const char *name)
-{
-    xmlChar *value = node ? xmlGetProp(node, BAD_CAST name) : NULL;
-    char *copy = value ? g_strdup((const char *)value) : NULL;
-
-    xmlFree(value);
-    return copy;
-}
-
-static char *
-content(xmlNode *node)
-{
-    xmlChar *value = node ? xmlNodeGetContent(node) : NULL;
-    char *copy = value ? g_strstrip(g_strdup((const char *)value)) : NULL;
-
-    xmlFree(value);
-    return copy;
-}
-
 static xmlDoc *
 parse_definition(const char *xml, const char *vm_name, GError **error)
 {
-    xmlDoc *doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDoc *doc = svirt_xml_parse(xml, NULL);
 
-    if (!doc || !xmlDocGetRootElement(doc)) {
+    if (!doc)
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("Could not read the definition of VM '%s'. Check it with 'virsh "
                       "dumpxml %s'."),
                     vm_name, vm_name);
-        if (doc)
-            xmlFreeDoc(doc);
-        return NULL;
-    }
     return doc;
 }
 
@@ -121,22 +87,22 @@ svirt_engine_get_vm_overview(SvirtEngine *engine, const char *vm, GError **error
         return NULL;
     root = xmlDocGetRootElement(doc);
     {
-        g_autofree char *memory = content(child_element(root, "memory"));
-        g_autofree char *unit = prop(child_element(root, "memory"), "unit");
+        g_autofree char *memory = svirt_xml_text(svirt_xml_child(root, "memory"));
+        g_autofree char *unit = svirt_xml_prop(svirt_xml_child(root, "memory"), "unit");
 
         /* libvirt writes memory in KiB whatever unit it was defined in. */
         overview->memory_kib = memory ? g_ascii_strtoull(memory, NULL, 10) : 0;
         if (unit && g_ascii_strcasecmp(unit, "KiB") != 0 && g_ascii_strcasecmp(unit, "k") != 0)
             g_debug("VM %s: memory in unexpected unit %s", overview->name, unit);
     }
-    vcpus = content(child_element(root, "vcpu"));
-    current = prop(child_element(root, "vcpu"), "current");
+    vcpus = svirt_xml_text(svirt_xml_child(root, "vcpu"));
+    current = svirt_xml_prop(svirt_xml_child(root, "vcpu"), "current");
     overview->vcpus = (guint)g_ascii_strtoull(current ? current : vcpus ? vcpus : "1", NULL, 10);
-    os = child_element(root, "os");
-    type = child_element(os, "type");
-    overview->os_type = content(type);
-    overview->arch = prop(type, "arch");
-    overview->machine = prop(type, "machine");
+    os = svirt_xml_child(root, "os");
+    type = svirt_xml_child(os, "type");
+    overview->os_type = svirt_xml_text(type);
+    overview->arch = svirt_xml_prop(type, "arch");
+    overview->machine = svirt_xml_prop(type, "machine");
     return g_steal_pointer(&overview);
 }
 
@@ -185,14 +151,14 @@ persistent_definition(virDomainPtr dom, GError **error)
 static xmlNode *
 find_disk(xmlDoc *doc, const char *target)
 {
-    xmlNode *devices = child_element(xmlDocGetRootElement(doc), "devices");
+    xmlNode *devices = svirt_xml_child(xmlDocGetRootElement(doc), "devices");
 
     for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
         g_autofree char *dev = NULL;
 
-        if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, BAD_CAST "disk"))
+        if (!svirt_xml_is(n, "disk"))
             continue;
-        dev = prop(child_element(n, "target"), "dev");
+        dev = svirt_xml_prop(svirt_xml_child(n, "target"), "dev");
         if (g_strcmp0(dev, target) == 0)
             return n;
     }
@@ -207,37 +173,17 @@ set_not_a_disk(GError **error, virDomainPtr dom, const char *target)
                 virDomainGetName(dom), target);
 }
 
-static void
-remove_children(xmlNode *node, const char *name)
-{
-    xmlNode *n = node->children;
-
-    while (n) {
-        xmlNode *next = n->next;
-
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name)) {
-            xmlUnlinkNode(n);
-            xmlFreeNode(n);
-        }
-        n = next;
-    }
-}
-
 static gboolean
 redefine(virDomainPtr dom, xmlDoc *doc, const char *failed, GError **error)
 {
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) defined = NULL;
-    xmlChar *out = NULL;
-    int len = 0;
+    g_autofree char *out = svirt_xml_dump(doc);
 
-    xmlDocDumpMemory(doc, &out, &len);
     conn = virDomainGetConnect(dom);
     if (conn)
         virConnectRef(conn);
-    defined = conn ? virDomainDefineXMLFlags(conn, (const char *)out, VIR_DOMAIN_DEFINE_VALIDATE)
-                   : NULL;
-    xmlFree(out);
+    defined = conn ? virDomainDefineXMLFlags(conn, out, VIR_DOMAIN_DEFINE_VALIDATE) : NULL;
     if (!defined) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
                                        _("The definition was left as it was."), "%s", failed);
@@ -277,7 +223,7 @@ svirt_engine_set_disk_designation(SvirtEngine *engine, const char *vm, const cha
         set_not_a_disk(error, dom, target);
         return FALSE;
     }
-    device = prop(disk, "device");
+    device = svirt_xml_prop(disk, "device");
     if (g_strcmp0(device, "cdrom") == 0 && designation != SVIRT_DESIGNATION_READONLY) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("Disk '%s' of VM '%s' is a CD-ROM, which is always read-only. Add the "
@@ -285,12 +231,12 @@ svirt_engine_set_disk_designation(SvirtEngine *engine, const char *vm, const cha
                     target, virDomainGetName(dom));
         return FALSE;
     }
-    remove_children(disk, "shareable");
-    remove_children(disk, "readonly");
+    svirt_xml_remove_children(disk, "shareable");
+    svirt_xml_remove_children(disk, "readonly");
     if (designation == SVIRT_DESIGNATION_SHARED)
-        xmlNewChild(disk, NULL, BAD_CAST "shareable", NULL);
+        svirt_xml_add(disk, "shareable", NULL);
     else if (designation == SVIRT_DESIGNATION_READONLY)
-        xmlNewChild(disk, NULL, BAD_CAST "readonly", NULL);
+        svirt_xml_add(disk, "readonly", NULL);
     /* TRANSLATORS: the first %s is a disk target such as vdb, the second a VM name */
     failed = g_strdup_printf(_("Could not change the designation of disk '%s' of VM '%s'"),
                              target, virDomainGetName(dom));
@@ -320,57 +266,24 @@ target_name(guint index)
     return g_strdup_printf("vd%c%c", 'a' + index / 26, 'a' + index % 26);
 }
 
-/* The file a new disk would use: it exists, is an image file or a block device, and lies
- * where the labeller may relabel it. */
-static char *
-check_new_disk_file(const char *path, gboolean *block, GError **error)
-{
-    g_autofree char *resolved = svirt_labeler_resolve_path(path);
-    struct stat st;
-
-    if (!resolved || stat(resolved, &st) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
-                    _("Cannot add %s as a disk: %s. Create the image first, for example with "
-                      "'qemu-img create'."),
-                    path, g_strerror(errno));
-        return NULL;
-    }
-    *block = S_ISBLK(st.st_mode);
-    if (!*block && !S_ISREG(st.st_mode)) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
-                    _("Cannot add %s as a disk: it is neither a regular file nor a block "
-                      "device. Choose a disk image."),
-                    resolved);
-        return NULL;
-    }
-    if (!svirt_labeler_check_location(resolved, *block ? SVIRT_LABEL_TARGET_BLOCK
-                                                       : SVIRT_LABEL_TARGET_FILE,
-                                      error))
-        return NULL;
-    if (*block && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
-        return NULL;
-    return g_steal_pointer(&resolved);
-}
-
-/* The first virtio target the VM's disks leave free; refused when the VM already uses
- * @resolved. */
+/* The first virtio target no disk of @doc uses; refused when @resolved is already a disk. */
 static char *
 free_target(virDomainPtr dom, xmlDoc *doc, const char *resolved, GError **error)
 {
     g_autoptr(GPtrArray) used = g_ptr_array_new_with_free_func(g_free);
-    xmlNode *devices = child_element(xmlDocGetRootElement(doc), "devices");
+    xmlNode *devices = svirt_xml_child(xmlDocGetRootElement(doc), "devices");
 
     for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
         g_autofree char *file = NULL;
         g_autofree char *dev = NULL;
         g_autofree char *other = NULL;
 
-        if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, BAD_CAST "disk"))
+        if (!svirt_xml_is(n, "disk"))
             continue;
-        dev = prop(child_element(n, "target"), "dev");
-        file = prop(child_element(n, "source"), "file");
+        dev = svirt_xml_prop(svirt_xml_child(n, "target"), "dev");
+        file = svirt_xml_prop(svirt_xml_child(n, "source"), "file");
         if (!file)
-            file = prop(child_element(n, "source"), "dev");
+            file = svirt_xml_prop(svirt_xml_child(n, "source"), "dev");
         other = file ? svirt_labeler_resolve_path(file) : NULL;
         if (g_strcmp0(other, resolved) == 0) {
             g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
@@ -400,36 +313,57 @@ svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     g_autofree char *resolved = NULL;
-    g_autofree char *escaped = NULL;
     g_autofree char *target = NULL;
     g_autofree char *xml = NULL;
-    const char *flag = "";
+    SvirtDiskXml disk;
     const char *vm_name;
-    gboolean block = FALSE;
+    gboolean block;
+    struct stat st;
 
     g_return_val_if_fail(SVIRT_IS_ENGINE(engine), NULL);
     g_return_val_if_fail(path != NULL, NULL);
-    if (designation == SVIRT_DESIGNATION_SHARED)
-        flag = "<shareable/>";
-    else if (designation == SVIRT_DESIGNATION_READONLY)
-        flag = "<readonly/>";
-    else if (designation != SVIRT_DESIGNATION_PRIVATE) {
+    if (designation != SVIRT_DESIGNATION_PRIVATE && designation != SVIRT_DESIGNATION_SHARED &&
+        designation != SVIRT_DESIGNATION_READONLY) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("A new disk is private, shared or read-only, not '%s'."),
                     svirt_designation_to_string(designation));
         return NULL;
     }
-    resolved = check_new_disk_file(path, &block, error);
-    if (!resolved || !(dom = lookup_stopped(engine, vm, error)) ||
-        !(doc = persistent_definition(dom, error)) ||
-        !(target = free_target(dom, doc, resolved, error)))
+
+    resolved = svirt_labeler_resolve_path(path);
+    if (!resolved || stat(resolved, &st) < 0) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("Cannot add %s as a disk: %s. Create the image first, for example with "
+                      "'qemu-img create'."),
+                    path, g_strerror(errno));
+        return NULL;
+    }
+    block = S_ISBLK(st.st_mode);
+    if (!block && !S_ISREG(st.st_mode)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Cannot add %s as a disk: it is neither a regular file nor a block "
+                      "device. Choose a disk image."),
+                    resolved);
+        return NULL;
+    }
+    if (!svirt_labeler_check_location(resolved, block ? SVIRT_LABEL_TARGET_BLOCK
+                                                      : SVIRT_LABEL_TARGET_FILE,
+                                      error))
+        return NULL;
+    if (block && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
         return NULL;
 
-    escaped = g_markup_escape_text(resolved, -1);
-    xml = g_strdup_printf("<disk type='%s' device='disk'><driver name='qemu' type='raw'/>"
-                          "<source %s='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
-                          block ? "block" : "file", block ? "dev" : "file", escaped, target,
-                          flag);
+    dom = lookup_stopped(engine, vm, error);
+    if (!dom)
+        return NULL;
+    doc = persistent_definition(dom, error);
+    if (!doc)
+        return NULL;
+    target = free_target(dom, doc, resolved, error);
+    if (!target)
+        return NULL;
+    disk = (SvirtDiskXml){ resolved, "disk", target, "virtio", "raw", designation };
+    xml = svirt_disk_xml_format(&disk);
     vm_name = virDomainGetName(dom);
     if (virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,

@@ -7,10 +7,6 @@
 
 G_BEGIN_DECLS
 
-/* The live definition of a VM the engine started carries its labels in this element. */
-#define SVIRT_LIVE_NS "http://svirt.org/xmlns/manager/1.0/live"
-#define SVIRT_LIVE_PREFIX "svml"
-
 typedef enum {
     SVIRT_DISK_STATUS_LABELED,       /* carries the label the plan gives it */
     SVIRT_DISK_STATUS_RESTORED,      /* the VM is stopped and the engine holds nothing of it */
@@ -78,9 +74,6 @@ gboolean svirt_engine_stop_vm_finish(SvirtEngine *engine, GAsyncResult *result, 
 gboolean svirt_restore_holder(const char *uuid, guint *n_restored, GError **error);
 /* Restores one path to its recorded original, else the policy default, else after_exit. */
 gboolean svirt_restore_path(const char *path, char **restored_to, GError **error);
-
-/* The <uuid> of a domain definition, without asking libvirtd. */
-char *svirt_domain_xml_uuid(const char *xml);
 
 /* Restores everything held by VMs that no longer run. */
 gboolean svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept,

@@ -3,13 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "svirt-context.h"
+#include "svirt-domain-xml.h"
 #include "svirt-error.h"
 #include "svirt-plan.h"
 #include "svirt-qcow2.h"
@@ -212,55 +211,6 @@ add_note(SvirtPlanItem *item, gboolean warning, const char *format, ...)
     item->warning = warning;
 }
 
-static gboolean
-name_is(xmlNodePtr node, const char *name)
-{
-    return node->type == XML_ELEMENT_NODE && node->ns == NULL &&
-           g_str_equal((const char *)node->name, name);
-}
-
-static xmlNodePtr
-child_element(xmlNodePtr node, const char *name)
-{
-    if (node == NULL)
-        return NULL;
-    for (xmlNodePtr child = node->children; child; child = child->next) {
-        if (name_is(child, name))
-            return child;
-    }
-    return NULL;
-}
-
-static char *
-get_attr(xmlNodePtr node, const char *name)
-{
-    xmlChar *value;
-    char *copy;
-
-    if (node == NULL)
-        return NULL;
-    value = xmlGetNoNsProp(node, (const xmlChar *)name);
-    copy = g_strdup((const char *)value);
-    xmlFree(value);
-    return copy;
-}
-
-static char *
-get_text(xmlNodePtr node)
-{
-    xmlChar *value;
-    char *copy;
-
-    if (node == NULL)
-        return NULL;
-    value = xmlNodeGetContent(node);
-    copy = g_strstrip(g_strdup((const char *)value));
-    xmlFree(value);
-    if (*copy == '\0')
-        g_clear_pointer(&copy, g_free);
-    return copy;
-}
-
 /* libvirt's per-object <seclabel> inside <source>: relabel='no', or a label of its own. */
 static gboolean
 source_seclabel(Builder *b, xmlNodePtr source, const char *what, gboolean *no_relabel,
@@ -275,17 +225,17 @@ source_seclabel(Builder *b, xmlNodePtr source, const char *what, gboolean *no_re
         g_autoptr(SvirtContext) ctx = NULL;
         g_autoptr(GError) local = NULL;
 
-        if (!name_is(child, "seclabel"))
+        if (!svirt_xml_is(child, "seclabel"))
             continue;
-        model = get_attr(child, "model");
+        model = svirt_xml_prop(child, "model");
         if (model && !g_str_equal(model, "selinux"))
             continue;
-        relabel = get_attr(child, "relabel");
+        relabel = svirt_xml_prop(child, "relabel");
         if (g_strcmp0(relabel, "no") == 0) {
             *no_relabel = TRUE;
             return TRUE;
         }
-        text = get_text(child_element(child, "label"));
+        text = svirt_xml_text(svirt_xml_child(child, "label"));
         /* Nothing is labelled anyway; a bad label must not stop the plan. */
         if (text == NULL || b->vm_skip)
             continue;
@@ -340,15 +290,15 @@ declared_backing_format(xmlNodePtr bs, const char *path)
 
     if (bs == NULL)
         return NULL;
-    file = get_attr(child_element(bs, "source"), "file");
+    file = svirt_xml_prop(svirt_xml_child(bs, "source"), "file");
     if (file == NULL)
-        file = get_attr(child_element(bs, "source"), "dev");
+        file = svirt_xml_prop(svirt_xml_child(bs, "source"), "dev");
     if (file == NULL || !g_path_is_absolute(file))
         return NULL;
     canonical = g_canonicalize_filename(file, NULL);
     if (!g_str_equal(canonical, path))
         return NULL;
-    return get_attr(child_element(bs, "format"), "type");
+    return svirt_xml_prop(svirt_xml_child(bs, "format"), "type");
 }
 
 /* Adds the backing files of the qcow2 image @top (row @top_item) of disk @target. */
@@ -359,7 +309,7 @@ follow_backing_chain(Builder *b, const char *top, SvirtPlanItem *top_item, xmlNo
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autofree char *current = g_strdup(top);
     SvirtPlanItem *item = top_item;
-    xmlNodePtr bs = child_element(disk, "backingStore");
+    xmlNodePtr bs = svirt_xml_child(disk, "backingStore");
 
     for (guint depth = 1;; depth++) {
         g_autoptr(GError) local = NULL;
@@ -413,7 +363,7 @@ follow_backing_chain(Builder *b, const char *top, SvirtPlanItem *top_item, xmlNo
         }
 
         xml_format = declared_backing_format(bs, path);
-        bs = child_element(bs, "backingStore");
+        bs = svirt_xml_child(bs, "backingStore");
         item = add_item(b, SVIRT_PLAN_KIND_BACKING_FILE, SVIRT_DESIGNATION_CONTENT, path,
                         target);
         if (header_format && xml_format && !g_str_equal(header_format, xml_format)) {
@@ -439,14 +389,14 @@ follow_backing_chain(Builder *b, const char *top, SvirtPlanItem *top_item, xmlNo
 static void
 plan_disk(Builder *b, xmlNodePtr disk, GError **error)
 {
-    g_autofree char *type = get_attr(disk, "type");
-    g_autofree char *device = get_attr(disk, "device");
-    g_autofree char *target = get_attr(child_element(disk, "target"), "dev");
-    g_autofree char *format = get_attr(child_element(disk, "driver"), "type");
+    g_autofree char *type = svirt_xml_prop(disk, "type");
+    g_autofree char *device = svirt_xml_prop(disk, "device");
+    g_autofree char *target = svirt_xml_prop(svirt_xml_child(disk, "target"), "dev");
+    g_autofree char *format = svirt_xml_prop(svirt_xml_child(disk, "driver"), "type");
     g_autofree char *path = NULL;
     g_autofree char *what = NULL;
     g_autofree char *custom = NULL;
-    xmlNodePtr source = child_element(disk, "source");
+    xmlNodePtr source = svirt_xml_child(disk, "source");
     SvirtPlanKind kind = SVIRT_PLAN_KIND_DISK;
     SvirtDesignation designation = SVIRT_DESIGNATION_PRIVATE;
     SvirtPlanItem *item;
@@ -460,9 +410,9 @@ plan_disk(Builder *b, xmlNodePtr disk, GError **error)
         type = g_strdup("file");
 
     if (g_str_equal(type, "network")) {
-        g_autofree char *protocol = get_attr(source, "protocol");
-        g_autofree char *name = get_attr(source, "name");
-        g_autofree char *host = get_attr(child_element(source, "host"), "name");
+        g_autofree char *protocol = svirt_xml_prop(source, "protocol");
+        g_autofree char *name = svirt_xml_prop(source, "name");
+        g_autofree char *host = svirt_xml_prop(svirt_xml_child(source, "host"), "name");
 
         path = g_strdup_printf("%s://%s/%s", protocol ? protocol : "network", host ? host : "",
                                name ? name : "");
@@ -470,8 +420,8 @@ plan_disk(Builder *b, xmlNodePtr disk, GError **error)
         return;
     }
     if (g_str_equal(type, "volume")) {
-        g_autofree char *pool = get_attr(source, "pool");
-        g_autofree char *volume = get_attr(source, "volume");
+        g_autofree char *pool = svirt_xml_prop(source, "pool");
+        g_autofree char *volume = svirt_xml_prop(source, "volume");
 
         if (pool == NULL && volume == NULL)
             return;
@@ -480,16 +430,16 @@ plan_disk(Builder *b, xmlNodePtr disk, GError **error)
         return;
     }
     if (g_str_equal(type, "dir")) {
-        path = get_attr(source, "dir");
+        path = svirt_xml_prop(source, "dir");
         if (path)
             add_skipped(b, kind, path, target, TRUE,
                         _("directory-backed disk: its files are not labelled"));
         return;
     }
     if (g_str_equal(type, "file"))
-        path = get_attr(source, "file");
+        path = svirt_xml_prop(source, "file");
     else if (g_str_equal(type, "block"))
-        path = get_attr(source, "dev");
+        path = svirt_xml_prop(source, "dev");
     else {
         g_autofree char *why = g_strdup_printf(_("disk type '%s' is not labelled"), type);
 
@@ -514,9 +464,9 @@ plan_disk(Builder *b, xmlNodePtr disk, GError **error)
         return;
     }
 
-    if (kind == SVIRT_PLAN_KIND_CDROM || child_element(disk, "readonly"))
+    if (kind == SVIRT_PLAN_KIND_CDROM || svirt_xml_child(disk, "readonly"))
         designation = SVIRT_DESIGNATION_READONLY;
-    else if (child_element(disk, "shareable"))
+    else if (svirt_xml_child(disk, "shareable"))
         designation = SVIRT_DESIGNATION_SHARED;
     item = add_item(b, kind, designation, path, target);
     use_custom_label(item, custom);
@@ -527,10 +477,10 @@ plan_disk(Builder *b, xmlNodePtr disk, GError **error)
 static void
 plan_chardev(Builder *b, xmlNodePtr dev, GHashTable *seen_paths, GError **error)
 {
-    g_autofree char *type = get_attr(dev, "type");
+    g_autofree char *type = svirt_xml_prop(dev, "type");
     g_autofree char *custom = NULL;
-    xmlNodePtr source = child_element(dev, "source");
-    g_autofree char *path = get_attr(source, "path");
+    xmlNodePtr source = svirt_xml_child(dev, "source");
+    g_autofree char *path = svirt_xml_prop(source, "path");
     g_autofree char *what = NULL;
     SvirtPlanKind kind;
     gboolean no_relabel = FALSE;
@@ -584,24 +534,24 @@ parse_number(const char *str, guint64 max, guint64 *out)
 static void
 plan_hostdev(Builder *b, xmlNodePtr dev)
 {
-    g_autofree char *mode = get_attr(dev, "mode");
-    g_autofree char *type = get_attr(dev, "type");
-    xmlNodePtr source = child_element(dev, "source");
-    xmlNodePtr address = child_element(source, "address");
+    g_autofree char *mode = svirt_xml_prop(dev, "mode");
+    g_autofree char *type = svirt_xml_prop(dev, "type");
+    xmlNodePtr source = svirt_xml_child(dev, "source");
+    xmlNodePtr address = svirt_xml_child(source, "address");
     SvirtDesignation designation = SVIRT_DESIGNATION_PRIVATE;
 
     if (mode && !g_str_equal(mode, "subsystem"))
         return;
-    if (child_element(dev, "readonly"))
+    if (svirt_xml_child(dev, "readonly"))
         designation = SVIRT_DESIGNATION_READONLY;
-    else if (child_element(dev, "shareable"))
+    else if (svirt_xml_child(dev, "shareable"))
         designation = SVIRT_DESIGNATION_SHARED;
 
     if (g_strcmp0(type, "pci") == 0) {
-        g_autofree char *domain_s = get_attr(address, "domain");
-        g_autofree char *bus_s = get_attr(address, "bus");
-        g_autofree char *slot_s = get_attr(address, "slot");
-        g_autofree char *function_s = get_attr(address, "function");
+        g_autofree char *domain_s = svirt_xml_prop(address, "domain");
+        g_autofree char *bus_s = svirt_xml_prop(address, "bus");
+        g_autofree char *slot_s = svirt_xml_prop(address, "slot");
+        g_autofree char *function_s = svirt_xml_prop(address, "function");
         g_autofree char *name = NULL;
         g_autofree char *link = NULL;
         g_autofree char *group = NULL;
@@ -631,8 +581,8 @@ plan_hostdev(Builder *b, xmlNodePtr dev)
         link = g_strdup_printf("/dev/vfio/%s", group);
         add_item(b, SVIRT_PLAN_KIND_HOSTDEV, designation, link, NULL);
     } else if (g_strcmp0(type, "usb") == 0) {
-        g_autofree char *bus_s = get_attr(address, "bus");
-        g_autofree char *device_s = get_attr(address, "device");
+        g_autofree char *bus_s = svirt_xml_prop(address, "bus");
+        g_autofree char *device_s = svirt_xml_prop(address, "device");
         g_autofree char *path = NULL;
         guint64 bus, device;
 
@@ -664,7 +614,7 @@ plan_os(Builder *b, xmlNodePtr os)
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(boot_files); i++) {
-        g_autofree char *path = get_text(child_element(os, boot_files[i].element));
+        g_autofree char *path = svirt_xml_text(svirt_xml_child(os, boot_files[i].element));
 
         if (path)
             add_item(b, boot_files[i].kind, SVIRT_DESIGNATION_CONTENT, path, NULL);
@@ -730,10 +680,9 @@ svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
 
     if (!svirt_settings_validate(settings, error))
         return NULL;
-    doc = xmlReadMemory(domain_xml, strlen(domain_xml), "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    doc = svirt_xml_parse(domain_xml, NULL);
     root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (root == NULL || !name_is(root, "domain")) {
+    if (root == NULL || !svirt_xml_is(root, "domain")) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("The VM definition is not a libvirt <domain> document."));
         if (doc)
@@ -741,10 +690,10 @@ svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
         return NULL;
     }
 
-    plan->vm_name = get_text(child_element(root, "name"));
-    plan->vm_uuid = get_text(child_element(root, "uuid"));
+    plan->vm_name = svirt_xml_text(svirt_xml_child(root, "name"));
+    plan->vm_uuid = svirt_xml_text(svirt_xml_child(root, "uuid"));
     plan->mode = settings->mode;
-    virt_type = get_attr(root, "type");
+    virt_type = svirt_xml_prop(root, "type");
     b.vm_name = plan->vm_name ? plan->vm_name : "";
     b.settings = settings;
     b.items = plan->items;
@@ -752,16 +701,16 @@ svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
     if (!prepare_labels(&b, plan, types, g_strcmp0(virt_type, "qemu") == 0, level, &local))
         goto out;
 
-    plan_os(&b, child_element(root, "os"));
+    plan_os(&b, svirt_xml_child(root, "os"));
     chardev_paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    devices = child_element(root, "devices");
+    devices = svirt_xml_child(root, "devices");
     for (xmlNodePtr dev = devices ? devices->children : NULL; dev && !local; dev = dev->next) {
-        if (name_is(dev, "disk"))
+        if (svirt_xml_is(dev, "disk"))
             plan_disk(&b, dev, &local);
-        else if (name_is(dev, "serial") || name_is(dev, "console") ||
-                 name_is(dev, "parallel") || name_is(dev, "channel"))
+        else if (svirt_xml_is(dev, "serial") || svirt_xml_is(dev, "console") ||
+                 svirt_xml_is(dev, "parallel") || svirt_xml_is(dev, "channel"))
             plan_chardev(&b, dev, chardev_paths, &local);
-        else if (name_is(dev, "hostdev"))
+        else if (svirt_xml_is(dev, "hostdev"))
             plan_hostdev(&b, dev);
     }
 

@@ -4,78 +4,18 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "svirt-domain-xml.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
 #include "svirt-private.h"
 #include "svirt-task.h"
-
-/* The live copy: our labels in <metadata>, and a static relabel='no' seclabel where libvirtd
- * has the selinux driver, so QEMU runs under our label and libvirtd relabels nothing. */
-static char *
-make_live_xml(const char *xml, const SvirtPlan *plan, const char *image_label,
-              gboolean with_seclabel, GError **error)
-{
-    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, strlen(xml), NULL, NULL,
-                                          XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    xmlNode *root, *metadata = NULL, *labels;
-    xmlNs *ns;
-    xmlChar *out = NULL;
-    int len = 0;
-    char *result;
-
-    if (!doc || !(root = xmlDocGetRootElement(doc))) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                    _("Could not read the definition of VM '%s'."), plan->vm_name);
-        return NULL;
-    }
-    for (xmlNode *n = root->children; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "metadata"))
-            metadata = n;
-    }
-    if (!metadata)
-        metadata = xmlNewChild(root, NULL, BAD_CAST "metadata", NULL);
-    labels = xmlNewChild(metadata, NULL, BAD_CAST "labels", NULL);
-    ns = xmlNewNs(labels, BAD_CAST SVIRT_LIVE_NS, BAD_CAST SVIRT_LIVE_PREFIX);
-    xmlSetNs(labels, ns);
-    xmlSetProp(labels, BAD_CAST "mode", BAD_CAST svirt_security_mode_to_string(plan->mode));
-    if (plan->process_label)
-        xmlSetProp(labels, BAD_CAST "process", BAD_CAST plan->process_label);
-    if (image_label)
-        xmlSetProp(labels, BAD_CAST "image", BAD_CAST image_label);
-    if (plan->level)
-        xmlSetProp(labels, BAD_CAST "level", BAD_CAST plan->level);
-
-    if (with_seclabel && plan->process_label) {
-        xmlNode *next;
-        xmlNode *seclabel;
-
-        for (xmlNode *n = root->children; n; n = next) {
-            next = n->next;
-            if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "seclabel")) {
-                xmlUnlinkNode(n);
-                xmlFreeNode(n);
-            }
-        }
-        seclabel = xmlNewChild(root, NULL, BAD_CAST "seclabel", NULL);
-        xmlSetProp(seclabel, BAD_CAST "type", BAD_CAST "static");
-        xmlSetProp(seclabel, BAD_CAST "model", BAD_CAST "selinux");
-        xmlSetProp(seclabel, BAD_CAST "relabel", BAD_CAST "no");
-        xmlNewTextChild(seclabel, NULL, BAD_CAST "label", BAD_CAST plan->process_label);
-    }
-    xmlDocDumpMemory(doc, &out, &len);
-    result = g_strndup((const char *)out, len);
-    xmlFree(out);
-    return result;
-}
 
 static SvirtLabelTargetKind
 target_kind_for(SvirtPlanKind kind, mode_t mode)
@@ -357,8 +297,8 @@ static gboolean
 launch(Vm *vm, const char *xml, const SvirtPlan *plan, const char *image_label,
        SvirtJournal *journal, GArray *steps, GError **error)
 {
-    g_autofree char *live_xml = make_live_xml(xml, plan, image_label,
-                                              svirt_host_has_selinux_driver(vm->conn), error);
+    g_autofree char *live_xml = svirt_domain_xml_make_live(
+        xml, plan, image_label, svirt_host_has_selinux_driver(vm->conn), error);
     virDomainPtr started;
 
     if (!live_xml) {

@@ -3,11 +3,10 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <selinux/selinux.h>
 #include <string.h>
 
+#include "svirt-domain-xml.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
@@ -26,23 +25,6 @@ enforcement_reason(virConnectPtr conn)
     if (conn && !svirt_host_has_selinux_driver(conn))
         return g_strdup(_("libvirtd has no selinux security driver, so QEMU does not run "
                           "under the VM's label."));
-    return NULL;
-}
-
-char *
-svirt_domain_xml_uuid(const char *xml)
-{
-    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, strlen(xml), NULL, NULL, XML_PARSE_NONET);
-    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-
-    for (xmlNode *n = root ? root->children : NULL; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "uuid")) {
-            g_autoptr(XmlString) text = xmlNodeGetContent(n);
-            char *uuid = g_strstrip(g_strdup((const char *)text));
-
-            return uuid;
-        }
-    }
     return NULL;
 }
 
@@ -144,21 +126,6 @@ is_disk_kind(SvirtPlanKind kind)
 {
     return kind == SVIRT_PLAN_KIND_DISK || kind == SVIRT_PLAN_KIND_CDROM ||
            kind == SVIRT_PLAN_KIND_FLOPPY || kind == SVIRT_PLAN_KIND_BACKING_FILE;
-}
-
-static char *
-live_attr(virDomainPtr dom, const char *name)
-{
-    g_autoptr(VirString) live = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-                                                     SVIRT_LIVE_NS, VIR_DOMAIN_AFFECT_LIVE);
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(XmlString) value = NULL;
-
-    virResetLastError();
-    if (!live || !(doc = xmlReadMemory(live, strlen(live), NULL, NULL, XML_PARSE_NONET)))
-        return NULL;
-    value = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST name);
-    return value ? g_strdup((const char *)value) : NULL;
 }
 
 static SvirtDiskState *
@@ -269,9 +236,9 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     status->mode = settings->mode;
     status->relabel = settings->relabel;
     if (running) {
-        status->process_label = live_attr(vm.dom, "process");
-        status->image_label = live_attr(vm.dom, "image");
-        level = live_attr(vm.dom, "level");
+        status->process_label = svirt_domain_live_attr(vm.dom, "process");
+        status->image_label = svirt_domain_live_attr(vm.dom, "image");
+        level = svirt_domain_live_attr(vm.dom, "level");
         status->started_by_engine = status->process_label != NULL || level != NULL;
     }
     if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)

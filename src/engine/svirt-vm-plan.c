@@ -2,51 +2,14 @@
 
 #include <glib/gi18n-lib.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
 #include <string.h>
 
+#include "svirt-domain-xml.h"
 #include "svirt-engine.h"
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
 #include "svirt-private.h"
 #include "svirt-task.h"
-
-static char *
-xpath_string(xmlXPathContextPtr ctxt, const char *expr)
-{
-    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctxt);
-    char *value = NULL;
-
-    if (obj && obj->type == XPATH_STRING && obj->stringval && *obj->stringval)
-        value = g_strstrip(g_strdup((const char *)obj->stringval));
-    xmlXPathFreeObject(obj);
-    return value;
-}
-
-/* The process label a running VM holds, from its live definition: what the engine recorded
- * when it started the VM, else what libvirt's selinux driver gave it. */
-static char *
-held_label(const char *live_xml)
-{
-    xmlDocPtr doc = xmlReadMemory(live_xml, strlen(live_xml), "domain.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr ctxt = doc ? xmlXPathNewContext(doc) : NULL;
-    char *label = NULL;
-
-    if (ctxt) {
-        label = xpath_string(ctxt, "string(/domain/metadata/*[namespace-uri()='" SVIRT_LIVE_NS
-                                   "']/@process)");
-        if (label == NULL)
-            label = xpath_string(ctxt, "string(/domain/seclabel[@model='selinux' and "
-                                       "not(@type='none')]/label)");
-        xmlXPathFreeContext(ctxt);
-    }
-    if (doc)
-        xmlFreeDoc(doc);
-    return label;
-}
 
 gboolean
 svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error)
@@ -80,7 +43,7 @@ svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **err
             virResetLastError();
             continue;
         }
-        label = held_label(xml);
+        label = svirt_domain_xml_held_label(xml);
         free(xml);
         if (label == NULL || !(ctx = svirt_context_parse(label, &local)) ||
             !svirt_context_has_level(ctx)) {
