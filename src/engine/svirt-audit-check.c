@@ -1,0 +1,331 @@
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "svirt-audit-check.h"
+#include "svirt-audit-private.h"
+#include "svirt-context.h"
+#include "svirt-error.h"
+#include "svirt-labeler.h"
+
+struct _SvirtAuditContext {
+    SvirtPolicyTypes *types;
+    char *image_type;
+    GStrv pools;
+    GHashTable *levels;        /* level -> VM name */
+    GHashTable *running_paths; /* path -> VM name */
+};
+
+static char *
+type_of(const char *context)
+{
+    g_auto(GStrv) fields = g_strsplit(context, ":", 4);
+
+    return g_strv_length(fields) >= 3 ? g_strdup(fields[2]) : g_strdup(context);
+}
+
+char *
+svirt_audit_level_of(const char *context)
+{
+    const char *p = context;
+
+    for (int i = 0; i < 3 && p; i++) {
+        p = strchr(p, ':');
+        if (p)
+            p++;
+    }
+    return p && *p ? g_strdup(p) : NULL;
+}
+
+SvirtAuditContext *
+svirt_audit_context_new(const SvirtPolicyTypes *types, const char *const *pool_paths)
+{
+    SvirtAuditContext *ctx = g_new0(SvirtAuditContext, 1);
+
+    ctx->types = svirt_policy_types_copy(types);
+    ctx->image_type = type_of(types->image);
+    ctx->pools = pool_paths ? g_strdupv((char **)pool_paths) : NULL;
+    ctx->levels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    ctx->running_paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return ctx;
+}
+
+void
+svirt_audit_context_add_level(SvirtAuditContext *ctx, const char *level, const char *vm_name)
+{
+    if (!g_hash_table_contains(ctx->levels, level))
+        g_hash_table_insert(ctx->levels, g_strdup(level), g_strdup(vm_name));
+}
+
+void
+svirt_audit_context_add_running_path(SvirtAuditContext *ctx, const char *path,
+                                     const char *vm_name)
+{
+    g_hash_table_insert(ctx->running_paths, g_strdup(path), g_strdup(vm_name));
+}
+
+void
+svirt_audit_context_free(SvirtAuditContext *ctx)
+{
+    if (!ctx)
+        return;
+    svirt_policy_types_free(ctx->types);
+    g_free(ctx->image_type);
+    g_strfreev(ctx->pools);
+    g_hash_table_unref(ctx->levels);
+    g_hash_table_unref(ctx->running_paths);
+    g_free(ctx);
+}
+
+static gboolean
+path_is_under(const char *path, const char *dir)
+{
+    gsize len = strlen(dir);
+
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+static gboolean
+in_pools(SvirtAuditContext *ctx, const char *path)
+{
+    g_autofree char *resolved = NULL;
+
+    for (guint i = 0; ctx->pools[i]; i++) {
+        if (path_is_under(path, ctx->pools[i]))
+            return TRUE;
+    }
+    resolved = svirt_labeler_resolve_path(path);
+    for (guint i = 0; resolved && ctx->pools[i]; i++) {
+        if (path_is_under(resolved, ctx->pools[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+is_image_kind(SvirtPlanKind kind)
+{
+    return kind == SVIRT_PLAN_KIND_DISK || kind == SVIRT_PLAN_KIND_CDROM ||
+           kind == SVIRT_PLAN_KIND_FLOPPY || kind == SVIRT_PLAN_KIND_BACKING_FILE;
+}
+
+static gboolean
+is_writable(SvirtDesignation designation)
+{
+    return designation == SVIRT_DESIGNATION_PRIVATE || designation == SVIRT_DESIGNATION_SHARED;
+}
+
+/* A label that differs from the plan: whose level is it, and can the VM still reach it? */
+static void
+classify_wrong_label(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *item,
+                     const char *actual, gboolean fixable, GPtrArray *findings)
+{
+    g_autoptr(SvirtContext) ac = svirt_context_parse(actual, NULL);
+    g_autofree char *alevel = ac ? svirt_context_dup_level_string(ac) : NULL;
+    const char *owner = alevel ? g_hash_table_lookup(ctx->levels, alevel) : NULL;
+    const char *vm_fix = fixable ? _("Use Fix to relabel it to the expected label, or restart "
+                                     "the VM.")
+                                 : _("Label it as expected with chcon, as its static label "
+                                     "with relabel off leaves labels to the administrator.");
+    SvirtFinding *f;
+
+    if (owner && plan->level && g_strcmp0(alevel, plan->level) != 0 &&
+        g_strcmp0(owner, plan->vm_name) != 0 && item->designation == SVIRT_DESIGNATION_PRIVATE) {
+        f = svirt_finding_add(
+            findings, SVIRT_FINDING_FOREIGN, SVIRT_SEVERITY_CRITICAL, plan, item->path,
+            item->label, actual,
+            g_strdup_printf(_("%s of VM '%s' carries the level %s of VM '%s': that "
+                              "VM can read and write it."),
+                            item->path, plan->vm_name, alevel, owner),
+            g_strdup(_("Find out how the label came there (the other VM may have "
+                       "used this file), then relabel it with chcon to the expected "
+                       "label or restart the VM.")));
+        f->fixable = FALSE;
+        return;
+    }
+    if (ac && plan->level && svirt_context_has_level(ac)) {
+        SvirtLevel vm_level;
+
+        if (svirt_level_parse(plan->level, &vm_level, NULL) &&
+            !svirt_level_dominates(&vm_level, svirt_context_get_low(ac))) {
+            f = svirt_finding_add(
+                findings, SVIRT_FINDING_MISMATCH, SVIRT_SEVERITY_ERROR, plan, item->path,
+                item->label, actual,
+                g_strdup_printf(_("%s carries the level %s, which the VM's level %s "
+                                  "does not dominate: the VM cannot use it."),
+                                item->path, alevel, plan->level),
+                g_strdup(vm_fix));
+            f->fixable = fixable;
+            return;
+        }
+    }
+    f = svirt_finding_add(findings, SVIRT_FINDING_MISMATCH, SVIRT_SEVERITY_ERROR, plan,
+                          item->path, item->label, actual,
+                          g_strdup_printf(_("%s carries %s instead of the planned %s."),
+                                          item->path, actual, item->label),
+                          g_strdup(vm_fix));
+    f->fixable = fixable;
+}
+
+/* An object whose label cannot be read: on a filesystem without labels, or missing. */
+static void
+report_unreadable(const SvirtPlan *plan, const SvirtPlanItem *item, const GError *error,
+                  GPtrArray *findings)
+{
+    if (g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED))
+        svirt_finding_add(findings, SVIRT_FINDING_UNSUPPORTED_FS, SVIRT_SEVERITY_WARNING, plan,
+                          item->path, item->label, NULL,
+                          g_strdup_printf(_("The filesystem of %s cannot hold SELinux labels, "
+                                            "so nothing keeps other VMs from it."),
+                                          item->path),
+                          g_strdup(_("Move the image to a filesystem with labels (ext4, xfs) "
+                                     "or mount it with a context= option for this VM alone.")));
+    else
+        svirt_finding_add(findings, SVIRT_FINDING_MISSING, SVIRT_SEVERITY_WARNING, plan,
+                          item->path, item->label, NULL, g_strdup(error->message),
+                          g_strdup(_("Restore the file or remove it from the VM's "
+                                     "definition.")));
+}
+
+/* A writable object the host uses: a guest could take over the host through it. */
+static void
+check_host_use(const SvirtPlan *plan, const SvirtPlanItem *item, const char *actual,
+               GPtrArray *findings)
+{
+    g_autoptr(GError) unsafe = NULL;
+    gboolean bad;
+    struct stat st;
+
+    if (!is_writable(item->designation) || lstat(item->path, &st) != 0)
+        return;
+    bad = !svirt_labeler_check_location(item->path,
+                                        S_ISBLK(st.st_mode) ? SVIRT_LABEL_TARGET_BLOCK
+                                                            : SVIRT_LABEL_TARGET_FILE,
+                                        &unsafe);
+    if (!bad && S_ISBLK(st.st_mode))
+        bad = !svirt_labeler_check_block_device(st.st_rdev, item->path, &unsafe);
+    if (bad)
+        svirt_finding_add(findings, SVIRT_FINDING_HOST_DEVICE, SVIRT_SEVERITY_CRITICAL, plan,
+                          item->path, NULL, actual,
+                          g_strdup_printf(_("VM '%s' may write %s, which the host uses: a "
+                                            "guest could take over the host (%s)"),
+                                          plan->vm_name, item->path, unsafe->message),
+                          g_strdup(_("Remove the device from the VM, or give it a disk image "
+                                     "or an unused block device instead.")));
+}
+
+/* What an object opens beyond its VM, whatever the VM's state: a host location, a disk every
+ * VM may write, an image outside the storage pools. */
+static void
+check_exposure(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *item,
+               const char *actual, GPtrArray *findings)
+{
+    check_host_use(plan, item, actual, findings);
+    if (item->designation == SVIRT_DESIGNATION_SHARED)
+        svirt_finding_add(findings, SVIRT_FINDING_SHARED_WRITABLE, SVIRT_SEVERITY_INFO, plan,
+                          item->path, item->label, actual,
+                          g_strdup_printf(_("%s is shared: every VM may write it, not only "
+                                            "those that list it."),
+                                          item->path),
+                          g_strdup(_("Keep only data meant for every VM on it, or make it "
+                                     "private or read-only.")));
+    if (ctx->pools && is_image_kind(item->kind) && !in_pools(ctx, item->path))
+        svirt_finding_add(findings, SVIRT_FINDING_OUTSIDE_POOLS, SVIRT_SEVERITY_INFO, plan,
+                          item->path, NULL, NULL,
+                          g_strdup_printf(_("%s is in no storage pool, so libvirt does not "
+                                            "manage it and the policy gives it no default "
+                                            "label."),
+                                          item->path),
+                          g_strdup(_("Move it into a storage pool such as "
+                                     "/var/lib/libvirt/images, or define a pool for its "
+                                     "directory.")));
+}
+
+/* The objects of a running VM, and those whose labels the administrator keeps, carry the
+ * planned label. */
+static void
+check_planned_label(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *item,
+                    const char *actual, gboolean admin_owned, GPtrArray *findings)
+{
+    SvirtFinding *f;
+
+    if (!item->label || g_strcmp0(actual, item->label) == 0)
+        return;
+    if (actual) {
+        classify_wrong_label(ctx, plan, item, actual, !admin_owned, findings);
+        return;
+    }
+    f = svirt_finding_add(findings, SVIRT_FINDING_UNLABELLED, SVIRT_SEVERITY_ERROR, plan,
+                          item->path, item->label, NULL,
+                          g_strdup_printf(_("%s has no label, so the policy treats it as %s."),
+                                          item->path, "unlabeled_t"),
+                          g_strdup(admin_owned ? _("Label it with chcon, as its static label "
+                                                   "with relabel off leaves labels to the "
+                                                   "administrator.")
+                                               : _("Use Fix to label it, or restart the VM.")));
+    f->fixable = !admin_owned;
+}
+
+/* An object of a stopped VM that still carries a dynamic level, which a VM started later may
+ * be given; not when a running VM uses the object. */
+static void
+check_stale(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *item,
+            const char *actual, GPtrArray *findings)
+{
+    g_autofree char *alevel = svirt_audit_level_of(actual);
+    g_autofree char *atype = NULL;
+    SvirtLevel level;
+    SvirtFinding *f;
+
+    if (!alevel || g_strcmp0(alevel, plan->level) == 0 ||
+        !svirt_level_parse(alevel, &level, NULL) || svirt_level_n_categories(&level) == 0)
+        return;
+    if (g_hash_table_lookup(ctx->running_paths, item->path))
+        return;
+    atype = type_of(actual);
+    if (!g_str_equal(atype, ctx->image_type))
+        return;
+    f = svirt_finding_add(
+        findings, SVIRT_FINDING_STALE, SVIRT_SEVERITY_WARNING, plan, item->path, NULL, actual,
+        g_strdup_printf(_("VM '%s' is stopped but %s still carries the dynamic level %s: a VM "
+                          "that later gets that pair can use it."),
+                        plan->vm_name, item->path, alevel),
+        g_strdup(_("Use Fix or run 'svirtctl reconcile' to restore its original label.")));
+    f->fixable = TRUE;
+}
+
+static void
+check_item(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *item,
+           SvirtAuditVmState state, gboolean admin_owned, GPtrArray *findings)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *actual = NULL;
+
+    if (!svirt_labeler_read_label(item->path, &actual, &error)) {
+        report_unreadable(plan, item, error, findings);
+        return;
+    }
+    check_exposure(ctx, plan, item, actual, findings);
+    if (state == SVIRT_AUDIT_VM_RUNNING || admin_owned)
+        check_planned_label(ctx, plan, item, actual, admin_owned, findings);
+    else if (state == SVIRT_AUDIT_VM_STOPPED && actual)
+        check_stale(ctx, plan, item, actual, findings);
+}
+
+void
+svirt_audit_check_plan(SvirtAuditContext *ctx, const SvirtPlan *plan, SvirtAuditVmState state,
+                       gboolean admin_owned, GPtrArray *findings)
+{
+    for (guint i = 0; i < plan->items->len; i++) {
+        const SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
+
+        if (item->designation == SVIRT_DESIGNATION_SKIPPED || !item->label ||
+            !g_path_is_absolute(item->path))
+            continue;
+        check_item(ctx, plan, item, state, admin_owned, findings);
+    }
+}

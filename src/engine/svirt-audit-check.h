@@ -1,0 +1,41 @@
+#pragma once
+
+#include <glib.h>
+
+#include "svirt-finding.h"
+#include "svirt-plan.h"
+#include "svirt-policy.h"
+
+G_BEGIN_DECLS
+
+/* Checks of one VM's plan without libvirtd, for callers that already hold the plan. */
+typedef struct _SvirtAuditContext SvirtAuditContext;
+
+/* @pool_paths: target directories of the storage pools (NULL: not checked). @types: the
+ * policy's labels. */
+SvirtAuditContext *svirt_audit_context_new(const SvirtPolicyTypes *types,
+                                           const char *const *pool_paths);
+/* Records that VM @vm_name holds @level (running) or will hold it (a static label), for
+ * foreign findings. */
+void svirt_audit_context_add_level(SvirtAuditContext *ctx, const char *level,
+                                   const char *vm_name);
+/* Records that running VM @vm_name uses @path, so a stopped VM's label on it is not stale. */
+void svirt_audit_context_add_running_path(SvirtAuditContext *ctx, const char *path,
+                                          const char *vm_name);
+void svirt_audit_context_free(SvirtAuditContext *ctx);
+
+typedef enum {
+    SVIRT_AUDIT_VM_STOPPED,
+    SVIRT_AUDIT_VM_RUNNING,         /* started by the engine: the plan's labels should be on */
+    SVIRT_AUDIT_VM_RUNNING_OUTSIDE, /* started elsewhere: nothing was labelled for it */
+} SvirtAuditVmState;
+
+/* Adds to @findings what is wrong with the objects of @plan. @admin_owned: a static label with
+ * relabel off, whose labels the administrator keeps right at all times (the engine fixes none);
+ * @plan is then the plan the engine would follow with relabel on. */
+void svirt_audit_check_plan(SvirtAuditContext *ctx, const SvirtPlan *plan,
+                            SvirtAuditVmState state, gboolean admin_owned, GPtrArray *findings);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtAuditContext, svirt_audit_context_free)
+
+G_END_DECLS
