@@ -82,12 +82,6 @@ define_vm(virConnectPtr conn, const char *name, const char *dir, const char *ste
 }
 
 static gboolean
-tick(gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 vm_gone(gpointer data)
 {
     g_autoptr(virConnect) conn = virConnectOpen(URI);
@@ -150,7 +144,6 @@ test_after_abort(void)
     g_autofree char *report_path = NULL;
     g_autofree char *report = NULL;
     g_auto(GStrv) lines = NULL;
-    guint id;
 
     if (g_test_subprocess()) {
         run_and_abort();
@@ -167,9 +160,7 @@ test_after_abort(void)
     g_assert_cmpuint(g_strv_length(lines), >=, 2);
     g_test_message("The subprocess left %s and %s", lines[0], lines[1]);
 
-    id = g_timeout_add(100, tick, NULL);
     svm_test_wait_for(vm_gone, lines[0], WAIT_MS, "the watchdog to remove the VM");
-    g_source_remove(id);
     /* The watchdog forced the VM off through the engine: its labels are back. */
     {
         g_autofree char *boot = g_build_filename(dir, "aborted-boot.img", NULL);

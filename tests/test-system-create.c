@@ -7,6 +7,7 @@
 #include "svirt-create.h"
 #include "svirt-lifecycle.h"
 #include "svm-test-fixture.h"
+#include "svm-test-util.h"
 #include "svm-test-vm.h"
 
 #define URI "qemu:///system"
@@ -296,8 +297,7 @@ test_async_error(void)
     GError *error = NULL;
 
     svirt_engine_create_vm_async(engine, spec, NULL, on_created, &error);
-    while (error == NULL)
-        g_main_context_iteration(NULL, TRUE);
+    svm_test_wait_for(svm_test_pointer_is_set, &error, 30000, "the creation to fail");
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
     g_error_free(error);
 }

@@ -101,22 +101,6 @@ serial_has_marker(gpointer data)
     return g_file_get_contents(data, &text, NULL, NULL) && strstr(text, SVM_TEST_BOOT_MARKER);
 }
 
-static gboolean
-tick(gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-/* Conditions that read files need the loop to wake up now and then. */
-static void
-wait_for(SvmTestCondition cond, gpointer data, guint ms, const char *what)
-{
-    guint id = g_timeout_add(20, tick, NULL);
-
-    svm_test_wait_for(cond, data, ms, what);
-    g_source_remove(id);
-}
-
 static void
 start_ok(SvirtEngine *engine, const char *name)
 {
@@ -180,7 +164,7 @@ test_start_and_stop(void)
     svm_test_set_label(vm.boot, ORIGINAL);
 
     start_ok(engine, vm.name);
-    wait_for(serial_has_marker, vm.serial, 30000, "the guest's marker on its serial port");
+    svm_test_wait_for(serial_has_marker, vm.serial, 30000, "the guest's marker on its serial port");
 
     status = svirt_engine_get_vm_status(engine, vm.name, &error);
     g_assert_no_error(error);
@@ -276,7 +260,7 @@ test_destroy_from_outside(void)
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     back.path = vm.boot;
     back.label = ORIGINAL;
-    wait_for(label_is, &back, 10000, "the label to be restored after virsh destroy");
+    svm_test_wait_for(label_is, &back, 10000, "the label to be restored after virsh destroy");
     undefine_vm(conn, &vm);
 }
 

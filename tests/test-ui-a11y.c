@@ -197,12 +197,6 @@ read_accessibles(void)
 }
 
 static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
-static gboolean
 window_loaded(gpointer data)
 {
     return svm_window_is_loaded(SVM_WINDOW(data));
@@ -542,7 +536,7 @@ test_windows(void)
     gtk_window_set_default_size(GTK_WINDOW(main_window), 900, 480);
     gtk_widget_show(GTK_WIDGET(main_window));
     svm_test_wait_for(window_loaded, main_window, 10000, "the VM list");
-    svm_test_wait_for(is_true, &labels_loaded, 10000, "the label columns");
+    svm_test_wait_for(svm_test_flag_is_set, &labels_loaded, 10000, "the label columns");
     reveal_info_bar(main_window, SVM_TYPE_WINDOW);
     svm_test_save_screenshot(GTK_WIDGET(main_window), "a11y-main-window.png");
 

@@ -20,37 +20,15 @@
 
 #define URI "qemu:///system"
 
-static gboolean
-on_timeout(gpointer data)
-{
-    *(gboolean *)data = TRUE;
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-tick(gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
 /* Like svm_test_wait_for(), but says whether @cond came true instead of failing, so a scenario
  * with VMs can still clean up after a timeout. */
 static gboolean
 try_wait_for(SvmTestCondition cond, gpointer data, guint timeout_ms, const char *what)
 {
-    gboolean timed_out = FALSE;
-    guint id = g_timeout_add(timeout_ms, on_timeout, &timed_out);
-    guint wake = g_timeout_add(50, tick, NULL);
-
-    while (!cond(data) && !timed_out)
-        g_main_context_iteration(NULL, TRUE);
-    g_source_remove(wake);
-    if (timed_out) {
-        g_test_message("Timed out after %u ms waiting for %s", timeout_ms, what);
-        return FALSE;
-    }
-    g_source_remove(id);
-    return TRUE;
+    if (svm_test_wait_until(cond, data, timeout_ms))
+        return TRUE;
+    g_test_message("Timed out after %u ms waiting for %s", timeout_ms, what);
+    return FALSE;
 }
 
 typedef struct {

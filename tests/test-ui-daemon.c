@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-window.h"
 
@@ -34,7 +35,7 @@ libvirtd_pid(void)
 }
 
 static gboolean
-daemon_answers(void)
+daemon_answers(gpointer data)
 {
     virConnectPtr conn = virConnectOpen(URI);
 
@@ -44,18 +45,24 @@ daemon_answers(void)
     return TRUE;
 }
 
+static gboolean
+process_gone(gpointer pid)
+{
+    return svm_test_process_gone(GPOINTER_TO_INT(pid));
+}
+
+/* Starts libvirtd again once the daemon @old has ended: until then its pid file is locked. */
 static void
-start_libvirtd(void)
+start_libvirtd(GPid old)
 {
     g_autoptr(GError) error = NULL;
     int status;
 
+    svm_test_wait_for(process_gone, GINT_TO_POINTER(old), 60000, "the stopped libvirtd to end");
     g_assert_true(g_spawn_command_line_sync("libvirtd -d", NULL, NULL, &status, &error));
     g_assert_no_error(error);
     /* The daemon forks before it listens: wait until it answers. */
-    for (int i = 0; i < 200 && !daemon_answers(); i++)
-        g_usleep(50 * 1000);
-    g_assert_true(daemon_answers());
+    svm_test_wait_for(daemon_answers, NULL, 30000, "the restarted libvirtd to answer");
 }
 
 static void
@@ -86,7 +93,7 @@ test_daemon_goes_away(void)
     /* The list stays visible but cannot be acted on while disconnected. */
     g_assert_false(gtk_widget_is_sensitive(GTK_WIDGET(svm_window_get_vm_view(window))));
 
-    start_libvirtd();
+    start_libvirtd(pid);
     gtk_button_clicked(GTK_BUTTON(retry));
     svm_test_wait_for(window_loaded, window, 20000, "the list after retrying");
     g_assert_null(svm_window_get_error(window));

@@ -16,12 +16,6 @@
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
 static GtkWidget *
 find_toplevel(GType type)
 {
@@ -173,7 +167,7 @@ test_list_and_events(void)
 
     g_signal_connect(window, "labels-loaded", G_CALLBACK(on_labels_loaded), &labels_loaded);
     svm_test_wait_for(window_loaded, window, 10000, "the VM list");
-    svm_test_wait_for(is_true, &labels_loaded, 10000, "the label columns");
+    svm_test_wait_for(svm_test_flag_is_set, &labels_loaded, 10000, "the label columns");
     /* The test driver's VM runs without the engine: dynamic mode, and flagged as a problem. */
     mode = row_string(window, TEST_UUID, SVM_VM_LIST_COL_MODE_LABEL);
     g_assert_cmpstr(mode, ==, "Dynamic");
