@@ -140,6 +140,17 @@ svm_test_remove_vm(const char *vm)
         remove_vm(engine, conn, dom);
 }
 
+SvirtEngine *
+svm_test_connect_engine(void)
+{
+    SvirtEngine *engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+
+    if (!svirt_engine_connect(engine, NULL, &error))
+        g_error("%s", error->message);
+    return engine;
+}
+
 /* The private journal of @owner ("/tmp/svm-state-<owner>-XXXXXX"), if it has one. */
 static char *
 owner_state_dir(GPid owner)

@@ -2,6 +2,8 @@
 
 #include <glib.h>
 
+#include "svirt-engine.h"
+
 G_BEGIN_DECLS
 
 /* Called first in main() by every test binary that defines VMs on qemu:///system, before any
@@ -28,6 +30,9 @@ guint svm_test_sweep(GPid owner);
  * waited idle while a g_test_trap_subprocess() child ran may have been closed by libvirtd's
  * keepalive, so cleanup after a subprocess uses this. */
 void svm_test_remove_vm(const char *vm);
+
+/* An engine connected to the libvirtd the tests use; fails the test when it cannot connect. */
+SvirtEngine *svm_test_connect_engine(void);
 
 /* Whether process @pid has ended (a zombie has). */
 gboolean svm_test_process_gone(GPid pid);

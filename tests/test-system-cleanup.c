@@ -60,18 +60,12 @@ static char *
 define_vm(virConnectPtr conn, const char *name, const char *dir, const char *stem,
           const char *extra)
 {
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s/%s-boot.img'/><target dev='hda' bus='ide'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s/%s-data.img'/><target dev='vdb' bus='virtio'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdc' bus='virtio'/></disk>"
-        "</devices></domain>",
-        name, dir, stem, dir, stem, extra);
+    g_autofree char *boot = g_strdup_printf("%s/%s-boot.img", dir, stem);
+    g_autofree char *data = g_strdup_printf("%s/%s-data.img", dir, stem);
+    g_autofree char *data_disk = svm_test_disk_xml(data, "vdb", "");
+    g_autofree char *extra_disk = svm_test_disk_xml(extra, "vdc", "");
+    g_autofree char *devices = g_strconcat(data_disk, extra_disk, NULL);
+    g_autofree char *xml = svm_test_domain_xml(name, boot, devices);
     g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
     char uuid[VIR_UUID_STRING_BUFLEN];
 

@@ -10,19 +10,6 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
-
-static SvirtEngine *
-connect_engine(void)
-{
-    SvirtEngine *engine = svirt_engine_new(URI);
-    g_autoptr(GError) error = NULL;
-
-    if (!svirt_engine_connect(engine, NULL, &error))
-        g_error("Could not connect to %s: %s", URI, error->message);
-    return engine;
-}
-
 static gboolean
 volume_exists(virConnectPtr conn, const char *pool_name, const char *volume)
 {
@@ -76,7 +63,7 @@ vm_exists(virConnectPtr conn, const char *name)
 static void
 test_pools_and_networks(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) pools = NULL;
     g_auto(GStrv) nets = NULL;
@@ -131,7 +118,7 @@ typedef struct {
 static void
 test_create_start_stop(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *dir = svm_test_make_vm_dir("svm-create");
     g_autofree char *shared = g_build_filename(dir, "shared.img", NULL);
@@ -206,7 +193,7 @@ test_create_start_stop(void)
 static void
 test_rollback(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *name = g_strdup_printf("svm-test-rollback-%d", (int)getpid());
     g_autofree char *pool = g_strdup_printf("svm-no-such-pool-%d", (int)getpid());
@@ -245,7 +232,7 @@ test_rollback(void)
 static void
 test_name_taken(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *dir = svm_test_make_vm_dir("svm-create");
     g_autofree char *image = g_build_filename(dir, "boot.img", NULL);
@@ -292,7 +279,7 @@ on_created(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_async_error(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(SvirtVmSpec) spec = svirt_vm_spec_new("svm bad name");
     GError *error = NULL;
 
@@ -328,7 +315,7 @@ cancel_at_step(SvirtCreateStep step, gpointer user_data)
 static void
 test_cancel(gconstpointer data)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *name = g_strdup_printf("svm-test-cancel-%d", (int)getpid());
     g_autoptr(SvirtVmSpec) spec = svirt_vm_spec_new(name);

@@ -444,11 +444,7 @@ define_vm(virConnectPtr conn, const char *name, const char *disk)
                                           "<shareable/></disk>",
                                           disk)
                                     : g_strdup("");
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='test'><name>%s</name><memory>65536</memory><os><type>hvm</type></os>"
-        "<devices>%s</devices></domain>",
-        name, devices);
-    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+    g_autoptr(virDomain) dom = svm_test_define_test_vm(conn, name, devices);
     char uuid[VIR_UUID_STRING_BUFLEN];
 
     g_assert_nonnull(dom);

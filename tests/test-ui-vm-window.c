@@ -447,6 +447,17 @@ run_window(void)
     gtk_widget_destroy(GTK_WIDGET(window));
 }
 
+/* A private, a shareable and a read-only disk after the boot disk @paths[0], and a console. */
+static char *
+disks_xml(char *paths[4])
+{
+    g_autofree char *private = svm_test_disk_xml(paths[1], "vdb", "");
+    g_autofree char *shared = svm_test_disk_xml(paths[2], "vdc", "<shareable/>");
+    g_autofree char *readonly = svm_test_disk_xml(paths[3], "vdd", "<readonly/>");
+
+    return g_strconcat(private, shared, readonly, SVM_TEST_PTY_CONSOLE, NULL);
+}
+
 static void
 test_vm_window(void)
 {
@@ -454,6 +465,7 @@ test_vm_window(void)
     g_autofree char *name = NULL;
     g_autofree char *xml = NULL;
     char *paths[4] = { NULL };
+    g_autofree char *devices = NULL;
     g_autoptr(SvirtEngine) engine = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GError) error = NULL;
@@ -476,20 +488,8 @@ test_vm_window(void)
     svm_test_write_boot_image(paths[0]);
     for (guint i = 1; i < 4; i++)
         svm_test_write_blank_image(paths[i], 65536);
-    xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='hda' bus='ide'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdb' bus='virtio'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdc' bus='virtio'/><shareable/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdd' bus='virtio'/><readonly/></disk>"
-        "<serial type='pty'/><console type='pty'/></devices></domain>",
-        name, paths[0], paths[1], paths[2], paths[3]);
+    devices = disks_xml(paths);
+    xml = svm_test_domain_xml(name, paths[0], devices);
     dom = virDomainDefineXML(conn, xml);
     if (!dom)
         g_error("Could not define %s: %s", name, virGetLastErrorMessage());
@@ -615,11 +615,7 @@ send_key(GtkWidget *widget, guint keyval, GdkModifierType state)
 static void
 define_plain_vm(virConnectPtr conn, const char *name, char uuid[VIR_UUID_STRING_BUFLEN])
 {
-    g_autofree char *xml = g_strdup_printf("<domain type='test'><name>%s</name>"
-                                           "<memory>65536</memory><os><type>hvm</type></os>"
-                                           "</domain>",
-                                           name);
-    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+    g_autoptr(virDomain) dom = svm_test_define_test_vm(conn, name, "");
 
     g_assert_nonnull(dom);
     g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
