@@ -12,7 +12,7 @@
 #include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define ORIGINAL "system_u:object_r:virt_image_t:s0"
 
 /* Every scenario collects what it checks, removes its VMs and files, and only then asserts, so
@@ -464,7 +464,7 @@ main(int argc, char *argv[])
     int ret;
 
     /* Labels are journalled in a directory of this run, which the fixture removes. */
-    svm_test_fixture_init(TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_PRIVATE_STATE | SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
 

@@ -16,7 +16,7 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define ORIGINAL "system_u:object_r:virt_image_t:s0"
 #define WAIT_MS 120000
 /* Where the subprocess finds the parent's directory, and writes what it made. */
@@ -111,7 +111,7 @@ run_and_abort(void)
 
     g_assert_nonnull(dir);
     g_unsetenv(SVM_TEST_OWNER_ENV);
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(NULL, SVM_TEST_FIXTURE_DEFAULT);
     g_assert_cmpint(svm_test_owner(), ==, getpid());
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     conn = svirt_engine_dup_connection(engine, NULL);
@@ -303,7 +303,7 @@ test_sweep_spares_running(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_PRIVATE_STATE | SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/cleanup/after-abort", test_after_abort);

@@ -10,7 +10,7 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 /* The boot disk at hda, a blank private disk at vdb, the console on a pty. */
 #define VM_FLAGS (SVM_TEST_VM_DATA | SVM_TEST_VM_PTY_CONSOLE)
 
@@ -309,7 +309,7 @@ test_add_and_remove(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/devices/overview", test_overview);

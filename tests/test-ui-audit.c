@@ -18,7 +18,7 @@
 #include "svm-vm-window.h"
 #include "svm-window.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 
 /* Like svm_test_wait_for(), but says whether @cond came true instead of failing, so a scenario
  * with VMs can still clean up after a timeout. */
@@ -732,7 +732,7 @@ main(int argc, char *argv[])
     int ret;
 
     /* Labels are journalled in a directory of this run, which the fixture removes. */
-    svm_test_fixture_init(TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_PRIVATE_STATE | SVM_TEST_FIXTURE_LIBVIRTD);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);

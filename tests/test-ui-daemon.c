@@ -8,7 +8,7 @@
 #include "svm-test-util.h"
 #include "svm-window.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 
 static gboolean
 window_loaded(gpointer data)
@@ -72,6 +72,7 @@ test_daemon_goes_away(void)
     SvmWindow *window;
     GtkWidget *retry;
     GPid pid = libvirtd_pid();
+    g_autofree char *lost = g_strdup_printf("Lost the connection to %s", URI);
 
     if (geteuid() != 0 || !pid) {
         g_test_skip("needs root and a running system libvirtd (tools/test starts it)");
@@ -84,7 +85,7 @@ test_daemon_goes_away(void)
     g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
     svm_test_wait_for(window_has_error, window, 20000, "the lost-connection message");
     g_test_message("shown: %s", svm_window_get_error(window));
-    g_assert_nonnull(strstr(svm_window_get_error(window), "Lost the connection to " URI));
+    g_assert_nonnull(strstr(svm_window_get_error(window), lost));
     g_assert_nonnull(strstr(svm_window_get_error(window), "libvirtd"));
     g_assert_false(svirt_engine_is_connected(engine));
     retry = GTK_WIDGET(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
@@ -105,6 +106,7 @@ test_daemon_goes_away(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_require_libvirtd(argv);
     gtk_test_init(&argc, &argv, NULL);
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();

@@ -12,7 +12,7 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 
 static gpointer
 child(SvmNewVmAssistant *a, const char *name)
@@ -875,7 +875,7 @@ test_small_screen(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     gtk_test_init(&argc, &argv, NULL);
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();

@@ -12,7 +12,7 @@
 #include "svm-test-vm.h"
 #include "svm-vm-window.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define STATIC_LABEL "system_u:system_r:svirt_t:s0:c10,c20"
 
 /* The window runs in a subprocess, so the VM is removed even when an assertion there fails. */
@@ -773,7 +773,7 @@ test_close_keys(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);

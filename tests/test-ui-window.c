@@ -1111,7 +1111,7 @@ main(int argc, char *argv[])
 
     /* The watchdog also removes the state directory should a late journal write bring it back
      * after the removal below. */
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
