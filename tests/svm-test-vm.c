@@ -124,6 +124,40 @@ svm_test_remove_domain(virConnectPtr conn, const char *vm)
     virResetLastError();
 }
 
+gboolean
+svm_test_domain_exists(virConnectPtr conn, const char *vm)
+{
+    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm);
+
+    if (!dom)
+        dom = virDomainLookupByName(conn, vm);
+    virResetLastError();
+    if (!dom)
+        return FALSE;
+    virDomainFree(dom);
+    return TRUE;
+}
+
+gboolean
+svm_test_volume_exists(virConnectPtr conn, const char *pool, const char *volume)
+{
+    virStoragePoolPtr p = virStoragePoolLookupByName(conn, pool);
+    virStorageVolPtr vol;
+
+    if (!p) {
+        virResetLastError();
+        return FALSE;
+    }
+    virStoragePoolRefresh(p, 0);
+    vol = virStorageVolLookupByName(p, volume);
+    virResetLastError();
+    virStoragePoolFree(p);
+    if (!vol)
+        return FALSE;
+    virStorageVolFree(vol);
+    return TRUE;
+}
+
 char *
 svm_test_disk_xml(const char *path, const char *target, const char *extra)
 {

@@ -29,6 +29,11 @@ void svm_test_write_boot_image(const char *path);
 void svm_test_remove_domain(virConnectPtr conn, const char *vm);
 void svm_test_write_blank_image(const char *path, gsize size);
 
+/* Whether VM @vm (a UUID, or a name) is defined on @conn. */
+gboolean svm_test_domain_exists(virConnectPtr conn, const char *vm);
+/* Whether storage pool @pool holds @volume, as a refresh finds it. */
+gboolean svm_test_volume_exists(virConnectPtr conn, const char *pool, const char *volume);
+
 /* A serial port and a console on a pty, for svm_test_domain_xml()'s @devices. */
 #define SVM_TEST_PTY_CONSOLE "<serial type='pty'/><console type='pty'/>"
 

@@ -85,15 +85,6 @@ vm_gone(gpointer data)
     return conn && !dom;
 }
 
-static gboolean
-vm_exists(virConnectPtr conn, const char *uuid)
-{
-    g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, uuid);
-
-    virResetLastError();
-    return dom != NULL;
-}
-
 /* In the subprocess: a test binary of its own, which starts a VM and dies on an assertion. */
 static void
 run_and_abort(void)
@@ -277,12 +268,12 @@ test_sweep_spares_running(void)
     g_assert_cmpuint(svm_test_sweep(0), >=, 1);
 
     /* The ended owner's VM is gone, its labels restored, its directories removed... */
-    g_assert_false(vm_exists(conn, ended.uuid));
+    g_assert_false(svm_test_domain_exists(conn, ended.uuid));
     svm_test_assert_label(ended.data, ORIGINAL);
     g_assert_false(g_file_test(ended.dir, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(ended.state, G_FILE_TEST_EXISTS));
     /* ...and the running owner's VM still runs with its labels, its directories in place. */
-    g_assert_true(vm_exists(conn, running.uuid));
+    g_assert_true(svm_test_domain_exists(conn, running.uuid));
     g_assert_true(g_str_has_prefix(svm_test_label_of(running.data),
                                    "system_u:object_r:svirt_image_t:s0:c"));
     g_assert_true(g_file_test(running.dir, G_FILE_TEST_EXISTS));
@@ -291,7 +282,7 @@ test_sweep_spares_running(void)
     /* The owner ends: the next sweep takes its VM too. */
     end_owner(running.owner);
     svm_test_sweep(0);
-    g_assert_false(vm_exists(conn, running.uuid));
+    g_assert_false(svm_test_domain_exists(conn, running.uuid));
     svm_test_assert_label(running.data, ORIGINAL);
     g_assert_false(g_file_test(running.dir, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(running.state, G_FILE_TEST_EXISTS));

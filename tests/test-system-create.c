@@ -10,26 +10,6 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-static gboolean
-volume_exists(virConnectPtr conn, const char *pool_name, const char *volume)
-{
-    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, pool_name);
-    virStorageVolPtr vol;
-
-    if (pool == NULL) {
-        virResetLastError();
-        return FALSE;
-    }
-    virStoragePoolRefresh(pool, 0);
-    vol = virStorageVolLookupByName(pool, volume);
-    virResetLastError();
-    virStoragePoolFree(pool);
-    if (vol == NULL)
-        return FALSE;
-    virStorageVolFree(vol);
-    return TRUE;
-}
-
 static void
 delete_volume(virConnectPtr conn, const char *pool_name, const char *volume)
 {
@@ -43,21 +23,6 @@ delete_volume(virConnectPtr conn, const char *pool_name, const char *volume)
     if (pool)
         virStoragePoolFree(pool);
     virResetLastError();
-}
-
-static void
-remove_vm(virConnectPtr conn, const char *name)
-{
-    svm_test_remove_domain(conn, name);
-}
-
-static gboolean
-vm_exists(virConnectPtr conn, const char *name)
-{
-    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
-
-    virResetLastError();
-    return dom != NULL;
 }
 
 static void
@@ -149,7 +114,7 @@ test_create_start_stop(void)
             svirt_engine_stop_vm(engine, name, TRUE, 0, &run.stop_error);
         }
     }
-    remove_vm(conn, name);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, volume);
     svm_test_rmdir(dir);
 
@@ -182,7 +147,7 @@ test_create_start_stop(void)
             g_assert_cmpint(disk->designation, ==, SVIRT_DESIGNATION_PRIVATE);
     }
     g_assert_no_error(run.stop_error);
-    g_assert_false(vm_exists(conn, name));
+    g_assert_false(svm_test_domain_exists(conn, name));
 
     g_free(run.uuid);
     g_free(run.xml);
@@ -212,9 +177,9 @@ test_rollback(void)
     first = svirt_vm_spec_dup_volume_name(spec, 0);
 
     uuid = svirt_engine_create_vm(engine, spec, &error);
-    first_left = volume_exists(conn, SVIRT_DEFAULT_POOL, first);
-    vm_left = vm_exists(conn, name);
-    remove_vm(conn, name);
+    first_left = svm_test_volume_exists(conn, SVIRT_DEFAULT_POOL, first);
+    vm_left = svm_test_domain_exists(conn, name);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, first);
 
     g_assert_null(uuid);
@@ -255,8 +220,8 @@ test_name_taken(void)
                                                             SVIRT_DESIGNATION_PRIVATE));
     volume = svirt_vm_spec_dup_volume_name(spec, 0);
     second = svirt_engine_create_vm(engine, spec, &error);
-    volume_left = volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
-    remove_vm(conn, name);
+    volume_left = svm_test_volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, volume);
     svm_test_rmdir(dir);
 
@@ -306,8 +271,8 @@ cancel_at_step(SvirtCreateStep step, gpointer user_data)
 
     if (step != run->at)
         return;
-    run->volume_made = volume_exists(run->conn, SVIRT_DEFAULT_POOL, run->volume);
-    run->vm_defined = vm_exists(run->conn, run->name);
+    run->volume_made = svm_test_volume_exists(run->conn, SVIRT_DEFAULT_POOL, run->volume);
+    run->vm_defined = svm_test_domain_exists(run->conn, run->name);
     g_cancellable_cancel(run->cancellable);
 }
 
@@ -338,9 +303,9 @@ test_cancel(gconstpointer data)
     run.volume = volume;
 
     uuid = svirt_engine_create_vm_full(engine, spec, cancel_at_step, &run, cancellable, &error);
-    volume_left = volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
-    vm_left = vm_exists(conn, name);
-    remove_vm(conn, name);
+    volume_left = svm_test_volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
+    vm_left = svm_test_domain_exists(conn, name);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, volume);
 
     g_assert_null(uuid);

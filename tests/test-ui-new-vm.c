@@ -543,35 +543,6 @@ test_close(void)
     gtk_widget_destroy(main_window);
 }
 
-static gboolean
-domain_exists(virConnectPtr conn, const char *name)
-{
-    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
-
-    virResetLastError();
-    return dom != NULL;
-}
-
-static gboolean
-volume_exists(virConnectPtr conn, const char *volume)
-{
-    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, SVIRT_DEFAULT_POOL);
-    virStorageVolPtr vol;
-
-    if (pool == NULL) {
-        virResetLastError();
-        return FALSE;
-    }
-    virStoragePoolRefresh(pool, 0);
-    vol = virStorageVolLookupByName(pool, volume);
-    virStoragePoolFree(pool);
-    virResetLastError();
-    if (vol == NULL)
-        return FALSE;
-    virStorageVolFree(vol);
-    return TRUE;
-}
-
 static void
 remove_volume(virConnectPtr conn, const char *volume)
 {
@@ -621,8 +592,8 @@ test_cancel_creation(gconstpointer data)
         click_close_button(GTK_WIDGET(a));
     if (!destroyed)
         svm_test_wait_for(is_true, &destroyed, 60000, "the cancelled creation to be undone");
-    vm_left = domain_exists(conn, name);
-    volume_left = volume_exists(conn, volume);
+    vm_left = svm_test_domain_exists(conn, name);
+    volume_left = svm_test_volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
     if (uuid)
         svm_test_remove_domain(conn, uuid);
     remove_volume(conn, volume);
@@ -661,7 +632,7 @@ test_close_when_done(void)
     closed = destroyed;
     if (!destroyed)
         gtk_widget_destroy(GTK_WIDGET(a));
-    exists = uuid && domain_exists(conn, name);
+    exists = uuid && svm_test_domain_exists(conn, name);
     if (uuid)
         svm_test_remove_domain(conn, uuid);
     remove_volume(conn, volume);
