@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "svm-test-util.h"
+
 /* libatspi declares no cleanup functions of its own. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtspiAccessible, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AtspiStateSet, g_object_unref)
@@ -183,14 +185,26 @@ find_application(guint pid)
     return NULL;
 }
 
+typedef struct {
+    guint pid;
+    AtspiAccessible *app;
+} Lookup;
+
+static gboolean
+application_found(gpointer data)
+{
+    Lookup *lookup = data;
+
+    lookup->app = find_application(lookup->pid);
+    return lookup->app != NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(AtspiAccessible) app = NULL;
-    gint64 deadline;
-    guint pid;
+    Lookup lookup = { 0, NULL };
 
-    if (argc != 2 || !(pid = (guint)g_ascii_strtoull(argv[1], NULL, 10))) {
+    if (argc != 2 || !(lookup.pid = (guint)g_ascii_strtoull(argv[1], NULL, 10))) {
         fprintf(stderr, "usage: atspi-dump PID\n");
         return 2;
     }
@@ -206,19 +220,14 @@ main(int argc, char *argv[])
     /* A loaded machine answers slowly; the default timeouts are for desktops. */
     atspi_set_timeout(30000, 60000);
 
-    /* The application registers with the registry once its bridge is up. */
-    deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
-    while (!(app = find_application(pid)) && g_get_monotonic_time() < deadline) {
-        /* Registry signals update libatspi's view of the desktop. */
-        while (g_main_context_iteration(NULL, FALSE))
-            ;
-        g_usleep(100000);
-    }
-    if (!app) {
-        fprintf(stderr, "process %u did not appear on the AT-SPI bus within 30 s\n", pid);
+    /* The application registers with the registry once its bridge is up; the main loop runs
+     * meanwhile, as registry signals update libatspi's view of the desktop. */
+    if (!svm_test_wait_until(application_found, &lookup, 30000)) {
+        fprintf(stderr, "process %u did not appear on the AT-SPI bus within 30 s\n", lookup.pid);
         return 1;
     }
-    dump(app, "", 0);
+    dump(lookup.app, "", 0);
+    g_object_unref(lookup.app);
     fflush(stdout);
     return 0;
 }

@@ -9,12 +9,6 @@ on_drawn(GtkWidget *widget, cairo_t *cr, gboolean *drawn)
     *drawn = TRUE;
 }
 
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
 void
 svm_test_save_screenshot(GtkWidget *window, const char *name)
 {
@@ -28,7 +22,7 @@ svm_test_save_screenshot(GtkWidget *window, const char *name)
 
     id = g_signal_connect_after(window, "draw", G_CALLBACK(on_drawn), &drawn);
     gtk_widget_queue_draw(window);
-    svm_test_wait_for(is_true, &drawn, 5000, "the window to be drawn");
+    svm_test_wait_for(svm_test_flag_is_set, &drawn, 5000, "the window to be drawn");
     g_signal_handler_disconnect(window, id);
     while (g_main_context_pending(NULL))
         g_main_context_iteration(NULL, FALSE);

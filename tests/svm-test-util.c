@@ -2,6 +2,9 @@
 
 #include "svm-test-util.h"
 
+/* How often a wait looks at its condition when no event wakes it. */
+#define WAKE_MS 50
+
 static gboolean
 on_timeout(gpointer data)
 {
@@ -9,6 +12,47 @@ on_timeout(gpointer data)
 
     *timed_out = TRUE;
     return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wake(gpointer data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+gboolean
+svm_test_wait_until(SvmTestCondition cond, gpointer data, guint timeout_ms)
+{
+    gboolean timed_out = FALSE;
+    guint deadline = g_timeout_add(timeout_ms, on_timeout, &timed_out);
+    guint waker = g_timeout_add(WAKE_MS, wake, NULL);
+    gboolean held;
+
+    while (!(held = cond(data)) && !timed_out)
+        g_main_context_iteration(NULL, TRUE);
+    g_source_remove(waker);
+    if (!timed_out)
+        g_source_remove(deadline);
+    return held;
+}
+
+void
+svm_test_wait_for(SvmTestCondition cond, gpointer data, guint timeout_ms, const char *what)
+{
+    if (!svm_test_wait_until(cond, data, timeout_ms))
+        g_error("Timed out after %u ms waiting for %s", timeout_ms, what);
+}
+
+gboolean
+svm_test_flag_is_set(gpointer flag)
+{
+    return *(gboolean *)flag;
+}
+
+gboolean
+svm_test_pointer_is_set(gpointer slot)
+{
+    return *(gpointer *)slot != NULL;
 }
 
 typedef struct {
@@ -39,17 +83,4 @@ svm_test_wait_child(GPid pid, guint timeout_ms, const char *what)
     g_child_watch_add(pid, on_child_exit, &exit);
     svm_test_wait_for(child_exited, &exit, timeout_ms, what);
     return exit.status;
-}
-
-void
-svm_test_wait_for(SvmTestCondition cond, gpointer data, guint timeout_ms, const char *what)
-{
-    gboolean timed_out = FALSE;
-    guint id = g_timeout_add(timeout_ms, on_timeout, &timed_out);
-
-    while (!cond(data) && !timed_out)
-        g_main_context_iteration(NULL, TRUE);
-    if (timed_out)
-        g_error("Timed out after %u ms waiting for %s", timeout_ms, what);
-    g_source_remove(id);
 }

@@ -6,8 +6,17 @@ G_BEGIN_DECLS
 
 typedef gboolean (*SvmTestCondition)(gpointer data);
 
-/* Runs the default main context until @cond holds; fails the test after @timeout_ms. */
+/* Runs the default main context until @cond holds or @timeout_ms have passed; whether it
+ * held. The loop wakes at least every 50 ms, so a condition no event announces (a file's
+ * contents, what libvirtd reports) is seen too. */
+gboolean svm_test_wait_until(SvmTestCondition cond, gpointer data, guint timeout_ms);
+
+/* The same, failing the test when @cond does not hold after @timeout_ms. */
 void svm_test_wait_for(SvmTestCondition cond, gpointer data, guint timeout_ms, const char *what);
+
+/* Conditions on a gboolean (@flag points to it) and on a pointer (@slot points to it). */
+gboolean svm_test_flag_is_set(gpointer flag);
+gboolean svm_test_pointer_is_set(gpointer slot);
 
 /* Waits for child @pid (spawned with G_SPAWN_DO_NOT_REAP_CHILD) while the default main context
  * runs, so libvirt keepalives are answered and no connection is closed meanwhile; returns its

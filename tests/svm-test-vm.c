@@ -123,3 +123,164 @@ svm_test_remove_domain(virConnectPtr conn, const char *vm)
     }
     virResetLastError();
 }
+
+gboolean
+svm_test_domain_exists(virConnectPtr conn, const char *vm)
+{
+    virDomainPtr dom = virDomainLookupByUUIDString(conn, vm);
+
+    if (!dom)
+        dom = virDomainLookupByName(conn, vm);
+    virResetLastError();
+    if (!dom)
+        return FALSE;
+    virDomainFree(dom);
+    return TRUE;
+}
+
+gboolean
+svm_test_volume_exists(virConnectPtr conn, const char *pool, const char *volume)
+{
+    virStoragePoolPtr p = virStoragePoolLookupByName(conn, pool);
+    virStorageVolPtr vol;
+
+    if (!p) {
+        virResetLastError();
+        return FALSE;
+    }
+    virStoragePoolRefresh(p, 0);
+    vol = virStorageVolLookupByName(p, volume);
+    virResetLastError();
+    virStoragePoolFree(p);
+    if (!vol)
+        return FALSE;
+    virStorageVolFree(vol);
+    return TRUE;
+}
+
+char *
+svm_test_disk_xml(const char *path, const char *target, const char *extra)
+{
+    return g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                           "<source file='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
+                           path, target, extra);
+}
+
+char *
+svm_test_domain_xml(const char *name, const char *boot, const char *devices)
+{
+    return g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s</devices></domain>",
+        name, boot, devices);
+}
+
+virDomainPtr
+svm_test_define_test_vm(virConnectPtr conn, const char *name, const char *devices)
+{
+    g_autofree char *xml = g_strdup_printf("<domain type='test'><name>%s</name>"
+                                           "<memory>65536</memory><os><type>hvm</type></os>"
+                                           "<devices>%s</devices></domain>",
+                                           name, devices);
+
+    return virDomainDefineXML(conn, xml);
+}
+
+/* The disks and serial port after the boot disk; makes the images @flags ask for. */
+static char *
+vm_devices(SvmTestVm *vm, SvmTestVmFlags flags)
+{
+    GString *devices = g_string_new(NULL);
+    g_autofree char *serial = NULL;
+
+    g_assert_true(!(vm->shared && (flags & SVM_TEST_VM_DATA) && (flags & SVM_TEST_VM_READONLY)));
+    if (vm->shared) {
+        g_autofree char *disk = svm_test_disk_xml(vm->shared, "vdb", "<shareable/>");
+
+        g_string_append(devices, disk);
+    }
+    if (flags & SVM_TEST_VM_DATA) {
+        g_autofree char *disk = NULL;
+
+        vm->data = g_build_filename(vm->dir, "data.img", NULL);
+        svm_test_write_blank_image(vm->data, 65536);
+        disk = svm_test_disk_xml(vm->data, vm->shared ? "vdc" : "vdb", "");
+        g_string_append(devices, disk);
+    }
+    if (flags & SVM_TEST_VM_READONLY) {
+        g_autofree char *disk = NULL;
+
+        vm->readonly = g_build_filename(vm->dir, "readonly.img", NULL);
+        svm_test_write_blank_image(vm->readonly, 65536);
+        disk = svm_test_disk_xml(vm->readonly, "vdc", "<readonly/>");
+        g_string_append(devices, disk);
+    }
+    if (flags & SVM_TEST_VM_PTY_CONSOLE) {
+        g_string_append(devices, SVM_TEST_PTY_CONSOLE);
+    } else {
+        vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
+        g_string_append_printf(devices, "<serial type='file'><source path='%s'/></serial>",
+                               vm->serial);
+    }
+    return g_string_free(devices, FALSE);
+}
+
+gboolean
+svm_test_vm_try_define(virConnectPtr conn, SvmTestVm *vm, const char *stem, const char *shared,
+                       SvmTestVmFlags flags)
+{
+    g_autofree char *prefix = NULL;
+    g_autofree char *devices = NULL;
+    g_autofree char *xml = NULL;
+    virDomainPtr dom;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_assert_true(g_str_has_prefix(stem, "svm-test-"));
+    memset(vm, 0, sizeof(*vm));
+    prefix = g_strconcat("svm-", stem + strlen("svm-test-"), NULL);
+    vm->dir = svm_test_make_vm_dir(prefix);
+    vm->name = svm_test_vm_name(stem);
+    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
+    vm->shared = g_strdup(shared);
+    svm_test_write_boot_image(vm->boot);
+    devices = vm_devices(vm, flags);
+    xml = svm_test_domain_xml(vm->name, vm->boot, devices);
+    dom = virDomainDefineXML(conn, xml);
+    if (!dom) {
+        g_test_message("Could not define %s: %s", vm->name, virGetLastErrorMessage());
+        return FALSE;
+    }
+    virDomainGetUUIDString(dom, uuid);
+    vm->uuid = g_strdup(uuid);
+    virDomainFree(dom);
+    return TRUE;
+}
+
+void
+svm_test_vm_define(virConnectPtr conn, SvmTestVm *vm, const char *stem, const char *shared,
+                   SvmTestVmFlags flags)
+{
+    if (!svm_test_vm_try_define(conn, vm, stem, shared, flags))
+        g_error("Could not define %s: %s", vm->name, virGetLastErrorMessage());
+}
+
+void
+svm_test_vm_undefine(virConnectPtr conn, SvmTestVm *vm)
+{
+    if (vm->uuid)
+        svm_test_remove_domain(conn, vm->uuid);
+    if (vm->dir)
+        svm_test_rmdir(vm->dir);
+    g_free(vm->dir);
+    g_free(vm->name);
+    g_free(vm->uuid);
+    g_free(vm->boot);
+    g_free(vm->shared);
+    g_free(vm->data);
+    g_free(vm->readonly);
+    g_free(vm->serial);
+    memset(vm, 0, sizeof(*vm));
+}

@@ -29,4 +29,57 @@ void svm_test_write_boot_image(const char *path);
 void svm_test_remove_domain(virConnectPtr conn, const char *vm);
 void svm_test_write_blank_image(const char *path, gsize size);
 
+/* Whether VM @vm (a UUID, or a name) is defined on @conn. */
+gboolean svm_test_domain_exists(virConnectPtr conn, const char *vm);
+/* Whether storage pool @pool holds @volume, as a refresh finds it. */
+gboolean svm_test_volume_exists(virConnectPtr conn, const char *pool, const char *volume);
+
+/* A serial port and a console on a pty, for svm_test_domain_xml()'s @devices. */
+#define SVM_TEST_PTY_CONSOLE "<serial type='pty'/><console type='pty'/>"
+
+/* A <disk> of raw file @path at virtio target @target, with @extra ("<shareable/>", …) in it. */
+char *svm_test_disk_xml(const char *path, const char *target, const char *extra);
+
+/* A qemu VM @name of 16 MiB and one vCPU, TCG, booting @boot (hda), with @devices after the
+ * boot disk. */
+char *svm_test_domain_xml(const char *name, const char *boot, const char *devices);
+
+/* A VM of the test driver (test:///default), with @devices; NULL when libvirt refuses it. */
+virDomainPtr svm_test_define_test_vm(virConnectPtr conn, const char *name, const char *devices);
+
+/* A VM of svm_test_domain_xml() whose images live in a directory of its own. */
+typedef struct {
+    char *dir;      /* its images; removed with it */
+    char *name;
+    char *uuid;
+    char *boot;     /* the generated boot image */
+    char *shared;   /* a disk other VMs use too, vdb; it stays */
+    char *data;     /* a private blank disk */
+    char *readonly; /* a read-only blank disk, vdc */
+    char *serial;   /* the file its serial port writes to; NULL with a pty console */
+} SvmTestVm;
+
+typedef enum {
+    SVM_TEST_VM_PLAIN = 0,
+    /* A private blank disk, vm->data: vdb, or vdc after a shared one. */
+    SVM_TEST_VM_DATA = 1 << 0,
+    /* A read-only blank disk, vm->readonly, at vdc. */
+    SVM_TEST_VM_READONLY = 1 << 1,
+    /* Serial port and console on a pty instead of vm->serial. */
+    SVM_TEST_VM_PTY_CONSOLE = 1 << 2,
+} SvmTestVmFlags;
+
+/* Defines "@stem-<owner>" (svm_test_vm_name()) on @conn, booting a fresh image in
+ * "/tmp/svm-<stem without svm-test->-<owner>-XXXXXX", with @shared (when not NULL) as a
+ * shareable disk at vdb and what @flags add; fails the test when libvirt refuses it. */
+void svm_test_vm_define(virConnectPtr conn, SvmTestVm *vm, const char *stem, const char *shared,
+                        SvmTestVmFlags flags);
+/* The same, but says whether libvirt defined it (and why not in the test log), so a scenario
+ * can clean up before it fails. */
+gboolean svm_test_vm_try_define(virConnectPtr conn, SvmTestVm *vm, const char *stem,
+                                const char *shared, SvmTestVmFlags flags);
+/* Forces @vm off, undefines it, removes its directory and frees @vm's fields; also after a
+ * failed or no definition (a zeroed @vm). */
+void svm_test_vm_undefine(virConnectPtr conn, SvmTestVm *vm);
+
 G_END_DECLS

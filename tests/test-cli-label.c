@@ -12,7 +12,7 @@
 #include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define STATIC_LABEL "system_u:system_r:svirt_t:s0:c10,c20"
 
 typedef struct {
@@ -105,6 +105,7 @@ test_label_cli(void)
     const char *plan_args[] = { "-c", URI, "plan", name, "--json", NULL };
     const char *dynamic_args[] = { "-c", URI, "set-label", name, "dynamic", NULL };
     const char *missing_args[] = { "-c", URI, "plan", "svm-no-such-vm", NULL };
+    g_autofree char *missing_message = g_strdup_printf("No VM named 'svm-no-such-vm' on %s.", URI);
     Run bad = { 0 }, set_static = { 0 }, show_static = { 0 }, plan_static = { 0 };
     Run set_dynamic = { 0 }, show_dynamic = { 0 }, plan_dynamic = { 0 }, missing = { 0 };
     g_autoptr(JsonNode) show_root = NULL;
@@ -203,7 +204,7 @@ test_label_cli(void)
                     "readonly");
 
     g_assert_cmpint(missing.status, ==, 1);
-    g_assert_nonnull(strstr(missing.err, "No VM named 'svm-no-such-vm' on " URI "."));
+    g_assert_nonnull(strstr(missing.err, missing_message));
 
     run_clear(&bad);
     run_clear(&set_static);
@@ -218,7 +219,7 @@ test_label_cli(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/label/cli", test_label_cli);

@@ -566,18 +566,12 @@ on_async_done(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static gboolean
-is_set(gpointer data)
-{
-    return *(gpointer *)data != NULL;
-}
-
-static gboolean
 check_name_async(SvirtEngine *engine, const char *name, GError **error)
 {
     g_autoptr(GAsyncResult) result = NULL;
 
     svirt_engine_check_vm_name_async(engine, name, NULL, on_async_done, &result);
-    svm_test_wait_for(is_set, &result, 10000, "the name check");
+    svm_test_wait_for(svm_test_pointer_is_set, &result, 10000, "the name check");
     return svirt_engine_check_vm_name_finish(engine, result, error);
 }
 
@@ -722,7 +716,7 @@ test_path_users(void)
 
     /* Through a link too: what counts is the file. */
     svirt_engine_list_path_users_async(engine, link, NULL, on_async_done, &result);
-    svm_test_wait_for(is_set, &result, 10000, "the users of a file");
+    svm_test_wait_for(svm_test_pointer_is_set, &result, 10000, "the users of a file");
     users = svirt_engine_list_path_users_finish(engine, result, &error);
     g_unlink(link);
     undefine(conn, "svm-users-a");

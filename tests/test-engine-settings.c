@@ -329,12 +329,6 @@ on_plan_ready(GObject *source, GAsyncResult *result, gpointer data)
     g_assert_no_error(error);
 }
 
-static gboolean
-is_set(gpointer data)
-{
-    return *(gpointer *)data != NULL;
-}
-
 static void
 test_plan_vm_async(void)
 {
@@ -343,7 +337,7 @@ test_plan_vm_async(void)
 
     clear_settings();
     svirt_engine_plan_vm_async(engine, TEST_UUID, "s0:c100.c101", NULL, on_plan_ready, &plan);
-    svm_test_wait_for(is_set, &plan, 5000, "the plan");
+    svm_test_wait_for(svm_test_pointer_is_set, &plan, 5000, "the plan");
     g_assert_cmpstr(plan->level, ==, "s0:c100,c101");
 }
 

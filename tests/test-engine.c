@@ -133,18 +133,6 @@ on_connected(GObject *source, GAsyncResult *result, gpointer data)
     *done = TRUE;
 }
 
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
-static gboolean
-is_set(gpointer data)
-{
-    return *(gpointer *)data != NULL;
-}
-
 static void
 test_async(void)
 {
@@ -153,10 +141,10 @@ test_async(void)
     gboolean connected = FALSE;
 
     svirt_engine_connect_async(engine, NULL, on_connected, &connected);
-    svm_test_wait_for(is_true, &connected, 5000, "the connection");
+    svm_test_wait_for(svm_test_flag_is_set, &connected, 5000, "the connection");
     g_assert_true(svirt_engine_is_connected(engine));
     svirt_engine_list_vms_async(engine, NULL, on_list_ready, &vms);
-    svm_test_wait_for(is_set, &vms, 5000, "the VM list");
+    svm_test_wait_for(svm_test_pointer_is_set, &vms, 5000, "the VM list");
     g_assert_cmpuint(vms->len, ==, 1);
 }
 

@@ -13,76 +13,18 @@
 #include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define ORIGINAL "system_u:object_r:virt_image_t:s0"
 
 /* Every scenario collects what it checks, removes its VMs and files, and only then asserts, so
  * a failing assertion leaves nothing behind. */
 
-typedef struct {
-    char *dir;
-    char *name;
-    char *boot;
-    char *serial;
-    char *uuid;
-} TestVm;
-
+/* A VM whose boot image starts with the label images have before any VM uses them. */
 static void
-define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared)
+define_vm(virConnectPtr conn, SvmTestVm *vm, const char *stem, const char *shared)
 {
-    g_autofree char *shared_xml = NULL;
-    g_autofree char *xml = NULL;
-    virDomainPtr dom;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-
-    memset(vm, 0, sizeof(*vm));
-    vm->dir = svm_test_make_vm_dir("svm-audit");
-    vm->name = g_strdup_printf("%s-%d", name, (int)getpid());
-    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
-    vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
-    svm_test_write_boot_image(vm->boot);
+    svm_test_vm_define(conn, vm, stem, shared, SVM_TEST_VM_PLAIN);
     svm_test_write_label(vm->boot, ORIGINAL);
-    shared_xml = shared ? g_strdup_printf("<disk type='file' device='disk'>"
-                                          "<driver name='qemu' type='raw'/><source file='%s'/>"
-                                          "<target dev='vdb' bus='virtio'/><shareable/></disk>",
-                                          shared)
-                        : g_strdup("");
-    xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s"
-        "<serial type='file'><source path='%s'/></serial></devices></domain>",
-        vm->name, vm->boot, shared_xml, vm->serial);
-    dom = virDomainDefineXML(conn, xml);
-    if (!dom)
-        g_error("Could not define %s: %s", vm->name, virGetLastErrorMessage());
-    virDomainGetUUIDString(dom, uuid);
-    vm->uuid = g_strdup(uuid);
-    virDomainFree(dom);
-}
-
-static void
-undefine_vm(virConnectPtr conn, TestVm *vm)
-{
-    svm_test_remove_domain(conn, vm->uuid);
-    svm_test_rmdir(vm->dir);
-    g_free(vm->dir);
-    g_free(vm->name);
-    g_free(vm->boot);
-    g_free(vm->serial);
-    g_free(vm->uuid);
-}
-
-static SvirtEngine *
-engine_new(void)
-{
-    SvirtEngine *engine = svirt_engine_new(URI);
-
-    if (!svirt_engine_connect(engine, NULL, NULL))
-        g_error("Could not connect to %s; is libvirtd running?", URI);
-    return engine;
 }
 
 static char *
@@ -154,7 +96,7 @@ static_label(guint offset)
 /* Starts @vm directly through libvirt on a live copy that claims @process_label as the engine's
  * label: a second VM on a level the engine already gave away. */
 static char *
-force_start_with_label(virConnectPtr conn, const TestVm *vm, const char *process_label,
+force_start_with_label(virConnectPtr conn, const SvmTestVm *vm, const char *process_label,
                        const char *level)
 {
     g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm->uuid);
@@ -184,7 +126,7 @@ force_start_with_label(virConnectPtr conn, const TestVm *vm, const char *process
 static void
 test_duplicate(void)
 {
-    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(SvirtSettings) settings = svirt_settings_new();
     g_autoptr(SvirtAuditReport) report = NULL;
@@ -197,7 +139,7 @@ test_duplicate(void)
     g_autofree char *force_error = NULL;
     g_autofree char *audit_error = NULL;
     g_autoptr(GError) error = NULL;
-    TestVm one, two;
+    SvmTestVm one, two;
 
     level = g_strdup(strchr(strchr(strchr(label, ':') + 1, ':') + 1, ':') + 1);
     define_vm(conn, &one, "svm-test-dup1", NULL);
@@ -218,8 +160,8 @@ test_duplicate(void)
         g_autofree char *n1 = g_strdup(one.name);
         g_autofree char *n2 = g_strdup(two.name);
 
-        undefine_vm(conn, &one);
-        undefine_vm(conn, &two);
+        svm_test_vm_undefine(conn, &one);
+        svm_test_vm_undefine(conn, &two);
 
         g_assert_null(set_error);
         g_assert_null(start_error);
@@ -241,7 +183,7 @@ test_duplicate(void)
 static void
 test_foreign(void)
 {
-    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(SvirtAuditReport) report = NULL;
     g_autoptr(GPtrArray) foreign = NULL;
@@ -253,7 +195,7 @@ test_foreign(void)
     g_autofree char *n2 = NULL;
     g_autoptr(GError) fix_error = NULL;
     gboolean relabelled = FALSE, fixed = TRUE;
-    TestVm one, two;
+    SvmTestVm one, two;
 
     define_vm(conn, &one, "svm-test-foreign1", NULL);
     define_vm(conn, &two, "svm-test-foreign2", NULL);
@@ -270,8 +212,8 @@ test_foreign(void)
         fixed = svirt_audit_fix(engine, g_ptr_array_index(foreign, 0), &fix_error);
     svirt_engine_stop_vm(engine, one.name, TRUE, 0, NULL);
     svirt_engine_stop_vm(engine, two.name, TRUE, 0, NULL);
-    undefine_vm(conn, &one);
-    undefine_vm(conn, &two);
+    svm_test_vm_undefine(conn, &one);
+    svm_test_vm_undefine(conn, &two);
 
     g_assert_null(start1);
     g_assert_null(start2);
@@ -294,7 +236,7 @@ test_foreign(void)
 static void
 test_mismatch_and_fix(void)
 {
-    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(SvirtAuditReport) report = NULL;
     g_autoptr(SvirtAuditReport) after = NULL;
@@ -310,7 +252,7 @@ test_mismatch_and_fix(void)
                                              1012 + (guint)getpid() % 10);
     g_autoptr(GError) fix_error = NULL;
     gboolean relabelled, fixed = FALSE;
-    TestVm vm;
+    SvmTestVm vm;
 
     define_vm(conn, &vm, "svm-test-mismatch", NULL);
     start_error = start(engine, vm.name);
@@ -324,7 +266,7 @@ test_mismatch_and_fix(void)
     after = audit(engine, &audit_error);
     mismatch_after = findings_of(after, SVIRT_FINDING_MISMATCH, vm.name);
     svirt_engine_stop_vm(engine, vm.name, TRUE, 0, NULL);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 
     g_assert_null(start_error);
     g_assert_true(relabelled);
@@ -348,7 +290,7 @@ test_mismatch_and_fix(void)
 static void
 test_stale(void)
 {
-    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(SvirtAuditReport) report = NULL;
     g_autoptr(SvirtAuditReport) after = NULL;
@@ -361,7 +303,7 @@ test_stale(void)
     g_autoptr(GError) fix_error = NULL;
     int destroyed = -1;
     gboolean fixed = FALSE;
-    TestVm vm;
+    SvmTestVm vm;
 
     define_vm(conn, &vm, "svm-test-stale", NULL);
     /* No engine watches stops here, and no hook is installed by this test. */
@@ -382,7 +324,7 @@ test_stale(void)
     after = audit(engine, &audit_error);
     stale_after = findings_of(after, SVIRT_FINDING_STALE, vm.name);
     svirt_engine_reconcile(engine, NULL, NULL, NULL);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 
     g_assert_null(start_error);
     g_assert_cmpint(destroyed, ==, 0);
@@ -418,13 +360,13 @@ index_of(const SvirtMatrix *m, const char *name)
 static void
 test_started_outside(void)
 {
-    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(SvirtAuditReport) report = NULL;
     g_autoptr(GPtrArray) outside = NULL;
     g_autofree char *audit_error = NULL;
     int created = -1;
-    TestVm vm;
+    SvmTestVm vm;
 
     define_vm(conn, &vm, "svm-test-outside", NULL);
     {
@@ -435,7 +377,7 @@ test_started_outside(void)
     }
     report = audit(engine, &audit_error);
     outside = findings_of(report, SVIRT_FINDING_STARTED_OUTSIDE, vm.name);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 
     g_assert_cmpint(created, ==, 0);
     g_assert_null(audit_error);
@@ -453,7 +395,7 @@ test_started_outside(void)
 static void
 test_matrix_three_vms(void)
 {
-    g_autoptr(SvirtEngine) engine = engine_new();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(SvirtAuditReport) report = NULL;
     g_autofree char *shared_dir = svm_test_make_vm_dir("svm-audit-shared");
@@ -466,7 +408,7 @@ test_matrix_three_vms(void)
     char grid[3][4] = { "---", "---", "---" };
     g_autofree char *reason_isolated = NULL;
     SvirtPolicySource source = SVIRT_POLICY_SOURCE_MCS;
-    TestVm vms[3];
+    SvmTestVm vms[3];
 
     svm_test_write_blank_image(shared, 65536);
     define_vm(conn, &vms[0], "svm-test-matrix1", shared);
@@ -499,7 +441,7 @@ test_matrix_three_vms(void)
     }
     for (guint i = 0; i < 3; i++) {
         svirt_engine_stop_vm(engine, vms[i].name, TRUE, 0, NULL);
-        undefine_vm(conn, &vms[i]);
+        svm_test_vm_undefine(conn, &vms[i]);
     }
     svm_test_rmdir(shared_dir);
 
@@ -523,7 +465,7 @@ main(int argc, char *argv[])
     int ret;
 
     /* Labels are journalled in a directory of this run, which the fixture removes. */
-    svm_test_fixture_init(TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_PRIVATE_STATE | SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
 

@@ -16,7 +16,7 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define ORIGINAL "system_u:object_r:virt_image_t:s0"
 #define WAIT_MS 120000
 /* Where the subprocess finds the parent's directory, and writes what it made. */
@@ -60,18 +60,12 @@ static char *
 define_vm(virConnectPtr conn, const char *name, const char *dir, const char *stem,
           const char *extra)
 {
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s/%s-boot.img'/><target dev='hda' bus='ide'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s/%s-data.img'/><target dev='vdb' bus='virtio'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdc' bus='virtio'/></disk>"
-        "</devices></domain>",
-        name, dir, stem, dir, stem, extra);
+    g_autofree char *boot = g_strdup_printf("%s/%s-boot.img", dir, stem);
+    g_autofree char *data = g_strdup_printf("%s/%s-data.img", dir, stem);
+    g_autofree char *data_disk = svm_test_disk_xml(data, "vdb", "");
+    g_autofree char *extra_disk = svm_test_disk_xml(extra, "vdc", "");
+    g_autofree char *devices = g_strconcat(data_disk, extra_disk, NULL);
+    g_autofree char *xml = svm_test_domain_xml(name, boot, devices);
     g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
     char uuid[VIR_UUID_STRING_BUFLEN];
 
@@ -82,12 +76,6 @@ define_vm(virConnectPtr conn, const char *name, const char *dir, const char *ste
 }
 
 static gboolean
-tick(gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 vm_gone(gpointer data)
 {
     g_autoptr(virConnect) conn = virConnectOpen(URI);
@@ -95,15 +83,6 @@ vm_gone(gpointer data)
 
     virResetLastError();
     return conn && !dom;
-}
-
-static gboolean
-vm_exists(virConnectPtr conn, const char *uuid)
-{
-    g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, uuid);
-
-    virResetLastError();
-    return dom != NULL;
 }
 
 /* In the subprocess: a test binary of its own, which starts a VM and dies on an assertion. */
@@ -123,7 +102,7 @@ run_and_abort(void)
 
     g_assert_nonnull(dir);
     g_unsetenv(SVM_TEST_OWNER_ENV);
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(NULL, SVM_TEST_FIXTURE_DEFAULT);
     g_assert_cmpint(svm_test_owner(), ==, getpid());
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     conn = svirt_engine_dup_connection(engine, NULL);
@@ -150,7 +129,6 @@ test_after_abort(void)
     g_autofree char *report_path = NULL;
     g_autofree char *report = NULL;
     g_auto(GStrv) lines = NULL;
-    guint id;
 
     if (g_test_subprocess()) {
         run_and_abort();
@@ -167,9 +145,7 @@ test_after_abort(void)
     g_assert_cmpuint(g_strv_length(lines), >=, 2);
     g_test_message("The subprocess left %s and %s", lines[0], lines[1]);
 
-    id = g_timeout_add(100, tick, NULL);
     svm_test_wait_for(vm_gone, lines[0], WAIT_MS, "the watchdog to remove the VM");
-    g_source_remove(id);
     /* The watchdog forced the VM off through the engine: its labels are back. */
     {
         g_autofree char *boot = g_build_filename(dir, "aborted-boot.img", NULL);
@@ -292,12 +268,12 @@ test_sweep_spares_running(void)
     g_assert_cmpuint(svm_test_sweep(0), >=, 1);
 
     /* The ended owner's VM is gone, its labels restored, its directories removed... */
-    g_assert_false(vm_exists(conn, ended.uuid));
+    g_assert_false(svm_test_domain_exists(conn, ended.uuid));
     svm_test_assert_label(ended.data, ORIGINAL);
     g_assert_false(g_file_test(ended.dir, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(ended.state, G_FILE_TEST_EXISTS));
     /* ...and the running owner's VM still runs with its labels, its directories in place. */
-    g_assert_true(vm_exists(conn, running.uuid));
+    g_assert_true(svm_test_domain_exists(conn, running.uuid));
     g_assert_true(g_str_has_prefix(svm_test_label_of(running.data),
                                    "system_u:object_r:svirt_image_t:s0:c"));
     g_assert_true(g_file_test(running.dir, G_FILE_TEST_EXISTS));
@@ -306,7 +282,7 @@ test_sweep_spares_running(void)
     /* The owner ends: the next sweep takes its VM too. */
     end_owner(running.owner);
     svm_test_sweep(0);
-    g_assert_false(vm_exists(conn, running.uuid));
+    g_assert_false(svm_test_domain_exists(conn, running.uuid));
     svm_test_assert_label(running.data, ORIGINAL);
     g_assert_false(g_file_test(running.dir, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(running.state, G_FILE_TEST_EXISTS));
@@ -318,7 +294,7 @@ test_sweep_spares_running(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_PRIVATE_STATE | SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/cleanup/after-abort", test_after_abort);

@@ -9,7 +9,7 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 
 typedef struct {
     GString *received;
@@ -69,8 +69,8 @@ console_marker_and_echo(gboolean open_async)
 {
     g_autofree char *dir = svm_test_make_vm_dir("svm-console");
     g_autofree char *boot = g_build_filename(dir, "boot.img", NULL);
-    g_autofree char *name = g_strdup_printf("svm-test-console%s-%d", open_async ? "-async" : "",
-                                            (int)getpid());
+    g_autofree char *name =
+        svm_test_vm_name(open_async ? "svm-test-console-async" : "svm-test-console");
     g_autofree char *xml = NULL;
     g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
     g_autoptr(GError) error = NULL;
@@ -82,14 +82,7 @@ console_marker_and_echo(gboolean open_async)
     Expect echo = { &log, "typed-by-test" };
 
     svm_test_write_boot_image(boot);
-    xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='hda' bus='ide'/></disk>"
-        "<serial type='pty'/><console type='pty'/></devices></domain>",
-        name, boot);
+    xml = svm_test_domain_xml(name, boot, SVM_TEST_PTY_CONSOLE);
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     g_assert_no_error(error);
@@ -156,7 +149,7 @@ test_console_unknown_vm(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/console/marker-and-echo", test_console_marker_and_echo);

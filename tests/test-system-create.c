@@ -7,40 +7,8 @@
 #include "svirt-create.h"
 #include "svirt-lifecycle.h"
 #include "svm-test-fixture.h"
+#include "svm-test-util.h"
 #include "svm-test-vm.h"
-
-#define URI "qemu:///system"
-
-static SvirtEngine *
-connect_engine(void)
-{
-    SvirtEngine *engine = svirt_engine_new(URI);
-    g_autoptr(GError) error = NULL;
-
-    if (!svirt_engine_connect(engine, NULL, &error))
-        g_error("Could not connect to %s: %s", URI, error->message);
-    return engine;
-}
-
-static gboolean
-volume_exists(virConnectPtr conn, const char *pool_name, const char *volume)
-{
-    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, pool_name);
-    virStorageVolPtr vol;
-
-    if (pool == NULL) {
-        virResetLastError();
-        return FALSE;
-    }
-    virStoragePoolRefresh(pool, 0);
-    vol = virStorageVolLookupByName(pool, volume);
-    virResetLastError();
-    virStoragePoolFree(pool);
-    if (vol == NULL)
-        return FALSE;
-    virStorageVolFree(vol);
-    return TRUE;
-}
 
 static void
 delete_volume(virConnectPtr conn, const char *pool_name, const char *volume)
@@ -58,24 +26,9 @@ delete_volume(virConnectPtr conn, const char *pool_name, const char *volume)
 }
 
 static void
-remove_vm(virConnectPtr conn, const char *name)
-{
-    svm_test_remove_domain(conn, name);
-}
-
-static gboolean
-vm_exists(virConnectPtr conn, const char *name)
-{
-    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
-
-    virResetLastError();
-    return dom != NULL;
-}
-
-static void
 test_pools_and_networks(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) pools = NULL;
     g_auto(GStrv) nets = NULL;
@@ -130,7 +83,7 @@ typedef struct {
 static void
 test_create_start_stop(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *dir = svm_test_make_vm_dir("svm-create");
     g_autofree char *shared = g_build_filename(dir, "shared.img", NULL);
@@ -161,7 +114,7 @@ test_create_start_stop(void)
             svirt_engine_stop_vm(engine, name, TRUE, 0, &run.stop_error);
         }
     }
-    remove_vm(conn, name);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, volume);
     svm_test_rmdir(dir);
 
@@ -194,7 +147,7 @@ test_create_start_stop(void)
             g_assert_cmpint(disk->designation, ==, SVIRT_DESIGNATION_PRIVATE);
     }
     g_assert_no_error(run.stop_error);
-    g_assert_false(vm_exists(conn, name));
+    g_assert_false(svm_test_domain_exists(conn, name));
 
     g_free(run.uuid);
     g_free(run.xml);
@@ -205,7 +158,7 @@ test_create_start_stop(void)
 static void
 test_rollback(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *name = g_strdup_printf("svm-test-rollback-%d", (int)getpid());
     g_autofree char *pool = g_strdup_printf("svm-no-such-pool-%d", (int)getpid());
@@ -224,9 +177,9 @@ test_rollback(void)
     first = svirt_vm_spec_dup_volume_name(spec, 0);
 
     uuid = svirt_engine_create_vm(engine, spec, &error);
-    first_left = volume_exists(conn, SVIRT_DEFAULT_POOL, first);
-    vm_left = vm_exists(conn, name);
-    remove_vm(conn, name);
+    first_left = svm_test_volume_exists(conn, SVIRT_DEFAULT_POOL, first);
+    vm_left = svm_test_domain_exists(conn, name);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, first);
 
     g_assert_null(uuid);
@@ -244,7 +197,7 @@ test_rollback(void)
 static void
 test_name_taken(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *dir = svm_test_make_vm_dir("svm-create");
     g_autofree char *image = g_build_filename(dir, "boot.img", NULL);
@@ -267,8 +220,8 @@ test_name_taken(void)
                                                             SVIRT_DESIGNATION_PRIVATE));
     volume = svirt_vm_spec_dup_volume_name(spec, 0);
     second = svirt_engine_create_vm(engine, spec, &error);
-    volume_left = volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
-    remove_vm(conn, name);
+    volume_left = svm_test_volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, volume);
     svm_test_rmdir(dir);
 
@@ -291,13 +244,12 @@ on_created(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_async_error(void)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(SvirtVmSpec) spec = svirt_vm_spec_new("svm bad name");
     GError *error = NULL;
 
     svirt_engine_create_vm_async(engine, spec, NULL, on_created, &error);
-    while (error == NULL)
-        g_main_context_iteration(NULL, TRUE);
+    svm_test_wait_for(svm_test_pointer_is_set, &error, 30000, "the creation to fail");
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
     g_error_free(error);
 }
@@ -319,8 +271,8 @@ cancel_at_step(SvirtCreateStep step, gpointer user_data)
 
     if (step != run->at)
         return;
-    run->volume_made = volume_exists(run->conn, SVIRT_DEFAULT_POOL, run->volume);
-    run->vm_defined = vm_exists(run->conn, run->name);
+    run->volume_made = svm_test_volume_exists(run->conn, SVIRT_DEFAULT_POOL, run->volume);
+    run->vm_defined = svm_test_domain_exists(run->conn, run->name);
     g_cancellable_cancel(run->cancellable);
 }
 
@@ -328,7 +280,7 @@ cancel_at_step(SvirtCreateStep step, gpointer user_data)
 static void
 test_cancel(gconstpointer data)
 {
-    g_autoptr(SvirtEngine) engine = connect_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autofree char *name = g_strdup_printf("svm-test-cancel-%d", (int)getpid());
     g_autoptr(SvirtVmSpec) spec = svirt_vm_spec_new(name);
@@ -351,9 +303,9 @@ test_cancel(gconstpointer data)
     run.volume = volume;
 
     uuid = svirt_engine_create_vm_full(engine, spec, cancel_at_step, &run, cancellable, &error);
-    volume_left = volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
-    vm_left = vm_exists(conn, name);
-    remove_vm(conn, name);
+    volume_left = svm_test_volume_exists(conn, SVIRT_DEFAULT_POOL, volume);
+    vm_left = svm_test_domain_exists(conn, name);
+    svm_test_remove_domain(conn, name);
     delete_volume(conn, SVIRT_DEFAULT_POOL, volume);
 
     g_assert_null(uuid);
@@ -371,7 +323,7 @@ test_cancel(gconstpointer data)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/create/pools-and-networks", test_pools_and_networks);

@@ -10,69 +10,9 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
-
-typedef struct {
-    char *dir;
-    char *name;
-    char *uuid;
-    char *boot;
-    char *data;
-} TestVm;
-
-static void
-define_vm(virConnectPtr conn, TestVm *vm, const char *prefix)
-{
-    g_autofree char *xml = NULL;
-    g_autoptr(virDomain) dom = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-
-    memset(vm, 0, sizeof(*vm));
-    vm->dir = svm_test_make_vm_dir("svm-devices");
-    vm->name = g_strdup_printf("%s-%d", prefix, (int)getpid());
-    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
-    vm->data = g_build_filename(vm->dir, "data.img", NULL);
-    svm_test_write_boot_image(vm->boot);
-    svm_test_write_blank_image(vm->data, 65536);
-    xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='hda' bus='ide'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdb' bus='virtio'/></disk>"
-        "<serial type='pty'/><console type='pty'/></devices></domain>",
-        vm->name, vm->boot, vm->data);
-    dom = virDomainDefineXML(conn, xml);
-    if (!dom)
-        g_error("Could not define %s: %s", vm->name, virGetLastErrorMessage());
-    virDomainGetUUIDString(dom, uuid);
-    vm->uuid = g_strdup(uuid);
-}
-
-static void
-undefine_vm(virConnectPtr conn, TestVm *vm)
-{
-    svm_test_remove_domain(conn, vm->uuid);
-    svm_test_rmdir(vm->dir);
-    g_free(vm->dir);
-    g_free(vm->name);
-    g_free(vm->uuid);
-    g_free(vm->boot);
-    g_free(vm->data);
-}
-
-static SvirtEngine *
-connected_engine(void)
-{
-    SvirtEngine *engine = svirt_engine_new(URI);
-    g_autoptr(GError) error = NULL;
-
-    if (!svirt_engine_connect(engine, NULL, &error))
-        g_error("Cannot connect to %s: %s", URI, error->message);
-    return engine;
-}
+#define URI svm_test_uri()
+/* The boot disk at hda, a blank private disk at vdb, the console on a pty. */
+#define VM_FLAGS (SVM_TEST_VM_DATA | SVM_TEST_VM_PTY_CONSOLE)
 
 /* The <disk> element of the persistent definition with target @target, NULL when none. */
 static char *
@@ -122,7 +62,7 @@ status_designation(SvirtEngine *engine, const char *vm, const char *target)
 static void
 test_overview(void)
 {
-    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(SvirtVmOverview) overview = NULL;
     g_autoptr(SvirtVmOverview) missing = NULL;
@@ -130,14 +70,14 @@ test_overview(void)
     g_autoptr(GError) missing_error = NULL;
     g_autofree char *name = NULL;
     g_autofree char *uuid = NULL;
-    TestVm vm;
+    SvmTestVm vm;
 
-    define_vm(conn, &vm, "svm-test-overview");
+    svm_test_vm_define(conn, &vm, "svm-test-overview", NULL, VM_FLAGS);
     overview = svirt_engine_get_vm_overview(engine, vm.uuid, &error);
     missing = svirt_engine_get_vm_overview(engine, "no-such-vm-here", &missing_error);
     name = g_strdup(vm.name);
     uuid = g_strdup(vm.uuid);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 
     g_assert_no_error(error);
     g_assert_nonnull(overview);
@@ -161,7 +101,7 @@ test_overview(void)
 static void
 test_designation(void)
 {
-    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(GError) shared_error = NULL;
     g_autoptr(GError) readonly_error = NULL;
@@ -173,9 +113,9 @@ test_designation(void)
     g_autofree char *private = NULL;
     g_autofree char *boot_after = NULL;
     SvirtDesignation shared_status, readonly_status, private_status;
-    TestVm vm;
+    SvmTestVm vm;
 
-    define_vm(conn, &vm, "svm-test-designation");
+    svm_test_vm_define(conn, &vm, "svm-test-designation", NULL, VM_FLAGS);
     initial = designation_flags(conn, vm.uuid, "vdb");
     svirt_engine_set_disk_designation(engine, vm.name, "vdb", SVIRT_DESIGNATION_SHARED,
                                       &shared_error);
@@ -192,7 +132,7 @@ test_designation(void)
     svirt_engine_set_disk_designation(engine, vm.uuid, "vdz", SVIRT_DESIGNATION_SHARED,
                                       &missing_error);
     boot_after = designation_flags(conn, vm.uuid, "hda");
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 
     g_assert_cmpstr(initial, ==, "");
     g_assert_no_error(shared_error);
@@ -213,7 +153,7 @@ test_designation(void)
 static void
 test_refused_while_running(void)
 {
-    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(GError) designation_error = NULL;
     g_autoptr(GError) add_error = NULL;
@@ -223,9 +163,9 @@ test_refused_while_running(void)
     g_autofree char *flags = NULL;
     g_autofree char *name = NULL;
     gboolean started;
-    TestVm vm;
+    SvmTestVm vm;
 
-    define_vm(conn, &vm, "svm-test-running");
+    svm_test_vm_define(conn, &vm, "svm-test-running", NULL, VM_FLAGS);
     name = g_strdup(vm.name);
     extra = g_build_filename(vm.dir, "extra.img", NULL);
     svm_test_write_blank_image(extra, 65536);
@@ -242,7 +182,7 @@ test_refused_while_running(void)
         svirt_engine_remove_disk(engine, vm.uuid, "vdb", &remove_error);
         flags = designation_flags(conn, vm.uuid, "vdb");
     }
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 
     g_assert_true(started);
     g_assert_error(designation_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
@@ -274,7 +214,7 @@ async_done(gpointer data)
 static void
 test_add_and_remove(void)
 {
-    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(GError) first_error = NULL;
     g_autoptr(GError) second_error = NULL;
@@ -300,9 +240,9 @@ test_add_and_remove(void)
     g_autofree char *kept = NULL;
     gboolean removed;
     AsyncWait wait = { NULL };
-    TestVm vm;
+    SvmTestVm vm;
 
-    define_vm(conn, &vm, "svm-test-add-disk");
+    svm_test_vm_define(conn, &vm, "svm-test-add-disk", NULL, VM_FLAGS);
     first_image = g_build_filename(vm.dir, "first.img", NULL);
     second_image = g_build_filename(vm.dir, "second.img", NULL);
     link = g_build_filename(vm.dir, "passwd.img", NULL);
@@ -333,7 +273,7 @@ test_add_and_remove(void)
     after_remove = first ? persistent_disk(conn, vm.uuid, first) : NULL;
     kept = persistent_disk(conn, vm.uuid, "vdb");
     svirt_engine_remove_disk(engine, vm.uuid, "vdq", &remove_missing_error);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 
     /* hda is IDE, vdb taken: the first free virtio target is vda, then vdc. */
     g_assert_no_error(first_error);
@@ -369,7 +309,7 @@ test_add_and_remove(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/devices/overview", test_overview);

@@ -18,81 +18,10 @@
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define ORIGINAL "system_u:object_r:virt_image_t:s0"
 
 static SvirtPolicyTypes *types;
-
-typedef struct {
-    char *dir;
-    char *name;
-    char *boot;
-    char *shared;
-    char *readonly;
-    char *serial;
-    char *uuid;
-} TestVm;
-
-static char *
-disk_xml(const char *path, const char *target, const char *extra)
-{
-    return g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-                           "<source file='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
-                           path, target, extra);
-}
-
-static void
-define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared_path,
-          gboolean with_readonly)
-{
-    g_autofree char *shared = NULL;
-    g_autofree char *readonly = NULL;
-    g_autofree char *xml = NULL;
-    virDomainPtr dom;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-
-    memset(vm, 0, sizeof(*vm));
-    vm->dir = svm_test_make_vm_dir("svm-life");
-    vm->name = g_strdup_printf("%s-%d", name, (int)getpid());
-    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
-    vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
-    svm_test_write_boot_image(vm->boot);
-    vm->shared = g_strdup(shared_path);
-    shared = shared_path ? disk_xml(shared_path, "vdb", "<shareable/>") : g_strdup("");
-    if (with_readonly) {
-        vm->readonly = g_build_filename(vm->dir, "readonly.img", NULL);
-        svm_test_write_blank_image(vm->readonly, 65536);
-        readonly = disk_xml(vm->readonly, "vdc", "<readonly/>");
-    }
-    xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s%s"
-        "<serial type='file'><source path='%s'/></serial></devices></domain>",
-        vm->name, vm->boot, shared, readonly ? readonly : "", vm->serial);
-    dom = virDomainDefineXML(conn, xml);
-    if (!dom)
-        g_error("Could not define %s: %s", vm->name, virGetLastErrorMessage());
-    virDomainGetUUIDString(dom, uuid);
-    vm->uuid = g_strdup(uuid);
-    virDomainFree(dom);
-}
-
-static void
-undefine_vm(virConnectPtr conn, TestVm *vm)
-{
-    svm_test_remove_domain(conn, vm->uuid);
-    svm_test_rmdir(vm->dir);
-    g_free(vm->dir);
-    g_free(vm->name);
-    g_free(vm->boot);
-    g_free(vm->shared);
-    g_free(vm->readonly);
-    g_free(vm->serial);
-    g_free(vm->uuid);
-}
 
 static gboolean
 serial_has_marker(gpointer data)
@@ -100,22 +29,6 @@ serial_has_marker(gpointer data)
     g_autofree char *text = NULL;
 
     return g_file_get_contents(data, &text, NULL, NULL) && strstr(text, SVM_TEST_BOOT_MARKER);
-}
-
-static gboolean
-tick(gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-/* Conditions that read files need the loop to wake up now and then. */
-static void
-wait_for(SvmTestCondition cond, gpointer data, guint ms, const char *what)
-{
-    guint id = g_timeout_add(20, tick, NULL);
-
-    svm_test_wait_for(cond, data, ms, what);
-    g_source_remove(id);
 }
 
 static void
@@ -170,18 +83,18 @@ test_start_and_stop(void)
     g_autofree char *live = NULL;
     SvirtLevel level;
     guint a, b;
-    TestVm vm;
+    SvmTestVm vm;
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     conn = svirt_engine_dup_connection(engine, NULL);
     shared = g_build_filename(shared_dir, "shared.img", NULL);
     svm_test_write_blank_image(shared, 65536);
-    define_vm(conn, &vm, "svm-test-life", shared, TRUE);
+    svm_test_vm_define(conn, &vm, "svm-test-life", shared, SVM_TEST_VM_READONLY);
     /* The boot disk starts with a label, the others with none. */
     svm_test_set_label(vm.boot, ORIGINAL);
 
     start_ok(engine, vm.name);
-    wait_for(serial_has_marker, vm.serial, 30000, "the guest's marker on its serial port");
+    svm_test_wait_for(serial_has_marker, vm.serial, 30000, "the guest's marker on its serial port");
 
     status = svirt_engine_get_vm_status(engine, vm.name, &error);
     g_assert_no_error(error);
@@ -234,7 +147,7 @@ test_start_and_stop(void)
     svm_test_assert_label(vm.serial, NULL);
     g_assert_cmpuint(journal_size(), ==, 0);
 
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
     svm_test_rmdir(shared_dir);
 }
 
@@ -260,13 +173,13 @@ test_destroy_from_outside(void)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virConnect) other = NULL;
     g_autoptr(virDomain) dom = NULL;
-    TestVm vm;
+    SvmTestVm vm;
     LabelIs back;
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     svirt_engine_watch_stops(engine);
     conn = svirt_engine_dup_connection(engine, NULL);
-    define_vm(conn, &vm, "svm-test-destroy", NULL, FALSE);
+    svm_test_vm_define(conn, &vm, "svm-test-destroy", NULL, SVM_TEST_VM_PLAIN);
     svm_test_set_label(vm.boot, ORIGINAL);
     start_ok(engine, vm.name);
     g_assert_true(g_str_has_prefix(svm_test_label_of(vm.boot), "system_u:object_r:svirt_image_t:s0:c"));
@@ -277,8 +190,8 @@ test_destroy_from_outside(void)
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     back.path = vm.boot;
     back.label = ORIGINAL;
-    wait_for(label_is, &back, 10000, "the label to be restored after virsh destroy");
-    undefine_vm(conn, &vm);
+    svm_test_wait_for(label_is, &back, 10000, "the label to be restored after virsh destroy");
+    svm_test_vm_undefine(conn, &vm);
 }
 
 static void
@@ -289,14 +202,14 @@ test_shared_disk(void)
     g_autoptr(virConnect) conn = NULL;
     g_autofree char *shared_dir = svm_test_make_vm_dir("svm-shared");
     g_autofree char *shared = g_build_filename(shared_dir, "shared.img", NULL);
-    TestVm one, two;
+    SvmTestVm one, two;
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_blank_image(shared, 65536);
     svm_test_set_label(shared, ORIGINAL);
-    define_vm(conn, &one, "svm-test-share1", shared, FALSE);
-    define_vm(conn, &two, "svm-test-share2", shared, FALSE);
+    svm_test_vm_define(conn, &one, "svm-test-share1", shared, SVM_TEST_VM_PLAIN);
+    svm_test_vm_define(conn, &two, "svm-test-share2", shared, SVM_TEST_VM_PLAIN);
 
     start_ok(engine, one.name);
     start_ok(engine, two.name);
@@ -315,8 +228,8 @@ test_shared_disk(void)
     svm_test_assert_label(shared, ORIGINAL);
     g_assert_cmpuint(journal_size(), ==, 0);
 
-    undefine_vm(conn, &one);
-    undefine_vm(conn, &two);
+    svm_test_vm_undefine(conn, &one);
+    svm_test_vm_undefine(conn, &two);
     svm_test_rmdir(shared_dir);
 }
 
@@ -327,14 +240,14 @@ test_crash_safety(void)
     g_autoptr(virConnect) conn = NULL;
     g_autofree char *shared_dir = svm_test_make_vm_dir("svm-shared");
     g_autofree char *shared = g_build_filename(shared_dir, "shared.img", NULL);
-    TestVm vm;
+    SvmTestVm vm;
     /* Labels a start makes: boot disk, shared disk, read-only disk, serial log. */
     const guint n = 4;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_blank_image(shared, 65536);
-    define_vm(conn, &vm, "svm-test-crash", shared, TRUE);
+    svm_test_vm_define(conn, &vm, "svm-test-crash", shared, SVM_TEST_VM_READONLY);
     svm_test_set_label(vm.boot, ORIGINAL);
     svm_test_set_label(shared, ORIGINAL);
 
@@ -369,7 +282,7 @@ test_crash_safety(void)
         svm_test_assert_label(vm.serial, NULL);
         g_assert_cmpuint(journal_size(), ==, 0);
     }
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
     svm_test_rmdir(shared_dir);
 }
 
@@ -397,10 +310,10 @@ test_refused_paths(void)
     svirt_labeler_read_label("/etc/passwd", &passwd_before, NULL);
 
     cases[0].what = "symlink to a system file";
-    cases[0].disk = disk_xml(link, "vdb", "");
+    cases[0].disk = svm_test_disk_xml(link, "vdb", "");
     cases[0].message = "/etc/passwd";
     cases[1].what = "system directory";
-    cases[1].disk = disk_xml("/usr/share/base-passwd/passwd.master", "vdb", "");
+    cases[1].disk = svm_test_disk_xml("/usr/share/base-passwd/passwd.master", "vdb", "");
     cases[1].message = "belongs to the host";
     cases[2].what = "mounted block device";
     cases[2].disk = NULL;
@@ -438,13 +351,7 @@ test_refused_paths(void)
             g_test_message("no block device for / found; case '%s' not run", cases[i].what);
             continue;
         }
-        xml = g_strdup_printf(
-            "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory>"
-            "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
-            "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-            "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-            "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s</devices></domain>",
-            name, boot, cases[i].disk);
+        xml = svm_test_domain_xml(name, boot, cases[i].disk);
         dom = virDomainDefineXML(conn, xml);
         g_assert_nonnull(dom);
         ok = svirt_engine_start_vm(engine, name, NULL, &e);
@@ -478,17 +385,17 @@ test_private_disk_in_use(void)
     g_autofree char *dir = svm_test_make_vm_dir("svm-private");
     g_autofree char *data = g_build_filename(dir, "data.img", NULL);
     g_autofree char *held = NULL;
-    TestVm one, two;
+    SvmTestVm one, two;
     gboolean ok;
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_blank_image(data, 65536);
     /* Both VMs name the same disk, neither marks it shareable. */
-    define_vm(conn, &one, "svm-test-priv1", NULL, FALSE);
-    define_vm(conn, &two, "svm-test-priv2", NULL, FALSE);
+    svm_test_vm_define(conn, &one, "svm-test-priv1", NULL, SVM_TEST_VM_PLAIN);
+    svm_test_vm_define(conn, &two, "svm-test-priv2", NULL, SVM_TEST_VM_PLAIN);
     {
-        g_autofree char *disk = disk_xml(data, "vdb", "");
+        g_autofree char *disk = svm_test_disk_xml(data, "vdb", "");
         g_autoptr(virDomain) d1 = virDomainLookupByUUIDString(conn, one.uuid);
         g_autoptr(virDomain) d2 = virDomainLookupByUUIDString(conn, two.uuid);
 
@@ -510,8 +417,8 @@ test_private_disk_in_use(void)
 
     stop_ok(engine, one.name);
     svm_test_assert_label(data, NULL);
-    undefine_vm(conn, &one);
-    undefine_vm(conn, &two);
+    svm_test_vm_undefine(conn, &one);
+    svm_test_vm_undefine(conn, &two);
     svm_test_rmdir(dir);
 }
 
@@ -524,7 +431,7 @@ test_concurrent_starts(void)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GHashTable) levels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     const guint per_process = 4, rounds = 2;
-    TestVm vms[8];
+    SvmTestVm vms[8];
     g_autofree char *errlog = NULL;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
@@ -532,7 +439,7 @@ test_concurrent_starts(void)
     for (guint i = 0; i < 2 * per_process; i++) {
         g_autofree char *name = g_strdup_printf("svm-test-conc%u", i);
 
-        define_vm(conn, &vms[i], name, NULL, FALSE);
+        svm_test_vm_define(conn, &vms[i], name, NULL, SVM_TEST_VM_PLAIN);
     }
     errlog = g_build_filename(vms[0].dir, "errors.log", NULL);
     for (guint round = 0; round < rounds; round++) {
@@ -583,7 +490,7 @@ test_concurrent_starts(void)
     }
     g_assert_cmpuint(journal_size(), ==, 0);
     for (guint i = 0; i < 2 * per_process; i++)
-        undefine_vm(conn, &vms[i]);
+        svm_test_vm_undefine(conn, &vms[i]);
 }
 
 static void
@@ -596,7 +503,7 @@ test_status_json(void)
     g_autoptr(JsonNode) root = NULL;
     JsonObject *obj;
     JsonArray *disks;
-    TestVm vm;
+    SvmTestVm vm;
     const char *keys[] = { "name", "uuid", "state", "mode", "relabel", "process_label",
                            "image_label", "enforced", "disks" };
     const char *disk_keys[] = { "target", "path", "designation", "expected_label",
@@ -604,7 +511,7 @@ test_status_json(void)
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
-    define_vm(conn, &vm, "svm-test-status", NULL, TRUE);
+    svm_test_vm_define(conn, &vm, "svm-test-status", NULL, SVM_TEST_VM_READONLY);
     start_ok(engine, vm.name);
     {
         const char *args[] = { "--connect", URI, "status", vm.name, "--json", NULL };
@@ -638,7 +545,7 @@ test_status_json(void)
                     json_object_get_string_member(json_array_get_object_element(disks, 0),
                                                   "actual_label"));
     stop_ok(engine, vm.name);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 }
 
 /* libvirtd runs the hook as: qemu NAME release end - with the domain XML on stdin. */
@@ -657,11 +564,11 @@ test_hook_restores(void)
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     int status;
-    TestVm vm;
+    SvmTestVm vm;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
-    define_vm(conn, &vm, "svm-test-hook", NULL, FALSE);
+    svm_test_vm_define(conn, &vm, "svm-test-hook", NULL, SVM_TEST_VM_PLAIN);
     svm_test_set_label(vm.boot, ORIGINAL);
     start_ok(engine, vm.name);
     other = virConnectOpen(URI);
@@ -703,7 +610,7 @@ test_hook_restores(void)
         g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 1);
         g_assert_nonnull(strstr(err, "not ours"));
     }
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
     svm_test_rmdir(hooks);
 }
 
@@ -736,7 +643,7 @@ test_unsupported_filesystem(void)
     g_autofree char *disk = g_build_filename(mnt, "disk.img", NULL);
     g_autofree char *cmd = NULL;
     gboolean found = FALSE;
-    TestVm vm;
+    SvmTestVm vm;
 
     g_assert_cmpint(g_mkdir(mnt, 0755), ==, 0);
     cmd = g_strdup_printf("mount -t ramfs -o mode=0755 svm-nolabel '%s'", mnt);
@@ -745,9 +652,9 @@ test_unsupported_filesystem(void)
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
-    define_vm(conn, &vm, "svm-test-nolabel", NULL, FALSE);
+    svm_test_vm_define(conn, &vm, "svm-test-nolabel", NULL, SVM_TEST_VM_PLAIN);
     {
-        g_autofree char *xml = disk_xml(disk, "vdb", "");
+        g_autofree char *xml = svm_test_disk_xml(disk, "vdb", "");
         g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
 
         g_assert_cmpint(virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
@@ -771,7 +678,7 @@ test_unsupported_filesystem(void)
     g_assert_true(found);
     stop_ok(engine, vm.name);
     g_assert_cmpuint(journal_size(), ==, 0);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
     g_free(cmd);
     cmd = g_strdup_printf("umount '%s'", mnt);
     g_assert_true(run(cmd));
@@ -803,13 +710,13 @@ test_isolation_summary(void)
     g_autoptr(SvirtVmLabels) unlabelled = NULL;
     g_autoptr(SvirtVmLabels) outside = NULL;
     g_autoptr(SvirtSettings) none = svirt_settings_new();
-    TestVm one, two;
+    SvmTestVm one, two;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_blank_image(shared, 65536);
-    define_vm(conn, &one, "svm-test-iso1", NULL, TRUE);
-    define_vm(conn, &two, "svm-test-iso2", shared, FALSE);
+    svm_test_vm_define(conn, &one, "svm-test-iso1", NULL, SVM_TEST_VM_READONLY);
+    svm_test_vm_define(conn, &two, "svm-test-iso2", shared, SVM_TEST_VM_PLAIN);
 
     alone = labels_of(engine, one.name);
     g_assert_cmpint(alone->isolation, ==, SVIRT_ISOLATION_ISOLATED);
@@ -841,8 +748,8 @@ test_isolation_summary(void)
     g_assert_cmpint(unlabelled->isolation, ==, SVIRT_ISOLATION_PROBLEM);
     g_assert_cmpint(unlabelled->mode, ==, SVIRT_SECURITY_MODE_NONE);
 
-    undefine_vm(conn, &one);
-    undefine_vm(conn, &two);
+    svm_test_vm_undefine(conn, &one);
+    svm_test_vm_undefine(conn, &two);
     svm_test_rmdir(shared_dir);
 }
 
@@ -854,11 +761,11 @@ test_pause_resume(void)
     g_autoptr(GError) error = NULL;
     g_autoptr(virDomain) dom = NULL;
     int state, reason;
-    TestVm vm;
+    SvmTestVm vm;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
-    define_vm(conn, &vm, "svm-test-pause", NULL, FALSE);
+    svm_test_vm_define(conn, &vm, "svm-test-pause", NULL, SVM_TEST_VM_PLAIN);
     dom = virDomainLookupByUUIDString(conn, vm.uuid);
     g_assert_false(svirt_engine_pause_vm(engine, vm.name, &error));
     g_assert_nonnull(strstr(error->message, "Could not pause"));
@@ -871,7 +778,7 @@ test_pause_resume(void)
     g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
     g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
     stop_ok(engine, vm.name);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 }
 
 static void
@@ -887,13 +794,13 @@ test_delete_with_storage(void)
     g_autofree char *readonly = NULL;
     const char *wanted[2] = { NULL, NULL };
     const char *shared_only[] = { shared, NULL };
-    TestVm one, two;
+    SvmTestVm one, two;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
     svm_test_write_blank_image(shared, 65536);
-    define_vm(conn, &one, "svm-test-del1", shared, TRUE);
-    define_vm(conn, &two, "svm-test-del2", shared, FALSE);
+    svm_test_vm_define(conn, &one, "svm-test-del1", shared, SVM_TEST_VM_READONLY);
+    svm_test_vm_define(conn, &two, "svm-test-del2", shared, SVM_TEST_VM_PLAIN);
     boot = g_strdup(one.boot);
     readonly = g_strdup(one.readonly);
 
@@ -934,8 +841,8 @@ test_delete_with_storage(void)
     g_assert_null(virDomainLookupByUUIDString(conn, one.uuid));
     virResetLastError();
 
-    undefine_vm(conn, &one);
-    undefine_vm(conn, &two);
+    svm_test_vm_undefine(conn, &one);
+    svm_test_vm_undefine(conn, &two);
     svm_test_rmdir(shared_dir);
 }
 
@@ -949,11 +856,11 @@ test_shutdown_timeout(void)
     g_autoptr(GError) error = NULL;
     g_autofree char *label = NULL;
     gboolean ok;
-    TestVm vm;
+    SvmTestVm vm;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
-    define_vm(conn, &vm, "svm-test-acpi", NULL, FALSE);
+    svm_test_vm_define(conn, &vm, "svm-test-acpi", NULL, SVM_TEST_VM_PLAIN);
     svm_test_set_label(vm.boot, ORIGINAL);
     start_ok(engine, vm.name);
     label = svm_test_label_of(vm.boot);
@@ -965,7 +872,7 @@ test_shutdown_timeout(void)
     svm_test_assert_label(vm.boot, label);
     stop_ok(engine, vm.name);
     svm_test_assert_label(vm.boot, ORIGINAL);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 }
 
 /* A range of two categories holds one pair: every start from this engine gets exactly it. */
@@ -974,16 +881,16 @@ test_engine_range(void)
 {
     g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
     g_autoptr(virConnect) conn = NULL;
-    TestVm vm;
+    SvmTestVm vm;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
     svirt_engine_set_mcs_range(engine, "s0:c1000.c1001");
-    define_vm(conn, &vm, "svm-test-range", NULL, FALSE);
+    svm_test_vm_define(conn, &vm, "svm-test-range", NULL, SVM_TEST_VM_PLAIN);
     start_ok(engine, vm.name);
     svm_test_assert_label(vm.boot, "system_u:object_r:svirt_image_t:s0:c1000,c1001");
     stop_ok(engine, vm.name);
-    undefine_vm(conn, &vm);
+    svm_test_vm_undefine(conn, &vm);
 }
 
 /* A static label with relabel off: QEMU runs under the administrator's label and the engine
@@ -998,13 +905,13 @@ test_static_relabel_off(void)
     g_autoptr(GError) error = NULL;
     const char *label = "system_u:system_r:svirt_t:s0:c600,c601";
     const char *admin = "system_u:object_r:svirt_image_t:s0:c600,c601";
-    TestVm vm, other;
+    SvmTestVm vm, other;
     gboolean ok;
 
     g_assert_true(svirt_engine_connect(engine, NULL, NULL));
     conn = svirt_engine_dup_connection(engine, NULL);
-    define_vm(conn, &vm, "svm-test-static", NULL, TRUE);
-    define_vm(conn, &other, "svm-test-static2", NULL, FALSE);
+    svm_test_vm_define(conn, &vm, "svm-test-static", NULL, SVM_TEST_VM_READONLY);
+    svm_test_vm_define(conn, &other, "svm-test-static2", NULL, SVM_TEST_VM_PLAIN);
     svm_test_set_label(vm.boot, admin);
     g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, label, FALSE,
                                           &error));
@@ -1032,8 +939,8 @@ test_static_relabel_off(void)
     stop_ok(engine, vm.name);
     svm_test_assert_label(vm.boot, admin);
     g_assert_cmpuint(journal_size(), ==, 0);
-    undefine_vm(conn, &vm);
-    undefine_vm(conn, &other);
+    svm_test_vm_undefine(conn, &vm);
+    svm_test_vm_undefine(conn, &other);
 }
 
 int
@@ -1043,7 +950,7 @@ main(int argc, char *argv[])
     int ret;
 
     /* Labels are journalled in a directory of this run, which the fixture removes. */
-    svm_test_fixture_init(TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_PRIVATE_STATE | SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     types = svirt_policy_types_load(&error);

@@ -9,7 +9,7 @@
 #include "svm-test-cli.h"
 #include "svm-test-fixture.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 
 static char *
 test_domain_xml(const char *name)
@@ -78,7 +78,7 @@ test_lists_defined_vm(void)
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/list/defined-vm", test_lists_defined_vm);

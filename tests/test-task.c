@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "svirt-task.h"
+#include "svm-test-util.h"
 
 /* What a call saw and did, checked on the main thread. */
 typedef struct {
@@ -71,11 +72,16 @@ new_source(Probe *probe)
     return source;
 }
 
+static gboolean
+has_result(gpointer data)
+{
+    return ((Probe *)data)->result != NULL;
+}
+
 static void
 wait_result(Probe *probe)
 {
-    while (!probe->result)
-        g_main_context_iteration(NULL, TRUE);
+    svm_test_wait_for(has_result, probe, 10000, "the call's result");
 }
 
 static void

@@ -197,12 +197,6 @@ read_accessibles(void)
 }
 
 static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
-static gboolean
 window_loaded(gpointer data)
 {
     return svm_window_is_loaded(SVM_WINDOW(data));
@@ -450,11 +444,7 @@ define_vm(virConnectPtr conn, const char *name, const char *disk)
                                           "<shareable/></disk>",
                                           disk)
                                     : g_strdup("");
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='test'><name>%s</name><memory>65536</memory><os><type>hvm</type></os>"
-        "<devices>%s</devices></domain>",
-        name, devices);
-    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+    g_autoptr(virDomain) dom = svm_test_define_test_vm(conn, name, devices);
     char uuid[VIR_UUID_STRING_BUFLEN];
 
     g_assert_nonnull(dom);
@@ -542,7 +532,7 @@ test_windows(void)
     gtk_window_set_default_size(GTK_WINDOW(main_window), 900, 480);
     gtk_widget_show(GTK_WIDGET(main_window));
     svm_test_wait_for(window_loaded, main_window, 10000, "the VM list");
-    svm_test_wait_for(is_true, &labels_loaded, 10000, "the label columns");
+    svm_test_wait_for(svm_test_flag_is_set, &labels_loaded, 10000, "the label columns");
     reveal_info_bar(main_window, SVM_TYPE_WINDOW);
     svm_test_save_screenshot(GTK_WIDGET(main_window), "a11y-main-window.png");
 

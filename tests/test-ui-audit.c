@@ -18,39 +18,17 @@
 #include "svm-vm-window.h"
 #include "svm-window.h"
 
-#define URI "qemu:///system"
-
-static gboolean
-on_timeout(gpointer data)
-{
-    *(gboolean *)data = TRUE;
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-tick(gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
+#define URI svm_test_uri()
 
 /* Like svm_test_wait_for(), but says whether @cond came true instead of failing, so a scenario
  * with VMs can still clean up after a timeout. */
 static gboolean
 try_wait_for(SvmTestCondition cond, gpointer data, guint timeout_ms, const char *what)
 {
-    gboolean timed_out = FALSE;
-    guint id = g_timeout_add(timeout_ms, on_timeout, &timed_out);
-    guint wake = g_timeout_add(50, tick, NULL);
-
-    while (!cond(data) && !timed_out)
-        g_main_context_iteration(NULL, TRUE);
-    g_source_remove(wake);
-    if (timed_out) {
-        g_test_message("Timed out after %u ms waiting for %s", timeout_ms, what);
-        return FALSE;
-    }
-    g_source_remove(id);
-    return TRUE;
+    if (svm_test_wait_until(cond, data, timeout_ms))
+        return TRUE;
+    g_test_message("Timed out after %u ms waiting for %s", timeout_ms, what);
+    return FALSE;
 }
 
 typedef struct {
@@ -309,9 +287,7 @@ test_window_title_and_empty(void)
 {
     g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
     g_autoptr(virConnect) conn = virConnectOpen("test:///default");
-    g_autoptr(virDomain) quiet = virDomainDefineXML(
-        conn, "<domain type='test'><name>svm-audit-quiet</name><memory>65536</memory>"
-              "<os><type>hvm</type></os></domain>");
+    g_autoptr(virDomain) quiet = svm_test_define_test_vm(conn, "svm-audit-quiet", "");
     g_autoptr(GError) error = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
     SvmAuditWindow *window;
@@ -362,79 +338,16 @@ test_window_title_and_empty(void)
     g_assert_cmpint(virDomainUndefine(quiet), ==, 0);
 }
 
-typedef struct {
-    char *dir;
-    char *name;
-    char *uuid;
-    char *boot;
-    char *data;
-    char *serial;
-} TestVm;
-
-static char *
-disk_xml(const char *path, const char *target, const char *extra)
-{
-    return g_strdup_printf("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-                           "<source file='%s'/><target dev='%s' bus='virtio'/>%s</disk>",
-                           path, target, extra);
-}
-
-static gboolean
-define_vm(virConnectPtr conn, TestVm *vm, const char *name, const char *shared_path)
-{
-    g_autofree char *shared = disk_xml(shared_path, "vdb", "<shareable/>");
-    g_autofree char *data = NULL;
-    g_autofree char *xml = NULL;
-    virDomainPtr dom;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-
-    vm->dir = svm_test_make_vm_dir("svm-audit");
-    vm->name = g_strdup_printf("%s-%d", name, (int)getpid());
-    vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
-    vm->data = g_build_filename(vm->dir, "data.img", NULL);
-    vm->serial = g_build_filename(vm->dir, "serial.log", NULL);
-    svm_test_write_boot_image(vm->boot);
-    svm_test_write_blank_image(vm->data, 65536);
-    data = disk_xml(vm->data, "vdc", "");
-    xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='hda' bus='ide'/></disk>%s%s"
-        "<serial type='file'><source path='%s'/></serial></devices></domain>",
-        vm->name, vm->boot, shared, data, vm->serial);
-    dom = virDomainDefineXML(conn, xml);
-    if (!dom) {
-        g_test_message("Could not define %s: %s", vm->name, virGetLastErrorMessage());
-        return FALSE;
-    }
-    virDomainGetUUIDString(dom, uuid);
-    vm->uuid = g_strdup(uuid);
-    virDomainFree(dom);
-    return TRUE;
-}
-
+/* Forced off through @engine, which puts back the labels it applied, then removed. */
 static void
-undefine_vm(SvirtEngine *engine, virConnectPtr conn, TestVm *vm)
+remove_vm(SvirtEngine *engine, virConnectPtr conn, SvmTestVm *vm)
 {
-    virDomainPtr dom = vm->uuid ? virDomainLookupByUUIDString(conn, vm->uuid) : NULL;
+    g_autoptr(virDomain) dom = vm->uuid ? virDomainLookupByUUIDString(conn, vm->uuid) : NULL;
 
-    if (dom) {
-        if (virDomainIsActive(dom) == 1)
-            svirt_engine_stop_vm(engine, vm->uuid, TRUE, 0, NULL);
-        virDomainUndefine(dom);
-        virDomainFree(dom);
-    }
+    if (dom && virDomainIsActive(dom) == 1)
+        svirt_engine_stop_vm(engine, vm->uuid, TRUE, 0, NULL);
     virResetLastError();
-    if (vm->dir)
-        svm_test_rmdir(vm->dir);
-    g_free(vm->dir);
-    g_free(vm->name);
-    g_free(vm->uuid);
-    g_free(vm->boot);
-    g_free(vm->data);
-    g_free(vm->serial);
+    svm_test_vm_undefine(conn, vm);
 }
 
 /* Another level than @label's, in the same type: what a mislabelled image carries. */
@@ -505,7 +418,7 @@ results_clear(Results *r)
 }
 
 static void
-check_findings_page(SvmAuditWindow *window, TestVm *a, TestVm *b, Results *r)
+check_findings_page(SvmAuditWindow *window, SvmTestVm *a, SvmTestVm *b, Results *r)
 {
     GtkTreeModel *model = svm_audit_window_get_filtered_model(window);
     GtkComboBox *severity = svm_audit_window_get_severity_filter(window);
@@ -575,7 +488,7 @@ row_icon_is(gpointer data)
 }
 
 static void
-check_fix(SvmAuditWindow *window, SvmWindow *list, TestVm *a, Results *r)
+check_fix(SvmAuditWindow *window, SvmWindow *list, SvmTestVm *a, Results *r)
 {
     guint before = svm_audit_window_get_audit_count(window);
     RowIcon problem = { list, a->uuid, "dialog-warning-symbolic", FALSE };
@@ -600,7 +513,7 @@ check_fix(SvmAuditWindow *window, SvmWindow *list, TestVm *a, Results *r)
 }
 
 static void
-check_matrix(SvmAuditWindow *window, TestVm *a, TestVm *b, Results *r)
+check_matrix(SvmAuditWindow *window, SvmTestVm *a, SvmTestVm *b, Results *r)
 {
     const SvirtAuditReport *report = svm_audit_window_get_report(window);
     SvmMatrixView *view = svm_audit_window_get_matrix_view(window);
@@ -640,7 +553,7 @@ check_matrix(SvmAuditWindow *window, TestVm *a, TestVm *b, Results *r)
 }
 
 static void
-check_vm_page(SvirtEngine *engine, TestVm *a, Results *r)
+check_vm_page(SvirtEngine *engine, SvmTestVm *a, Results *r)
 {
     SvmVmWindow *window = svm_vm_window_new(NULL, engine, a->uuid);
     SvmVmAuditPage *page = svm_vm_window_get_audit_page(window);
@@ -675,7 +588,7 @@ out:
 }
 
 static void
-run_scenario(SvirtEngine *engine, TestVm *a, TestVm *b, Results *r)
+run_scenario(SvirtEngine *engine, SvmTestVm *a, SvmTestVm *b, Results *r)
 {
     g_autofree char *wrong = NULL;
     g_autoptr(GError) error = NULL;
@@ -749,7 +662,7 @@ test_system_audit(void)
     g_autoptr(virConnect) conn = NULL;
     g_autofree char *shared_dir = NULL;
     g_autofree char *shared = NULL;
-    TestVm a = { 0 }, b = { 0 };
+    SvmTestVm a = { 0 }, b = { 0 };
     Results r = { 0 };
 
     if (!svirt_engine_connect(engine, NULL, &error)) {
@@ -761,12 +674,12 @@ test_system_audit(void)
     shared_dir = svm_test_make_vm_dir("svm-audit-shared");
     shared = g_build_filename(shared_dir, "shared.img", NULL);
     svm_test_write_blank_image(shared, 65536);
-    if (define_vm(conn, &a, "svm-test-audit-a", shared) &&
-        define_vm(conn, &b, "svm-test-audit-b", shared))
+    if (svm_test_vm_try_define(conn, &a, "svm-test-audit-a", shared, SVM_TEST_VM_DATA) &&
+        svm_test_vm_try_define(conn, &b, "svm-test-audit-b", shared, SVM_TEST_VM_DATA))
         run_scenario(engine, &a, &b, &r);
 
-    undefine_vm(engine, conn, &a);
-    undefine_vm(engine, conn, &b);
+    remove_vm(engine, conn, &a);
+    remove_vm(engine, conn, &b);
     svm_test_rmdir(shared_dir);
 
     g_assert_true(r.setup_ok);
@@ -819,7 +732,7 @@ main(int argc, char *argv[])
     int ret;
 
     /* Labels are journalled in a directory of this run, which the fixture removes. */
-    svm_test_fixture_init(TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_PRIVATE_STATE | SVM_TEST_FIXTURE_LIBVIRTD);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);

@@ -4,10 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-window.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 
 static gboolean
 window_loaded(gpointer data)
@@ -34,7 +35,7 @@ libvirtd_pid(void)
 }
 
 static gboolean
-daemon_answers(void)
+daemon_answers(gpointer data)
 {
     virConnectPtr conn = virConnectOpen(URI);
 
@@ -44,18 +45,24 @@ daemon_answers(void)
     return TRUE;
 }
 
+static gboolean
+process_gone(gpointer pid)
+{
+    return svm_test_process_gone(GPOINTER_TO_INT(pid));
+}
+
+/* Starts libvirtd again once the daemon @old has ended: until then its pid file is locked. */
 static void
-start_libvirtd(void)
+start_libvirtd(GPid old)
 {
     g_autoptr(GError) error = NULL;
     int status;
 
+    svm_test_wait_for(process_gone, GINT_TO_POINTER(old), 60000, "the stopped libvirtd to end");
     g_assert_true(g_spawn_command_line_sync("libvirtd -d", NULL, NULL, &status, &error));
     g_assert_no_error(error);
     /* The daemon forks before it listens: wait until it answers. */
-    for (int i = 0; i < 200 && !daemon_answers(); i++)
-        g_usleep(50 * 1000);
-    g_assert_true(daemon_answers());
+    svm_test_wait_for(daemon_answers, NULL, 30000, "the restarted libvirtd to answer");
 }
 
 static void
@@ -65,6 +72,7 @@ test_daemon_goes_away(void)
     SvmWindow *window;
     GtkWidget *retry;
     GPid pid = libvirtd_pid();
+    g_autofree char *lost = g_strdup_printf("Lost the connection to %s", URI);
 
     if (geteuid() != 0 || !pid) {
         g_test_skip("needs root and a running system libvirtd (tools/test starts it)");
@@ -77,7 +85,7 @@ test_daemon_goes_away(void)
     g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
     svm_test_wait_for(window_has_error, window, 20000, "the lost-connection message");
     g_test_message("shown: %s", svm_window_get_error(window));
-    g_assert_nonnull(strstr(svm_window_get_error(window), "Lost the connection to " URI));
+    g_assert_nonnull(strstr(svm_window_get_error(window), lost));
     g_assert_nonnull(strstr(svm_window_get_error(window), "libvirtd"));
     g_assert_false(svirt_engine_is_connected(engine));
     retry = GTK_WIDGET(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
@@ -86,7 +94,7 @@ test_daemon_goes_away(void)
     /* The list stays visible but cannot be acted on while disconnected. */
     g_assert_false(gtk_widget_is_sensitive(GTK_WIDGET(svm_window_get_vm_view(window))));
 
-    start_libvirtd();
+    start_libvirtd(pid);
     gtk_button_clicked(GTK_BUTTON(retry));
     svm_test_wait_for(window_loaded, window, 20000, "the list after retrying");
     g_assert_null(svm_window_get_error(window));
@@ -98,6 +106,7 @@ test_daemon_goes_away(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_require_libvirtd(argv);
     gtk_test_init(&argc, &argv, NULL);
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();

@@ -12,29 +12,13 @@
 #include "svm-test-vm.h"
 #include "svm-vm-window.h"
 
-#define URI "qemu:///system"
+#define URI svm_test_uri()
 #define STATIC_LABEL "system_u:system_r:svirt_t:s0:c10,c20"
 
 /* The window runs in a subprocess, so the VM is removed even when an assertion there fails. */
 #define ENV_NAME "SVM_TEST_DETAILS_VM"
 /* TCG on a loaded machine: a boot or a console round trip can take far longer than alone. */
 #define WAIT_MS 120000
-
-static gboolean
-tick(gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-/* Conditions on state outside the main loop (libvirtd) need the loop to wake now and then. */
-static void
-wait_for(SvmTestCondition cond, gpointer data, guint ms, const char *what)
-{
-    guint id = g_timeout_add(50, tick, NULL);
-
-    svm_test_wait_for(cond, data, ms, what);
-    g_source_remove(id);
-}
 
 typedef struct {
     SvmVmWindow *window;
@@ -55,7 +39,7 @@ wait_refresh(SvmVmWindow *window, guint count, const char *what)
 {
     Refresh r = { window, count };
 
-    wait_for(refreshed, &r, WAIT_MS, what);
+    svm_test_wait_for(refreshed, &r, WAIT_MS, what);
 }
 
 static gboolean
@@ -101,16 +85,11 @@ static void
 wait_terminal(VteTerminal *terminal, const char *text, guint before, const char *what)
 {
     TerminalText t = { terminal, text, before };
-    guint id = g_timeout_add(50, tick, NULL);
-    gint64 deadline = g_get_monotonic_time() + (gint64)WAIT_MS * 1000;
-
     gint64 start = g_get_monotonic_time();
+    gboolean shown_in_time = svm_test_wait_until(terminal_shows, &t, WAIT_MS);
 
-    while (!terminal_shows(&t) && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
-    g_source_remove(id);
     g_test_message("%s after %.1f s", what, (g_get_monotonic_time() - start) / 1e6);
-    if (!terminal_shows(&t)) {
+    if (!shown_in_time) {
         g_autofree char *shown = vte_terminal_get_text(terminal, NULL, NULL, NULL);
 
         g_error("Timed out after %u ms waiting for %s; the terminal shows: %s", WAIT_MS, what,
@@ -138,7 +117,7 @@ static void
 wait_state(SvmVmWindow *window, const char *state)
 {
     g_object_set_data(G_OBJECT(window), "want-state", (gpointer)state);
-    wait_for(window_is_state, window, WAIT_MS, state);
+    svm_test_wait_for(window_is_state, window, WAIT_MS, state);
 }
 
 static gboolean
@@ -337,7 +316,7 @@ run_window(void)
     gtk_window_set_default_size(GTK_WINDOW(window), 980, 560);
     gtk_widget_show(GTK_WIDGET(window));
     wait_state(window, "running");
-    wait_for(console_connected, window, WAIT_MS, "the console to connect");
+    svm_test_wait_for(console_connected, window, WAIT_MS, "the console to connect");
 
     /* Overview */
     g_assert_cmpstr(svm_vm_window_get_overview(window)->name, ==, vm);
@@ -386,7 +365,7 @@ run_window(void)
     gtk_widget_grab_focus(GTK_WIDGET(terminal));
     gtk_window_present(GTK_WINDOW(window));
     g_assert_true(gtk_test_widget_send_key(GTK_WIDGET(terminal), GDK_KEY_equal, GDK_CONTROL_MASK));
-    wait_for(zoomed_in, terminal, 5000, "Ctrl+= to zoom in");
+    svm_test_wait_for(zoomed_in, terminal, 5000, "Ctrl+= to zoom in");
     svm_console_page_zoom_reset(console);
     g_assert_cmpfloat(vte_terminal_get_font_scale(terminal), ==, 1.0);
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-console.png");
@@ -395,12 +374,12 @@ run_window(void)
     g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
     g_assert_no_error(error);
     wait_state(window, "shutoff");
-    wait_for(console_disconnected, window, WAIT_MS, "the console to close");
+    svm_test_wait_for(console_disconnected, window, WAIT_MS, "the console to close");
     g_assert_true(strstr(svm_console_page_get_state_text(console), "not running") ||
                   strstr(svm_console_page_get_state_text(console), "closed"));
     g_assert_true(svirt_engine_start_vm(engine, vm, NULL, &error));
     g_assert_no_error(error);
-    wait_for(console_connected, window, WAIT_MS, "the console to reconnect");
+    svm_test_wait_for(console_connected, window, WAIT_MS, "the console to reconnect");
     vte_terminal_feed_child(terminal, "after-restart", -1);
     wait_terminal(terminal, "after-restart", 0, "the typed text echoed after a restart");
     g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
@@ -425,7 +404,7 @@ run_window(void)
     g_assert_null(svm_security_page_get_label_problem(security));
     count = svm_vm_window_get_refresh_count(window);
     g_assert_true(svm_security_page_apply(security));
-    wait_for(security_idle, security, WAIT_MS, "the static label to be applied");
+    svm_test_wait_for(security_idle, security, WAIT_MS, "the static label to be applied");
     wait_refresh(window, count, "the details after applying");
     g_assert_null(svm_vm_window_get_error(window));
     settings = svirt_engine_get_settings(engine, vm, &error);
@@ -439,7 +418,7 @@ run_window(void)
     svm_security_page_edit(security, SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE);
     count = svm_vm_window_get_refresh_count(window);
     g_assert_true(svm_security_page_apply(security));
-    wait_for(security_idle, security, WAIT_MS, "the dynamic mode to be applied");
+    svm_test_wait_for(security_idle, security, WAIT_MS, "the dynamic mode to be applied");
     wait_refresh(window, count, "the details after applying");
     settings = svirt_engine_get_settings(engine, vm, &error);
     g_assert_no_error(error);
@@ -448,23 +427,35 @@ run_window(void)
     /* Designation from the Disks page, written to the definition. */
     count = svm_vm_window_get_refresh_count(window);
     svm_disks_page_set_designation(disks, "vdb", SVIRT_DESIGNATION_READONLY);
-    wait_for(disks_idle, disks, WAIT_MS, "the designation to be written");
+    svm_test_wait_for(disks_idle, disks, WAIT_MS, "the designation to be written");
     wait_refresh(window, count, "the details after the designation");
     /* A refresh that began before the write may finish first; the one after it shows it. */
-    wait_for(shows_designation, &(Designation){ model, "vdb", SVIRT_DESIGNATION_READONLY },
-             WAIT_MS, "the designation on the Disks page");
+    svm_test_wait_for(shows_designation,
+                      &(Designation){ model, "vdb", SVIRT_DESIGNATION_READONLY }, WAIT_MS,
+                      "the designation on the Disks page");
     g_assert_null(svm_vm_window_get_error(window));
     g_assert_cmpint(model_designation(model, "vdb"), ==, SVIRT_DESIGNATION_READONLY);
     /* A system file is refused with a message in the window. */
     count = svm_vm_window_get_refresh_count(window);
     svm_disks_page_add_disk(disks, "/etc/shadow", SVIRT_DESIGNATION_PRIVATE);
-    wait_for(disks_idle, disks, WAIT_MS, "the refused disk");
+    svm_test_wait_for(disks_idle, disks, WAIT_MS, "the refused disk");
     g_assert_nonnull(svm_vm_window_get_error(window));
     g_assert_nonnull(strstr(svm_vm_window_get_error(window), "/etc/shadow"));
     wait_refresh(window, count, "the details after the refused disk");
     g_assert_null(model_value(model, "vda", SVM_DISKS_COL_PATH));
 
     gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+/* A private, a shareable and a read-only disk after the boot disk @paths[0], and a console. */
+static char *
+disks_xml(char *paths[4])
+{
+    g_autofree char *private = svm_test_disk_xml(paths[1], "vdb", "");
+    g_autofree char *shared = svm_test_disk_xml(paths[2], "vdc", "<shareable/>");
+    g_autofree char *readonly = svm_test_disk_xml(paths[3], "vdd", "<readonly/>");
+
+    return g_strconcat(private, shared, readonly, SVM_TEST_PTY_CONSOLE, NULL);
 }
 
 static void
@@ -474,6 +465,7 @@ test_vm_window(void)
     g_autofree char *name = NULL;
     g_autofree char *xml = NULL;
     char *paths[4] = { NULL };
+    g_autofree char *devices = NULL;
     g_autoptr(SvirtEngine) engine = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GError) error = NULL;
@@ -496,20 +488,8 @@ test_vm_window(void)
     svm_test_write_boot_image(paths[0]);
     for (guint i = 1; i < 4; i++)
         svm_test_write_blank_image(paths[i], 65536);
-    xml = g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='hda' bus='ide'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdb' bus='virtio'/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdc' bus='virtio'/><shareable/></disk>"
-        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        "<source file='%s'/><target dev='vdd' bus='virtio'/><readonly/></disk>"
-        "<serial type='pty'/><console type='pty'/></devices></domain>",
-        name, paths[0], paths[1], paths[2], paths[3]);
+    devices = disks_xml(paths);
+    xml = svm_test_domain_xml(name, paths[0], devices);
     dom = virDomainDefineXML(conn, xml);
     if (!dom)
         g_error("Could not define %s: %s", name, virGetLastErrorMessage());
@@ -569,7 +549,7 @@ answer_force_off(const char *vm, int response, const char *screenshot)
     g_autofree char *text = NULL;
     g_autofree char *secondary = NULL;
 
-    wait_for(dialog_shown, NULL, 5000, "the Force Off question");
+    svm_test_wait_for(dialog_shown, NULL, 5000, "the Force Off question");
     dialog = find_toplevel(GTK_TYPE_MESSAGE_DIALOG);
     g_object_get(dialog, "text", &text, "secondary-text", &secondary, NULL);
     g_assert_nonnull(strstr(text, vm));
@@ -578,7 +558,7 @@ answer_force_off(const char *vm, int response, const char *screenshot)
         svm_test_save_screenshot(dialog, screenshot);
     gtk_button_clicked(GTK_BUTTON(gtk_dialog_get_widget_for_response(GTK_DIALOG(dialog),
                                                                      response)));
-    wait_for(dialog_gone, NULL, 5000, "the Force Off question to close");
+    svm_test_wait_for(dialog_gone, NULL, 5000, "the Force Off question to close");
 }
 
 static const char *
@@ -635,11 +615,7 @@ send_key(GtkWidget *widget, guint keyval, GdkModifierType state)
 static void
 define_plain_vm(virConnectPtr conn, const char *name, char uuid[VIR_UUID_STRING_BUFLEN])
 {
-    g_autofree char *xml = g_strdup_printf("<domain type='test'><name>%s</name>"
-                                           "<memory>65536</memory><os><type>hvm</type></os>"
-                                           "</domain>",
-                                           name);
-    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+    g_autoptr(virDomain) dom = svm_test_define_test_vm(conn, name, "");
 
     g_assert_nonnull(dom);
     g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
@@ -679,7 +655,7 @@ test_controls(void)
     window = svm_vm_window_new(NULL, engine, uuid);
     gtk_window_set_default_size(GTK_WINDOW(window), 860, 560);
     gtk_widget_show(GTK_WIDGET(window));
-    wait_for(window_refreshed, window, 10000, "the details");
+    svm_test_wait_for(window_refreshed, window, 10000, "the details");
 
     header = GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(window)));
     g_assert_cmpstr(gtk_header_bar_get_title(header), ==, "svm-controls-vm");
@@ -704,7 +680,7 @@ test_controls(void)
     /* No findings, in words. */
     audit = svm_vm_window_get_audit_page(window);
     svm_vm_window_show_page(window, "audit");
-    wait_for(page_audited, audit, 30000, "the VM's audit");
+    svm_test_wait_for(page_audited, audit, 30000, "the VM's audit");
     g_assert_cmpint(gtk_tree_model_iter_n_children(
                         gtk_tree_view_get_model(svm_vm_audit_page_get_view(audit)), NULL),
                     ==, 0);
@@ -720,7 +696,7 @@ test_controls(void)
     wait_state(window, "running");
     g_assert_cmpstr(gtk_header_bar_get_subtitle(header), ==, "Running");
     /* Both are offered once the start is done. */
-    wait_for(sensitive, shutdown, 10000, "Shut Down to be offered");
+    svm_test_wait_for(sensitive, shutdown, 10000, "Shut Down to be offered");
     g_assert_true(gtk_widget_is_sensitive(force_off));
     gtk_button_clicked(GTK_BUTTON(force_off));
     answer_force_off("svm-controls-vm", GTK_RESPONSE_CANCEL, "vm-force-off-question.png");
@@ -732,10 +708,10 @@ test_controls(void)
     wait_state(window, "shutoff");
 
     /* Shut Down asks the guest; the test driver's guest obeys at once. */
-    wait_for(sensitive, start, 10000, "Start to be offered");
+    svm_test_wait_for(sensitive, start, 10000, "Start to be offered");
     gtk_button_clicked(GTK_BUTTON(start));
     wait_state(window, "running");
-    wait_for(sensitive, shutdown, 10000, "Shut Down to be offered");
+    svm_test_wait_for(sensitive, shutdown, 10000, "Shut Down to be offered");
     gtk_button_clicked(GTK_BUTTON(shutdown));
     g_assert_null(find_toplevel(GTK_TYPE_MESSAGE_DIALOG));
     wait_state(window, "shutoff");
@@ -749,12 +725,6 @@ static void
 on_destroyed(GtkWidget *widget, gboolean *destroyed)
 {
     *destroyed = TRUE;
-}
-
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
 }
 
 /* Ctrl+W closes the details; in the serial console Ctrl+W is the guest's, and Ctrl+Shift+W
@@ -777,16 +747,16 @@ test_close_keys(void)
     g_signal_connect(window, "destroy", G_CALLBACK(on_destroyed), &destroyed);
     gtk_widget_show(GTK_WIDGET(window));
     gtk_window_present(GTK_WINDOW(window));
-    wait_for(window_refreshed, window, 10000, "the details");
+    svm_test_wait_for(window_refreshed, window, 10000, "the details");
     send_key(GTK_WIDGET(window), GDK_KEY_w, GDK_CONTROL_MASK);
-    wait_for(is_true, &destroyed, 5000, "Ctrl+W to close the details");
+    svm_test_wait_for(svm_test_flag_is_set, &destroyed, 5000, "Ctrl+W to close the details");
 
     destroyed = FALSE;
     window = svm_vm_window_new(NULL, engine, uuid);
     g_signal_connect(window, "destroy", G_CALLBACK(on_destroyed), &destroyed);
     gtk_widget_show(GTK_WIDGET(window));
     gtk_window_present(GTK_WINDOW(window));
-    wait_for(window_refreshed, window, 10000, "the details");
+    svm_test_wait_for(window_refreshed, window, 10000, "the details");
     svm_vm_window_show_page(window, "console");
     terminal = svm_console_page_get_terminal(svm_vm_window_get_console_page(window));
     gtk_widget_grab_focus(GTK_WIDGET(terminal));
@@ -796,14 +766,14 @@ test_close_keys(void)
     send_key(GTK_WIDGET(terminal), GDK_KEY_w, GDK_CONTROL_MASK);
     g_assert_false(destroyed);
     send_key(GTK_WIDGET(terminal), GDK_KEY_W, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
-    wait_for(is_true, &destroyed, 5000, "Ctrl+Shift+W to close the details");
+    svm_test_wait_for(svm_test_flag_is_set, &destroyed, 5000, "Ctrl+Shift+W to close the details");
     undefine(conn, uuid);
 }
 
 int
 main(int argc, char *argv[])
 {
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_LIBVIRTD);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);

@@ -16,12 +16,6 @@
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
-static gboolean
-is_true(gpointer data)
-{
-    return *(gboolean *)data;
-}
-
 static GtkWidget *
 find_toplevel(GType type)
 {
@@ -173,7 +167,7 @@ test_list_and_events(void)
 
     g_signal_connect(window, "labels-loaded", G_CALLBACK(on_labels_loaded), &labels_loaded);
     svm_test_wait_for(window_loaded, window, 10000, "the VM list");
-    svm_test_wait_for(is_true, &labels_loaded, 10000, "the label columns");
+    svm_test_wait_for(svm_test_flag_is_set, &labels_loaded, 10000, "the label columns");
     /* The test driver's VM runs without the engine: dynamic mode, and flagged as a problem. */
     mode = row_string(window, TEST_UUID, SVM_VM_LIST_COL_MODE_LABEL);
     g_assert_cmpstr(mode, ==, "Dynamic");
@@ -230,9 +224,7 @@ test_accessibility(void)
     GtkTreeView *view = svm_window_get_vm_view(window);
     AtkObject *acc = gtk_widget_get_accessible(GTK_WIDGET(view));
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
-    g_autoptr(virDomain) extra = virDomainDefineXML(
-        other, "<domain type='test'><name>zz-second</name><memory>65536</memory>"
-               "<os><type>hvm</type></os></domain>");
+    g_autoptr(virDomain) extra = svm_test_define_test_vm(other, "zz-second", "");
 
     g_assert_nonnull(extra);
     svm_test_wait_for(window_loaded, window, 10000, "the VM list");
@@ -297,24 +289,13 @@ view_rows(SvmWindow *window)
     return gtk_tree_model_iter_n_children(svm_window_get_view_model(window), NULL);
 }
 
-static virDomainPtr
-define_test_vm(virConnectPtr conn, const char *name)
-{
-    g_autofree char *xml = g_strdup_printf("<domain type='test'><name>%s</name>"
-                                           "<memory>65536</memory><os><type>hvm</type></os>"
-                                           "</domain>",
-                                           name);
-
-    return virDomainDefineXML(conn, xml);
-}
-
 static void
 test_filter(void)
 {
     SvmWindow *window = open_window("test:///default");
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
-    g_autoptr(virDomain) a = define_test_vm(other, "alpha-web");
-    g_autoptr(virDomain) b = define_test_vm(other, "beta-db");
+    g_autoptr(virDomain) a = svm_test_define_test_vm(other, "alpha-web", "");
+    g_autoptr(virDomain) b = svm_test_define_test_vm(other, "beta-db", "");
     GtkEntry *search = GTK_ENTRY(gtk_widget_get_template_child(GTK_WIDGET(window),
                                                                SVM_TYPE_WINDOW, "search_entry"));
     GtkComboBox *state = GTK_COMBO_BOX(gtk_widget_get_template_child(
@@ -389,7 +370,7 @@ test_actions(void)
 {
     SvmWindow *window = open_window("test:///default");
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
-    g_autoptr(virDomain) vm = define_test_vm(other, "gamma-app");
+    g_autoptr(virDomain) vm = svm_test_define_test_vm(other, "gamma-app", "");
     char uuid[VIR_UUID_STRING_BUFLEN];
     RowWait paused = { window, TEST_UUID, SVM_VM_LIST_COL_STATE_LABEL, "Paused" };
     RowWait resumed = { window, TEST_UUID, SVM_VM_LIST_COL_STATE_LABEL, "Running" };
@@ -617,7 +598,7 @@ test_delete_from_window(void)
 {
     SvmWindow *window = open_window("test:///default");
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
-    g_autoptr(virDomain) vm = define_test_vm(other, "delta-old");
+    g_autoptr(virDomain) vm = svm_test_define_test_vm(other, "delta-old", "");
     char uuid[VIR_UUID_STRING_BUFLEN];
 
     virDomainGetUUIDString(vm, uuid);
@@ -887,7 +868,7 @@ test_narrow_window(void)
     SvmWindow *window;
     GtkTreeView *view;
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
-    g_autoptr(virDomain) vm = define_test_vm(other, long_name);
+    g_autoptr(virDomain) vm = svm_test_define_test_vm(other, long_name, "");
     g_autofree char *label = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
     RowWait labelled = { NULL, NULL, SVM_VM_LIST_COL_PROCESS_LABEL,
@@ -960,7 +941,7 @@ test_labels_follow(void)
 {
     SvmWindow *window = open_window("test:///default");
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
-    g_autoptr(virDomain) vm = define_test_vm(other, "epsilon-apply");
+    g_autoptr(virDomain) vm = svm_test_define_test_vm(other, "epsilon-apply", "");
     char uuid[VIR_UUID_STRING_BUFLEN];
     RowWait will_isolate = { window, NULL, SVM_VM_LIST_COL_ISOLATION_TEXT, "Will be isolated" };
     RowWait unlabelled = { window, NULL, SVM_VM_LIST_COL_ISOLATION_TEXT, "No SELinux label" };
@@ -1130,7 +1111,7 @@ main(int argc, char *argv[])
 
     /* The watchdog also removes the state directory should a late journal write bring it back
      * after the removal below. */
-    svm_test_fixture_init(FALSE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     gtk_test_init(&argc, &argv, NULL);
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
