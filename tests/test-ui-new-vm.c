@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "svirt-lifecycle.h"
-#include "svm-new-vm-assistant.h"
-#include "svm-vm-window.h"
+#include "svm-new-vm-assistant-private.h"
+#include "svm-vm-window-private.h"
 #include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
@@ -316,9 +316,10 @@ test_create(void)
         gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Open")));
         out.details = find_details(out.uuid);
         if (out.details) {
-            SvmConsolePage *console = svm_vm_window_get_console_page(out.details);
+            GtkWidget *console =
+                svm_test_template_child(out.details, SVM_TYPE_VM_WINDOW, "console_page");
 
-            out.console_shown = gtk_widget_get_mapped(GTK_WIDGET(console));
+            out.console_shown = gtk_widget_get_mapped(console);
             svm_test_wait_for(details_refreshed, out.details, 30000, "the details of the VM");
             svm_test_save_screenshot(GTK_WIDGET(out.details), "assistant-opened.png");
             gtk_widget_destroy(GTK_WIDGET(out.details));

@@ -4,7 +4,7 @@
 
 #include "svirt-context.h"
 #include "svirt-lifecycle.h"
-#include "svm-new-vm-assistant.h"
+#include "svm-new-vm-assistant-private.h"
 #include "svm-presentation.h"
 #include "svm-vm-window.h"
 
@@ -1222,25 +1222,6 @@ svm_new_vm_assistant_get_error(SvmNewVmAssistant *self)
 {
     g_return_val_if_fail(SVM_IS_NEW_VM_ASSISTANT(self), NULL);
     return self->error;
-}
-
-SvirtVmSpec *
-svm_new_vm_assistant_dup_spec(SvmNewVmAssistant *self)
-{
-    g_autoptr(SvirtVmSpec) spec = NULL;
-
-    g_return_val_if_fail(SVM_IS_NEW_VM_ASSISTANT(self), NULL);
-    spec = build_spec(self, NULL);
-    if (!svirt_vm_spec_validate(spec, NULL))
-        return NULL;
-    return g_steal_pointer(&spec);
-}
-
-const SvirtPlan *
-svm_new_vm_assistant_get_plan(SvmNewVmAssistant *self)
-{
-    g_return_val_if_fail(SVM_IS_NEW_VM_ASSISTANT(self), NULL);
-    return self->plan;
 }
 
 gboolean
