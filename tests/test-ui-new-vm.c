@@ -14,11 +14,18 @@
 
 #define URI "qemu:///system"
 
+/* The widget @name of whichever page of the assistant holds it. */
 static gpointer
 child(SvmNewVmAssistant *a, const char *name)
 {
-    GObject *obj = gtk_widget_get_template_child(GTK_WIDGET(a), SVM_TYPE_NEW_VM_ASSISTANT, name);
+    GtkAssistant *as = GTK_ASSISTANT(a);
+    GObject *obj = NULL;
 
+    for (int i = 0; i < gtk_assistant_get_n_pages(as) && obj == NULL; i++) {
+        GtkWidget *page = gtk_assistant_get_nth_page(as, i);
+
+        obj = gtk_widget_get_template_child(page, G_OBJECT_TYPE(page), name);
+    }
     g_assert_nonnull(obj);
     return obj;
 }
