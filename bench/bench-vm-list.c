@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
-#include "svm-window.h"
+#include "svm-window-private.h"
 
 #define N_VMS 2000
 #define IDLE_SECONDS 10
@@ -155,7 +155,9 @@ time_filter(GtkWidget *window)
                                                                "search_entry"));
     GtkComboBox *state = GTK_COMBO_BOX(gtk_widget_get_template_child(window, SVM_TYPE_WINDOW,
                                                                      "state_filter"));
-    GtkTreeModel *model = svm_window_get_view_model(SVM_WINDOW(window));
+    GtkTreeView *view = GTK_TREE_VIEW(gtk_widget_get_template_child(window, SVM_TYPE_WINDOW,
+                                                                    "vm_view"));
+    GtkTreeModel *model = gtk_tree_view_get_model(view);
     double t0 = now();
     int rows;
 
@@ -188,6 +190,7 @@ load_ours_window(const char *uri, GtkWidget **window_out)
     g_autoptr(SvirtEngine) engine = svirt_engine_new(uri);
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
     SvmWindow *window = svm_window_new(NULL, engine, NULL);
+    GtkTreeView *view;
 
     g_signal_connect(window, "notify::loaded", G_CALLBACK(on_loaded), loop);
     g_signal_connect(window, "labels-loaded", G_CALLBACK(on_labels_loaded), loop);
@@ -201,8 +204,8 @@ load_ours_window(const char *uri, GtkWidget **window_out)
     while (g_main_context_pending(NULL))
         g_main_context_iteration(NULL, FALSE);
     *window_out = GTK_WIDGET(window);
-    return gtk_tree_model_iter_n_children(gtk_tree_view_get_model(svm_window_get_vm_view(window)),
-                                          NULL);
+    view = GTK_TREE_VIEW(gtk_widget_get_template_child(*window_out, SVM_TYPE_WINDOW, "vm_view"));
+    return gtk_tree_model_iter_n_children(gtk_tree_view_get_model(view), NULL);
 }
 
 typedef struct {

@@ -39,3 +39,12 @@ svm_test_save_screenshot(GtkWidget *window, const char *name)
     g_assert_true(gdk_pixbuf_save(pixbuf, path, "png", &error, NULL));
     g_test_message("screenshot: %s", path);
 }
+
+gpointer
+svm_test_template_child(gpointer widget, GType type, const char *name)
+{
+    GObject *obj = gtk_widget_get_template_child(GTK_WIDGET(widget), type, name);
+
+    g_assert_nonnull(obj);
+    return obj;
+}

@@ -9,12 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "svm-audit-window.h"
+#include "svm-audit-window-private.h"
+#include "svm-matrix-view.h"
+#include "svm-security-page-private.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 #include "svm-vm-window.h"
-#include "svm-window.h"
+#include "svm-window-private.h"
 
 #define URI "test:///default"
 
@@ -539,7 +541,8 @@ test_windows(void)
     details = svm_vm_window_new(NULL, engine, web);
     gtk_widget_show(GTK_WIDGET(details));
     svm_vm_window_show_page(details, "security");
-    svm_test_wait_for(security_ready, svm_vm_window_get_security_page(details), 30000,
+    svm_test_wait_for(security_ready,
+                      svm_test_template_child(details, SVM_TYPE_VM_WINDOW, "security_page"), 30000,
                       "the Security page");
     reveal_info_bar(details, SVM_TYPE_VM_WINDOW);
 
@@ -548,7 +551,7 @@ test_windows(void)
     svm_test_wait_for(audit_done, audit, 60000, "the audit");
     g_assert_nonnull(svm_audit_window_get_report(audit));
     svm_audit_window_show_page(audit, "matrix");
-    matrix = svm_audit_window_get_matrix_view(audit);
+    matrix = svm_test_template_child(audit, SVM_TYPE_AUDIT_WINDOW, "matrix_view");
     svm_matrix_view_set_cursor(matrix, 0, 1);
     reveal_info_bar(audit, SVM_TYPE_AUDIT_WINDOW);
     svm_test_save_screenshot(GTK_WIDGET(audit), "a11y-audit-matrix.png");

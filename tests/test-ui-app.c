@@ -2,7 +2,7 @@
 
 #include "svm-application.h"
 #include "svm-test-util.h"
-#include "svm-window.h"
+#include "svm-window-private.h"
 
 typedef struct {
     char *uri;

@@ -9,16 +9,32 @@
 
 #include "svirt-labeler.h"
 #include "svm-audit-findings.h"
-#include "svm-audit-window.h"
+#include "svm-audit-window-private.h"
+#include "svm-matrix-view-private.h"
 #include "svm-test-label.h"
 #include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
+#include "svm-vm-audit-page-private.h"
 #include "svm-vm-window.h"
-#include "svm-window.h"
+#include "svm-window-private.h"
 
 #define URI svm_test_uri()
+
+/* The audit window's widget @name. */
+static gpointer
+audit_child(SvmAuditWindow *window, const char *name)
+{
+    return svm_test_template_child(window, SVM_TYPE_AUDIT_WINDOW, name);
+}
+
+/* The findings the window's list shows, after its filters. */
+static GtkTreeModel *
+filtered_model(SvmAuditWindow *window)
+{
+    return gtk_tree_view_get_model(audit_child(window, "findings_view"));
+}
 
 /* Like svm_test_wait_for(), but says whether @cond came true instead of failing, so a scenario
  * with VMs can still clean up after a timeout. */
@@ -222,17 +238,16 @@ test_window_basics(void)
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     window = svm_audit_window_new(NULL, engine);
-    view = svm_audit_window_get_matrix_view(window);
+    view = audit_child(window, "matrix_view");
     gtk_widget_show(GTK_WIDGET(window));
     g_assert_true(wait_audit(window, 1));
     g_assert_cmpstr(svm_audit_window_get_error(window), ==, NULL);
     report = svm_audit_window_get_report(window);
     g_assert_nonnull(report);
-    g_assert_cmpuint(count_rows(svm_audit_window_get_filtered_model(window)), ==,
-                     report->findings->len);
+    g_assert_cmpuint(count_rows(filtered_model(window)), ==, report->findings->len);
     g_assert_cmpuint(svm_matrix_view_get_n_vms(view), ==, report->matrix->vms->len);
     g_assert_cmpuint(svm_matrix_view_get_n_vms(view), >=, 1);
-    g_assert_nonnull(strstr(gtk_label_get_text(svm_audit_window_get_policy_label(window)),
+    g_assert_nonnull(strstr(gtk_label_get_text(audit_child(window, "policy_label")),
                             report->matrix->source == SVIRT_POLICY_SOURCE_BINARY
                                 ? report->matrix->policy_path
                                 : "MCS dominance"));
@@ -249,7 +264,7 @@ test_window_basics(void)
     g_assert_true(svm_matrix_view_get_cursor(view, &row, &column));
     g_assert_cmpuint(row, ==, MIN(1, report->matrix->vms->len - 1));
     g_assert_cmpuint(column, ==, MIN(1, report->matrix->vms->len - 1));
-    cursor_text = gtk_label_get_text(svm_audit_window_get_cursor_label(window));
+    cursor_text = gtk_label_get_text(audit_child(window, "cursor_label"));
     g_assert_nonnull(strstr(cursor_text, svm_matrix_view_get_vm_name(view, row)));
 
     /* Export picks the format from the extension. */
@@ -312,16 +327,16 @@ test_window_title_and_empty(void)
     /* The VM without disks has nothing to find: said in words, not an empty list. */
     empty = GTK_WIDGET(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_AUDIT_WINDOW,
                                                      "empty_label"));
-    g_assert_true(gtk_combo_box_set_active_id(svm_audit_window_get_vm_filter(window), uuid));
-    g_assert_cmpuint(count_rows(svm_audit_window_get_filtered_model(window)), ==, 0);
+    g_assert_true(gtk_combo_box_set_active_id(audit_child(window, "vm_filter"), uuid));
+    g_assert_cmpuint(count_rows(filtered_model(window)), ==, 0);
     g_assert_true(gtk_widget_is_visible(empty));
     g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(empty)), ==,
                     "No findings for “svm-audit-quiet”: each of its objects carries the label "
                     "it should.");
     svm_test_save_screenshot(GTK_WIDGET(window), "audit-no-findings.png");
-    gtk_combo_box_set_active_id(svm_audit_window_get_vm_filter(window), "all");
+    gtk_combo_box_set_active_id(audit_child(window, "vm_filter"), "all");
     /* The test driver's own VM runs outside the engine: a finding, and no empty text. */
-    g_assert_cmpuint(count_rows(svm_audit_window_get_filtered_model(window)), >, 0);
+    g_assert_cmpuint(count_rows(filtered_model(window)), >, 0);
     g_assert_false(gtk_widget_is_visible(empty));
 
     /* Ctrl+W, pressed on the window. */
@@ -420,11 +435,11 @@ results_clear(Results *r)
 static void
 check_findings_page(SvmAuditWindow *window, SvmTestVm *a, SvmTestVm *b, Results *r)
 {
-    GtkTreeModel *model = svm_audit_window_get_filtered_model(window);
-    GtkComboBox *severity = svm_audit_window_get_severity_filter(window);
-    GtkComboBox *vms = svm_audit_window_get_vm_filter(window);
+    GtkTreeModel *model = filtered_model(window);
+    GtkComboBox *severity = audit_child(window, "severity_filter");
+    GtkComboBox *vms = audit_child(window, "vm_filter");
     const SvirtAuditReport *report = svm_audit_window_get_report(window);
-    GtkTreeView *view = svm_audit_window_get_findings_view(window);
+    GtkTreeView *view = audit_child(window, "findings_view");
     const SvirtFinding *f;
     GtkTreeIter iter;
 
@@ -451,7 +466,7 @@ check_findings_page(SvmAuditWindow *window, SvmTestVm *a, SvmTestVm *b, Results 
     if (find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter)) {
         gtk_tree_selection_select_iter(gtk_tree_view_get_selection(view), &iter);
         r->fix_sensitive =
-            gtk_widget_get_sensitive(GTK_WIDGET(svm_audit_window_get_fix_button(window)));
+            gtk_widget_get_sensitive(GTK_WIDGET(audit_child(window, "fix_button")));
     }
     svm_test_save_screenshot(GTK_WIDGET(window), "audit-findings.png");
 }
@@ -499,7 +514,7 @@ check_fix(SvmAuditWindow *window, SvmWindow *list, SvmTestVm *a, Results *r)
     /* The main window shows A's problem before the fix... */
     if (try_wait_for(row_icon_is, &problem, 30000, "the main window to show A's problem"))
         r->list_icon_before = row_value(list, a->uuid, SVM_VM_LIST_COL_ISOLATION_ICON);
-    gtk_button_clicked(svm_audit_window_get_fix_button(window));
+    gtk_button_clicked(audit_child(window, "fix_button"));
     r->fix_audited = wait_audit(window, before + 1);
     /* ...and follows the fix by itself. */
     if (try_wait_for(row_icon_is, &fixed, 30000, "the main window to follow the fix")) {
@@ -516,7 +531,7 @@ static void
 check_matrix(SvmAuditWindow *window, SvmTestVm *a, SvmTestVm *b, Results *r)
 {
     const SvirtAuditReport *report = svm_audit_window_get_report(window);
-    SvmMatrixView *view = svm_audit_window_get_matrix_view(window);
+    SvmMatrixView *view = audit_child(window, "matrix_view");
     const SvirtMatrix *matrix = report->matrix;
     int ia = matrix_index(matrix, a->uuid);
     int ib = matrix_index(matrix, b->uuid);
@@ -540,7 +555,7 @@ check_matrix(SvmAuditWindow *window, SvmTestVm *a, SvmTestVm *b, Results *r)
     gtk_widget_grab_focus(GTK_WIDGET(view));
     svm_matrix_view_set_cursor(view, ia, ib > 0 ? ib - 1 : ib + 1);
     send_key(GTK_WIDGET(view), ib > 0 ? GDK_KEY_Right : GDK_KEY_Left);
-    r->cursor_text = g_strdup(gtk_label_get_text(svm_audit_window_get_cursor_label(window)));
+    r->cursor_text = g_strdup(gtk_label_get_text(audit_child(window, "cursor_label")));
     svm_test_save_screenshot(GTK_WIDGET(window), "audit-matrix.png");
 
     /* The colours drawn (now that the page is laid out) are the legend's. */
@@ -556,8 +571,8 @@ static void
 check_vm_page(SvirtEngine *engine, SvmTestVm *a, Results *r)
 {
     SvmVmWindow *window = svm_vm_window_new(NULL, engine, a->uuid);
-    SvmVmAuditPage *page = svm_vm_window_get_audit_page(window);
-    GtkTreeView *view = svm_vm_audit_page_get_view(page);
+    SvmVmAuditPage *page = svm_test_template_child(window, SVM_TYPE_VM_WINDOW, "audit_page");
+    GtkTreeView *view = svm_test_template_child(page, SVM_TYPE_VM_AUDIT_PAGE, "view");
     GtkTreeModel *model = gtk_tree_view_get_model(view);
     const SvirtAuditReport *report;
     GtkTreeIter iter;
@@ -579,7 +594,7 @@ check_vm_page(SvirtEngine *engine, SvmTestVm *a, Results *r)
     gtk_tree_selection_select_iter(gtk_tree_view_get_selection(view), &iter);
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-audit.png");
     before = svm_vm_audit_page_get_audit_count(page);
-    gtk_button_clicked(svm_vm_audit_page_get_fix_button(page));
+    gtk_button_clicked(svm_test_template_child(page, SVM_TYPE_VM_AUDIT_PAGE, "fix_button"));
     r->page_fixed = wait_page(page, before + 1) &&
                     !find_row(model, a->data, SVIRT_FINDING_MISMATCH, &iter);
     r->label_after_page_fix = svm_test_read_label(a->data);

@@ -6,7 +6,7 @@
 
 #include "svm-test-fixture.h"
 #include "svm-test-util.h"
-#include "svm-window.h"
+#include "svm-window-private.h"
 
 #define URI svm_test_uri()
 
@@ -70,7 +70,7 @@ test_daemon_goes_away(void)
 {
     g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
     SvmWindow *window;
-    GtkWidget *retry;
+    GtkWidget *retry, *vm_view;
     GPid pid = libvirtd_pid();
     g_autofree char *lost = g_strdup_printf("Lost the connection to %s", URI);
 
@@ -90,16 +90,18 @@ test_daemon_goes_away(void)
     g_assert_false(svirt_engine_is_connected(engine));
     retry = GTK_WIDGET(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
                                                      "retry_button"));
+    vm_view = GTK_WIDGET(gtk_widget_get_template_child(GTK_WIDGET(window), SVM_TYPE_WINDOW,
+                                                       "vm_view"));
     g_assert_true(gtk_widget_is_visible(retry));
     /* The list stays visible but cannot be acted on while disconnected. */
-    g_assert_false(gtk_widget_is_sensitive(GTK_WIDGET(svm_window_get_vm_view(window))));
+    g_assert_false(gtk_widget_is_sensitive(vm_view));
 
     start_libvirtd(pid);
     gtk_button_clicked(GTK_BUTTON(retry));
     svm_test_wait_for(window_loaded, window, 20000, "the list after retrying");
     g_assert_null(svm_window_get_error(window));
     g_assert_true(svirt_engine_is_connected(engine));
-    g_assert_true(gtk_widget_is_sensitive(GTK_WIDGET(svm_window_get_vm_view(window))));
+    g_assert_true(gtk_widget_is_sensitive(vm_view));
     gtk_widget_destroy(GTK_WIDGET(window));
 }
 

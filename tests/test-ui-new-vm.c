@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "svirt-lifecycle.h"
-#include "svm-new-vm-assistant.h"
-#include "svm-vm-window.h"
+#include "svm-new-vm-assistant-private.h"
+#include "svm-vm-window-private.h"
 #include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
@@ -14,11 +14,18 @@
 
 #define URI svm_test_uri()
 
+/* The widget @name of whichever page of the assistant holds it. */
 static gpointer
 child(SvmNewVmAssistant *a, const char *name)
 {
-    GObject *obj = gtk_widget_get_template_child(GTK_WIDGET(a), SVM_TYPE_NEW_VM_ASSISTANT, name);
+    GtkAssistant *as = GTK_ASSISTANT(a);
+    GObject *obj = NULL;
 
+    for (int i = 0; i < gtk_assistant_get_n_pages(as) && obj == NULL; i++) {
+        GtkWidget *page = gtk_assistant_get_nth_page(as, i);
+
+        obj = gtk_widget_get_template_child(page, G_OBJECT_TYPE(page), name);
+    }
     g_assert_nonnull(obj);
     return obj;
 }
@@ -316,9 +323,10 @@ test_create(void)
         gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Open")));
         out.details = find_details(out.uuid);
         if (out.details) {
-            SvmConsolePage *console = svm_vm_window_get_console_page(out.details);
+            GtkWidget *console =
+                svm_test_template_child(out.details, SVM_TYPE_VM_WINDOW, "console_page");
 
-            out.console_shown = gtk_widget_get_mapped(GTK_WIDGET(console));
+            out.console_shown = gtk_widget_get_mapped(console);
             svm_test_wait_for(details_refreshed, out.details, 30000, "the details of the VM");
             svm_test_save_screenshot(GTK_WIDGET(out.details), "assistant-opened.png");
             gtk_widget_destroy(GTK_WIDGET(out.details));

@@ -10,7 +10,11 @@
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
-#include "svm-vm-window.h"
+#include "svm-console-page-private.h"
+#include "svm-disks-page-private.h"
+#include "svm-security-page-private.h"
+#include "svm-vm-audit-page-private.h"
+#include "svm-vm-window-private.h"
 
 #define URI svm_test_uri()
 #define STATIC_LABEL "system_u:system_r:svirt_t:s0:c10,c20"
@@ -19,6 +23,12 @@
 #define ENV_NAME "SVM_TEST_DETAILS_VM"
 /* TCG on a loaded machine: a boot or a console round trip can take far longer than alone. */
 #define WAIT_MS 120000
+
+static gpointer
+child(gpointer widget, GType type, const char *name)
+{
+    return svm_test_template_child(widget, type, name);
+}
 
 typedef struct {
     SvmVmWindow *window;
@@ -45,7 +55,7 @@ wait_refresh(SvmVmWindow *window, guint count, const char *what)
 static gboolean
 console_connected(gpointer data)
 {
-    return svm_console_page_is_connected(svm_vm_window_get_console_page(data));
+    return svm_console_page_is_connected(child(data, SVM_TYPE_VM_WINDOW, "console_page"));
 }
 
 static gboolean
@@ -132,13 +142,20 @@ disks_idle(gpointer data)
     return !svm_disks_page_is_busy(data);
 }
 
-static GtkWidget *
-child(gpointer widget, GType type, const char *name)
+/* Selects @mode and, for a static one, types @label, as a user would. */
+static void
+edit_security(SvmSecurityPage *page, SvirtSecurityMode mode, const char *label, gboolean relabel)
 {
-    GObject *obj = gtk_widget_get_template_child(GTK_WIDGET(widget), type, name);
+    const char *radio = "dynamic_radio";
 
-    g_assert_nonnull(obj);
-    return GTK_WIDGET(obj);
+    if (mode == SVIRT_SECURITY_MODE_STATIC)
+        radio = "static_radio";
+    else if (mode == SVIRT_SECURITY_MODE_NONE)
+        radio = "none_radio";
+    gtk_toggle_button_set_active(child(page, SVM_TYPE_SECURITY_PAGE, radio), TRUE);
+    if (label)
+        gtk_entry_set_text(child(page, SVM_TYPE_SECURITY_PAGE, "label_entry"), label);
+    gtk_switch_set_active(child(page, SVM_TYPE_SECURITY_PAGE, "relabel_switch"), relabel);
 }
 
 static const char *
@@ -218,8 +235,9 @@ static void
 check_against_svirtctl(SvmVmWindow *window, const char *vm)
 {
     g_autoptr(JsonObject) status = svirtctl_status(vm);
-    SvmSecurityPage *security = svm_vm_window_get_security_page(window);
-    GtkTreeModel *model = svm_disks_page_get_model(svm_vm_window_get_disks_page(window));
+    SvmSecurityPage *security = child(window, SVM_TYPE_VM_WINDOW, "security_page");
+    GtkTreeModel *model =
+        child(child(window, SVM_TYPE_VM_WINDOW, "disks_page"), SVM_TYPE_DISKS_PAGE, "disk_store");
     JsonArray *disks = json_object_get_array_member(status, "disks");
 
     g_assert_nonnull(json_object_get_string_member(status, "process_label"));
@@ -243,10 +261,11 @@ check_against_svirtctl(SvmVmWindow *window, const char *vm)
 static void
 check_accessibility(SvmVmWindow *window)
 {
-    SvmSecurityPage *security = svm_vm_window_get_security_page(window);
-    SvmDisksPage *disks = svm_vm_window_get_disks_page(window);
-    GtkTreeView *view = svm_disks_page_get_view(disks);
-    VteTerminal *terminal = svm_console_page_get_terminal(svm_vm_window_get_console_page(window));
+    SvmSecurityPage *security = child(window, SVM_TYPE_VM_WINDOW, "security_page");
+    SvmDisksPage *disks = child(window, SVM_TYPE_VM_WINDOW, "disks_page");
+    GtkTreeView *view = child(disks, SVM_TYPE_DISKS_PAGE, "disks_view");
+    VteTerminal *terminal =
+        child(child(window, SVM_TYPE_VM_WINDOW, "console_page"), SVM_TYPE_CONSOLE_PAGE, "terminal");
     struct {
         const char *child;
         const char *name;
@@ -291,6 +310,7 @@ run_window(void)
     SvmConsolePage *console;
     VteTerminal *terminal;
     GtkTreeModel *model;
+    const char *state;
     guint markers;
     guint count;
 
@@ -308,11 +328,11 @@ run_window(void)
         virDomainGetUUIDString(dom, uuid);
         window = svm_vm_window_new(NULL, engine, uuid);
     }
-    security = svm_vm_window_get_security_page(window);
-    disks = svm_vm_window_get_disks_page(window);
-    console = svm_vm_window_get_console_page(window);
-    terminal = svm_console_page_get_terminal(console);
-    model = svm_disks_page_get_model(disks);
+    security = child(window, SVM_TYPE_VM_WINDOW, "security_page");
+    disks = child(window, SVM_TYPE_VM_WINDOW, "disks_page");
+    console = child(window, SVM_TYPE_VM_WINDOW, "console_page");
+    terminal = child(console, SVM_TYPE_CONSOLE_PAGE, "terminal");
+    model = child(disks, SVM_TYPE_DISKS_PAGE, "disk_store");
     gtk_window_set_default_size(GTK_WINDOW(window), 980, 560);
     gtk_widget_show(GTK_WIDGET(window));
     wait_state(window, "running");
@@ -375,8 +395,8 @@ run_window(void)
     g_assert_no_error(error);
     wait_state(window, "shutoff");
     svm_test_wait_for(console_disconnected, window, WAIT_MS, "the console to close");
-    g_assert_true(strstr(svm_console_page_get_state_text(console), "not running") ||
-                  strstr(svm_console_page_get_state_text(console), "closed"));
+    state = gtk_label_get_text(child(console, SVM_TYPE_CONSOLE_PAGE, "state_label"));
+    g_assert_true(strstr(state, "not running") || strstr(state, "closed"));
     g_assert_true(svirt_engine_start_vm(engine, vm, NULL, &error));
     g_assert_no_error(error);
     svm_test_wait_for(console_connected, window, WAIT_MS, "the console to reconnect");
@@ -389,7 +409,7 @@ run_window(void)
     svm_vm_window_show_page(window, "security");
     g_assert_true(gtk_widget_is_sensitive(child(security, SVM_TYPE_SECURITY_PAGE,
                                                 "static_radio")));
-    svm_security_page_edit(security, SVIRT_SECURITY_MODE_STATIC,
+    edit_security(security, SVIRT_SECURITY_MODE_STATIC,
                            "system_u:system_r:svirt_t:s0:c5,c1024", TRUE);
     g_assert_nonnull(svm_security_page_get_label_problem(security));
     g_assert_nonnull(strstr(svm_security_page_get_label_problem(security), "c1024"));
@@ -400,7 +420,7 @@ run_window(void)
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-invalid.png");
 
     /* A valid one is applied and stored. */
-    svm_security_page_edit(security, SVIRT_SECURITY_MODE_STATIC, STATIC_LABEL, TRUE);
+    edit_security(security, SVIRT_SECURITY_MODE_STATIC, STATIC_LABEL, TRUE);
     g_assert_null(svm_security_page_get_label_problem(security));
     count = svm_vm_window_get_refresh_count(window);
     g_assert_true(svm_security_page_apply(security));
@@ -415,7 +435,7 @@ run_window(void)
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-static.png");
 
     /* And back to dynamic. */
-    svm_security_page_edit(security, SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE);
+    edit_security(security, SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE);
     count = svm_vm_window_get_refresh_count(window);
     g_assert_true(svm_security_page_apply(security));
     svm_test_wait_for(security_idle, security, WAIT_MS, "the dynamic mode to be applied");
@@ -649,6 +669,7 @@ test_controls(void)
     GtkHeaderBar *header;
     GtkWidget *start, *shutdown, *force_off, *empty;
     SvmVmAuditPage *audit;
+    GtkTreeView *view;
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     define_plain_vm(conn, "svm-controls-vm", uuid);
@@ -672,18 +693,18 @@ test_controls(void)
 
     /* No disks, in words. */
     svm_vm_window_show_page(window, "disks");
-    empty = child(svm_vm_window_get_disks_page(window), SVM_TYPE_DISKS_PAGE, "empty_label");
+    empty =
+        child(child(window, SVM_TYPE_VM_WINDOW, "disks_page"), SVM_TYPE_DISKS_PAGE, "empty_label");
     g_assert_true(gtk_widget_is_visible(empty));
     g_assert_nonnull(strstr(gtk_label_get_text(GTK_LABEL(empty)), "no disks"));
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-disks-empty.png");
 
     /* No findings, in words. */
-    audit = svm_vm_window_get_audit_page(window);
+    audit = child(window, SVM_TYPE_VM_WINDOW, "audit_page");
     svm_vm_window_show_page(window, "audit");
     svm_test_wait_for(page_audited, audit, 30000, "the VM's audit");
-    g_assert_cmpint(gtk_tree_model_iter_n_children(
-                        gtk_tree_view_get_model(svm_vm_audit_page_get_view(audit)), NULL),
-                    ==, 0);
+    view = child(audit, SVM_TYPE_VM_AUDIT_PAGE, "view");
+    g_assert_cmpint(gtk_tree_model_iter_n_children(gtk_tree_view_get_model(view), NULL), ==, 0);
     empty = child(audit, SVM_TYPE_VM_AUDIT_PAGE, "empty_label");
     g_assert_true(gtk_widget_is_visible(empty));
     g_assert_nonnull(strstr(gtk_label_get_text(GTK_LABEL(empty)), "No findings for this VM"));
@@ -758,7 +779,8 @@ test_close_keys(void)
     gtk_window_present(GTK_WINDOW(window));
     svm_test_wait_for(window_refreshed, window, 10000, "the details");
     svm_vm_window_show_page(window, "console");
-    terminal = svm_console_page_get_terminal(svm_vm_window_get_console_page(window));
+    terminal =
+        child(child(window, SVM_TYPE_VM_WINDOW, "console_page"), SVM_TYPE_CONSOLE_PAGE, "terminal");
     gtk_widget_grab_focus(GTK_WIDGET(terminal));
     /* Keys go to the window's focus widget; whether the X server has given the toplevel the
      * input focus yet (what gtk_widget_has_focus() also asks) depends on timing. */

@@ -11,8 +11,9 @@
 #include "svm-connect-dialog.h"
 #include "svm-delete-dialog.h"
 #include "svm-new-vm-assistant.h"
-#include "svm-vm-window.h"
-#include "svm-window.h"
+#include "svm-security-page-private.h"
+#include "svm-vm-window-private.h"
+#include "svm-window-private.h"
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
@@ -28,13 +29,17 @@ find_toplevel(GType type)
     return NULL;
 }
 
-static GtkWidget *
-template_child(gpointer widget, GType type, const char *name)
+static GtkTreeView *
+vm_view(SvmWindow *window)
 {
-    GObject *obj = gtk_widget_get_template_child(GTK_WIDGET(widget), type, name);
+    return svm_test_template_child(window, SVM_TYPE_WINDOW, "vm_view");
+}
 
-    g_assert_nonnull(obj);
-    return GTK_WIDGET(obj);
+/* The rows the list shows, filtered and sorted. */
+static GtkTreeModel *
+view_model(SvmWindow *window)
+{
+    return gtk_tree_view_get_model(vm_view(window));
 }
 
 /* The icon a header bar button shows. */
@@ -180,10 +185,8 @@ test_list_and_events(void)
 
     state = row_state_label(window, TEST_UUID);
     g_assert_cmpstr(state, ==, "Running");
-    g_assert_true(gtk_tree_model_get_iter_first(
-        gtk_tree_view_get_model(svm_window_get_vm_view(window)), &iter));
-    gtk_tree_model_get(gtk_tree_view_get_model(svm_window_get_vm_view(window)), &iter,
-                       SVM_VM_LIST_COL_NAME, &name, -1);
+    g_assert_true(gtk_tree_model_get_iter_first(view_model(window), &iter));
+    gtk_tree_model_get(view_model(window), &iter, SVM_VM_LIST_COL_NAME, &name, -1);
     g_assert_cmpstr(name, ==, "test");
     svm_test_save_screenshot(GTK_WIDGET(window), "main-window.png");
 
@@ -221,7 +224,7 @@ test_accessibility(void)
 {
     static const char *titles[] = { "Name", "State", "Isolation", "Label mode", "Process label" };
     SvmWindow *window = open_window("test:///default");
-    GtkTreeView *view = svm_window_get_vm_view(window);
+    GtkTreeView *view = vm_view(window);
     AtkObject *acc = gtk_widget_get_accessible(GTK_WIDGET(view));
     g_autoptr(virConnect) other = virConnectOpen("test:///default");
     g_autoptr(virDomain) extra = svm_test_define_test_vm(other, "zz-second", "");
@@ -286,7 +289,7 @@ test_bad_uri(void)
 static int
 view_rows(SvmWindow *window)
 {
-    return gtk_tree_model_iter_n_children(svm_window_get_view_model(window), NULL);
+    return gtk_tree_model_iter_n_children(view_model(window), NULL);
 }
 
 static void
@@ -331,7 +334,7 @@ action_enabled(SvmWindow *window, const char *name)
 static void
 select_vm(SvmWindow *window, const char *name)
 {
-    GtkTreeModel *model = svm_window_get_view_model(window);
+    GtkTreeModel *model = view_model(window);
     GtkTreeIter iter;
     gboolean valid = gtk_tree_model_get_iter_first(model, &iter);
 
@@ -340,8 +343,7 @@ select_vm(SvmWindow *window, const char *name)
 
         gtk_tree_model_get(model, &iter, SVM_VM_LIST_COL_NAME, &row, -1);
         if (g_str_equal(row, name)) {
-            gtk_tree_selection_select_iter(
-                gtk_tree_view_get_selection(svm_window_get_vm_view(window)), &iter);
+            gtk_tree_selection_select_iter(gtk_tree_view_get_selection(vm_view(window)), &iter);
             return;
         }
         valid = gtk_tree_model_iter_next(model, &iter);
@@ -405,7 +407,8 @@ test_actions(void)
     svm_test_wait_for(row_has_prefix, &labelled, 10000, "gamma-app's process label");
     svm_test_save_screenshot(GTK_WIDGET(window), "main-window-labelled.png");
     /* Force Off asks first; Cancel leaves the VM running. */
-    gtk_button_clicked(GTK_BUTTON(template_child(window, SVM_TYPE_WINDOW, "force_off_button")));
+    gtk_button_clicked(
+        GTK_BUTTON(svm_test_template_child(window, SVM_TYPE_WINDOW, "force_off_button")));
     answer_force_off("gamma-app", GTK_RESPONSE_CANCEL, NULL);
     g_assert_true(row_has_prefix(&started));
     g_assert_true(action_enabled(window, "force-off"));
@@ -528,7 +531,7 @@ static void
 test_context_menu(void)
 {
     SvmWindow *window = open_window("test:///default");
-    GtkTreeView *view = svm_window_get_vm_view(window);
+    GtkTreeView *view = vm_view(window);
     GtkMenuShell *menu = NULL;
     GtkWidget *details = NULL;
     GList *menus;
@@ -614,13 +617,31 @@ test_delete_from_window(void)
 }
 
 static void
+add_if_offered(GtkWidget *widget, gpointer data)
+{
+    if (GTK_IS_CHECK_BUTTON(widget) && gtk_widget_is_sensitive(widget))
+        g_ptr_array_add(data, widget);
+}
+
+/* The files the dialog offers to delete: the check buttons that can be ticked. */
+static GPtrArray *
+offered_checks(SvmDeleteDialog *dialog)
+{
+    GPtrArray *checks = g_ptr_array_new();
+
+    gtk_container_foreach(svm_test_template_child(dialog, SVM_TYPE_DELETE_DIALOG, "files_box"),
+                          add_if_offered, checks);
+    return checks;
+}
+
+static void
 test_delete_dialog(void)
 {
     g_autoptr(GPtrArray) storage =
         g_ptr_array_new_with_free_func((GDestroyNotify)svirt_storage_item_free);
     g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) checks = NULL;
     SvmDeleteDialog *dialog;
-    GPtrArray *checks;
 
     g_ptr_array_add(storage, storage_item("vda", "/images/web.img", NULL));
     g_ptr_array_add(storage, storage_item("vdb", "/images/data.img", NULL));
@@ -628,7 +649,7 @@ test_delete_dialog(void)
     dialog = svm_delete_dialog_new(NULL, "web", storage);
     gtk_widget_show(GTK_WIDGET(dialog));
     /* Only the two private images are offered; nothing is ticked at first. */
-    checks = svm_delete_dialog_get_checks(dialog);
+    checks = offered_checks(dialog);
     g_assert_cmpuint(checks->len, ==, 2);
     svm_delete_dialog_get_chosen(dialog, chosen);
     g_assert_cmpuint(chosen->len, ==, 0);
@@ -649,13 +670,14 @@ test_connect_dialog(void)
                                       "connect_button"));
     GtkLabel *hint = GTK_LABEL(gtk_widget_get_template_child(
         GTK_WIDGET(dialog), SVM_TYPE_CONNECT_DIALOG, "hint_label"));
+    GtkEntry *uri = svm_test_template_child(dialog, SVM_TYPE_CONNECT_DIALOG, "uri_entry");
 
     gtk_widget_show(GTK_WIDGET(dialog));
     g_assert_false(gtk_widget_get_sensitive(connect));
-    svm_connect_dialog_set_uri(dialog, "not a uri");
+    gtk_entry_set_text(uri, "not a uri");
     g_assert_false(gtk_widget_get_sensitive(connect));
     g_assert_nonnull(strstr(gtk_label_get_text(hint), "starts with a driver"));
-    svm_connect_dialog_set_uri(dialog, "qemu+ssh://root@host/system");
+    gtk_entry_set_text(uri, "qemu+ssh://root@host/system");
     g_assert_true(gtk_widget_get_sensitive(connect));
     svm_test_save_screenshot(GTK_WIDGET(dialog), "connect-dialog.png");
     gtk_widget_destroy(GTK_WIDGET(dialog));
@@ -693,8 +715,8 @@ static void
 test_power_buttons(void)
 {
     SvmWindow *window = open_window("test:///default");
-    GtkWidget *shutdown = template_child(window, SVM_TYPE_WINDOW, "shutdown_button");
-    GtkWidget *force_off = template_child(window, SVM_TYPE_WINDOW, "force_off_button");
+    GtkWidget *shutdown = svm_test_template_child(window, SVM_TYPE_WINDOW, "shutdown_button");
+    GtkWidget *force_off = svm_test_template_child(window, SVM_TYPE_WINDOW, "force_off_button");
 
     g_assert_cmpstr(button_icon(shutdown), ==, "system-shutdown-symbolic");
     g_assert_cmpstr(button_icon(force_off), ==, "media-playback-stop-symbolic");
@@ -709,7 +731,7 @@ static const char *
 visible_page(SvmWindow *window)
 {
     return gtk_stack_get_visible_child_name(
-        GTK_STACK(template_child(window, SVM_TYPE_WINDOW, "stack")));
+        GTK_STACK(svm_test_template_child(window, SVM_TYPE_WINDOW, "stack")));
 }
 
 static gboolean
@@ -733,9 +755,10 @@ static void
 test_filter_no_match(void)
 {
     SvmWindow *window = open_window("test:///default");
-    GtkEntry *search = GTK_ENTRY(template_child(window, SVM_TYPE_WINDOW, "search_entry"));
-    GtkComboBox *state = GTK_COMBO_BOX(template_child(window, SVM_TYPE_WINDOW, "state_filter"));
-    GtkLabel *label = GTK_LABEL(template_child(window, SVM_TYPE_WINDOW, "no_match_label"));
+    GtkEntry *search = GTK_ENTRY(svm_test_template_child(window, SVM_TYPE_WINDOW, "search_entry"));
+    GtkComboBox *state =
+        GTK_COMBO_BOX(svm_test_template_child(window, SVM_TYPE_WINDOW, "state_filter"));
+    GtkLabel *label = GTK_LABEL(svm_test_template_child(window, SVM_TYPE_WINDOW, "no_match_label"));
 
     svm_test_wait_for(window_loaded, window, 10000, "the VM list");
     wait_page(window, "list");
@@ -829,7 +852,7 @@ pointer_away(GdkDisplay *display)
 static void
 hover_cell(GtkTreeView *view, const char *uuid, SvmWindow *window, int column)
 {
-    GtkTreeModel *model = svm_window_get_view_model(window);
+    GtkTreeModel *model = view_model(window);
     GtkTreeIter iter;
     gboolean valid = gtk_tree_model_get_iter_first(model, &iter);
     GdkWindow *bin = gtk_tree_view_get_bin_window(view);
@@ -881,7 +904,7 @@ test_narrow_window(void)
     virDomainGetUUIDString(vm, uuid);
     window = open_window("test:///default");
     gtk_window_resize(GTK_WINDOW(window), 800, 600);
-    view = svm_window_get_vm_view(window);
+    view = vm_view(window);
     labelled.window = window;
     labelled.uuid = uuid;
     svm_test_wait_for(window_loaded, window, 10000, "the VM list");
@@ -931,7 +954,8 @@ details_refreshed(gpointer data)
     SvmVmWindow *details = data;
 
     return svm_vm_window_get_refresh_count(details) > 0 &&
-           !svm_security_page_is_busy(svm_vm_window_get_security_page(details));
+           !svm_security_page_is_busy(
+               svm_test_template_child(details, SVM_TYPE_VM_WINDOW, "security_page"));
 }
 
 /* The label columns follow every label change without F5: settings applied in a details
@@ -967,12 +991,13 @@ test_labels_follow(void)
     g_action_group_activate_action(G_ACTION_GROUP(window), "details", NULL);
     details = SVM_VM_WINDOW(find_toplevel(SVM_TYPE_VM_WINDOW));
     g_assert_nonnull(details);
-    security = svm_vm_window_get_security_page(details);
+    security = svm_test_template_child(details, SVM_TYPE_VM_WINDOW, "security_page");
     svm_test_wait_for(details_refreshed, details, 10000, "the details");
     svm_vm_window_show_page(details, "security");
-    gtk_button_clicked(GTK_BUTTON(template_child(security, SVM_TYPE_SECURITY_PAGE, "none_radio")));
-    gtk_button_clicked(GTK_BUTTON(template_child(security, SVM_TYPE_SECURITY_PAGE,
-                                                 "apply_button")));
+    gtk_button_clicked(
+        GTK_BUTTON(svm_test_template_child(security, SVM_TYPE_SECURITY_PAGE, "none_radio")));
+    gtk_button_clicked(
+        GTK_BUTTON(svm_test_template_child(security, SVM_TYPE_SECURITY_PAGE, "apply_button")));
     svm_test_wait_for(row_has_prefix, &unlabelled, 10000,
                       "the list to show the VM unlabelled, without F5");
     g_assert_true(row_has_prefix(&mode_none));
@@ -980,8 +1005,8 @@ test_labels_follow(void)
     gtk_window_present(GTK_WINDOW(window));
     svm_test_save_screenshot(GTK_WIDGET(window), "main-window-after-apply.png");
     gtk_button_clicked(
-        GTK_BUTTON(template_child(security, SVM_TYPE_SECURITY_PAGE, "dynamic_radio")));
-    gtk_button_clicked(GTK_BUTTON(template_child(security, SVM_TYPE_SECURITY_PAGE,
+        GTK_BUTTON(svm_test_template_child(security, SVM_TYPE_SECURITY_PAGE, "dynamic_radio")));
+    gtk_button_clicked(GTK_BUTTON(svm_test_template_child(security, SVM_TYPE_SECURITY_PAGE,
                                                  "apply_button")));
     svm_test_wait_for(row_has_prefix, &will_isolate, 10000, "the list to follow, again");
     gtk_widget_destroy(GTK_WIDGET(details));

@@ -156,10 +156,3 @@ svm_application_new(void)
     return g_object_new(SVM_TYPE_APPLICATION, "application-id", APP_ID, "flags",
                         G_APPLICATION_NON_UNIQUE, NULL);
 }
-
-GSettings *
-svm_application_get_settings(SvmApplication *self)
-{
-    g_return_val_if_fail(SVM_IS_APPLICATION(self), NULL);
-    return self->settings;
-}

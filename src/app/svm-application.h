@@ -9,6 +9,5 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(SvmApplication, svm_application, SVM, APPLICATION, GtkApplication)
 
 SvmApplication *svm_application_new(void);
-GSettings *svm_application_get_settings(SvmApplication *self);
 
 G_END_DECLS

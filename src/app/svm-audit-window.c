@@ -4,7 +4,8 @@
 
 #include "svm-a11y.h"
 #include "svm-audit-findings.h"
-#include "svm-audit-window.h"
+#include "svm-audit-window-private.h"
+#include "svm-matrix-view.h"
 
 struct _SvmAuditWindow {
     GtkWindow parent_instance;
@@ -570,67 +571,4 @@ svm_audit_window_show_page(SvmAuditWindow *self, const char *name)
 {
     g_return_if_fail(SVM_IS_AUDIT_WINDOW(self));
     gtk_stack_set_visible_child_name(self->stack, name);
-}
-
-GtkTreeView *
-svm_audit_window_get_findings_view(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return self->findings_view;
-}
-
-GtkTreeModel *
-svm_audit_window_get_filtered_model(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return self->filter;
-}
-
-GtkComboBox *
-svm_audit_window_get_severity_filter(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return GTK_COMBO_BOX(self->severity_filter);
-}
-
-GtkComboBox *
-svm_audit_window_get_vm_filter(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return GTK_COMBO_BOX(self->vm_filter);
-}
-
-GtkButton *
-svm_audit_window_get_fix_button(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return self->fix_button;
-}
-
-GtkLabel *
-svm_audit_window_get_status_label(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return self->status_label;
-}
-
-SvmMatrixView *
-svm_audit_window_get_matrix_view(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return self->matrix_view;
-}
-
-GtkLabel *
-svm_audit_window_get_cursor_label(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return self->cursor_label;
-}
-
-GtkLabel *
-svm_audit_window_get_policy_label(SvmAuditWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_AUDIT_WINDOW(self), NULL);
-    return self->policy_label;
 }

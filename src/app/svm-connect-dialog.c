@@ -55,13 +55,6 @@ svm_connect_dialog_get_uri(SvmConnectDialog *self)
     return gtk_entry_get_text(self->uri_entry);
 }
 
-void
-svm_connect_dialog_set_uri(SvmConnectDialog *self, const char *uri)
-{
-    g_return_if_fail(SVM_IS_CONNECT_DIALOG(self));
-    gtk_entry_set_text(self->uri_entry, uri);
-}
-
 char *
 svm_connect_dialog_run(GtkWindow *parent)
 {

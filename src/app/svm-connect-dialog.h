@@ -10,7 +10,6 @@ G_DECLARE_FINAL_TYPE(SvmConnectDialog, svm_connect_dialog, SVM, CONNECT_DIALOG, 
 
 SvmConnectDialog *svm_connect_dialog_new(GtkWindow *parent);
 const char *svm_connect_dialog_get_uri(SvmConnectDialog *self);
-void svm_connect_dialog_set_uri(SvmConnectDialog *self, const char *uri);
 /* Asks for a URI; NULL when cancelled. */
 char *svm_connect_dialog_run(GtkWindow *parent);
 

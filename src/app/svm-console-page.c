@@ -2,7 +2,7 @@
 
 #include <glib/gi18n.h>
 
-#include "svm-console-page.h"
+#include "svm-console-page-private.h"
 
 #define ZOOM_STEP 1.2
 #define ZOOM_MIN 0.5
@@ -244,20 +244,6 @@ svm_console_page_is_connected(SvmConsolePage *self)
 {
     g_return_val_if_fail(SVM_IS_CONSOLE_PAGE(self), FALSE);
     return self->console && svirt_console_is_open(self->console);
-}
-
-const char *
-svm_console_page_get_state_text(SvmConsolePage *self)
-{
-    g_return_val_if_fail(SVM_IS_CONSOLE_PAGE(self), NULL);
-    return gtk_label_get_text(self->state_label);
-}
-
-VteTerminal *
-svm_console_page_get_terminal(SvmConsolePage *self)
-{
-    g_return_val_if_fail(SVM_IS_CONSOLE_PAGE(self), NULL);
-    return self->terminal;
 }
 
 static void

@@ -16,10 +16,6 @@ G_DECLARE_FINAL_TYPE(SvmConsolePage, svm_console_page, SVM, CONSOLE_PAGE, GtkBox
 SvmConsolePage *svm_console_page_new(void);
 void svm_console_page_set_vm(SvmConsolePage *self, SvirtEngine *engine, const char *uuid);
 void svm_console_page_set_running(SvmConsolePage *self, gboolean running);
-gboolean svm_console_page_is_connected(SvmConsolePage *self);
-/* What the page says about the connection: connected, not running, closed and why. */
-const char *svm_console_page_get_state_text(SvmConsolePage *self);
-VteTerminal *svm_console_page_get_terminal(SvmConsolePage *self);
 
 void svm_console_page_copy(SvmConsolePage *self);
 void svm_console_page_paste(SvmConsolePage *self);

@@ -66,13 +66,6 @@ svm_delete_dialog_get_chosen(SvmDeleteDialog *self, GPtrArray *paths)
     }
 }
 
-GPtrArray *
-svm_delete_dialog_get_checks(SvmDeleteDialog *self)
-{
-    g_return_val_if_fail(SVM_IS_DELETE_DIALOG(self), NULL);
-    return self->checks;
-}
-
 static void
 svm_delete_dialog_finalize(GObject *object)
 {

@@ -13,6 +13,5 @@ SvmDeleteDialog *svm_delete_dialog_new(GtkWindow *parent, const char *vm_name,
                                        GPtrArray *storage);
 /* Appends the paths the user chose to delete (newly allocated strings) to @paths. */
 void svm_delete_dialog_get_chosen(SvmDeleteDialog *self, GPtrArray *paths);
-GPtrArray *svm_delete_dialog_get_checks(SvmDeleteDialog *self);
 
 G_END_DECLS

@@ -2,7 +2,7 @@
 
 #include <glib/gi18n.h>
 
-#include "svm-disks-page.h"
+#include "svm-disks-page-private.h"
 #include "svm-presentation.h"
 
 struct _SvmDisksPage {
@@ -339,20 +339,6 @@ svm_disks_page_set_vm(SvmDisksPage *self, SvirtEngine *engine, const char *uuid)
     g_free(self->uuid);
     self->uuid = g_strdup(uuid);
     sync_controls(self);
-}
-
-GtkTreeModel *
-svm_disks_page_get_model(SvmDisksPage *self)
-{
-    g_return_val_if_fail(SVM_IS_DISKS_PAGE(self), NULL);
-    return GTK_TREE_MODEL(self->disk_store);
-}
-
-GtkTreeView *
-svm_disks_page_get_view(SvmDisksPage *self)
-{
-    g_return_val_if_fail(SVM_IS_DISKS_PAGE(self), NULL);
-    return self->disks_view;
 }
 
 gboolean

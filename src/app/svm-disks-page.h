@@ -30,9 +30,6 @@ enum {
 SvmDisksPage *svm_disks_page_new(void);
 void svm_disks_page_set_vm(SvmDisksPage *self, SvirtEngine *engine, const char *uuid);
 void svm_disks_page_update(SvmDisksPage *self, const SvirtVmStatus *status);
-GtkTreeModel *svm_disks_page_get_model(SvmDisksPage *self);
-GtkTreeView *svm_disks_page_get_view(SvmDisksPage *self);
-gboolean svm_disks_page_is_busy(SvmDisksPage *self);
 
 /* What the designation cells, Add and Remove do, in the background. */
 void svm_disks_page_set_designation(SvmDisksPage *self, const char *target,

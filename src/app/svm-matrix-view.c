@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "svm-matrix-view.h"
+#include "svm-matrix-view-private.h"
 
 #define CELL 40
 #define PAD 12

@@ -16,9 +16,7 @@ G_DECLARE_FINAL_TYPE(SvmMatrixView, svm_matrix_view, SVM, MATRIX_VIEW, GtkDrawin
 GtkWidget *svm_matrix_view_new(void);
 /* Copies what it shows from @matrix (NULL: empty). */
 void svm_matrix_view_set_matrix(SvmMatrixView *self, const SvirtMatrix *matrix);
-guint svm_matrix_view_get_n_vms(SvmMatrixView *self);
 const char *svm_matrix_view_get_vm_name(SvmMatrixView *self, guint index);
-SvirtAccess svm_matrix_view_get_access(SvmMatrixView *self, guint row, guint column);
 /* Returns FALSE when the matrix is empty. */
 gboolean svm_matrix_view_get_cursor(SvmMatrixView *self, guint *row, guint *column);
 void svm_matrix_view_set_cursor(SvmMatrixView *self, guint row, guint column);
@@ -27,7 +25,5 @@ char *svm_matrix_view_describe_cell(SvmMatrixView *self, guint row, guint column
 /* Where the cell is drawn, in widget coordinates. */
 gboolean svm_matrix_view_get_cell_area(SvmMatrixView *self, guint row, guint column,
                                        GdkRectangle *area);
-/* The fill colour of a cell with @access; @self_cell for the diagonal. */
-void svm_matrix_view_get_access_color(SvirtAccess access, gboolean self_cell, GdkRGBA *color);
 
 G_END_DECLS

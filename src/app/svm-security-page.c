@@ -2,7 +2,7 @@
 
 #include <glib/gi18n.h>
 
-#include "svm-security-page.h"
+#include "svm-security-page-private.h"
 
 struct _SvmSecurityPage {
     GtkBox parent_instance;
@@ -293,23 +293,6 @@ svm_security_page_update(SvmSecurityPage *self, const SvirtVmStatus *status,
         sync_controls(self);
     else
         load_editor(self);
-}
-
-void
-svm_security_page_edit(SvmSecurityPage *self, SvirtSecurityMode mode, const char *label,
-                       gboolean relabel)
-{
-    GtkRadioButton *radio = self->dynamic_radio;
-
-    g_return_if_fail(SVM_IS_SECURITY_PAGE(self));
-    if (mode == SVIRT_SECURITY_MODE_STATIC)
-        radio = self->static_radio;
-    else if (mode == SVIRT_SECURITY_MODE_NONE)
-        radio = self->none_radio;
-    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(radio), TRUE);
-    if (label)
-        gtk_entry_set_text(self->label_entry, label);
-    gtk_switch_set_active(self->relabel_switch, relabel);
 }
 
 gboolean

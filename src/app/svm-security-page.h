@@ -17,15 +17,7 @@ void svm_security_page_set_vm(SvmSecurityPage *self, SvirtEngine *engine, const 
 /* Shows @status and puts @settings in the editor (discarding edits). */
 void svm_security_page_update(SvmSecurityPage *self, const SvirtVmStatus *status,
                               const SvirtSettings *settings);
-/* Selects @mode and, for a static one, types @label, as a user would. */
-void svm_security_page_edit(SvmSecurityPage *self, SvirtSecurityMode mode, const char *label,
-                            gboolean relabel);
 /* Clicks Apply; FALSE when Apply is insensitive. */
 gboolean svm_security_page_apply(SvmSecurityPage *self);
-gboolean svm_security_page_is_busy(SvmSecurityPage *self);
-/* The inline message under the label entry; NULL when the edited settings are valid. */
-const char *svm_security_page_get_label_problem(SvmSecurityPage *self);
-const char *svm_security_page_get_process_label(SvmSecurityPage *self);
-const char *svm_security_page_get_image_label(SvmSecurityPage *self);
 
 G_END_DECLS

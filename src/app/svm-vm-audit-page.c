@@ -3,7 +3,7 @@
 #include <glib/gi18n.h>
 
 #include "svm-audit-findings.h"
-#include "svm-vm-audit-page.h"
+#include "svm-vm-audit-page-private.h"
 
 struct _SvmVmAuditPage {
     GtkBox parent_instance;
@@ -238,25 +238,4 @@ svm_vm_audit_page_get_report(SvmVmAuditPage *self)
 {
     g_return_val_if_fail(SVM_IS_VM_AUDIT_PAGE(self), NULL);
     return self->report;
-}
-
-GtkTreeView *
-svm_vm_audit_page_get_view(SvmVmAuditPage *self)
-{
-    g_return_val_if_fail(SVM_IS_VM_AUDIT_PAGE(self), NULL);
-    return self->view;
-}
-
-GtkButton *
-svm_vm_audit_page_get_fix_button(SvmVmAuditPage *self)
-{
-    g_return_val_if_fail(SVM_IS_VM_AUDIT_PAGE(self), NULL);
-    return self->fix_button;
-}
-
-GtkLabel *
-svm_vm_audit_page_get_status_label(SvmVmAuditPage *self)
-{
-    g_return_val_if_fail(SVM_IS_VM_AUDIT_PAGE(self), NULL);
-    return self->status_label;
 }

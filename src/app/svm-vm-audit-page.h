@@ -15,14 +15,5 @@ G_DECLARE_FINAL_TYPE(SvmVmAuditPage, svm_vm_audit_page, SVM, VM_AUDIT_PAGE, GtkB
 SvmVmAuditPage *svm_vm_audit_page_new(void);
 void svm_vm_audit_page_set_vm(SvmVmAuditPage *self, SvirtEngine *engine, const char *uuid);
 void svm_vm_audit_page_refresh(SvmVmAuditPage *self);
-gboolean svm_vm_audit_page_is_running(SvmVmAuditPage *self);
-/* Bumped each time an audit finished. */
-guint svm_vm_audit_page_get_audit_count(SvmVmAuditPage *self);
-/* The last report, of every VM; the page shows the findings of its VM. */
-const SvirtAuditReport *svm_vm_audit_page_get_report(SvmVmAuditPage *self);
-/* Rows of the SVM_FINDING_COL_* columns. */
-GtkTreeView *svm_vm_audit_page_get_view(SvmVmAuditPage *self);
-GtkButton *svm_vm_audit_page_get_fix_button(SvmVmAuditPage *self);
-GtkLabel *svm_vm_audit_page_get_status_label(SvmVmAuditPage *self);
 
 G_END_DECLS

@@ -3,7 +3,11 @@
 #include <glib/gi18n.h>
 
 #include "svm-a11y.h"
-#include "svm-vm-window.h"
+#include "svm-console-page.h"
+#include "svm-disks-page.h"
+#include "svm-security-page.h"
+#include "svm-vm-audit-page.h"
+#include "svm-vm-window-private.h"
 
 struct _SvmVmWindow {
     GtkWindow parent_instance;
@@ -685,32 +689,4 @@ svm_vm_window_show_page(SvmVmWindow *self, const char *name)
 {
     g_return_if_fail(SVM_IS_VM_WINDOW(self));
     gtk_stack_set_visible_child_name(self->stack, name);
-}
-
-SvmSecurityPage *
-svm_vm_window_get_security_page(SvmVmWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
-    return self->security_page;
-}
-
-SvmDisksPage *
-svm_vm_window_get_disks_page(SvmVmWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
-    return self->disks_page;
-}
-
-SvmConsolePage *
-svm_vm_window_get_console_page(SvmVmWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
-    return self->console_page;
-}
-
-SvmVmAuditPage *
-svm_vm_window_get_audit_page(SvmVmWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_VM_WINDOW(self), NULL);
-    return self->audit_page;
 }

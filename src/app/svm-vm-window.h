@@ -3,10 +3,6 @@
 #include <gtk/gtk.h>
 
 #include "svirt-devices.h"
-#include "svm-console-page.h"
-#include "svm-disks-page.h"
-#include "svm-security-page.h"
-#include "svm-vm-audit-page.h"
 
 G_BEGIN_DECLS
 
@@ -17,18 +13,8 @@ G_DECLARE_FINAL_TYPE(SvmVmWindow, svm_vm_window, SVM, VM_WINDOW, GtkWindow)
 /* The details of one VM: overview, security, disks, serial console and audit. It follows the VM's
  * lifecycle events and reads its details again after each change. */
 SvmVmWindow *svm_vm_window_new(GtkWindow *parent, SvirtEngine *engine, const char *vm_uuid);
-const char *svm_vm_window_get_vm_uuid(SvmVmWindow *self);
 void svm_vm_window_refresh(SvmVmWindow *self);
-/* Bumped each time a refresh has put new details on every page. */
-guint svm_vm_window_get_refresh_count(SvmVmWindow *self);
-/* The message the info bar shows; NULL when it is hidden. */
-const char *svm_vm_window_get_error(SvmVmWindow *self);
-const SvirtVmOverview *svm_vm_window_get_overview(SvmVmWindow *self);
 void svm_vm_window_show_page(SvmVmWindow *self, const char *name);
-SvmSecurityPage *svm_vm_window_get_security_page(SvmVmWindow *self);
-SvmDisksPage *svm_vm_window_get_disks_page(SvmVmWindow *self);
-SvmConsolePage *svm_vm_window_get_console_page(SvmVmWindow *self);
-SvmVmAuditPage *svm_vm_window_get_audit_page(SvmVmWindow *self);
 
 /* Asks whether to force @vm_name off, naming what is lost; GTK_RESPONSE_ACCEPT forces it off.
  * The main window and the details window both ask with it. */

@@ -10,7 +10,7 @@
 #include "svm-isolation-renderer.h"
 #include "svm-new-vm-assistant.h"
 #include "svm-vm-window.h"
-#include "svm-window.h"
+#include "svm-window-private.h"
 
 #define RESPONSE_RETRY 1
 
@@ -1217,13 +1217,6 @@ svm_window_get_vm_list(SvmWindow *self)
     return self->vm_list;
 }
 
-GtkTreeView *
-svm_window_get_vm_view(SvmWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_WINDOW(self), NULL);
-    return self->vm_view;
-}
-
 const char *
 svm_window_get_error(SvmWindow *self)
 {
@@ -1236,11 +1229,4 @@ svm_window_is_loaded(SvmWindow *self)
 {
     g_return_val_if_fail(SVM_IS_WINDOW(self), FALSE);
     return self->loaded;
-}
-
-GtkTreeModel *
-svm_window_get_view_model(SvmWindow *self)
-{
-    g_return_val_if_fail(SVM_IS_WINDOW(self), NULL);
-    return self->sorted;
 }
