@@ -11,24 +11,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-n=0
-failures=0
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    local line
-    for line in "$@"; do
-        printf '# %s\n' "$line"
-    done
-}
+# shellcheck source=tests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 check() {
     local desc=$1
@@ -74,5 +58,4 @@ for test in "$@"; do
     check "$name --tap: says why on stderr, in one line" says_why "$work/err"
 done
 
-echo "1..$n"
-[ "$failures" -eq 0 ]
+tap_end

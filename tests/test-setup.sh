@@ -8,24 +8,8 @@ top=${1:?usage: test-setup.sh SOURCE_ROOT}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-n=0
-failures=0
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    local line
-    for line in "$@"; do
-        printf '# %s\n' "$line"
-    done
-}
+# shellcheck source=tests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 check() {
     local desc=$1
@@ -258,5 +242,4 @@ check "test with a failed set-up: names the failure" \
 check "test with a failed set-up: last line is the summary" \
     bash -c "[ \"\$(tail -n1 '$work/out')\" = '0 passed, 1 failed' ]"
 
-echo "1..$n"
-[ "$failures" -eq 0 ]
+tap_end

@@ -3,16 +3,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "svirt-audit.h"
-
-static void
-add_member(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
+#include "svirt-private.h"
 
 JsonNode *
 svirt_audit_report_to_json(const SvirtAuditReport *report)
@@ -27,15 +18,15 @@ svirt_audit_report_to_json(const SvirtAuditReport *report)
         const SvirtFinding *f = g_ptr_array_index(report->findings, i);
 
         json_builder_begin_object(b);
-        add_member(b, "id", svirt_finding_kind_to_id(f->kind));
-        add_member(b, "severity", svirt_severity_to_string(f->severity));
-        add_member(b, "vm", f->vm_name);
-        add_member(b, "uuid", f->vm_uuid);
-        add_member(b, "path", f->path);
-        add_member(b, "expected", f->expected);
-        add_member(b, "actual", f->actual);
-        add_member(b, "explanation", f->explanation);
-        add_member(b, "fix", f->fix);
+        svirt_json_add_string(b, "id", svirt_finding_kind_to_id(f->kind));
+        svirt_json_add_string(b, "severity", svirt_severity_to_string(f->severity));
+        svirt_json_add_string(b, "vm", f->vm_name);
+        svirt_json_add_string(b, "uuid", f->vm_uuid);
+        svirt_json_add_string(b, "path", f->path);
+        svirt_json_add_string(b, "expected", f->expected);
+        svirt_json_add_string(b, "actual", f->actual);
+        svirt_json_add_string(b, "explanation", f->explanation);
+        svirt_json_add_string(b, "fix", f->fix);
         json_builder_set_member_name(b, "fixable");
         json_builder_add_boolean_value(b, f->fixable);
         json_builder_end_object(b);
@@ -43,18 +34,18 @@ svirt_audit_report_to_json(const SvirtAuditReport *report)
     json_builder_end_array(b);
     json_builder_set_member_name(b, "matrix");
     json_builder_begin_object(b);
-    add_member(b, "source", svirt_policy_source_to_string(m->source));
-    add_member(b, "policy", m->policy_path);
+    svirt_json_add_string(b, "source", svirt_policy_source_to_string(m->source));
+    svirt_json_add_string(b, "policy", m->policy_path);
     json_builder_set_member_name(b, "vms");
     json_builder_begin_array(b);
     for (guint i = 0; i < m->vms->len; i++) {
         const SvirtMatrixVm *vm = g_ptr_array_index(m->vms, i);
 
         json_builder_begin_object(b);
-        add_member(b, "name", vm->name);
-        add_member(b, "uuid", vm->uuid);
-        add_member(b, "process_label", vm->process_label);
-        add_member(b, "note", vm->process_note);
+        svirt_json_add_string(b, "name", vm->name);
+        svirt_json_add_string(b, "uuid", vm->uuid);
+        svirt_json_add_string(b, "process_label", vm->process_label);
+        svirt_json_add_string(b, "note", vm->process_note);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -66,9 +57,9 @@ svirt_audit_report_to_json(const SvirtAuditReport *report)
             const SvirtMatrixCell *cell = svirt_matrix_get_cell(m, r, c);
 
             json_builder_begin_object(b);
-            add_member(b, "access", r == c ? "self" : svirt_access_to_string(cell->access));
-            add_member(b, "path", cell->path);
-            add_member(b, "reason", cell->reason);
+            svirt_json_add_string(b, "access", r == c ? "self" : svirt_access_to_string(cell->access));
+            svirt_json_add_string(b, "path", cell->path);
+            svirt_json_add_string(b, "reason", cell->reason);
             json_builder_end_object(b);
         }
         json_builder_end_array(b);

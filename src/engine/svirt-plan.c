@@ -12,6 +12,7 @@
 #include "svirt-error.h"
 #include "svirt-plan.h"
 #include "svirt-qcow2.h"
+#include "svirt-private.h"
 
 G_DEFINE_BOXED_TYPE(SvirtPlanItem, svirt_plan_item, svirt_plan_item_copy, svirt_plan_item_free)
 G_DEFINE_BOXED_TYPE(SvirtPlan, svirt_plan, svirt_plan_copy, svirt_plan_free)
@@ -724,16 +725,6 @@ out:
     return g_steal_pointer(&plan);
 }
 
-static void
-add_string_member(JsonBuilder *builder, const char *name, const char *value)
-{
-    json_builder_set_member_name(builder, name);
-    if (value)
-        json_builder_add_string_value(builder, value);
-    else
-        json_builder_add_null_value(builder);
-}
-
 JsonNode *
 svirt_plan_to_json(const SvirtPlan *plan)
 {
@@ -742,27 +733,27 @@ svirt_plan_to_json(const SvirtPlan *plan)
     g_return_val_if_fail(plan != NULL, NULL);
 
     json_builder_begin_object(builder);
-    add_string_member(builder, "vm", plan->vm_name);
-    add_string_member(builder, "uuid", plan->vm_uuid);
-    add_string_member(builder, "mode", svirt_security_mode_to_string(plan->mode));
-    add_string_member(builder, "level", plan->level);
-    add_string_member(builder, "process_label", plan->process_label);
+    svirt_json_add_string(builder, "vm", plan->vm_name);
+    svirt_json_add_string(builder, "uuid", plan->vm_uuid);
+    svirt_json_add_string(builder, "mode", svirt_security_mode_to_string(plan->mode));
+    svirt_json_add_string(builder, "level", plan->level);
+    svirt_json_add_string(builder, "process_label", plan->process_label);
     json_builder_set_member_name(builder, "items");
     json_builder_begin_array(builder);
     for (guint i = 0; i < plan->items->len; i++) {
         const SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
 
         json_builder_begin_object(builder);
-        add_string_member(builder, "path", item->path);
-        add_string_member(builder, "kind", svirt_plan_kind_to_string(item->kind));
-        add_string_member(builder, "designation", svirt_designation_to_string(item->designation));
-        add_string_member(builder, "label", item->label);
-        add_string_member(builder, "reason", item->reason);
+        svirt_json_add_string(builder, "path", item->path);
+        svirt_json_add_string(builder, "kind", svirt_plan_kind_to_string(item->kind));
+        svirt_json_add_string(builder, "designation", svirt_designation_to_string(item->designation));
+        svirt_json_add_string(builder, "label", item->label);
+        svirt_json_add_string(builder, "reason", item->reason);
         json_builder_set_member_name(builder, "warning");
         json_builder_add_boolean_value(builder, item->warning);
         json_builder_set_member_name(builder, "restore");
         json_builder_add_boolean_value(builder, item->restore);
-        add_string_member(builder, "target", item->target);
+        svirt_json_add_string(builder, "target", item->target);
         json_builder_end_object(builder);
     }
     json_builder_end_array(builder);

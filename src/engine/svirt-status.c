@@ -73,47 +73,37 @@ svirt_vm_status_free(SvirtVmStatus *status)
     g_free(status);
 }
 
-static void
-add_string_or_null(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
-
 JsonNode *
 svirt_vm_status_to_json(const SvirtVmStatus *status)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
 
     json_builder_begin_object(b);
-    add_string_or_null(b, "name", status->name);
-    add_string_or_null(b, "uuid", status->uuid);
-    add_string_or_null(b, "state", svirt_vm_state_to_id(status->state));
-    add_string_or_null(b, "mode", svirt_security_mode_to_string(status->mode));
+    svirt_json_add_string(b, "name", status->name);
+    svirt_json_add_string(b, "uuid", status->uuid);
+    svirt_json_add_string(b, "state", svirt_vm_state_to_id(status->state));
+    svirt_json_add_string(b, "mode", svirt_security_mode_to_string(status->mode));
     json_builder_set_member_name(b, "relabel");
     json_builder_add_boolean_value(b, status->relabel);
-    add_string_or_null(b, "process_label", status->process_label);
-    add_string_or_null(b, "image_label", status->image_label);
+    svirt_json_add_string(b, "process_label", status->process_label);
+    svirt_json_add_string(b, "image_label", status->image_label);
     json_builder_set_member_name(b, "enforced");
     json_builder_add_boolean_value(b, status->enforced);
-    add_string_or_null(b, "enforced_reason", status->enforced_reason);
+    svirt_json_add_string(b, "enforced_reason", status->enforced_reason);
     json_builder_set_member_name(b, "disks");
     json_builder_begin_array(b);
     for (guint i = 0; i < status->disks->len; i++) {
         SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
 
         json_builder_begin_object(b);
-        add_string_or_null(b, "target", disk->target);
-        add_string_or_null(b, "path", disk->path);
-        add_string_or_null(b, "kind", svirt_plan_kind_to_string(disk->kind));
-        add_string_or_null(b, "designation", svirt_designation_to_string(disk->designation));
-        add_string_or_null(b, "expected_label", disk->expected_label);
-        add_string_or_null(b, "actual_label", disk->actual_label);
-        add_string_or_null(b, "status", svirt_disk_status_to_string(disk->status));
-        add_string_or_null(b, "note", disk->note);
+        svirt_json_add_string(b, "target", disk->target);
+        svirt_json_add_string(b, "path", disk->path);
+        svirt_json_add_string(b, "kind", svirt_plan_kind_to_string(disk->kind));
+        svirt_json_add_string(b, "designation", svirt_designation_to_string(disk->designation));
+        svirt_json_add_string(b, "expected_label", disk->expected_label);
+        svirt_json_add_string(b, "actual_label", disk->actual_label);
+        svirt_json_add_string(b, "status", svirt_disk_status_to_string(disk->status));
+        svirt_json_add_string(b, "note", disk->note);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
