@@ -211,6 +211,7 @@ test_create(void)
     SvmNewVmAssistant *a;
     GtkAssistant *as;
     GtkLabel *message;
+    const char *summary;
     GtkWidget *create;
     Outcome out = { 0 };
 
@@ -292,6 +293,13 @@ test_create(void)
     g_assert_cmpint(count_rows(GTK_TREE_MODEL(child(a, "plan_store"))), ==, 4);
     volume_label = plan_label_of(GTK_TREE_MODEL(child(a, "plan_store")), volume);
     g_assert_cmpstr(volume_label, ==, "system_u:object_r:svirt_image_t:s0:c11,c22");
+    /* Counts read as English: "1 virtual CPU", "2 disks". */
+    summary = gtk_label_get_text(child(a, "summary_label"));
+    g_test_message("summary: %s", summary);
+    g_assert_nonnull(strstr(summary, " virtual CPU"));
+    g_assert_false(g_regex_match_simple("(^|[^0-9])1 (virtual CPUs|disks)", summary, 0, 0));
+    g_assert_false(g_regex_match_simple("(^|[^0-9])([02-9]|[0-9]{2,}) (virtual CPU|disk)[,.]",
+                                        summary, 0, 0));
     svm_test_save_screenshot(GTK_WIDGET(a), "assistant-summary.png");
 
     /* Create, and start it at once: the VM then runs with its files labelled. */

@@ -57,6 +57,8 @@ set_complete(SvmNewVmSummary *self, gboolean complete)
 static char *
 summary_text(const SvirtVmSpec *spec)
 {
+    g_autofree char *cpus = NULL;
+    g_autofree char *disks = NULL;
     const char *source;
 
     switch (spec->install) {
@@ -71,10 +73,17 @@ summary_text(const SvirtVmSpec *spec)
         source = _("none");
         break;
     }
-    /* TRANSLATORS: a summary: VM name, memory, CPUs, install source, disk count, network */
-    return g_strdup_printf(_("%s: %u MiB of memory, %u virtual CPUs, install source: %s, "
-                             "%u disks, network: %s."),
-                           spec->name, spec->memory_mib, spec->vcpus, source, spec->disks->len,
+    /* TRANSLATORS: part of a summary, e.g. "2 virtual CPUs" */
+    cpus = g_strdup_printf(g_dngettext(GETTEXT_PACKAGE, "%u virtual CPU", "%u virtual CPUs",
+                                       spec->vcpus),
+                           spec->vcpus);
+    /* TRANSLATORS: part of a summary, e.g. "2 disks" */
+    disks = g_strdup_printf(g_dngettext(GETTEXT_PACKAGE, "%u disk", "%u disks", spec->disks->len),
+                            spec->disks->len);
+    /* TRANSLATORS: a summary: VM name, memory, CPUs ("2 virtual CPUs"), install source, disks
+     * ("1 disk"), network */
+    return g_strdup_printf(_("%s: %u MiB of memory, %s, install source: %s, %s, network: %s."),
+                           spec->name, spec->memory_mib, cpus, source, disks,
                            spec->network ? spec->network : _("user-mode"));
 }
 
