@@ -1,5 +1,9 @@
-# TAP output for the shell tests: source it, call ok / not_ok, end with tap_end.
+# TAP output for the shell tests: source it, call check / ok / not_ok, end with tap_end.
+# $work is a scratch directory removed at exit; a script may define diagnostics(), whose output
+# lines follow a failed check.
 # shellcheck shell=bash
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 n=0
 failures=0
 
@@ -18,6 +22,23 @@ not_ok() {
     for line in "$@"; do
         printf '# %s\n' "$line"
     done
+}
+
+diagnostics() {
+    :
+}
+
+# check DESCRIPTION COMMAND [ARG...]: ok when COMMAND succeeds.
+check() {
+    local desc=$1
+    local lines=()
+    shift
+    if "$@"; then
+        ok "$desc"
+    else
+        mapfile -t lines < <(diagnostics)
+        not_ok "$desc" "failed: $*" "${lines[@]}"
+    fi
 }
 
 tap_end() {

@@ -5,21 +5,12 @@
 set -uo pipefail
 
 top=${1:?usage: test-setup.sh SOURCE_ROOT}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
 # shellcheck source=tests/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
-check() {
-    local desc=$1
-    shift
-    if "$@"; then
-        ok "$desc"
-    else
-        not_ok "$desc" "failed: $*" "stderr: $(cat "$work/err" 2>/dev/null)" \
-            "apt log: $(cat "$work/apt.log" 2>/dev/null)"
-    fi
+diagnostics() {
+    echo "stderr: $(cat "$work/err" 2>/dev/null)"
+    echo "apt log: $(cat "$work/apt.log" 2>/dev/null)"
 }
 
 # Stand-ins. State lives in files under $work:
