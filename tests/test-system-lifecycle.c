@@ -943,6 +943,56 @@ test_static_relabel_off(void)
     svm_test_vm_undefine(conn, &other);
 }
 
+/* Settings written into a definition by hand (virsh edit) are checked at start as set-label
+ * checks them: where the policy says a label is no VM process label, nothing is labelled and
+ * nothing runs. */
+static void
+test_stored_settings_checked(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(GError) set_error = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *xml = "<security mode=\"static\" relabel=\"yes\">"
+                      "<label>system_u:system_r:unconfined_t:s0:c610,c611</label></security>";
+    gboolean accepted, ok;
+    SvmTestVm vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_vm_define(conn, &vm, "svm-test-stored", NULL, SVM_TEST_VM_PLAIN);
+    dom = virDomainLookupByName(conn, vm.name);
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                                         SVIRT_METADATA_PREFIX, SVIRT_METADATA_NS,
+                                         VIR_DOMAIN_AFFECT_CONFIG),
+                    ==, 0);
+    settings = svirt_engine_get_settings(engine, vm.name, &error);
+    g_assert_no_error(error);
+    accepted = svirt_engine_check_settings(settings, &set_error);
+
+    ok = svirt_engine_start_vm(engine, vm.name, NULL, &error);
+    g_test_message("set-label: %s; start: %s", set_error ? set_error->message : "accepted",
+                   error ? error->message : "started");
+    if (accepted) {
+        /* No policy to judge the type by: as set-label, the start goes ahead. */
+        g_assert_no_error(error);
+        g_assert_true(ok);
+        stop_ok(engine, vm.name);
+    } else {
+        g_assert_false(ok);
+        g_assert_error(error, set_error->domain, set_error->code);
+        g_assert_true(g_str_has_prefix(error->message, "Cannot start '"));
+        g_assert_true(g_str_has_suffix(error->message, set_error->message));
+        g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+        svm_test_assert_label(vm.boot, NULL);
+    }
+    g_assert_cmpuint(journal_size(), ==, 0);
+    svm_test_vm_undefine(conn, &vm);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -972,6 +1022,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/shutdown-timeout", test_shutdown_timeout);
     g_test_add_func("/system/lifecycle/engine-range", test_engine_range);
     g_test_add_func("/system/lifecycle/static-relabel-off", test_static_relabel_off);
+    g_test_add_func("/system/lifecycle/stored-settings-checked", test_stored_settings_checked);
     ret = g_test_run();
     svirt_policy_types_free(types);
     return ret;
