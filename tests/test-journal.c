@@ -102,6 +102,58 @@ test_damaged(void)
     g_assert_cmpstr(after, ==, junk);
 }
 
+/* Journals the engine never writes: each is refused with a reason, never parsed into a crash
+ * nor read as "no label", and left exactly as it was. */
+static void
+test_refused_shapes(void)
+{
+    g_autofree char *deep = NULL;
+    struct {
+        const char *contents;
+        const char *reason;
+    } cases[] = {
+        { NULL, "nested deeper" },
+        { "", "damaged" },
+        { "[1]", "not a JSON object" },
+        { "{\"version\": 1, \"entries\": [ 7 ]}", "entry 1 is not an object" },
+        { "{\"version\": 1, \"entries\": [ {\"original\": \"a\"} ]}", "entry 1 has no path" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/a\"}, {\"path\": \"/x\", "
+          "\"original\": 5} ]}",
+          "entry 2 has a label or boot id that is not a string" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"holders\": \"" VM1 "\"} ]}",
+          "entry 1 has holders that are not a list" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"holders\": [ {} ]} ]}",
+          "entry 1 has a holder that is not a string" },
+    };
+    GString *nested = g_string_new(NULL);
+
+    /* Deep enough to overflow a recursive parser's stack. */
+    for (guint i = 0; i < 200000; i++)
+        g_string_append_c(nested, '[');
+    deep = g_string_free(nested, FALSE);
+    cases[0].contents = deep;
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *dir = new_dir();
+        g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+        g_autofree char *after = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvirtJournal) j = NULL;
+
+        g_assert_true(g_file_set_contents(file, cases[i].contents, -1, NULL));
+        j = svirt_journal_open(dir, &error);
+        g_assert_no_error(error);
+        g_assert_false(svirt_journal_lock(j, &error));
+        g_test_message("%.60s -> %s", cases[i].contents, error->message);
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED);
+        g_assert_nonnull(strstr(error->message, cases[i].reason));
+        g_assert_nonnull(strstr(error->message, file));
+        g_assert_true(g_file_get_contents(file, &after, NULL, NULL));
+        g_assert_cmpstr(after, ==, cases[i].contents);
+        g_unlink(file);
+        g_rmdir(dir);
+    }
+}
+
 static void
 test_unusable_dir(void)
 {
@@ -185,6 +237,7 @@ main(int argc, char *argv[])
     g_test_add_func("/journal/persisted", test_persisted);
     g_test_add_func("/journal/holders", test_holders);
     g_test_add_func("/journal/damaged", test_damaged);
+    g_test_add_func("/journal/refused-shapes", test_refused_shapes);
     g_test_add_func("/journal/unusable-dir", test_unusable_dir);
     g_test_add_func("/journal/concurrent-writers", test_concurrent_writers);
     g_test_add_func("/journal/default-dir", test_default_dir);

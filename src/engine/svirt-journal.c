@@ -136,26 +136,128 @@ svirt_journal_get_file(SvirtJournal *journal)
     return journal->file;
 }
 
+/* A journal is four levels deep; anything much deeper is not one, and parsing it would only
+ * exhaust the stack. */
+#define MAX_NESTING 16
+
+/* Whether brackets outside strings nest no deeper than @max. */
+static gboolean
+nesting_within(const char *data, gsize len, guint max)
+{
+    gboolean in_string = FALSE;
+    guint depth = 0;
+
+    for (gsize i = 0; i < len; i++) {
+        char c = data[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = FALSE;
+        } else if (c == '"') {
+            in_string = TRUE;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max)
+                return FALSE;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return TRUE;
+}
+
+/* A member that is absent, null or a string: its string in @out (NULL otherwise). */
+static gboolean
+optional_string(JsonObject *obj, const char *name, const char **out)
+{
+    JsonNode *node = json_object_get_member(obj, name);
+
+    *out = NULL;
+    if (!node || JSON_NODE_HOLDS_NULL(node))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+        return FALSE;
+    *out = json_node_get_string(node);
+    return TRUE;
+}
+
+/* One entry, or NULL with @why set when it is not what the engine writes. */
+static SvirtJournalEntry *
+read_entry(JsonNode *node, const char **why)
+{
+    const char *path, *original, *label, *boot_id;
+    JsonObject *obj;
+    JsonNode *holders;
+    SvirtJournalEntry *entry;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        *why = _("is not an object");
+        return NULL;
+    }
+    obj = json_node_get_object(node);
+    if (!optional_string(obj, "path", &path) || !path) {
+        *why = _("has no path");
+        return NULL;
+    }
+    if (!optional_string(obj, "original", &original) || !optional_string(obj, "label", &label) ||
+        !optional_string(obj, "boot_id", &boot_id)) {
+        *why = _("has a label or boot id that is not a string");
+        return NULL;
+    }
+    holders = json_object_get_member(obj, "holders");
+    if (holders && !JSON_NODE_HOLDS_NULL(holders) && !JSON_NODE_HOLDS_ARRAY(holders)) {
+        *why = _("has holders that are not a list");
+        return NULL;
+    }
+    entry = entry_new(path, original, label, boot_id);
+    for (guint h = 0; holders && JSON_NODE_HOLDS_ARRAY(holders) &&
+                      h < json_array_get_length(json_node_get_array(holders));
+         h++) {
+        JsonNode *uuid = json_array_get_element(json_node_get_array(holders), h);
+
+        if (!JSON_NODE_HOLDS_VALUE(uuid) || json_node_get_value_type(uuid) != G_TYPE_STRING) {
+            entry_free(entry);
+            *why = _("has a holder that is not a string");
+            return NULL;
+        }
+        g_ptr_array_add(entry->holders, g_strdup(json_node_get_string(uuid)));
+    }
+    return entry;
+}
+
+static gboolean
+damaged(SvirtJournal *journal, const char *why, GError **error)
+{
+    /* Never overwrite it: it may hold the only record of original labels. */
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                _("The label journal %s is damaged (%s). It was left as it is; inspect it, "
+                  "restore the labels it lists by hand if needed, then move it aside."),
+                journal->file, why);
+    return FALSE;
+}
+
 static gboolean
 load(SvirtJournal *journal, GError **error)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) local = NULL;
+    g_autofree char *data = NULL;
+    gsize len = 0;
     JsonObject *root;
     JsonArray *entries;
 
     g_ptr_array_set_size(journal->entries, 0);
     if (!g_file_test(journal->file, G_FILE_TEST_EXISTS))
         return TRUE;
-    if (!json_parser_load_from_mapped_file(parser, journal->file, &local) ||
-        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-        /* Never overwrite it: it may hold the only record of original labels. */
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
-                    _("The label journal %s is damaged (%s). It was left as it is; inspect it, "
-                      "restore the labels it lists by hand if needed, then move it aside."),
-                    journal->file, local ? local->message : _("not a JSON object"));
-        return FALSE;
-    }
+    if (!g_file_get_contents(journal->file, &data, &len, &local))
+        return damaged(journal, local->message, error);
+    if (!nesting_within(data, len, MAX_NESTING))
+        return damaged(journal, _("nested deeper than any journal"), error);
+    if (!json_parser_load_from_data(parser, data, (gssize)len, &local))
+        return damaged(journal, local->message, error);
+    if (!json_parser_get_root(parser) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+        return damaged(journal, _("not a JSON object"), error);
     root = json_node_get_object(json_parser_get_root(parser));
     if (json_object_get_int_member_with_default(root, "version", 0) != JOURNAL_VERSION ||
         !json_object_has_member(root, "entries") ||
@@ -168,29 +270,16 @@ load(SvirtJournal *journal, GError **error)
     }
     entries = json_object_get_array_member(root, "entries");
     for (guint i = 0; i < json_array_get_length(entries); i++) {
-        JsonNode *node = json_array_get_element(entries, i);
-        JsonObject *obj;
-        SvirtJournalEntry *entry;
-        JsonArray *holders;
+        const char *why = NULL;
+        SvirtJournalEntry *entry = read_entry(json_array_get_element(entries, i), &why);
 
-        if (!JSON_NODE_HOLDS_OBJECT(node))
-            continue;
-        obj = json_node_get_object(node);
-        if (!json_object_get_string_member_with_default(obj, "path", NULL))
-            continue;
-        entry = entry_new(json_object_get_string_member(obj, "path"),
-                          json_object_get_string_member_with_default(obj, "original", NULL),
-                          json_object_get_string_member_with_default(obj, "label", NULL),
-                          json_object_get_string_member_with_default(obj, "boot_id", NULL));
-        holders = json_object_has_member(obj, "holders") &&
-                          JSON_NODE_HOLDS_ARRAY(json_object_get_member(obj, "holders"))
-                      ? json_object_get_array_member(obj, "holders")
-                      : NULL;
-        for (guint h = 0; holders && h < json_array_get_length(holders); h++) {
-            const char *uuid = json_array_get_string_element(holders, h);
+        if (!entry) {
+            g_autofree char *detail = g_strdup_printf(
+                /* TRANSLATORS: %u counts from 1; %s says what is wrong, e.g. "has no path" */
+                _("entry %u %s"), i + 1, why);
 
-            if (uuid)
-                g_ptr_array_add(entry->holders, g_strdup(uuid));
+            g_ptr_array_set_size(journal->entries, 0);
+            return damaged(journal, detail, error);
         }
         g_ptr_array_add(journal->entries, entry);
     }
