@@ -6,9 +6,13 @@
 #include <unistd.h>
 
 #include "svirt-journal.h"
+#include "svm-test-vm.h"
 
 #define VM1 "11111111-1111-1111-1111-111111111111"
 #define VM2 "22222222-2222-2222-2222-222222222222"
+
+/* Every directory a test makes; removed when the run ends. */
+static GPtrArray *made_dirs;
 
 static char *
 new_dir(void)
@@ -17,6 +21,7 @@ new_dir(void)
     char *dir = g_dir_make_tmp("svirt-journal-XXXXXX", &error);
 
     g_assert_no_error(error);
+    g_ptr_array_add(made_dirs, g_strdup(dir));
     return dir;
 }
 
@@ -154,6 +159,56 @@ test_refused_shapes(void)
     }
 }
 
+/* The parser quotes the bytes it stumbled on; the message stays readable UTF-8. */
+static void
+test_damaged_message_readable(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = NULL;
+    /* "\\22" is an escape the parser decodes to a byte that is not UTF-8. */
+    const char *junk = "{\"i\x01" "c-\\\\\\22222\"], ";
+
+    g_assert_true(g_file_set_contents(file, junk, -1, NULL));
+    j = svirt_journal_open(dir, &error);
+    g_assert_false(svirt_journal_lock(j, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED);
+    g_assert_nonnull(strstr(error->message, "damaged"));
+    g_assert_true(g_utf8_validate(error->message, -1, NULL));
+    g_unlink(file);
+    g_rmdir(dir);
+}
+
+/* An entry without a boot id is written back without one, not with an empty one. */
+static void
+test_boot_id_absent_kept(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = NULL;
+    SvirtJournalEntry *entry;
+
+    g_assert_true(g_file_set_contents(file,
+                                      "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", "
+                                      "\"holders\": [\"" VM1 "\"]} ]}",
+                                      -1, NULL));
+    j = svirt_journal_open(dir, &error);
+    g_assert_true(svirt_journal_lock(j, &error));
+    g_assert_true(svirt_journal_commit(j, &error));
+    svirt_journal_unlock(j);
+    g_assert_true(svirt_journal_lock(j, &error));
+    g_assert_no_error(error);
+    entry = svirt_journal_lookup(j, "/x");
+    g_assert_nonnull(entry);
+    g_assert_null(entry->boot_id);
+    g_assert_cmpuint(entry->holders->len, ==, 1);
+    svirt_journal_unlock(j);
+    g_unlink(file);
+    g_rmdir(dir);
+}
+
 static void
 test_unusable_dir(void)
 {
@@ -233,13 +288,22 @@ test_default_dir(void)
 int
 main(int argc, char *argv[])
 {
+    int ret;
+
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/journal/persisted", test_persisted);
     g_test_add_func("/journal/holders", test_holders);
     g_test_add_func("/journal/damaged", test_damaged);
     g_test_add_func("/journal/refused-shapes", test_refused_shapes);
+    g_test_add_func("/journal/damaged-message-readable", test_damaged_message_readable);
+    g_test_add_func("/journal/boot-id-absent-kept", test_boot_id_absent_kept);
     g_test_add_func("/journal/unusable-dir", test_unusable_dir);
     g_test_add_func("/journal/concurrent-writers", test_concurrent_writers);
     g_test_add_func("/journal/default-dir", test_default_dir);
-    return g_test_run();
+    made_dirs = g_ptr_array_new_with_free_func(g_free);
+    ret = g_test_run();
+    for (guint i = 0; i < made_dirs->len; i++)
+        svm_test_rmdir(g_ptr_array_index(made_dirs, i));
+    g_ptr_array_unref(made_dirs);
+    return ret;
 }

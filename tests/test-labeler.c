@@ -12,6 +12,9 @@
 #define LABEL_A "system_u:object_r:svirt_image_t:s0:c1,c2"
 #define LABEL_B "system_u:object_r:svirt_image_t:s0"
 
+/* The directory of this run, handed to subprocess tests. */
+#define DIR_ENV "SVIRT_LABELER_TEST_DIR"
+
 static char *tmpdir;
 
 static char *
@@ -271,11 +274,20 @@ int
 main(int argc, char *argv[])
 {
     g_autoptr(GError) error = NULL;
+    gboolean owned;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    tmpdir = g_dir_make_tmp("svirt-labeler-XXXXXX", &error);
-    g_assert_no_error(error);
+    /* A subprocess test works in its parent's directory, which the parent removes: the child
+     * may have dropped the privilege to. */
+    owned = !g_getenv(DIR_ENV);
+    if (owned) {
+        tmpdir = g_dir_make_tmp("svirt-labeler-XXXXXX", &error);
+        g_assert_no_error(error);
+        g_setenv(DIR_ENV, tmpdir, TRUE);
+    } else {
+        tmpdir = g_strdup(g_getenv(DIR_ENV));
+    }
     choose_xattr();
 
     g_test_add_func("/labeler/file", test_label_file);
@@ -289,7 +301,7 @@ main(int argc, char *argv[])
     g_test_add_func("/labeler/permission-denied", test_permission_denied);
     ret = g_test_run();
 
-    {
+    if (owned) {
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
 
         g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));

@@ -229,11 +229,14 @@ read_entry(JsonNode *node, const char **why)
 static gboolean
 damaged(SvirtJournal *journal, const char *why, GError **error)
 {
+    /* The parser quotes the damaged bytes, which need not be UTF-8. */
+    g_autofree char *readable = g_utf8_make_valid(why, -1);
+
     /* Never overwrite it: it may hold the only record of original labels. */
     g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                 _("The label journal %s is damaged (%s). It was left as it is; inspect it, "
                   "restore the labels it lists by hand if needed, then move it aside."),
-                journal->file, why);
+                journal->file, readable);
     return FALSE;
 }
 
@@ -426,7 +429,10 @@ to_json(SvirtJournal *journal)
         else
             json_builder_add_null_value(b);
         json_builder_set_member_name(b, "boot_id");
-        json_builder_add_string_value(b, entry->boot_id ? entry->boot_id : "");
+        if (entry->boot_id)
+            json_builder_add_string_value(b, entry->boot_id);
+        else
+            json_builder_add_null_value(b);
         json_builder_set_member_name(b, "holders");
         json_builder_begin_array(b);
         for (guint h = 0; h < entry->holders->len; h++)
