@@ -238,11 +238,28 @@ load_baseline(const char *uri, GArray **out)
     return vms->len;
 }
 
+/* The journal directory of this run, with what the engine put in it. */
+static void
+remove_state_dir(const char *dir)
+{
+    g_autoptr(GDir) d = dir ? g_dir_open(dir, 0, NULL) : NULL;
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *file = g_build_filename(dir, name, NULL);
+
+        g_unlink(file);
+    }
+    if (dir)
+        g_rmdir(dir);
+}
+
 int
 main(int argc, char *argv[])
 {
     g_autofree char *path = NULL;
     g_autofree char *uri = NULL;
+    g_autofree char *state = NULL;
     gboolean with_window;
     double t0, ours_s, base_s, rss_start, rss_ours, rss_after_base, cpu0, idle_cpu, priv_ours;
     double filter_s = -1, labels_s;
@@ -257,12 +274,9 @@ main(int argc, char *argv[])
         g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();
     path = write_driver_file();
-    {
-        g_autofree char *state = g_dir_make_tmp("bench-vm-list-state-XXXXXX", NULL);
-
-        /* Reading the label journal must not touch the host's. */
-        g_setenv("SVIRT_STATE_DIR", state, TRUE);
-    }
+    /* Reading the label journal must not touch the host's. */
+    state = g_dir_make_tmp("bench-vm-list-state-XXXXXX", NULL);
+    g_setenv("SVIRT_STATE_DIR", state, TRUE);
     uri = g_strdup_printf("test://%s", path);
     rss_start = rss_mb();
 
@@ -321,5 +335,6 @@ main(int argc, char *argv[])
         g_free(g_array_index(plain, PlainVm, i).name);
     g_clear_pointer(&plain, g_array_unref);
     g_unlink(path);
+    remove_state_dir(state);
     return 0;
 }
