@@ -276,6 +276,11 @@ main(int argc, char *argv[])
     path = write_driver_file();
     /* Reading the label journal must not touch the host's. */
     state = g_dir_make_tmp("bench-vm-list-state-XXXXXX", NULL);
+    if (!state) {
+        fprintf(stderr, "bench-vm-list: cannot make a directory in %s for the journal\n",
+                g_get_tmp_dir());
+        return 1;
+    }
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
     uri = g_strdup_printf("test://%s", path);
     rss_start = rss_mb();

@@ -11,6 +11,7 @@
 #include "svirt-engine.h"
 #include "svirt-journal.h"
 #include "svirt-plan.h"
+#include "svirt-policy.h"
 
 G_BEGIN_DECLS
 
@@ -82,6 +83,10 @@ gboolean svirt_host_has_selinux_driver(virConnectPtr conn);
 char *svirt_domain_dup_xml(virDomainPtr dom, gboolean inactive, GError **error);
 /* The security settings stored with @dom; the defaults when it has none. */
 SvirtSettings *svirt_domain_settings(virDomainPtr dom, GError **error);
+
+/* svirt_engine_check_settings() with the policy types already loaded. */
+gboolean svirt_settings_check_host(const SvirtSettings *settings, const SvirtPolicyTypes *types,
+                                   GError **error);
 
 /* Drops @uuid as a holder of every journal entry and restores what nobody holds any more; the
  * caller holds the journal lock. */

@@ -333,14 +333,14 @@ start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     settings = svirt_engine_get_settings(engine, vm->uuid, error);
     if (!settings)
         return FALSE;
-    /* A definition edited outside the engine is held to what set-label accepts. */
-    if (!svirt_engine_check_settings(settings, error)) {
-        g_prefix_error(error, _("Cannot start '%s': "), vm->name);
-        return FALSE;
-    }
     types = svirt_policy_types_load(error);
     if (!types)
         return FALSE;
+    /* A definition edited outside the engine is held to what set-label accepts. */
+    if (!svirt_settings_check_host(settings, types, error)) {
+        g_prefix_error(error, _("Cannot start '%s': "), vm->name);
+        return FALSE;
+    }
     xml = virDomainGetXMLDesc(vm->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
     if (!xml) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,

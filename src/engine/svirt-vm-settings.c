@@ -71,12 +71,19 @@ check_static_label(const SvirtSettings *settings, GError **error)
 }
 
 gboolean
+svirt_settings_check_host(const SvirtSettings *settings, const SvirtPolicyTypes *types,
+                          GError **error)
+{
+    return svirt_settings_check_policy(settings, types, error) &&
+           check_static_label(settings, error);
+}
+
+gboolean
 svirt_engine_check_settings(const SvirtSettings *settings, GError **error)
 {
     g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(error);
 
-    return types && svirt_settings_check_policy(settings, types, error) &&
-           check_static_label(settings, error);
+    return types && svirt_settings_check_host(settings, types, error);
 }
 
 gboolean
