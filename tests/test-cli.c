@@ -137,6 +137,10 @@ static const CliCase usage_cases[] = {
     { { T, "plan", NULL }, 2, "plan needs exactly one VM" },
     { { T, "plan", "test", "other", NULL }, 2, "plan needs exactly one VM" },
     { { T, "show-label", NULL }, 2, "show-label needs exactly one VM" },
+    { { T, "set-disk", "test", NULL }, 2, "set-disk needs a VM and a disk target" },
+    { { T, "set-disk", "test", "vda", NULL }, 2, "--allow-host-file yes or no" },
+    { { T, "set-disk", "test", "vda", "--allow-host-file", "maybe", NULL }, 2,
+      "--allow-host-file must be yes or no" },
 };
 
 static void
@@ -158,6 +162,10 @@ static const CliCase refused_cases[] = {
       "No VM named 'nosuch' on test:///default. Run 'svirtctl list' to see the VMs." },
     { { T, "show-label", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
     { { T, "plan", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
+    { { T, "set-disk", "test", "vdz", "--allow-host-file", "yes", NULL }, 1,
+      "VM 'test' has no disk vdz. Its disks are: vda." },
+    { { T, "set-disk", "test", "VDA", "--allow-host-file", "yes", NULL }, 1,
+      "'VDA' is not a disk target" },
     { { T, "--mcs-range", "s0:c9.c3", "plan", "test", NULL }, 1, "Invalid MCS range" },
 };
 

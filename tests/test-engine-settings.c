@@ -341,6 +341,80 @@ test_plan_vm_async(void)
     g_assert_cmpstr(plan->level, ==, "s0:c100,c101");
 }
 
+/* The per-disk override is stored with the VM's settings, only for a disk the VM has, and can
+ * be withdrawn; the other settings stay as they were. */
+static void
+test_disk_host_file(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtSettings) allowed = NULL;
+    g_autoptr(SvirtSettings) withdrawn = NULL;
+    g_autoptr(SvirtSettings) wanted = svirt_settings_new();
+
+    clear_settings();
+    g_assert_true(svirt_settings_set_mode(wanted, SVIRT_SECURITY_MODE_STATIC, STATIC_LABEL, TRUE,
+                                          NULL));
+    g_assert_true(svirt_engine_set_settings(engine, "test", wanted, &error));
+    g_assert_true(svirt_engine_set_disk_host_file(engine, "test", "vda", TRUE, &error));
+    g_assert_no_error(error);
+    allowed = svirt_engine_get_settings(engine, "test", &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_settings_disk_allows_host_file(allowed, "vda"));
+    g_assert_cmpstr(allowed->label, ==, STATIC_LABEL);
+
+    g_assert_false(svirt_engine_set_disk_host_file(engine, "test", "vdz", TRUE, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND);
+    g_assert_cmpstr(error->message, ==, "VM 'test' has no disk vdz. Its disks are: vda.");
+    g_clear_error(&error);
+    g_assert_false(svirt_engine_set_disk_host_file(engine, "test", "../etc", TRUE, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+    g_clear_error(&error);
+    g_assert_false(svirt_engine_set_disk_host_file(engine, "nosuch", "vda", TRUE, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND);
+    g_clear_error(&error);
+
+    g_assert_true(svirt_engine_set_disk_host_file(engine, "test", "vda", FALSE, &error));
+    g_assert_no_error(error);
+    withdrawn = svirt_engine_get_settings(engine, "test", &error);
+    g_assert_false(svirt_settings_disk_allows_host_file(withdrawn, "vda"));
+    g_assert_true(svirt_settings_equal(withdrawn, wanted));
+}
+
+static void
+on_host_file_set(GObject *source, GAsyncResult *result, gpointer data)
+{
+    int *outcome = data;
+    g_autoptr(GError) error = NULL;
+
+    *outcome = svirt_engine_set_disk_host_file_finish(SVIRT_ENGINE(source), result, &error)
+                   ? 1
+                   : 2;
+    g_assert_no_error(error);
+}
+
+static gboolean
+outcome_known(gpointer data)
+{
+    return *(int *)data != 0;
+}
+
+static void
+test_disk_host_file_async(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(SvirtSettings) stored = NULL;
+    int outcome = 0;
+
+    clear_settings();
+    svirt_engine_set_disk_host_file_async(engine, TEST_UUID, "vda", TRUE, NULL, on_host_file_set,
+                                          &outcome);
+    svm_test_wait_for(outcome_known, &outcome, 5000, "the override");
+    g_assert_cmpint(outcome, ==, 1);
+    stored = svirt_engine_get_settings(engine, "test", NULL);
+    g_assert_true(svirt_settings_disk_allows_host_file(stored, "vda"));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -356,5 +430,7 @@ main(int argc, char *argv[])
     g_test_add_func("/engine-settings/collect-reservations", test_collect_reservations);
     g_test_add_func("/engine-settings/plan-vm", test_plan_vm);
     g_test_add_func("/engine-settings/plan-vm-async", test_plan_vm_async);
+    g_test_add_func("/engine-settings/disk-host-file", test_disk_host_file);
+    g_test_add_func("/engine-settings/disk-host-file-async", test_disk_host_file_async);
     return g_test_run();
 }

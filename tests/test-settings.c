@@ -372,6 +372,86 @@ test_equal_copy(void)
     g_assert_false(svirt_settings_equal(a, b));
 }
 
+/* The administrator's per-disk override of refusals for files that look like the host's: read,
+ * written back the same, and one element per disk even with relabel off too. */
+static void
+test_host_file_disks(void)
+{
+    static const char xml[] =
+        "<svm:security xmlns:svm='" NS "' mode='dynamic'>"
+        "<svm:disk target='vdc' allow-host-file='yes'/>"
+        "<svm:disk target='vdb' relabel='no' allow-host-file='yes'/>"
+        "<svm:disk target='vdd' relabel='no'/></svm:security>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtSettings) settings = svirt_settings_parse(xml, strlen(xml), &error);
+    g_autoptr(SvirtSettings) again = NULL;
+    g_autofree char *formatted = NULL;
+
+    g_assert_no_error(error);
+    g_assert_true(svirt_settings_disk_allows_host_file(settings, "vdb"));
+    g_assert_true(svirt_settings_disk_allows_host_file(settings, "vdc"));
+    g_assert_false(svirt_settings_disk_allows_host_file(settings, "vdd"));
+    g_assert_false(svirt_settings_disk_allows_host_file(settings, NULL));
+    g_assert_false(svirt_settings_disk_relabel(settings, "vdb"));
+    g_assert_true(svirt_settings_disk_relabel(settings, "vdc"));
+    assert_disks(settings, "vdb vdd");
+
+    formatted = svirt_settings_format(settings);
+    g_assert_cmpstr(formatted, ==,
+                    "<security mode=\"dynamic\" relabel=\"yes\">\n"
+                    "  <disk target=\"vdb\" relabel=\"no\" allow-host-file=\"yes\"/>\n"
+                    "  <disk target=\"vdd\" relabel=\"no\"/>\n"
+                    "  <disk target=\"vdc\" allow-host-file=\"yes\"/>\n"
+                    "</security>");
+    again = svirt_settings_parse(formatted, strlen(formatted), &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_settings_equal(settings, again));
+
+    /* Allowing twice stores it once; withdrawing removes it; a bad target is refused. */
+    g_assert_true(svirt_settings_set_disk_host_file(again, "vdc", TRUE, &error));
+    g_assert_true(svirt_settings_equal(settings, again));
+    g_assert_true(svirt_settings_set_disk_host_file(again, "vdc", FALSE, &error));
+    g_assert_false(svirt_settings_disk_allows_host_file(again, "vdc"));
+    g_assert_false(svirt_settings_equal(settings, again));
+    g_assert_true(svirt_settings_set_disk_host_file(again, "vde", FALSE, &error));
+    g_assert_false(svirt_settings_set_disk_host_file(again, "../x", TRUE, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+    g_assert_nonnull(strstr(error->message, "'../x' is not a disk target"));
+}
+
+static void
+test_host_file_disks_refused(void)
+{
+    static const struct {
+        const char *xml;
+        const char *message;
+    } cases[] = {
+        { "<svm:security xmlns:svm='" NS "' mode='dynamic'><svm:disk target='vdb' "
+          "allow-host-file='no'/></svm:security>",
+          "only says relabel='no' or allow-host-file='yes'" },
+        { "<svm:security xmlns:svm='" NS "' mode='dynamic'><svm:disk target='vdb' "
+          "allow-host-file='maybe'/></svm:security>",
+          "<disk allow-host-file> must be 'yes' or 'no', not 'maybe'" },
+        { "<svm:security xmlns:svm='" NS "' mode='dynamic'><svm:disk target='vdb' "
+          "relabel='no'/><svm:disk target='vdb' allow-host-file='yes'/></svm:security>",
+          "disk vdb is listed twice" },
+        { "<svm:security xmlns:svm='" NS "' mode='dynamic'><svm:disk target='v b' "
+          "allow-host-file='yes'/></svm:security>",
+          "'v b' is not a disk target" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvirtSettings) settings =
+            svirt_settings_parse(cases[i].xml, strlen(cases[i].xml), &error);
+
+        g_test_message("%s -> %s", cases[i].xml, error ? error->message : "accepted");
+        g_assert_null(settings);
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+        g_assert_nonnull(strstr(error->message, cases[i].message));
+    }
+}
+
 static void
 test_check_policy(void)
 {
@@ -470,6 +550,8 @@ main(int argc, char *argv[])
     g_test_add_func("/settings/set-mode", test_set_mode);
     g_test_add_func("/settings/validate-disks", test_validate_disks);
     g_test_add_func("/settings/equal-copy", test_equal_copy);
+    g_test_add_func("/settings/host-file-disks", test_host_file_disks);
+    g_test_add_func("/settings/host-file-disks-refused", test_host_file_disks_refused);
     g_test_add_func("/settings/check-policy", test_check_policy);
     g_test_add_func("/settings/static-level", test_static_level);
     g_test_add_func("/settings/mode-strings", test_mode_strings);

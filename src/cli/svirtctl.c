@@ -476,6 +476,54 @@ cmd_set_label(Globals *globals, int argc, char **argv)
 }
 
 static int
+cmd_set_disk(Globals *globals, int argc, char **argv)
+{
+    g_autofree char *host_file_arg = NULL;
+    GOptionEntry entries[] = {
+        { "allow-host-file", 0, 0, G_OPTION_ARG_STRING, &host_file_arg,
+          N_("Whether the disk may be a file that looks like the host's: one with several names "
+             "(hard links), or in a host place the override may lift (default no)"),
+          N_("yes|no") },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    gboolean allow = FALSE;
+
+    if (!parse_command_options("set-disk", "VM TARGET --allow-host-file yes|no", entries, &argc,
+                               &argv, &error))
+        return usage_error(error);
+    if (argc != 3)
+        return usage_message(_("set-disk needs a VM and a disk target, e.g. vdb."));
+    if (!host_file_arg)
+        return usage_message(_("set-disk needs what to set: --allow-host-file yes or no."));
+    if (!parse_yes_no(host_file_arg, &allow))
+        return usage_message(_("--allow-host-file must be yes or no."));
+    engine = open_engine(globals, &error);
+    if (!engine || !svirt_engine_set_disk_host_file(engine, argv[1], argv[2], allow, &error))
+        return fail(error);
+    if (allow)
+        g_print(_("VM %s: disk %s may be a file that looks like the host's. It applies from the "
+                  "next start.\n"),
+                argv[1], argv[2]);
+    else
+        g_print(_("VM %s: disk %s is refused a file that looks like the host's. It applies from "
+                  "the next start.\n"),
+                argv[1], argv[2]);
+    return 0;
+}
+
+static void
+add_string_array(JsonBuilder *b, const char *name, GPtrArray *strings)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_begin_array(b);
+    for (guint i = 0; i < strings->len; i++)
+        json_builder_add_string_value(b, g_ptr_array_index(strings, i));
+    json_builder_end_array(b);
+}
+
+static int
 cmd_show_label(Globals *globals, int argc, char **argv)
 {
     gboolean json = FALSE;
@@ -517,11 +565,8 @@ cmd_show_label(Globals *globals, int argc, char **argv)
             json_builder_add_null_value(b);
         json_builder_set_member_name(b, "relabel");
         json_builder_add_boolean_value(b, settings->relabel);
-        json_builder_set_member_name(b, "no_relabel_disks");
-        json_builder_begin_array(b);
-        for (guint i = 0; i < disks->len; i++)
-            json_builder_add_string_value(b, g_ptr_array_index(disks, i));
-        json_builder_end_array(b);
+        add_string_array(b, "no_relabel_disks", disks);
+        add_string_array(b, "host_file_disks", settings->host_file_disks);
         json_builder_end_object(b);
         root = json_builder_get_root(b);
         print_json(root);
@@ -533,6 +578,9 @@ cmd_show_label(Globals *globals, int argc, char **argv)
     g_print("%-10s %s\n", _("Relabel:"), settings->relabel ? _("yes") : _("no"));
     for (guint i = 0; i < disks->len; i++)
         g_print(_("Disk %s is not relabelled.\n"), (const char *)g_ptr_array_index(disks, i));
+    for (guint i = 0; i < settings->host_file_disks->len; i++)
+        g_print(_("Disk %s may be a file that looks like the host's.\n"),
+                (const char *)g_ptr_array_index(settings->host_file_disks, i));
     return 0;
 }
 
@@ -636,6 +684,8 @@ static const Command commands[] = {
     { "set-label", "VM MODE [LABEL] [--relabel]",
       N_("Set the VM's label: dynamic, none, or static LABEL"), cmd_set_label },
     { "show-label", "VM [--json]", N_("Show the VM's stored label settings"), cmd_show_label },
+    { "set-disk", "VM TARGET --allow-host-file",
+      N_("Allow one disk a file that looks like the host's, or no longer"), cmd_set_disk },
     { "audit", "[--json] [--html FILE]",
       N_("Check every VM's labels and what each VM may do to the others"), cmd_audit },
 };

@@ -77,6 +77,18 @@ void svirt_engine_set_settings_async(SvirtEngine *engine, const char *vm,
                                      GAsyncReadyCallback callback, gpointer user_data);
 gboolean svirt_engine_set_settings_finish(SvirtEngine *engine, GAsyncResult *result,
                                           GError **error);
+/* Allows (or no longer allows) the disk with target @target of VM @vm a file that looks like
+ * the host's, in the VM's stored settings: the administrator's override of the refusals that
+ * may be overridden (svirt-labeler.h). Allowing a target the persistent definition has no disk
+ * for is SVIRT_ERROR_NOT_FOUND. It applies from the next start. */
+gboolean svirt_engine_set_disk_host_file(SvirtEngine *self, const char *vm, const char *target,
+                                         gboolean allow, GError **error);
+void svirt_engine_set_disk_host_file_async(SvirtEngine *engine, const char *vm,
+                                           const char *target, gboolean allow,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+gboolean svirt_engine_set_disk_host_file_finish(SvirtEngine *engine, GAsyncResult *result,
+                                                GError **error);
 
 /* Reserves in @mcs the level each running VM holds: the process label the engine recorded in
  * its live definition, else libvirt's selinux <seclabel> label. Levels two running VMs share

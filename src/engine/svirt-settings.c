@@ -55,6 +55,7 @@ svirt_settings_new(void)
     settings->mode = SVIRT_SECURITY_MODE_DYNAMIC;
     settings->relabel = TRUE;
     settings->no_relabel_disks = g_ptr_array_new_with_free_func(g_free);
+    settings->host_file_disks = g_ptr_array_new_with_free_func(g_free);
     return settings;
 }
 
@@ -72,6 +73,9 @@ svirt_settings_copy(const SvirtSettings *settings)
     for (guint i = 0; i < settings->no_relabel_disks->len; i++)
         g_ptr_array_add(copy->no_relabel_disks,
                         g_strdup(g_ptr_array_index(settings->no_relabel_disks, i)));
+    for (guint i = 0; i < settings->host_file_disks->len; i++)
+        g_ptr_array_add(copy->host_file_disks,
+                        g_strdup(g_ptr_array_index(settings->host_file_disks, i)));
     return copy;
 }
 
@@ -82,6 +86,7 @@ svirt_settings_free(SvirtSettings *settings)
         return;
     g_free(settings->label);
     g_ptr_array_unref(settings->no_relabel_disks);
+    g_ptr_array_unref(settings->host_file_disks);
     g_free(settings);
 }
 
@@ -98,7 +103,19 @@ svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b)
                       g_ptr_array_index(b->no_relabel_disks, i)) != 0)
             return FALSE;
     }
+    if (a->host_file_disks->len != b->host_file_disks->len)
+        return FALSE;
+    for (guint i = 0; i < a->host_file_disks->len; i++) {
+        if (!svirt_settings_disk_allows_host_file(b, g_ptr_array_index(a->host_file_disks, i)))
+            return FALSE;
+    }
     return TRUE;
+}
+
+static gboolean
+list_has(GPtrArray *targets, const char *target, guint *index)
+{
+    return target && g_ptr_array_find_with_equal_func(targets, target, g_str_equal, index);
 }
 
 gboolean
@@ -113,6 +130,14 @@ svirt_settings_disk_relabel(const SvirtSettings *settings, const char *target)
             return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+svirt_settings_disk_allows_host_file(const SvirtSettings *settings, const char *target)
+{
+    g_return_val_if_fail(settings != NULL, FALSE);
+
+    return list_has(settings->host_file_disks, target, NULL);
 }
 
 static void G_GNUC_PRINTF(2, 3)
@@ -222,7 +247,32 @@ svirt_settings_validate(const SvirtSettings *settings, GError **error)
     g_return_val_if_fail(settings != NULL, FALSE);
 
     return validate_mode(settings->mode, settings->label, settings->relabel, error) &&
-           validate_disks(settings->no_relabel_disks, error);
+           validate_disks(settings->no_relabel_disks, error) &&
+           validate_disks(settings->host_file_disks, error);
+}
+
+gboolean
+svirt_settings_set_disk_host_file(SvirtSettings *settings, const char *target, gboolean allow,
+                                  GError **error)
+{
+    guint index;
+
+    g_return_val_if_fail(settings != NULL, FALSE);
+
+    if (target == NULL || !target_valid(target)) {
+        g_autofree char *shown = g_strescape(target ? target : "", NULL);
+
+        invalid(error, _("'%s' is not a disk target; use the target device name, e.g. vdb"),
+                shown);
+        return FALSE;
+    }
+    if (list_has(settings->host_file_disks, target, &index)) {
+        if (!allow)
+            g_ptr_array_remove_index(settings->host_file_disks, index);
+    } else if (allow) {
+        g_ptr_array_add(settings->host_file_disks, g_strdup(target));
+    }
+    return TRUE;
 }
 
 gboolean
@@ -380,10 +430,12 @@ label_text(xmlNodePtr node, GError **error)
 static gboolean
 parse_disk(xmlNodePtr node, SvirtSettings *settings, GError **error)
 {
-    static const char *const attributes[] = { "target", "relabel", NULL };
+    static const char *const attributes[] = { "target", "relabel", "allow-host-file", NULL };
     g_autofree char *target = NULL;
     g_autofree char *relabel = NULL;
+    g_autofree char *host_file = NULL;
     gboolean value = TRUE;
+    gboolean allow = FALSE;
 
     if (!check_attributes(node, attributes, error))
         return FALSE;
@@ -395,17 +447,29 @@ parse_disk(xmlNodePtr node, SvirtSettings *settings, GError **error)
     }
     target = get_attribute(node, "target");
     relabel = get_attribute(node, "relabel");
+    host_file = get_attribute(node, "allow-host-file");
     if (target == NULL) {
         invalid(error, _("<disk> needs a target attribute, e.g. target='vdb'"));
         return FALSE;
     }
-    if (!parse_yes_no(relabel, "<disk relabel>", &value, error))
+    if ((relabel || !host_file) && !parse_yes_no(relabel, "<disk relabel>", &value, error))
         return FALSE;
-    if (value) {
-        invalid(error, _("<disk> only says relabel='no'; a disk without it is labelled"));
+    if (host_file && !parse_yes_no(host_file, "<disk allow-host-file>", &allow, error))
+        return FALSE;
+    if (value && !allow) {
+        invalid(error, _("<disk> only says relabel='no' or allow-host-file='yes'; a disk "
+                         "without either is labelled as usual"));
         return FALSE;
     }
-    g_ptr_array_add(settings->no_relabel_disks, g_steal_pointer(&target));
+    if (list_has(settings->no_relabel_disks, target, NULL) ||
+        list_has(settings->host_file_disks, target, NULL)) {
+        invalid(error, _("disk %s is listed twice"), target);
+        return FALSE;
+    }
+    if (allow)
+        g_ptr_array_add(settings->host_file_disks, g_strdup(target));
+    if (!value)
+        g_ptr_array_add(settings->no_relabel_disks, g_steal_pointer(&target));
     return TRUE;
 }
 
@@ -471,7 +535,8 @@ parse_root(xmlNodePtr root, GError **error)
     }
 
     if (!svirt_settings_set_mode(settings, mode_value, label, relabel_value, error) ||
-        !validate_disks(settings->no_relabel_disks, error))
+        !validate_disks(settings->no_relabel_disks, error) ||
+        !validate_disks(settings->host_file_disks, error))
         return NULL;
     return g_steal_pointer(&settings);
 }
@@ -543,11 +608,25 @@ svirt_settings_format(const SvirtSettings *settings)
 
         g_string_append_printf(out, "  <label>%s</label>\n", escaped);
     }
+    /* One element per disk: a disk in both lists says both. */
     for (guint i = 0; i < settings->no_relabel_disks->len; i++) {
-        g_autofree char *escaped =
-            g_markup_escape_text(g_ptr_array_index(settings->no_relabel_disks, i), -1);
+        const char *target = g_ptr_array_index(settings->no_relabel_disks, i);
+        g_autofree char *escaped = g_markup_escape_text(target, -1);
 
-        g_string_append_printf(out, "  <disk target=\"%s\" relabel=\"no\"/>\n", escaped);
+        g_string_append_printf(out, "  <disk target=\"%s\" relabel=\"no\"%s/>\n", escaped,
+                               svirt_settings_disk_allows_host_file(settings, target)
+                                   ? " allow-host-file=\"yes\""
+                                   : "");
+    }
+    for (guint i = 0; i < settings->host_file_disks->len; i++) {
+        const char *target = g_ptr_array_index(settings->host_file_disks, i);
+        g_autofree char *escaped = NULL;
+
+        if (list_has(settings->no_relabel_disks, target, NULL))
+            continue;
+        escaped = g_markup_escape_text(target, -1);
+        g_string_append_printf(out, "  <disk target=\"%s\" allow-host-file=\"yes\"/>\n",
+                               escaped);
     }
     g_string_append(out, "</security>");
     return g_string_free(out, FALSE);

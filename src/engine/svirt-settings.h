@@ -13,6 +13,7 @@ G_BEGIN_DECLS
  *   <security mode="static" relabel="yes">
  *     <label>system_u:system_r:svirt_t:s0:c10,c20</label>
  *     <disk target="vdb" relabel="no"/>
+ *     <disk target="vdc" allow-host-file="yes"/>
  *   </security>
  *
  * and the domain XML shows it as <svm:security xmlns:svm="http://svirt.org/xmlns/manager/1.0"
@@ -22,9 +23,11 @@ G_BEGIN_DECLS
  * given in <label>), or "none" (the engine labels nothing). relabel: whether the engine labels
  * the VM's files; "no" is only allowed with a static label, whose files the administrator then
  * labels. <disk target=… relabel="no"/>: a disk (by its target, e.g.
- * vdb) the engine must not label, nor its backing files. Shared and read-only designations are
- * libvirt's own <shareable/> and <readonly/>, not settings. No element means dynamic, relabel
- * yes. */
+ * vdb) the engine must not label, nor its backing files. <disk target=… allow-host-file="yes"/>:
+ * the administrator gives the disk (and its backing files) a file that looks like the host's
+ * (several names, or a place of the host that may be overridden, see svirt-host-files.h); a
+ * disk may say both in one element. Shared and read-only designations are libvirt's own
+ * <shareable/> and <readonly/>, not settings. No element means dynamic, relabel yes. */
 #define SVIRT_METADATA_NS "http://svirt.org/xmlns/manager/1.0"
 #define SVIRT_METADATA_PREFIX "svm"
 
@@ -39,6 +42,8 @@ typedef struct {
     char *label;                 /* static mode only: the full process context, canonical */
     gboolean relabel;
     GPtrArray *no_relabel_disks; /* of char *: disk targets the engine leaves alone */
+    GPtrArray *host_file_disks;  /* of char *: disk targets allowed a file that looks like the
+                                  * host's; the order has no meaning */
 } SvirtSettings;
 
 #define SVIRT_TYPE_SETTINGS (svirt_settings_get_type())
@@ -60,6 +65,12 @@ gboolean svirt_settings_set_mode(SvirtSettings *settings, SvirtSecurityMode mode
                                  const char *label, gboolean relabel, GError **error);
 /* Whether the engine may label the disk with target @target (per-disk override only). */
 gboolean svirt_settings_disk_relabel(const SvirtSettings *settings, const char *target);
+/* Whether the administrator allowed the disk with target @target a file that looks like the
+ * host's; FALSE for a NULL @target (a file that is not a disk's). */
+gboolean svirt_settings_disk_allows_host_file(const SvirtSettings *settings, const char *target);
+/* Allows or no longer allows it; refuses a @target that is not a disk target name. */
+gboolean svirt_settings_set_disk_host_file(SvirtSettings *settings, const char *target,
+                                           gboolean allow, GError **error);
 
 /* Checks what needs no policy: a static label parses, has a level and is the only place a label
  * appears; relabel no only with a static label; disk targets are device names, each once. */

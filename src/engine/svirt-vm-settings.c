@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "svirt-context.h"
+#include "svirt-domain-xml.h"
 #include "svirt-engine.h"
 #include "svirt-policy.h"
 #include "svirt-private.h"
@@ -163,4 +164,89 @@ gboolean
 svirt_engine_set_settings_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
     return svirt_task_finish_boolean(engine, svirt_engine_set_settings_async, result, error);
+}
+
+/* The targets of the disks in @xml, joined by ", "; whether @target is one of them. */
+static gboolean
+has_disk(const char *xml, const char *target, char **targets, GError **error)
+{
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, error);
+    g_autoptr(GString) all = g_string_new(NULL);
+    gboolean found = FALSE;
+    xmlNode *devices;
+
+    if (!doc)
+        return FALSE;
+    devices = svirt_xml_child(xmlDocGetRootElement(doc), "devices");
+    for (xmlNode *node = devices ? devices->children : NULL; node; node = node->next) {
+        g_autofree char *dev = NULL;
+
+        if (!svirt_xml_is(node, "disk") ||
+            !(dev = svirt_xml_prop(svirt_xml_child(node, "target"), "dev")))
+            continue;
+        found = found || g_str_equal(dev, target);
+        g_string_append_printf(all, "%s%s", all->len ? ", " : "", dev);
+    }
+    *targets = g_string_free(g_steal_pointer(&all), FALSE);
+    return found;
+}
+
+gboolean
+svirt_engine_set_disk_host_file(SvirtEngine *self, const char *vm, const char *target,
+                                gboolean allow, GError **error)
+{
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(GError) local = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *targets = NULL;
+
+    g_return_val_if_fail(target != NULL, FALSE);
+
+    settings = svirt_engine_get_settings(self, vm, error);
+    if (!settings || !svirt_settings_set_disk_host_file(settings, target, allow, error))
+        return FALSE;
+    /* Withdrawing an override is always possible, also for a disk that is gone. */
+    if (allow) {
+        xml = svirt_engine_get_domain_xml(self, vm, TRUE, error);
+        if (!xml)
+            return FALSE;
+        if (!has_disk(xml, target, &targets, &local)) {
+            if (local)
+                g_propagate_error(error, g_steal_pointer(&local));
+            else
+                g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                            _("VM '%s' has no disk %s. Its disks are: %s."), vm, target,
+                            *targets ? targets : _("none"));
+            return FALSE;
+        }
+    }
+    return svirt_engine_set_settings(self, vm, settings, error);
+}
+
+static gboolean
+set_disk_host_file_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                        GCancellable *cancellable, GError **error)
+{
+    return svirt_engine_set_disk_host_file(source, args->vm, args->text, args->flag, error);
+}
+
+void
+svirt_engine_set_disk_host_file_async(SvirtEngine *engine, const char *vm, const char *target,
+                                      gboolean allow, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
+
+    args->text = g_strdup(target);
+    args->flag = allow;
+    svirt_task_run(engine, svirt_engine_set_disk_host_file_async, set_disk_host_file_call, args,
+                   NULL, SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+gboolean
+svirt_engine_set_disk_host_file_finish(SvirtEngine *engine, GAsyncResult *result,
+                                       GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_set_disk_host_file_async, result,
+                                     error);
 }
