@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -705,6 +706,8 @@ test_path_users(void)
     g_autoptr(GPtrArray) users = NULL;
     g_autoptr(GAsyncResult) result = NULL;
     g_autofree char *link = g_build_filename(dir, "link.img", NULL);
+    g_autofree char *hard_link = g_build_filename(dir, "hard-link.img", NULL);
+    g_autoptr(GPtrArray) by_inode = NULL;
     SvirtPathUser *user;
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
@@ -713,11 +716,15 @@ test_path_users(void)
     define_user(conn, "svm-users-a", image2, "<readonly/>");
     define_user(conn, "svm-users-c", image, "");
     g_assert_cmpint(symlink(image2, link), ==, 0);
+    g_assert_cmpint(linkat(AT_FDCWD, image, AT_FDCWD, hard_link, 0), ==, 0);
 
     /* Through a link too: what counts is the file. */
     svirt_engine_list_path_users_async(engine, link, NULL, on_async_done, &result);
     svm_test_wait_for(svm_test_pointer_is_set, &result, 10000, "the users of a file");
     users = svirt_engine_list_path_users_finish(engine, result, &error);
+    /* Another name of the same file (a hard link) is that file: its device and inode count. */
+    by_inode = svirt_engine_list_path_users(engine, hard_link, NULL);
+    g_unlink(hard_link);
     g_unlink(link);
     undefine(conn, "svm-users-a");
     undefine(conn, "svm-users-b");
@@ -733,6 +740,11 @@ test_path_users(void)
     g_assert_cmpstr(user->name, ==, "svm-users-b");
     g_assert_cmpint(user->designation, ==, SVIRT_DESIGNATION_SHARED);
     g_clear_pointer(&users, g_ptr_array_unref);
+    g_assert_nonnull(by_inode);
+    g_assert_cmpuint(by_inode->len, ==, 1);
+    user = g_ptr_array_index(by_inode, 0);
+    g_assert_cmpstr(user->name, ==, "svm-users-c");
+    g_assert_cmpint(user->designation, ==, SVIRT_DESIGNATION_PRIVATE);
 
     users = svirt_engine_list_path_users(engine, iso, &error);
     g_assert_no_error(error);

@@ -346,9 +346,12 @@ svirt_engine_add_disk(SvirtEngine *engine, const char *vm, const char *path,
                     resolved);
         return NULL;
     }
-    if (!svirt_labeler_check_location(resolved, block ? SVIRT_LABEL_TARGET_BLOCK
-                                                      : SVIRT_LABEL_TARGET_FILE,
-                                      error))
+    /* A place an administrator may allow for one disk is refused at the start, whose message
+     * names the disk to allow; the host's own places are refused now. */
+    if (!svirt_labeler_check_location_for(resolved,
+                                          block ? SVIRT_LABEL_TARGET_BLOCK
+                                                : SVIRT_LABEL_TARGET_FILE,
+                                          &svirt_label_for_new_disk, error))
         return NULL;
     if (block && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
         return NULL;

@@ -14,6 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "svirt-host-files.h"
 #include "svirt-labeler.h"
 
 struct _SvirtLabelTarget {
@@ -24,11 +25,7 @@ struct _SvirtLabelTarget {
     struct stat st;
 };
 
-/* The host's own files: a VM allowed to write one of these owns the host (the Xen lesson). */
-static const char *const system_locations[] = {
-    "/etc", "/usr", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-    "/var/lib/selinux", "/proc", "/sys", "/root", "/dev", NULL,
-};
+const SvirtLabelFor svirt_label_for_new_disk = { NULL, NULL, TRUE };
 
 const char *
 svirt_labeler_xattr_name(void)
@@ -52,35 +49,88 @@ svirt_labeler_resolve_path(const char *path)
     return copy;
 }
 
-static gboolean
-path_is_under(const char *path, const char *dir)
+/* @word as one word of a shell command. */
+static char *
+shell_word(const char *word)
 {
-    gsize len = strlen(dir);
+    for (const char *p = word; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("._+:@%-", *p))
+            return g_shell_quote(word);
+    }
+    return *word ? g_strdup(word) : g_shell_quote(word);
+}
 
-    return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+/* What an administrator who really means it can do about a refusal the per-disk override
+ * lifts. */
+static char *
+override_hint(const SvirtLabelFor *use)
+{
+    g_autofree char *vm = NULL;
+
+    if (!use || !use->vm || !use->target)
+        return g_strdup(_("Keep VM images in a storage pool such as /var/lib/libvirt/images; an "
+                          "administrator who really means to give such a file to a VM can allow "
+                          "it for one disk with 'svirtctl set-disk VM TARGET --allow-host-file "
+                          "yes'."));
+    vm = shell_word(use->vm);
+    return g_strdup_printf(_("Keep VM images in a storage pool such as /var/lib/libvirt/images, "
+                             "or, if you really mean to give this file to VM '%s', allow it for "
+                             "its disk %s with 'svirtctl set-disk %s %s --allow-host-file yes'."),
+                           use->vm, use->target, vm, use->target);
+}
+
+static gboolean
+host_file_allowed(const SvirtLabelFor *use)
+{
+    return use && use->allow_host_file;
+}
+
+/* @shown is what the refusal calls the object: its path, or its path and another name. */
+static gboolean
+check_place(const char *name, const char *shown, SvirtLabelTargetKind kind,
+            const SvirtLabelFor *use, GError **error)
+{
+    g_autofree char *place = NULL;
+    g_autofree char *what = NULL;
+    g_autofree char *hint = NULL;
+    const SvirtHostPlace *row;
+
+    if (g_str_equal(name, "/")) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label the root directory."));
+        return FALSE;
+    }
+    row = svirt_host_place_of(name, kind == SVIRT_LABEL_TARGET_BLOCK, &place);
+    if (!row || (row->overridable && host_file_allowed(use)))
+        return TRUE;
+    if (row->top_only)
+        /* TRANSLATORS: the last %s says what the host keeps there */
+        what = g_strdup_printf(_("Refusing to label %s: it is directly in %s, which belongs to "
+                                 "the host (%s)."),
+                               shown, place, _(row->reason));
+    else
+        /* TRANSLATORS: the last %s says what the host keeps there */
+        what = g_strdup_printf(_("Refusing to label %s: it is under %s, which belongs to the "
+                                 "host (%s)."),
+                               shown, place, _(row->reason));
+    hint = row->overridable
+               ? override_hint(use)
+               : g_strdup(_("Keep VM images in a storage pool such as /var/lib/libvirt/images."));
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE, "%s %s", what, hint);
+    return FALSE;
+}
+
+gboolean
+svirt_labeler_check_location_for(const char *resolved, SvirtLabelTargetKind kind,
+                                 const SvirtLabelFor *use, GError **error)
+{
+    return check_place(resolved, resolved, kind, use, error);
 }
 
 gboolean
 svirt_labeler_check_location(const char *resolved, SvirtLabelTargetKind kind, GError **error)
 {
-    if (g_str_equal(resolved, "/")) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
-                    _("Refusing to label the root directory."));
-        return FALSE;
-    }
-    for (guint i = 0; system_locations[i]; i++) {
-        if (!path_is_under(resolved, system_locations[i]))
-            continue;
-        /* An explicitly assigned block device is the one thing under /dev a VM may use. */
-        if (kind == SVIRT_LABEL_TARGET_BLOCK && g_str_equal(system_locations[i], "/dev"))
-            continue;
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
-                    _("Refusing to label %s: it is under %s, which belongs to the host. "
-                      "Keep VM images in a storage pool such as /var/lib/libvirt/images."),
-                    resolved, system_locations[i]);
-        return FALSE;
-    }
-    return TRUE;
+    return check_place(resolved, resolved, kind, NULL, error);
 }
 
 static char *
@@ -105,26 +155,6 @@ mount_point_of(dev_t dev)
 }
 
 static gboolean
-is_swap(dev_t dev)
-{
-    g_autofree char *swaps = NULL;
-    g_auto(GStrv) lines = NULL;
-
-    if (!g_file_get_contents("/proc/swaps", &swaps, NULL, NULL))
-        return FALSE;
-    lines = g_strsplit(swaps, "\n", -1);
-    for (guint i = 1; lines[i]; i++) {
-        g_auto(GStrv) fields = g_strsplit_set(lines[i], " \t", 2);
-        struct stat st;
-
-        if (fields[0] && *fields[0] && stat(fields[0], &st) == 0 && S_ISBLK(st.st_mode) &&
-            st.st_rdev == dev)
-            return TRUE;
-    }
-    return FALSE;
-}
-
-static gboolean
 check_one_device(dev_t dev, const char *path, const char *what, GError **error)
 {
     g_autofree char *mount = mount_point_of(dev);
@@ -139,7 +169,7 @@ check_one_device(dev_t dev, const char *path, const char *what, GError **error)
                     path, what, mount);
         return FALSE;
     }
-    if (is_swap(dev)) {
+    if (svirt_host_is_swap(&(struct stat){ .st_mode = S_IFBLK, .st_rdev = dev }, NULL)) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
                     _("Refusing to label %s: %s is the host's swap space."), path, what);
         return FALSE;
@@ -313,8 +343,68 @@ set_errno_error(GError **error, int err, const char *path, LabelAction action)
     }
 }
 
+/* Another name of the object, through a bind mount or a second mount of its filesystem, may
+ * be a host file: /etc bound elsewhere is still /etc. */
+static gboolean
+check_aliases(const SvirtLabelTarget *target, const SvirtLabelFor *use, GError **error)
+{
+    g_autoptr(GPtrArray) aliases = svirt_host_aliases(target->fd, target->resolved);
+
+    for (guint i = 0; i < aliases->len; i++) {
+        const char *alias = g_ptr_array_index(aliases, i);
+        /* TRANSLATORS: a path, then another name of the same file */
+        g_autofree char *shown =
+            g_strdup_printf(_("%s (also mounted as %s)"), target->resolved, alias);
+
+        if (!check_place(alias, shown, target->kind, use, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* What the host is using, whatever its name: a file with other names, swap, a loop device's
+ * backing file. */
+static gboolean
+check_host_use(const SvirtLabelTarget *target, const SvirtLabelFor *use, GError **error)
+{
+    const struct stat *st = &target->st;
+    g_autofree char *loop = NULL;
+
+    if (S_ISREG(st->st_mode) && st->st_nlink > 1 && !host_file_allowed(use)) {
+        g_autofree char *hint = override_hint(use);
+
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    g_dngettext(GETTEXT_PACKAGE,
+                                "Refusing to label %s: the file has %u names (hard links), and "
+                                "another name may be a host file or another VM's disk. %s",
+                                "Refusing to label %s: the file has %u names (hard links), and "
+                                "another name may be a host file or another VM's disk. %s",
+                                (gulong)st->st_nlink),
+                    target->resolved, (guint)st->st_nlink, hint);
+        return FALSE;
+    }
+    if (S_ISREG(st->st_mode) && svirt_host_is_swap(st, NULL)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: it is the host's swap space. Turn it off first "
+                      "(swapoff) or give the VM another file."),
+                    target->resolved);
+        return FALSE;
+    }
+    loop = svirt_host_loop_device_of(st);
+    if (loop) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label %s: the host uses it as the backing file of loop "
+                      "device /dev/%s. Detach it first (losetup -d /dev/%s) or give the VM "
+                      "another file."),
+                    target->resolved, loop, loop);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 SvirtLabelTarget *
-svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **error)
+svirt_label_target_open_for(const char *path, SvirtLabelTargetKind kind,
+                            const SvirtLabelFor *use, GError **error)
 {
     g_autoptr(SvirtLabelTarget) target = g_new0(SvirtLabelTarget, 1);
 
@@ -334,7 +424,7 @@ svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **er
         set_errno_error(error, errno, path, LABEL_ACTION_SET);
         return NULL;
     }
-    if (!svirt_labeler_check_location(target->resolved, kind, error))
+    if (!check_place(target->resolved, target->resolved, kind, use, error))
         return NULL;
 
     target->fd = open_no_symlinks(target->resolved);
@@ -356,7 +446,15 @@ svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **er
     if (S_ISBLK(target->st.st_mode) &&
         !svirt_labeler_check_block_device(target->st.st_rdev, target->resolved, error))
         return NULL;
+    if (!check_aliases(target, use, error) || !check_host_use(target, use, error))
+        return NULL;
     return g_steal_pointer(&target);
+}
+
+SvirtLabelTarget *
+svirt_label_target_open(const char *path, SvirtLabelTargetKind kind, GError **error)
+{
+    return svirt_label_target_open_for(path, kind, NULL, error);
 }
 
 void

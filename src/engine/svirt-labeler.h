@@ -25,8 +25,27 @@ typedef enum {
 /* A path checked for labelling and held open (O_PATH) so what is labelled is what was checked. */
 typedef struct _SvirtLabelTarget SvirtLabelTarget;
 
+/* Whom a file is labelled for, and what its administrator allowed. */
+typedef struct {
+    const char *vm;           /* the VM's name, for the refusal's advice; NULL when none */
+    const char *target;       /* the VM's disk the file belongs to (vdb); NULL when none */
+    gboolean allow_host_file; /* the administrator allowed this disk a file that looks like the
+                               * host's: one with several names, or in a place of the table
+                               * (svirt-host-files.h) that such an override may lift */
+} SvirtLabelFor;
+
+/* A disk being added to a definition: only the places no override lifts are refused yet. */
+extern const SvirtLabelFor svirt_label_for_new_disk;
+
 const char *svirt_labeler_xattr_name(void);
 
+/* Resolves @path, checks the place and the object, and holds it open. Refused
+ * (SVIRT_ERROR_UNSAFE): a place of the host (svirt-host-files.h), also under another name
+ * through a mount; a regular file with more than one name; the host's swap space, a loop
+ * device's backing file; for block devices, one the host mounts or uses. @use (NULL: a file
+ * for no VM, no override) may lift the refusals an administrator can override. */
+SvirtLabelTarget *svirt_label_target_open_for(const char *path, SvirtLabelTargetKind kind,
+                                              const SvirtLabelFor *use, GError **error);
 SvirtLabelTarget *svirt_label_target_open(const char *path, SvirtLabelTargetKind kind,
                                           GError **error);
 void svirt_label_target_free(SvirtLabelTarget *target);
@@ -41,8 +60,11 @@ gboolean svirt_label_target_set_label(SvirtLabelTarget *target, const char *labe
 gboolean svirt_label_target_remove_label(SvirtLabelTarget *target, SvirtLabelStatus *status,
                                          GError **error);
 
+/* Whether the place @resolved may be labelled: no row of the host's table holds it. */
 gboolean svirt_labeler_check_location(const char *resolved, SvirtLabelTargetKind kind,
                                       GError **error);
+gboolean svirt_labeler_check_location_for(const char *resolved, SvirtLabelTargetKind kind,
+                                          const SvirtLabelFor *use, GError **error);
 gboolean svirt_labeler_check_block_device(dev_t rdev, const char *path, GError **error);
 
 /* The absolute path with every symlink resolved, NULL when it does not exist. */

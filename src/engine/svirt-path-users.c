@@ -4,6 +4,7 @@
 #include <libvirt/virterror.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "svirt-create.h"
 #include "svirt-labeler.h"
@@ -64,8 +65,21 @@ svirt_foreach_vm_file(virConnectPtr conn, SvirtVmFileFunc func, gpointer user_da
 
 typedef struct {
     const char *wanted;
+    gboolean have_stat;
+    struct stat st; /* of @wanted: another name (a hard link) of the file is the same file */
     GPtrArray *users;
 } PathUsers;
+
+static gboolean
+is_wanted(const PathUsers *found, const char *resolved)
+{
+    struct stat st;
+
+    if (g_str_equal(resolved, found->wanted))
+        return TRUE;
+    return found->have_stat && stat(resolved, &st) == 0 && st.st_dev == found->st.st_dev &&
+           st.st_ino == found->st.st_ino;
+}
 
 static void
 add_path_user(virDomainPtr dom, const char *uuid, const SvirtPlanItem *item,
@@ -78,7 +92,7 @@ add_path_user(virDomainPtr dom, const char *uuid, const SvirtPlanItem *item,
     SvirtPathUser *user;
 
     /* A VM counts once, with the first use of the path in its plan. */
-    if (!g_str_equal(resolved, found->wanted) || (last && g_str_equal(last->uuid, uuid)))
+    if ((last && g_str_equal(last->uuid, uuid)) || !is_wanted(found, resolved))
         return;
     user = g_new0(SvirtPathUser, 1);
     user->name = g_strdup(virDomainGetName(dom));
@@ -105,7 +119,8 @@ svirt_engine_list_path_users(SvirtEngine *engine, const char *path, GError **err
     if (wanted == NULL)
         wanted = g_strdup(path);
     users = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_path_user_free);
-    found = (PathUsers){ wanted, users };
+    found = (PathUsers){ wanted, FALSE, { 0 }, users };
+    found.have_stat = stat(wanted, &found.st) == 0;
     if (!svirt_foreach_vm_file(conn, add_path_user, &found)) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not list the VMs that use %s"), path);

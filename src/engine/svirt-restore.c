@@ -25,6 +25,11 @@ target_kind_of_path(const char *path)
     return SVIRT_LABEL_TARGET_FILE;
 }
 
+/* Putting a label back gives no VM anything: a file the administrator allowed a disk (or that
+ * gained a second name while a VM ran) must get its original back. The host's own places and
+ * the files it uses stay refused. */
+static const SvirtLabelFor restoring = { NULL, NULL, TRUE };
+
 /* Puts the recorded original back on an entry's path; a path that is gone needs nothing. */
 static gboolean
 restore_entry(const SvirtJournalEntry *entry, GError **error)
@@ -33,7 +38,8 @@ restore_entry(const SvirtJournalEntry *entry, GError **error)
     g_autoptr(GError) local = NULL;
     SvirtLabelStatus status;
 
-    target = svirt_label_target_open(entry->path, target_kind_of_path(entry->path), &local);
+    target = svirt_label_target_open_for(entry->path, target_kind_of_path(entry->path),
+                                         &restoring, &local);
     if (!target) {
         if (g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND)) {
             g_debug("%s is gone; nothing to restore", entry->path);
@@ -228,7 +234,7 @@ svirt_restore_path(const char *path, char **restored_to, GError **error)
 
     if (!journal || !svirt_journal_lock(journal, error))
         return FALSE;
-    target = svirt_label_target_open(path, target_kind_of_path(path), error);
+    target = svirt_label_target_open_for(path, target_kind_of_path(path), &restoring, error);
     if (!target) {
         svirt_journal_unlock(journal);
         return FALSE;

@@ -46,6 +46,7 @@ typedef struct {
     char *original;
     gboolean held_before; /* another running VM already holds it: leave its label alone */
     gboolean applied;
+    char *journal_path;   /* another name of it the journal already holds; NULL: its own */
 } Step;
 
 static void
@@ -53,6 +54,7 @@ step_clear(Step *step)
 {
     svirt_label_target_free(step->target);
     g_free(step->original);
+    g_free(step->journal_path);
 }
 
 static gboolean
@@ -177,15 +179,38 @@ reserve_level(SvirtEngine *engine, Vm *vm, const SvirtSettings *settings,
     return TRUE;
 }
 
+/* The journal entry of @step's file: by its path, else by device and inode, so that another
+ * name (a hard link) of a file a running VM holds is the same file. */
+static SvirtJournalEntry *
+entry_of(SvirtJournal *journal, const Step *step)
+{
+    const struct stat *st = svirt_label_target_get_stat(step->target);
+    SvirtJournalEntry *entry =
+        svirt_journal_lookup(journal, svirt_label_target_get_resolved(step->target));
+    GPtrArray *entries = svirt_journal_get_entries(journal);
+
+    for (guint i = 0; !entry && i < entries->len; i++) {
+        SvirtJournalEntry *other = g_ptr_array_index(entries, i);
+        struct stat ost;
+
+        if (other->holders->len > 0 && lstat(other->path, &ost) == 0 &&
+            ost.st_dev == st->st_dev && ost.st_ino == st->st_ino)
+            entry = other;
+    }
+    return entry;
+}
+
 /* Whether another running VM holds @step's file: fine when it is shared with the same label,
  * refused otherwise. */
 static gboolean
 check_holders(Vm *vm, SvirtJournal *journal, GHashTable *running, Step *step, GError **error)
 {
     const SvirtPlanItem *item = step->item;
-    SvirtJournalEntry *entry =
-        svirt_journal_lookup(journal, svirt_label_target_get_resolved(step->target));
+    SvirtJournalEntry *entry = entry_of(journal, step);
 
+    /* One entry per file, whatever name each VM uses: the last holder to stop restores it. */
+    if (entry && !g_str_equal(entry->path, svirt_label_target_get_resolved(step->target)))
+        step->journal_path = g_strdup(entry->path);
     for (guint h = 0; entry && h < entry->holders->len; h++) {
         const char *holder = g_ptr_array_index(entry->holders, h);
         const char *holder_name = g_hash_table_lookup(running, holder);
@@ -207,7 +232,8 @@ check_holders(Vm *vm, SvirtJournal *journal, GHashTable *running, Step *step, GE
 
 /* Step 2: every file is checked, and its original label read, before anything changes. */
 static GArray *
-check_targets(Vm *vm, const SvirtPlan *plan, SvirtJournal *journal, GError **error)
+check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
+              SvirtJournal *journal, GError **error)
 {
     g_autoptr(GHashTable) running = svirt_list_running_vms(vm->conn, error);
     g_autoptr(GArray) steps = NULL;
@@ -219,6 +245,8 @@ check_targets(Vm *vm, const SvirtPlan *plan, SvirtJournal *journal, GError **err
     for (guint i = 0; i < plan->items->len; i++) {
         SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
         Step step = { item, NULL, NULL, FALSE, FALSE };
+        SvirtLabelFor use = { vm->name, item->target,
+                              svirt_settings_disk_allows_host_file(settings, item->target) };
         struct stat st;
 
         if (!is_labelled(item))
@@ -228,9 +256,9 @@ check_targets(Vm *vm, const SvirtPlan *plan, SvirtJournal *journal, GError **err
                            vm->name);
             return NULL;
         }
-        step.target = svirt_label_target_open(
+        step.target = svirt_label_target_open_for(
             item->path, target_kind_for(item->kind, stat(item->path, &st) == 0 ? st.st_mode : 0),
-            error);
+            &use, error);
         if (!step.target) {
             g_prefix_error(error, _("Starting '%s' stopped while checking its files: "),
                            vm->name);
@@ -254,7 +282,10 @@ write_journal(Vm *vm, SvirtJournal *journal, GArray *steps, GError **error)
     for (guint i = 0; i < steps->len; i++) {
         Step *step = &g_array_index(steps, Step, i);
 
-        svirt_journal_add_holder(journal, svirt_label_target_get_resolved(step->target),
+        svirt_journal_add_holder(journal,
+                                 step->journal_path
+                                     ? step->journal_path
+                                     : svirt_label_target_get_resolved(step->target),
                                  step->original, step->item->label, vm->uuid);
     }
     if (!svirt_journal_commit(journal, error)) {
@@ -354,7 +385,7 @@ start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
         return FALSE;
     if (plan->level)
         image_label = svirt_policy_context_with_level(types->image, plan->level, NULL);
-    steps = check_targets(vm, plan, journal, error);
+    steps = check_targets(vm, plan, settings, journal, error);
     if (!steps || !write_journal(vm, journal, steps, error) ||
         !apply_labels(vm, journal, steps, error) ||
         !launch(vm, xml, plan, image_label, journal, steps, error))

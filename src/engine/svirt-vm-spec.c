@@ -233,9 +233,12 @@ check_existing_path(const char *what, const char *path, GError **error)
                what, path);
         return NULL;
     }
-    if (!svirt_labeler_check_location(resolved, S_ISBLK(st.st_mode) ? SVIRT_LABEL_TARGET_BLOCK
-                                                                    : SVIRT_LABEL_TARGET_FILE,
-                                      error))
+    /* What an administrator may allow for one disk is refused at the first start, whose message
+     * names the disk to allow; the host's own places are refused now. */
+    if (!svirt_labeler_check_location_for(resolved,
+                                          S_ISBLK(st.st_mode) ? SVIRT_LABEL_TARGET_BLOCK
+                                                              : SVIRT_LABEL_TARGET_FILE,
+                                          &svirt_label_for_new_disk, error))
         return NULL;
     /* A device the host uses would be refused at the first start; refuse it now. */
     if (S_ISBLK(st.st_mode) && !svirt_labeler_check_block_device(st.st_rdev, resolved, error))
