@@ -18,8 +18,9 @@ GPid svm_test_owner(void);
  * gone. @stem starts with "svm-test-". */
 char *svm_test_vm_name(const char *stem);
 
-/* A directory the QEMU user can enter, removed with svm_test_rmdir(); its name carries the
- * owner ("/tmp/@prefix-<owner>-XXXXXX"), so a sweep finds it when the owner died. */
+/* A directory the QEMU user can enter, removed with svm_test_rmdir() (which first detaches a
+ * mount on it or below it, never removing files through a mount); its name carries the owner
+ * ("/tmp/@prefix-<owner>-XXXXXX"), so a sweep finds it when the owner died. */
 char *svm_test_make_vm_dir(const char *prefix);
 void svm_test_rmdir(const char *dir);
 
