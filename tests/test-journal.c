@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,22 @@ new_dir(void)
     return dir;
 }
 
+/* A label as the kernel keeps a context: its text and a NUL. */
+static GBytes *
+context_bytes(const char *text)
+{
+    return g_bytes_new(text, strlen(text) + 1);
+}
+
+static void
+assert_original(const SvirtJournalEntry *entry, const char *text)
+{
+    g_autoptr(GBytes) want = context_bytes(text);
+
+    g_assert_nonnull(entry->original);
+    g_assert_true(g_bytes_equal(entry->original, want));
+}
+
 static void
 test_persisted(void)
 {
@@ -32,12 +49,13 @@ test_persisted(void)
     g_autoptr(GError) error = NULL;
     g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
     g_autoptr(SvirtJournal) again = NULL;
+    g_autoptr(GBytes) original = context_bytes("system_u:object_r:virt_image_t:s0");
     SvirtJournalEntry *e;
 
     g_assert_no_error(error);
     g_assert_true(svirt_journal_lock(j, &error));
     g_assert_cmpuint(svirt_journal_get_entries(j)->len, ==, 0);
-    svirt_journal_add_holder(j, "/images/a.img", "system_u:object_r:virt_image_t:s0",
+    svirt_journal_add_holder(j, "/images/a.img", original,
                              "system_u:object_r:svirt_image_t:s0:c1,c2", VM1);
     svirt_journal_add_holder(j, "/images/b.img", NULL, "system_u:object_r:svirt_image_t:s0",
                              VM1);
@@ -50,7 +68,7 @@ test_persisted(void)
     g_assert_cmpuint(svirt_journal_get_entries(again)->len, ==, 2);
     e = svirt_journal_lookup(again, "/images/a.img");
     g_assert_nonnull(e);
-    g_assert_cmpstr(e->original, ==, "system_u:object_r:virt_image_t:s0");
+    assert_original(e, "system_u:object_r:virt_image_t:s0");
     g_assert_cmpstr(e->label, ==, "system_u:object_r:svirt_image_t:s0:c1,c2");
     g_assert_cmpstr(e->boot_id, ==, svirt_journal_boot_id());
     g_assert_true(svirt_journal_entry_has_holder(e, VM1));
@@ -66,15 +84,17 @@ test_holders(void)
     g_autofree char *dir = new_dir();
     g_autoptr(GError) error = NULL;
     g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
+    g_autoptr(GBytes) first = context_bytes("orig_u:object_r:orig_t:s0");
+    g_autoptr(GBytes) seen = context_bytes("system_u:object_r:svirt_image_t:s0");
     SvirtJournalEntry *e;
 
     g_assert_true(svirt_journal_lock(j, &error));
-    svirt_journal_add_holder(j, "/images/shared.img", "orig_u:object_r:orig_t:s0",
+    svirt_journal_add_holder(j, "/images/shared.img", first,
                              "system_u:object_r:svirt_image_t:s0", VM1);
     /* The second VM saw our label; the original must stay the first one. */
-    e = svirt_journal_add_holder(j, "/images/shared.img", "system_u:object_r:svirt_image_t:s0",
+    e = svirt_journal_add_holder(j, "/images/shared.img", seen,
                                  "system_u:object_r:svirt_image_t:s0", VM2);
-    g_assert_cmpstr(e->original, ==, "orig_u:object_r:orig_t:s0");
+    assert_original(e, "orig_u:object_r:orig_t:s0");
     g_assert_cmpuint(e->holders->len, ==, 2);
     svirt_journal_add_holder(j, "/images/shared.img", NULL, NULL, VM2);
     g_assert_cmpuint(e->holders->len, ==, 2);
@@ -129,6 +149,28 @@ test_refused_shapes(void)
           "entry 1 has holders that are not a list" },
         { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"holders\": [ {} ]} ]}",
           "entry 1 has a holder that is not a string" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"path_base64\": \"L3*=\"} ]}",
+          "entry 1 has a path or label whose bytes are not valid base64" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"path_base64\": \"L3k=\"} ]}",
+          "entry 1 has a path or label whose readable form does not match its bytes" },
+        /* "/a", a NUL, "b": no file has such a name. */
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/a\", \"path_base64\": \"L2EAYg==\"} ]}",
+          "entry 1 has a path or label whose bytes are not valid base64 of a name" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"label\": \"a\", "
+          "\"label_base64\": 1} ]}",
+          "entry 1 has a path or label that is not a string" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"original\": \"a\", "
+          "\"original_base64\": \"Yg==\"} ]}",
+          "entry 1 has an original label whose readable form does not match its bytes" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"original\": null, "
+          "\"original_base64\": \"YQ==\"} ]}",
+          "entry 1 has an original label whose readable form does not match its bytes" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"original\": \"a\", "
+          "\"original_base64\": \"YQ\"} ]}",
+          "entry 1 has an original label whose bytes are not valid base64" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"original\": \"a\", "
+          "\"original_base64\": [\"YQ==\"]} ]}",
+          "entry 1 has a label or boot id that is not a string" },
     };
     GString *nested = g_string_new(NULL);
 
@@ -207,6 +249,178 @@ test_boot_id_absent_kept(void)
     svirt_journal_unlock(j);
     g_unlink(file);
     g_rmdir(dir);
+}
+
+typedef struct {
+    char *path;
+    GBytes *original;
+    char *label;
+} Expected;
+
+static void
+expected_clear(Expected *e)
+{
+    g_free(e->path);
+    g_clear_pointer(&e->original, g_bytes_unref);
+    g_free(e->label);
+}
+
+/* Originals of every shape a filesystem can hold: any byte (NUL too), with and without the
+ * trailing NUL, empty, longer than a page, or none. */
+static GBytes *
+odd_original(guint i)
+{
+    guint8 all[256];
+
+    for (guint b = 0; b < 256; b++)
+        all[b] = (guint8)b;
+    switch (i % 7) {
+    case 0:
+        return g_bytes_new(all, sizeof(all));
+    case 1:
+        return g_bytes_new(all + 1, sizeof(all) - 1);
+    case 2:
+        return g_bytes_new("u:r:t:s0", 8);
+    case 3:
+        return g_bytes_new("", 0);
+    case 4: {
+        g_autofree guint8 *big = g_malloc(5000);
+
+        for (guint b = 0; b < 5000; b++)
+            big[b] = (guint8)(b * 7 + 1);
+        return g_bytes_new(big, 5000);
+    }
+    case 5:
+        return g_bytes_new("u_\xc3\xa9:r:t:s0\xff", 11);
+    default:
+        return NULL;
+    }
+}
+
+/* A path (or a label) with any byte but NUL, and a path with all of them, come back byte for
+ * byte, as do originals of any bytes; the journal stays readable UTF-8 JSON. */
+static void
+test_bytes_round_trip(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
+    g_autoptr(SvirtJournal) again = NULL;
+    g_autoptr(GArray) want = g_array_new(FALSE, TRUE, sizeof(Expected));
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autofree char *text = NULL;
+    GString *every = g_string_new("/images/");
+
+    g_array_set_clear_func(want, (GDestroyNotify)expected_clear);
+    for (guint b = 1; b <= 0xff; b++) {
+        Expected e = { g_strdup_printf("/images/x%c.img", (char)b), odd_original(b), NULL };
+
+        e.label = b % 2 ? g_strdup_printf("u:object_r:%c_t:s0", (char)b)
+                        : g_strdup("system_u:object_r:svirt_image_t:s0:c1,c2");
+        g_array_append_val(want, e);
+        g_string_append_c(every, (char)b);
+    }
+    {
+        Expected e = { g_string_free(every, FALSE), odd_original(0), g_strdup("l\xfe") };
+
+        g_array_append_val(want, e);
+    }
+    g_assert_true(svirt_journal_lock(j, &error));
+    for (guint i = 0; i < want->len; i++) {
+        Expected *e = &g_array_index(want, Expected, i);
+
+        svirt_journal_add_holder(j, e->path, e->original, e->label, VM1);
+    }
+    g_assert_true(svirt_journal_commit(j, &error));
+    g_assert_no_error(error);
+    svirt_journal_unlock(j);
+
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    g_assert_true(g_utf8_validate(text, -1, NULL));
+    g_assert_true(json_parser_load_from_data(parser, text, -1, &error));
+
+    again = svirt_journal_open(dir, &error);
+    g_assert_true(svirt_journal_lock(again, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(svirt_journal_get_entries(again)->len, ==, want->len);
+    for (guint i = 0; i < want->len; i++) {
+        Expected *e = &g_array_index(want, Expected, i);
+        SvirtJournalEntry *got = g_ptr_array_index(svirt_journal_get_entries(again), i);
+
+        g_assert_cmpstr(got->path, ==, e->path);
+        g_assert_cmpstr(got->label, ==, e->label);
+        if (!e->original)
+            g_assert_null(got->original);
+        else
+            g_assert_true(got->original && g_bytes_equal(got->original, e->original));
+        g_assert_true(svirt_journal_lookup(again, e->path) == got);
+    }
+    svirt_journal_unlock(again);
+}
+
+/* A journal written before paths and labels had their bytes beside them still reads, its
+ * originals as the contexts they were (text and NUL), and is written back as readable. */
+static void
+test_journal_without_bytes(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+    g_autofree char *after = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = NULL;
+    SvirtJournalEntry *entry;
+
+    g_assert_true(g_file_set_contents(
+        file,
+        "{\"version\": 1, \"entries\": [ {\"path\": \"/images/\xc3\xa9t\xc3\xa9.img\", "
+        "\"original\": \"system_u:object_r:virt_image_t:s0\", \"label\": "
+        "\"system_u:object_r:svirt_image_t:s0:c1,c2\", \"boot_id\": \"b\", \"holders\": [\"" VM1
+        "\"]} ]}",
+        -1, NULL));
+    j = svirt_journal_open(dir, &error);
+    g_assert_true(svirt_journal_lock(j, &error));
+    g_assert_no_error(error);
+    entry = svirt_journal_lookup(j, "/images/\xc3\xa9t\xc3\xa9.img");
+    g_assert_nonnull(entry);
+    assert_original(entry, "system_u:object_r:virt_image_t:s0");
+    g_assert_true(svirt_journal_commit(j, &error));
+    svirt_journal_unlock(j);
+    g_assert_true(g_file_get_contents(file, &after, NULL, NULL));
+    g_assert_null(strstr(after, "_base64"));
+    g_assert_nonnull(strstr(after, "\"original\" : \"system_u:object_r:virt_image_t:s0\""));
+}
+
+/* What would not read back as the same entries is never written over the journal. */
+static void
+test_unreadable_never_written(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
+
+    g_assert_true(svirt_journal_lock(j, &error));
+    svirt_journal_add_holder(j, "/images/a.img", NULL, "u:object_r:t:s0", VM1);
+    g_assert_true(svirt_journal_commit(j, &error));
+    g_assert_true(g_file_get_contents(file, &before, NULL, NULL));
+    /* Holders are UUIDs the engine gets from libvirtd; one that is not UTF-8 cannot be JSON. */
+    svirt_journal_add_holder(j, "/images/b.img", NULL, "u:object_r:t:s0", "\xff\xfe");
+    g_assert_false(svirt_journal_commit(j, &error));
+    g_test_message("%s", error->message);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED);
+    g_assert_nonnull(strstr(error->message, "was not written"));
+    g_assert_nonnull(strstr(error->message, file));
+    g_assert_true(g_utf8_validate(error->message, -1, NULL));
+    svirt_journal_unlock(j);
+    g_assert_true(g_file_get_contents(file, &after, NULL, NULL));
+    g_assert_cmpstr(after, ==, before);
+    g_clear_error(&error);
+    g_assert_true(svirt_journal_lock(j, &error));
+    g_assert_cmpuint(svirt_journal_get_entries(j)->len, ==, 1);
+    svirt_journal_unlock(j);
 }
 
 static void
@@ -297,6 +511,9 @@ main(int argc, char *argv[])
     g_test_add_func("/journal/refused-shapes", test_refused_shapes);
     g_test_add_func("/journal/damaged-message-readable", test_damaged_message_readable);
     g_test_add_func("/journal/boot-id-absent-kept", test_boot_id_absent_kept);
+    g_test_add_func("/journal/bytes-round-trip", test_bytes_round_trip);
+    g_test_add_func("/journal/without-bytes", test_journal_without_bytes);
+    g_test_add_func("/journal/unreadable-never-written", test_unreadable_never_written);
     g_test_add_func("/journal/unusable-dir", test_unusable_dir);
     g_test_add_func("/journal/concurrent-writers", test_concurrent_writers);
     g_test_add_func("/journal/default-dir", test_default_dir);

@@ -1,12 +1,21 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* unshare() */
+#endif
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "svirt-journal.h"
 #include "svirt-labeler.h"
+#include "svirt-lifecycle.h"
 #include "svm-test-label.h"
 
 #define LABEL_A "system_u:object_r:svirt_image_t:s0:c1,c2"
@@ -257,6 +266,240 @@ test_permission_denied(void)
     }
 }
 
+/* The label attribute of @path exactly as the kernel returns it, read without the engine. */
+static GBytes *
+raw_label(const char *path)
+{
+    g_autofree char *buf = g_malloc(XATTR_SIZE_MAX);
+    ssize_t len = getxattr(path, svirt_labeler_xattr_name(), buf, XATTR_SIZE_MAX);
+
+    if (len < 0) {
+        g_assert_cmpint(errno, ==, ENODATA);
+        return NULL;
+    }
+    return g_bytes_new(buf, len);
+}
+
+static void
+assert_raw_label(const char *path, GBytes *want)
+{
+    g_autoptr(GBytes) got = raw_label(path);
+    g_autofree char *shown = g_utf8_make_valid(path, -1);
+
+    g_assert_nonnull(got);
+    g_test_message("%s: %zu bytes, want %zu", shown, g_bytes_get_size(got),
+                   g_bytes_get_size(want));
+    g_assert_cmpmem(g_bytes_get_data(got, NULL), g_bytes_get_size(got),
+                    g_bytes_get_data(want, NULL), g_bytes_get_size(want));
+}
+
+/* What a start does to @path and what its stop undoes, through the host's journal: the
+ * original read and journalled, our label applied; then restored from the journal alone. */
+static void
+label_then_restore(const char *path, const char *uuid)
+{
+    g_autoptr(SvirtLabelTarget) target = NULL;
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(GBytes) before = raw_label(path);
+    g_autoptr(GBytes) original = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *now = NULL;
+    SvirtLabelStatus status;
+    guint restored = 0;
+
+    target = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_label_target_get_label_bytes(target, &original, &error));
+    g_assert_no_error(error);
+    journal = svirt_journal_open(NULL, &error);
+    g_assert_true(svirt_journal_lock(journal, &error));
+    svirt_journal_add_holder(journal, svirt_label_target_get_resolved(target), original, LABEL_A,
+                             uuid);
+    g_assert_true(svirt_journal_commit(journal, &error));
+    g_assert_no_error(error);
+    svirt_journal_unlock(journal);
+    g_assert_true(svirt_label_target_set_label(target, LABEL_A, &status, &error));
+    now = svm_test_label_of(path);
+    g_assert_cmpstr(now, ==, LABEL_A);
+
+    g_assert_true(svirt_restore_holder(uuid, &restored, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(restored, ==, 1);
+    assert_raw_label(path, before);
+    g_assert_true(svirt_journal_lock(journal, &error));
+    g_assert_null(svirt_journal_lookup(journal, svirt_label_target_get_resolved(target)));
+    svirt_journal_unlock(journal);
+}
+
+static void
+set_raw_label(const char *path, const void *data, gsize len)
+{
+    g_assert_cmpint(setxattr(path, svirt_labeler_xattr_name(), data, len, 0), ==, 0);
+}
+
+/* A label is read exactly as the filesystem holds it, and put back the same: a trailing NUL
+ * where there was one, none where there was none. */
+static void
+test_exact_bytes(void)
+{
+    static const struct {
+        const char *data;
+        gsize len;
+        const char *text;
+    } cases[] = {
+        { "system_u:object_r:virt_image_t:s0", 34, "system_u:object_r:virt_image_t:s0" },
+        { "system_u:object_r:virt_image_t:s0", 33, "system_u:object_r:virt_image_t:s0" },
+        { "u:r:t:s0\0tail", 13, "u:r:t:s0" },
+        { "u:r:\xff\xfe_t:s0", 11, "u:r:\xef\xbf\xbd\xef\xbf\xbd_t:s0" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *name = g_strdup_printf("exact-%u.img", i);
+        g_autofree char *path = make_file(name);
+        g_autofree char *uuid = g_strdup_printf("e0000000-0000-0000-0000-00000000000%u", i);
+        g_autoptr(GBytes) want = g_bytes_new(cases[i].data, cases[i].len);
+        g_autoptr(SvirtLabelTarget) target = NULL;
+        g_autoptr(GBytes) got = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *text = NULL;
+        g_autofree char *by_path = NULL;
+        SvirtLabelStatus status;
+
+        set_raw_label(path, cases[i].data, cases[i].len);
+        target = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, &error);
+        g_assert_true(svirt_label_target_get_label_bytes(target, &got, &error));
+        g_assert_true(g_bytes_equal(got, want));
+        /* Shown as text: up to the NUL, as valid UTF-8. */
+        g_assert_true(svirt_label_target_get_label(target, &text, &error));
+        g_assert_cmpstr(text, ==, cases[i].text);
+        g_assert_true(svirt_labeler_read_label(path, &by_path, &error));
+        g_assert_cmpstr(by_path, ==, cases[i].text);
+
+        g_assert_true(svirt_label_target_set_label(target, LABEL_B, &status, &error));
+        g_assert_true(svirt_label_target_restore_label(target, got, &status, &error));
+        g_assert_no_error(error);
+        assert_raw_label(path, want);
+        label_then_restore(path, uuid);
+    }
+}
+
+/* A file whose name is not UTF-8, as anyone who can make a link in an image folder can give
+ * it: labelled, journalled and restored byte for byte, and the journal still reads. */
+static void
+test_name_not_utf8(void)
+{
+    g_autofree char *path = make_file("odd-\xff\xfe\x80-\x01.img");
+    g_autofree char *other = make_file("odd-\xc3\x28.img");
+    g_autofree char *restored_to = NULL;
+    g_autoptr(GError) error = NULL;
+    static const char without_nul[] = "u:object_r:\xe9t\xe9_t:s0";
+    static const char with_nul[] = "system_u:object_r:virt_image_t:s0";
+    g_autoptr(GBytes) want = g_bytes_new(with_nul, sizeof(with_nul));
+    g_autoptr(SvirtLabelTarget) target = NULL;
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(GBytes) original = NULL;
+    SvirtLabelStatus status;
+
+    set_raw_label(path, without_nul, sizeof(without_nul) - 1);
+    label_then_restore(path, "0dd00000-0000-0000-0000-000000000001");
+
+    /* The same through svirt_restore_path(), which names what it restored as text. */
+    set_raw_label(other, with_nul, sizeof(with_nul));
+    target = svirt_label_target_open(other, SVIRT_LABEL_TARGET_FILE, &error);
+    g_assert_true(svirt_label_target_get_label_bytes(target, &original, &error));
+    journal = svirt_journal_open(NULL, &error);
+    g_assert_true(svirt_journal_lock(journal, &error));
+    svirt_journal_add_holder(journal, other, original, LABEL_A, "0dd00000-0000-0000-0000-2");
+    g_assert_true(svirt_journal_commit(journal, &error));
+    g_assert_true(svirt_journal_remove_holder(journal, other, "0dd00000-0000-0000-0000-2"));
+    g_assert_true(svirt_journal_commit(journal, &error));
+    svirt_journal_unlock(journal);
+    g_assert_true(svirt_label_target_set_label(target, LABEL_A, &status, &error));
+    g_assert_true(svirt_restore_path(other, &restored_to, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(restored_to, ==, with_nul);
+    assert_raw_label(other, want);
+}
+
+#define LONG_LABEL 5000
+
+static void
+long_label_case(const char *dir)
+{
+    g_autofree char *path = g_build_filename(dir, "long.img", NULL);
+    g_autofree guint8 *data = g_malloc(LONG_LABEL);
+    g_autoptr(GBytes) want = NULL;
+    g_autoptr(GBytes) got = NULL;
+    g_autoptr(SvirtLabelTarget) target = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *by_path = NULL;
+
+    for (guint i = 0; i < LONG_LABEL; i++)
+        data[i] = "system_u:object_r:virt_image_t:s0:"[i % 34];
+    want = g_bytes_new(data, LONG_LABEL);
+    g_assert_true(g_file_set_contents(path, "data", -1, NULL));
+    set_raw_label(path, data, LONG_LABEL);
+    target = svirt_label_target_open(path, SVIRT_LABEL_TARGET_FILE, &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_label_target_get_label_bytes(target, &got, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_bytes_equal(got, want));
+    g_assert_true(svirt_label_target_get_label(target, &text, &error));
+    g_assert_cmpuint(strlen(text), ==, LONG_LABEL);
+    g_assert_true(svirt_labeler_read_label(path, &by_path, &error));
+    g_assert_cmpstr(by_path, ==, text);
+    label_then_restore(path, "10000000-0000-0000-0000-000000005000");
+}
+
+/* Runs long_label_case() on a tmpfs mounted in a mount namespace of a child of its own, which
+ * takes the mount with it when it ends. The child exits 77 when it cannot mount. */
+static void
+long_label_on_tmpfs(void)
+{
+    g_autofree char *dir = g_build_filename(tmpdir, "tmpfs", NULL);
+    int status = 0;
+    pid_t pid;
+
+    g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
+    fflush(stdout);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("svirt-test", dir, "tmpfs", 0, "size=1m,mode=0700") < 0) {
+            g_printerr("cannot mount a private tmpfs: %s\n", g_strerror(errno));
+            _exit(77);
+        }
+        long_label_case(dir);
+        _exit(0);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+        g_test_skip("neither this filesystem nor a private tmpfs holds a label over 4 KB");
+        return;
+    }
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+/* A label longer than a page is read whole, journalled and put back, not lost. */
+static void
+test_long_label(void)
+{
+    g_autofree char *probe = make_file("long-probe");
+    g_autofree char *data = g_malloc0(LONG_LABEL);
+
+    if (setxattr(probe, svirt_labeler_xattr_name(), data, LONG_LABEL, 0) == 0) {
+        long_label_case(tmpdir);
+        return;
+    }
+    /* ext4 without ea_inode keeps a value in one block. */
+    g_test_message("The filesystem of %s refuses a %d-byte label (%s); reading it from a tmpfs "
+                   "instead.", tmpdir, LONG_LABEL, g_strerror(errno));
+    long_label_on_tmpfs();
+}
+
 static void
 choose_xattr(void)
 {
@@ -285,6 +528,8 @@ main(int argc, char *argv[])
         tmpdir = g_dir_make_tmp("svirt-labeler-XXXXXX", &error);
         g_assert_no_error(error);
         g_setenv(DIR_ENV, tmpdir, TRUE);
+        /* What these tests journal stays in their directory. */
+        g_setenv("SVIRT_STATE_DIR", tmpdir, TRUE);
     } else {
         tmpdir = g_strdup(g_getenv(DIR_ENV));
     }
@@ -299,6 +544,9 @@ main(int argc, char *argv[])
     g_test_add_func("/labeler/not-regular", test_not_regular);
     g_test_add_func("/labeler/mounted-block-device", test_mounted_block_device);
     g_test_add_func("/labeler/permission-denied", test_permission_denied);
+    g_test_add_func("/labeler/exact-bytes", test_exact_bytes);
+    g_test_add_func("/labeler/name-not-utf8", test_name_not_utf8);
+    g_test_add_func("/labeler/long-label", test_long_label);
     ret = g_test_run();
 
     if (owned) {

@@ -1,10 +1,12 @@
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "svirt-context.h"
@@ -993,6 +995,65 @@ test_stored_settings_checked(void)
     svm_test_vm_undefine(conn, &vm);
 }
 
+/* The label attribute of @path exactly as the kernel returns it. */
+static GBytes *
+raw_label_of(const char *path)
+{
+    g_autofree char *buf = g_malloc(XATTR_SIZE_MAX);
+    ssize_t len = getxattr(path, svirt_labeler_xattr_name(), buf, XATTR_SIZE_MAX);
+
+    g_assert_cmpint(len, >=, 0);
+    return g_bytes_new(buf, len);
+}
+
+/* A disk that leads to a file whose name is not UTF-8 (anyone who may make a link in an image
+ * folder can do that), whose original label has no trailing NUL: the start journals both, every
+ * journal reader keeps working, and the stop puts the label back byte for byte. */
+static void
+test_name_not_utf8(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(SvirtVmStatus) status = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) original = NULL;
+    g_autoptr(GBytes) after = NULL;
+    g_autofree char *odd = NULL;
+    g_autofree char *during = NULL;
+    /* Not UTF-8 either; a host enforcing SELinux accepts only a valid context. */
+    static const char odd_label[] = "system_u:object_r:\xe9t\xe9_t:s0";
+    static const char valid_label[] = "system_u:object_r:virt_image_t:s0";
+    SvmTestVm vm;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, NULL));
+    conn = svirt_engine_dup_connection(engine, NULL);
+    svm_test_vm_define(conn, &vm, "svm-test-odd-name", NULL, SVM_TEST_VM_DATA);
+    odd = g_build_filename(vm.dir, "data-\xff\xfe\x80.img", NULL);
+    g_assert_cmpint(rename(vm.data, odd), ==, 0);
+    g_assert_cmpint(symlink(odd, vm.data), ==, 0);
+    if (setxattr(odd, svirt_labeler_xattr_name(), odd_label, strlen(odd_label), 0) < 0) {
+        g_test_message("the odd label is refused here (%s); a valid one without NUL instead",
+                       g_strerror(errno));
+        g_assert_cmpint(setxattr(odd, svirt_labeler_xattr_name(), valid_label,
+                                 strlen(valid_label), 0), ==, 0);
+    }
+    original = raw_label_of(odd);
+
+    start_ok(engine, vm.name);
+    g_assert_cmpuint(journal_size(), >, 0);
+    status = svirt_engine_get_vm_status(engine, vm.name, &error);
+    g_assert_no_error(error);
+    during = svm_test_label_of(odd);
+    g_assert_cmpstr(during, ==, status->image_label);
+    stop_ok(engine, vm.name);
+
+    after = raw_label_of(odd);
+    g_assert_cmpmem(g_bytes_get_data(after, NULL), g_bytes_get_size(after),
+                    g_bytes_get_data(original, NULL), g_bytes_get_size(original));
+    g_assert_cmpuint(journal_size(), ==, 0);
+    svm_test_vm_undefine(conn, &vm);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1023,6 +1084,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/lifecycle/engine-range", test_engine_range);
     g_test_add_func("/system/lifecycle/static-relabel-off", test_static_relabel_off);
     g_test_add_func("/system/lifecycle/stored-settings-checked", test_stored_settings_checked);
+    g_test_add_func("/system/lifecycle/name-not-utf8", test_name_not_utf8);
     ret = g_test_run();
     svirt_policy_types_free(types);
     return ret;

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -52,7 +53,7 @@ static void
 entry_free(SvirtJournalEntry *entry)
 {
     g_free(entry->path);
-    g_free(entry->original);
+    g_clear_pointer(&entry->original, g_bytes_unref);
     g_free(entry->label);
     g_ptr_array_unref(entry->holders);
     g_free(entry->boot_id);
@@ -60,12 +61,12 @@ entry_free(SvirtJournalEntry *entry)
 }
 
 static SvirtJournalEntry *
-entry_new(const char *path, const char *original, const char *label, const char *boot_id)
+entry_new(const char *path, GBytes *original, const char *label, const char *boot_id)
 {
     SvirtJournalEntry *entry = g_new0(SvirtJournalEntry, 1);
 
     entry->path = g_strdup(path);
-    entry->original = g_strdup(original);
+    entry->original = original ? g_bytes_ref(original) : NULL;
     entry->label = g_strdup(label);
     entry->holders = g_ptr_array_new_with_free_func(g_free);
     entry->boot_id = g_strdup(boot_id);
@@ -182,13 +183,134 @@ optional_string(JsonObject *obj, const char *name, const char **out)
     return TRUE;
 }
 
+/* What a person reading the journal sees of @data: up to the first NUL, as valid UTF-8. */
+static char *
+readable(const char *data, gsize len)
+{
+    return g_utf8_make_valid(data ? data : "", data ? (gssize)strnlen(data, len) : 0);
+}
+
+/* Base64 as the engine writes it (decoded and encoded again it is the same text), or NULL. */
+static GBytes *
+decode_base64(const char *text)
+{
+    g_autofree guchar *data = NULL;
+    g_autofree char *again = NULL;
+    gsize len = 0;
+
+    data = g_base64_decode(text, &len);
+    again = g_base64_encode(data, len);
+    if (!g_str_equal(again, text))
+        return NULL;
+    return g_bytes_new_take(g_steal_pointer(&data), len);
+}
+
+/* A text member (a path, a label) and the exact bytes beside it in "NAME_base64" when they are
+ * not UTF-8. The bytes win, but the readable form must say the same. */
+static gboolean
+text_member(JsonObject *obj, const char *name, char **out, const char **why)
+{
+    g_autofree char *bytes_name = g_strconcat(name, "_base64", NULL);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autofree char *shown = NULL;
+    const char *text, *encoded;
+    const char *data;
+    gsize len = 0;
+
+    *out = NULL;
+    if (!optional_string(obj, name, &text) || !optional_string(obj, bytes_name, &encoded)) {
+        *why = _("has a path or label that is not a string");
+        return FALSE;
+    }
+    if (!encoded) {
+        *out = g_strdup(text);
+        return TRUE;
+    }
+    bytes = decode_base64(encoded);
+    data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+    if (!bytes || len == 0 || memchr(data, '\0', len)) {
+        *why = _("has a path or label whose bytes are not valid base64 of a name");
+        return FALSE;
+    }
+    shown = readable(data, len);
+    if (g_strcmp0(text, shown) != 0) {
+        *why = _("has a path or label whose readable form does not match its bytes");
+        return FALSE;
+    }
+    *out = g_strndup(data, len);
+    return TRUE;
+}
+
+/* The original label: the exact bytes from "original_base64", else the text of "original" with
+ * the NUL the kernel keeps after a context (how journals without the bytes were restored). */
+static gboolean
+original_member(JsonObject *obj, GBytes **out, const char **why)
+{
+    g_autoptr(GBytes) bytes = NULL;
+    g_autofree char *shown = NULL;
+    const char *text, *encoded;
+    const char *data;
+    gsize len = 0;
+
+    *out = NULL;
+    if (!optional_string(obj, "original", &text) ||
+        !optional_string(obj, "original_base64", &encoded)) {
+        *why = _("has a label or boot id that is not a string");
+        return FALSE;
+    }
+    if (!encoded) {
+        *out = text ? g_bytes_new(text, strlen(text) + 1) : NULL;
+        return TRUE;
+    }
+    bytes = decode_base64(encoded);
+    if (!bytes) {
+        *why = _("has an original label whose bytes are not valid base64");
+        return FALSE;
+    }
+    data = g_bytes_get_data(bytes, &len);
+    shown = readable(data, len);
+    if (g_strcmp0(text, shown) != 0) {
+        *why = _("has an original label whose readable form does not match its bytes");
+        return FALSE;
+    }
+    *out = g_steal_pointer(&bytes);
+    return TRUE;
+}
+
+static gboolean
+read_holders(JsonObject *obj, GPtrArray *holders, const char **why)
+{
+    JsonNode *node = json_object_get_member(obj, "holders");
+    JsonArray *array;
+
+    if (!node || JSON_NODE_HOLDS_NULL(node))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_ARRAY(node)) {
+        *why = _("has holders that are not a list");
+        return FALSE;
+    }
+    array = json_node_get_array(node);
+    for (guint h = 0; h < json_array_get_length(array); h++) {
+        JsonNode *uuid = json_array_get_element(array, h);
+
+        if (!JSON_NODE_HOLDS_VALUE(uuid) || json_node_get_value_type(uuid) != G_TYPE_STRING) {
+            *why = _("has a holder that is not a string");
+            return FALSE;
+        }
+        g_ptr_array_add(holders, g_strdup(json_node_get_string(uuid)));
+    }
+    return TRUE;
+}
+
 /* One entry, or NULL with @why set when it is not what the engine writes. */
 static SvirtJournalEntry *
 read_entry(JsonNode *node, const char **why)
 {
-    const char *path, *original, *label, *boot_id;
+    g_autofree char *path = NULL;
+    g_autofree char *label = NULL;
+    g_autoptr(GBytes) original = NULL;
+    const char *boot_id;
     JsonObject *obj;
-    JsonNode *holders;
     SvirtJournalEntry *entry;
 
     if (!JSON_NODE_HOLDS_OBJECT(node)) {
@@ -196,82 +318,84 @@ read_entry(JsonNode *node, const char **why)
         return NULL;
     }
     obj = json_node_get_object(node);
-    if (!optional_string(obj, "path", &path) || !path) {
+    if (!text_member(obj, "path", &path, why))
+        return NULL;
+    if (!path) {
         *why = _("has no path");
         return NULL;
     }
-    if (!optional_string(obj, "original", &original) || !optional_string(obj, "label", &label) ||
-        !optional_string(obj, "boot_id", &boot_id)) {
+    if (!original_member(obj, &original, why) || !text_member(obj, "label", &label, why))
+        return NULL;
+    if (!optional_string(obj, "boot_id", &boot_id)) {
         *why = _("has a label or boot id that is not a string");
         return NULL;
     }
-    holders = json_object_get_member(obj, "holders");
-    if (holders && !JSON_NODE_HOLDS_NULL(holders) && !JSON_NODE_HOLDS_ARRAY(holders)) {
-        *why = _("has holders that are not a list");
-        return NULL;
-    }
     entry = entry_new(path, original, label, boot_id);
-    for (guint h = 0; holders && JSON_NODE_HOLDS_ARRAY(holders) &&
-                      h < json_array_get_length(json_node_get_array(holders));
-         h++) {
-        JsonNode *uuid = json_array_get_element(json_node_get_array(holders), h);
-
-        if (!JSON_NODE_HOLDS_VALUE(uuid) || json_node_get_value_type(uuid) != G_TYPE_STRING) {
-            entry_free(entry);
-            *why = _("has a holder that is not a string");
-            return NULL;
-        }
-        g_ptr_array_add(entry->holders, g_strdup(json_node_get_string(uuid)));
+    if (!read_holders(obj, entry->holders, why)) {
+        entry_free(entry);
+        return NULL;
     }
     return entry;
 }
 
 static gboolean
-damaged(SvirtJournal *journal, const char *why, GError **error)
+damaged(const char *file, const char *why, GError **error)
 {
     /* The parser quotes the damaged bytes, which need not be UTF-8. */
-    g_autofree char *readable = g_utf8_make_valid(why, -1);
+    g_autofree char *readable_why = g_utf8_make_valid(why, -1);
 
     /* Never overwrite it: it may hold the only record of original labels. */
     g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                 _("The label journal %s is damaged (%s). It was left as it is; inspect it, "
                   "restore the labels it lists by hand if needed, then move it aside."),
-                journal->file, readable);
+                file, readable_why);
     return FALSE;
 }
 
-static gboolean
-load(SvirtJournal *journal, GError **error)
+/* The "entries" array of a journal's root, or NULL with @error set. */
+static JsonArray *
+root_entries(JsonParser *parser, const char *file, GError **error)
 {
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(GError) local = NULL;
-    g_autofree char *data = NULL;
-    gsize len = 0;
+    JsonNode *root_node = json_parser_get_root(parser);
     JsonObject *root;
-    JsonArray *entries;
 
-    g_ptr_array_set_size(journal->entries, 0);
-    if (!g_file_test(journal->file, G_FILE_TEST_EXISTS))
-        return TRUE;
-    if (!g_file_get_contents(journal->file, &data, &len, &local))
-        return damaged(journal, local->message, error);
-    if (!nesting_within(data, len, MAX_NESTING))
-        return damaged(journal, _("nested deeper than any journal"), error);
-    if (!json_parser_load_from_data(parser, data, (gssize)len, &local))
-        return damaged(journal, local->message, error);
-    if (!json_parser_get_root(parser) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-        return damaged(journal, _("not a JSON object"), error);
-    root = json_node_get_object(json_parser_get_root(parser));
+    if (!root_node || !JSON_NODE_HOLDS_OBJECT(root_node)) {
+        damaged(file, _("not a JSON object"), error);
+        return NULL;
+    }
+    root = json_node_get_object(root_node);
     if (json_object_get_int_member_with_default(root, "version", 0) != JOURNAL_VERSION ||
         !json_object_has_member(root, "entries") ||
         !JSON_NODE_HOLDS_ARRAY(json_object_get_member(root, "entries"))) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("The label journal %s has an unknown format. It was left as it is; "
                       "a newer sVirt Manager may have written it."),
-                    journal->file);
-        return FALSE;
+                    file);
+        return NULL;
     }
-    entries = json_object_get_array_member(root, "entries");
+    return json_object_get_array_member(root, "entries");
+}
+
+GPtrArray *
+svirt_journal_parse(const char *data, gsize len, const char *file, GError **error)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GPtrArray) result = NULL;
+    g_autoptr(GError) local = NULL;
+    JsonArray *entries;
+
+    if (!nesting_within(data, len, MAX_NESTING)) {
+        damaged(file, _("nested deeper than any journal"), error);
+        return NULL;
+    }
+    if (!json_parser_load_from_data(parser, data, (gssize)len, &local)) {
+        damaged(file, local->message, error);
+        return NULL;
+    }
+    entries = root_entries(parser, file, error);
+    if (!entries)
+        return NULL;
+    result = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
     for (guint i = 0; i < json_array_get_length(entries); i++) {
         const char *why = NULL;
         SvirtJournalEntry *entry = read_entry(json_array_get_element(entries, i), &why);
@@ -281,11 +405,31 @@ load(SvirtJournal *journal, GError **error)
                 /* TRANSLATORS: %u counts from 1; %s says what is wrong, e.g. "has no path" */
                 _("entry %u %s"), i + 1, why);
 
-            g_ptr_array_set_size(journal->entries, 0);
-            return damaged(journal, detail, error);
+            damaged(file, detail, error);
+            return NULL;
         }
-        g_ptr_array_add(journal->entries, entry);
+        g_ptr_array_add(result, entry);
     }
+    return g_steal_pointer(&result);
+}
+
+static gboolean
+load(SvirtJournal *journal, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    g_autofree char *data = NULL;
+    GPtrArray *entries;
+    gsize len = 0;
+
+    g_ptr_array_set_size(journal->entries, 0);
+    if (!g_file_test(journal->file, G_FILE_TEST_EXISTS))
+        return TRUE;
+    if (!g_file_get_contents(journal->file, &data, &len, &local))
+        return damaged(journal->file, local->message, error);
+    entries = svirt_journal_parse(data, len, journal->file, error);
+    if (!entries)
+        return FALSE;
+    g_ptr_array_extend_and_steal(journal->entries, entries);
     return TRUE;
 }
 
@@ -358,7 +502,7 @@ svirt_journal_entry_has_holder(const SvirtJournalEntry *entry, const char *holde
 
 /* A path already in the journal keeps its first original: later holders saw our label. */
 SvirtJournalEntry *
-svirt_journal_add_holder(SvirtJournal *journal, const char *path, const char *original,
+svirt_journal_add_holder(SvirtJournal *journal, const char *path, GBytes *original,
                          const char *label, const char *holder)
 {
     SvirtJournalEntry *entry = svirt_journal_lookup(journal, path);
@@ -400,8 +544,81 @@ svirt_journal_remove(SvirtJournal *journal, const char *path)
         g_ptr_array_remove(journal->entries, entry);
 }
 
-static char *
-to_json(SvirtJournal *journal)
+static gboolean
+is_text(const char *text)
+{
+    return g_utf8_validate(text, -1, NULL);
+}
+
+/* @value readable, and beside it its exact bytes when it is not UTF-8. */
+static void
+add_text(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (!value) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    if (is_text(value)) {
+        json_builder_add_string_value(b, value);
+    } else {
+        g_autofree char *shown = readable(value, strlen(value));
+        g_autofree char *bytes_name = g_strconcat(name, "_base64", NULL);
+        g_autofree char *encoded = g_base64_encode((const guchar *)value, strlen(value));
+
+        json_builder_add_string_value(b, shown);
+        json_builder_set_member_name(b, bytes_name);
+        json_builder_add_string_value(b, encoded);
+    }
+}
+
+/* The original label as text, and its exact bytes unless they are that text and one NUL, as
+ * the kernel keeps a context (and as journals without the bytes are read). */
+static void
+add_original(JsonBuilder *b, GBytes *original)
+{
+    g_autofree char *shown = NULL;
+    const char *data;
+    gsize len = 0;
+
+    json_builder_set_member_name(b, "original");
+    if (!original) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    data = g_bytes_get_data(original, &len);
+    shown = readable(data, len);
+    json_builder_add_string_value(b, shown);
+    if (len != strlen(shown) + 1 || memcmp(data, shown, len) != 0) {
+        g_autofree char *encoded = g_base64_encode((const guchar *)data, len);
+
+        json_builder_set_member_name(b, "original_base64");
+        json_builder_add_string_value(b, encoded);
+    }
+}
+
+static void
+add_entry(JsonBuilder *b, const SvirtJournalEntry *entry)
+{
+    json_builder_begin_object(b);
+    add_text(b, "path", entry->path);
+    add_original(b, entry->original);
+    add_text(b, "label", entry->label);
+    json_builder_set_member_name(b, "boot_id");
+    if (entry->boot_id)
+        json_builder_add_string_value(b, entry->boot_id);
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "holders");
+    json_builder_begin_array(b);
+    for (guint h = 0; h < entry->holders->len; h++)
+        json_builder_add_string_value(b, g_ptr_array_index(entry->holders, h));
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+char *
+svirt_journal_format(GPtrArray *entries)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -412,34 +629,8 @@ to_json(SvirtJournal *journal)
     json_builder_add_int_value(b, JOURNAL_VERSION);
     json_builder_set_member_name(b, "entries");
     json_builder_begin_array(b);
-    for (guint i = 0; i < journal->entries->len; i++) {
-        SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
-
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "path");
-        json_builder_add_string_value(b, entry->path);
-        json_builder_set_member_name(b, "original");
-        if (entry->original)
-            json_builder_add_string_value(b, entry->original);
-        else
-            json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "label");
-        if (entry->label)
-            json_builder_add_string_value(b, entry->label);
-        else
-            json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "boot_id");
-        if (entry->boot_id)
-            json_builder_add_string_value(b, entry->boot_id);
-        else
-            json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "holders");
-        json_builder_begin_array(b);
-        for (guint h = 0; h < entry->holders->len; h++)
-            json_builder_add_string_value(b, g_ptr_array_index(entry->holders, h));
-        json_builder_end_array(b);
-        json_builder_end_object(b);
-    }
+    for (guint i = 0; i < entries->len; i++)
+        add_entry(b, g_ptr_array_index(entries, i));
     json_builder_end_array(b);
     json_builder_end_object(b);
 
@@ -447,6 +638,44 @@ to_json(SvirtJournal *journal)
     json_generator_set_root(gen, root);
     json_generator_set_pretty(gen, TRUE);
     return json_generator_to_data(gen, NULL);
+}
+
+static gboolean
+same_holders(const GPtrArray *a, const GPtrArray *b)
+{
+    if (a->len != b->len)
+        return FALSE;
+    for (guint i = 0; i < a->len; i++) {
+        if (!g_str_equal(g_ptr_array_index(a, i), g_ptr_array_index(b, i)))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_journal_entry_equal(const SvirtJournalEntry *a, const SvirtJournalEntry *b)
+{
+    return g_str_equal(a->path, b->path) && g_strcmp0(a->label, b->label) == 0 &&
+           g_strcmp0(a->boot_id, b->boot_id) == 0 &&
+           (a->original && b->original ? g_bytes_equal(a->original, b->original)
+                                       : a->original == b->original) &&
+           same_holders(a->holders, b->holders);
+}
+
+/* Whether @data reads back as @entries, so the engine never writes a journal it cannot read. */
+static gboolean
+reads_back(SvirtJournal *journal, const char *data, GError **error)
+{
+    g_autoptr(GPtrArray) again = svirt_journal_parse(data, strlen(data), journal->file, error);
+    gboolean same = again && again->len == journal->entries->len;
+
+    for (guint i = 0; same && i < again->len; i++)
+        same = svirt_journal_entry_equal(g_ptr_array_index(again, i),
+                                         g_ptr_array_index(journal->entries, i));
+    if (again && !same)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("the text would read back as other entries"));
+    return same;
 }
 
 /* Temp file, fsync, rename, fsync of the directory: after a crash either version is whole. */
@@ -458,7 +687,15 @@ svirt_journal_commit(SvirtJournal *journal, GError **error)
     int dirfd;
 
     g_return_val_if_fail(journal->locked, FALSE);
-    data = to_json(journal);
+    data = svirt_journal_format(journal->entries);
+    if (!reads_back(journal, data, &local)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("The label journal %s was not written: what the engine would write does "
+                      "not read back the same (%s). The journal was left as it is; please "
+                      "report this as a bug."),
+                    journal->file, local->message);
+        return FALSE;
+    }
     if (!g_file_set_contents_full(journal->file, data, -1,
                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                   0600, &local)) {

@@ -517,27 +517,86 @@ is_unsupported_errno(int err)
     return err == ENOTSUP || err == EOPNOTSUPP || err == EROFS;
 }
 
+/* The whole value of the label attribute, however long: asked for its size, then read, again
+ * when it grew in between. NULL with @err set when it cannot be read (ENODATA: no label). */
+static GBytes *
+get_label_xattr(const char *path, gboolean follow, int *err)
+{
+    const char *name = svirt_labeler_xattr_name();
+
+    for (guint attempt = 0; attempt < 8; attempt++) {
+        ssize_t size = follow ? getxattr(path, name, NULL, 0) : lgetxattr(path, name, NULL, 0);
+        g_autofree char *buf = NULL;
+        ssize_t len;
+
+        if (size < 0) {
+            *err = errno;
+            return NULL;
+        }
+        buf = g_malloc((gsize)size + 1);
+        len = follow ? getxattr(path, name, buf, size) : lgetxattr(path, name, buf, size);
+        /* With a size of 0 the call only reports the size again. */
+        if (len >= 0 && len <= size)
+            return g_bytes_new_take(g_steal_pointer(&buf), len);
+        if (len < 0 && errno != ERANGE) {
+            *err = errno;
+            return NULL;
+        }
+    }
+    *err = ERANGE;
+    return NULL;
+}
+
+/* @raw, or FALSE with @error set from @err; TRUE with NULL when there is no label. */
+static gboolean
+label_read(GBytes *raw, int err, const char *path, GBytes **label, GError **error)
+{
+    *label = raw;
+    if (raw || err == ENODATA)
+        return TRUE;
+    if (is_unsupported_errno(err)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
+                    _("The filesystem of %s does not support labels."), path);
+        return FALSE;
+    }
+    set_errno_error(error, err, path, LABEL_ACTION_READ);
+    return FALSE;
+}
+
+char *
+svirt_label_bytes_to_text(GBytes *label)
+{
+    gsize len = 0;
+    const char *data;
+
+    if (!label)
+        return NULL;
+    data = g_bytes_get_data(label, &len);
+    if (!data)
+        return g_strdup("");
+    return g_utf8_make_valid(data, strnlen(data, len));
+}
+
+gboolean
+svirt_label_target_get_label_bytes(const SvirtLabelTarget *target, GBytes **label,
+                                   GError **error)
+{
+    g_autofree char *proc = fd_path(target);
+    int err = 0;
+    GBytes *raw = get_label_xattr(proc, TRUE, &err);
+
+    return label_read(raw, err, target->resolved, label, error);
+}
+
 gboolean
 svirt_label_target_get_label(const SvirtLabelTarget *target, char **label, GError **error)
 {
-    g_autofree char *proc = fd_path(target);
-    char buf[4096];
-    ssize_t len = getxattr(proc, svirt_labeler_xattr_name(), buf, sizeof(buf) - 1);
+    g_autoptr(GBytes) raw = NULL;
 
     *label = NULL;
-    if (len < 0) {
-        if (errno == ENODATA)
-            return TRUE;
-        if (is_unsupported_errno(errno)) {
-            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
-                        _("The filesystem of %s does not support labels."), target->resolved);
-            return FALSE;
-        }
-        set_errno_error(error, errno, target->resolved, LABEL_ACTION_READ);
+    if (!svirt_label_target_get_label_bytes(target, &raw, error))
         return FALSE;
-    }
-    buf[len] = '\0';
-    *label = g_strdup(buf);
+    *label = svirt_label_bytes_to_text(raw);
     return TRUE;
 }
 
@@ -558,6 +617,33 @@ svirt_label_target_set_label(SvirtLabelTarget *target, const char *label,
             return TRUE;
         }
         set_errno_error(error, errno, target->resolved, LABEL_ACTION_SET);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+svirt_label_target_restore_label(SvirtLabelTarget *target, GBytes *original,
+                                 SvirtLabelStatus *status, GError **error)
+{
+    g_autofree char *proc = NULL;
+    gsize len = 0;
+    const char *data;
+
+    if (!original)
+        return svirt_label_target_remove_label(target, status, error);
+    *status = SVIRT_LABEL_STATUS_LABELED;
+    if (!verify_unchanged(target, error))
+        return FALSE;
+    proc = fd_path(target);
+    data = g_bytes_get_data(original, &len);
+    /* The very bytes that were read: with or without a trailing NUL, of any length. */
+    if (setxattr(proc, svirt_labeler_xattr_name(), data, len, 0) < 0) {
+        if (is_unsupported_errno(errno)) {
+            *status = SVIRT_LABEL_STATUS_UNSUPPORTED;
+            return TRUE;
+        }
+        set_errno_error(error, errno, target->resolved, LABEL_ACTION_RESTORE);
         return FALSE;
     }
     return TRUE;
@@ -587,22 +673,13 @@ svirt_label_target_remove_label(SvirtLabelTarget *target, SvirtLabelStatus *stat
 gboolean
 svirt_labeler_read_label(const char *path, char **label, GError **error)
 {
-    char buf[4096];
-    ssize_t len = lgetxattr(path, svirt_labeler_xattr_name(), buf, sizeof(buf) - 1);
+    g_autoptr(GBytes) raw = NULL;
+    int err = 0;
+    GBytes *read = get_label_xattr(path, FALSE, &err);
 
     *label = NULL;
-    if (len < 0) {
-        if (errno == ENODATA)
-            return TRUE;
-        if (is_unsupported_errno(errno)) {
-            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
-                        _("The filesystem of %s does not support labels."), path);
-            return FALSE;
-        }
-        set_errno_error(error, errno, path, LABEL_ACTION_READ);
+    if (!label_read(read, err, path, &raw, error))
         return FALSE;
-    }
-    buf[len] = '\0';
-    *label = g_strdup(buf);
+    *label = svirt_label_bytes_to_text(raw);
     return TRUE;
 }

@@ -53,12 +53,24 @@ const char *svirt_label_target_get_path(const SvirtLabelTarget *target);
 const char *svirt_label_target_get_resolved(const SvirtLabelTarget *target);
 const struct stat *svirt_label_target_get_stat(const SvirtLabelTarget *target);
 
+/* The label as text (see svirt_label_bytes_to_text()); NULL when it has none. */
 gboolean svirt_label_target_get_label(const SvirtLabelTarget *target, char **label,
                                       GError **error);
+/* The label exactly as the filesystem holds it, of any length, with or without a trailing NUL;
+ * NULL when it has none. What svirt_label_target_restore_label() puts back. */
+gboolean svirt_label_target_get_label_bytes(const SvirtLabelTarget *target, GBytes **label,
+                                            GError **error);
 gboolean svirt_label_target_set_label(SvirtLabelTarget *target, const char *label,
                                       SvirtLabelStatus *status, GError **error);
 gboolean svirt_label_target_remove_label(SvirtLabelTarget *target, SvirtLabelStatus *status,
                                          GError **error);
+/* Puts back @original byte for byte, or removes the label when @original is NULL. */
+gboolean svirt_label_target_restore_label(SvirtLabelTarget *target, GBytes *original,
+                                          SvirtLabelStatus *status, GError **error);
+
+/* A label's text: its bytes up to the first NUL, made valid UTF-8 for display; NULL for no
+ * label. */
+char *svirt_label_bytes_to_text(GBytes *label);
 
 /* Whether the place @resolved may be labelled: no row of the host's table holds it. */
 gboolean svirt_labeler_check_location(const char *resolved, SvirtLabelTargetKind kind,
@@ -70,7 +82,8 @@ gboolean svirt_labeler_check_block_device(dev_t rdev, const char *path, GError *
 /* The absolute path with every symlink resolved, NULL when it does not exist. */
 char *svirt_labeler_resolve_path(const char *path);
 
-/* Reads the label of @path without following a final symlink; NULL label when it has none. */
+/* Reads the label of @path as text without following a final symlink; NULL label when it has
+ * none. */
 gboolean svirt_labeler_read_label(const char *path, char **label, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtLabelTarget, svirt_label_target_free)

@@ -48,9 +48,7 @@ restore_entry(const SvirtJournalEntry *entry, GError **error)
         g_propagate_error(error, g_steal_pointer(&local));
         return FALSE;
     }
-    if (entry->original)
-        return svirt_label_target_set_label(target, entry->original, &status, error);
-    return svirt_label_target_remove_label(target, &status, error);
+    return svirt_label_target_restore_label(target, entry->original, &status, error);
 }
 
 typedef gboolean (*HolderGone)(const char *holder, const SvirtJournalEntry *entry,
@@ -222,6 +220,23 @@ svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GE
     return ok;
 }
 
+/* What a path without a journal entry goes back to: the policy's default for it, else the
+ * label for images after use. */
+static char *
+default_label(const SvirtLabelTarget *target)
+{
+    g_autoptr(SvirtFileContexts) fc = svirt_file_contexts_open(NULL, NULL);
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(NULL);
+    char *label = NULL;
+
+    if (fc)
+        label = svirt_file_contexts_lookup(fc, svirt_label_target_get_resolved(target),
+                                           svirt_label_target_get_stat(target)->st_mode);
+    if (!label)
+        label = g_strdup(types ? types->after_exit : "system_u:object_r:virt_content_t:s0");
+    return label;
+}
+
 gboolean
 svirt_restore_path(const char *path, char **restored_to, GError **error)
 {
@@ -249,19 +264,12 @@ svirt_restore_path(const char *path, char **restored_to, GError **error)
         return FALSE;
     }
     if (entry) {
-        label = g_strdup(entry->original);
+        label = svirt_label_bytes_to_text(entry->original);
+        ok = svirt_label_target_restore_label(target, entry->original, &status, error);
     } else {
-        g_autoptr(SvirtFileContexts) fc = svirt_file_contexts_open(NULL, NULL);
-        g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(NULL);
-
-        if (fc)
-            label = svirt_file_contexts_lookup(fc, svirt_label_target_get_resolved(target),
-                                               svirt_label_target_get_stat(target)->st_mode);
-        if (!label)
-            label = g_strdup(types ? types->after_exit : "system_u:object_r:virt_content_t:s0");
+        label = default_label(target);
+        ok = svirt_label_target_set_label(target, label, &status, error);
     }
-    ok = label ? svirt_label_target_set_label(target, label, &status, error)
-               : svirt_label_target_remove_label(target, &status, error);
     if (ok && entry) {
         svirt_journal_remove(journal, entry->path);
         ok = svirt_journal_commit(journal, error);

@@ -43,7 +43,7 @@ target_kind_for(SvirtPlanKind kind, mode_t mode)
 typedef struct {
     SvirtPlanItem *item;
     SvirtLabelTarget *target;
-    char *original;
+    GBytes *original; /* exactly as read, to be put back byte for byte */
     gboolean held_before; /* another running VM already holds it: leave its label alone */
     gboolean applied;
     char *journal_path;   /* another name of it the journal already holds; NULL: its own */
@@ -53,7 +53,7 @@ static void
 step_clear(Step *step)
 {
     svirt_label_target_free(step->target);
-    g_free(step->original);
+    g_clear_pointer(&step->original, g_bytes_unref);
     g_free(step->journal_path);
 }
 
@@ -106,9 +106,7 @@ rollback(SvirtJournal *journal, GArray *steps, const char *uuid)
 
         if (!step->applied || step->held_before)
             continue;
-        if (!(step->original
-                  ? svirt_label_target_set_label(step->target, step->original, &status, &local)
-                  : svirt_label_target_remove_label(step->target, &status, &local)))
+        if (!svirt_label_target_restore_label(step->target, step->original, &status, &local))
             g_warning("Could not roll back the label of %s: %s", step->item->path,
                       local->message);
     }
@@ -230,6 +228,22 @@ check_holders(Vm *vm, SvirtJournal *journal, GHashTable *running, Step *step, GE
     return TRUE;
 }
 
+/* The label to put back at stop, of any length and byte for byte. A filesystem without labels
+ * has none to put back; any other failure stops the start rather than lose the original. */
+static gboolean
+read_original(Vm *vm, Step *step, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+
+    if (svirt_label_target_get_label_bytes(step->target, &step->original, &local))
+        return TRUE;
+    if (g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED))
+        return TRUE;
+    g_propagate_prefixed_error(error, g_steal_pointer(&local),
+                               _("Starting '%s' stopped while checking its files: "), vm->name);
+    return FALSE;
+}
+
 /* Step 2: every file is checked, and its original label read, before anything changes. */
 static GArray *
 check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
@@ -268,8 +282,10 @@ check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
             step_clear(&step);
             return NULL;
         }
-        if (!svirt_label_target_get_label(step.target, &step.original, NULL))
-            step.original = NULL;
+        if (!read_original(vm, &step, error)) {
+            step_clear(&step);
+            return NULL;
+        }
         g_array_append_val(steps, step);
     }
     return g_steal_pointer(&steps);

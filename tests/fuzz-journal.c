@@ -1,0 +1,49 @@
+/* fuzz: svirt-journal.c svirt-error.c */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "svirt-journal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The journal reader on bytes in memory, without the file or its lock. Whatever it accepts
+ * must be written as UTF-8 text that reads back as the same entries and is written the same
+ * the second time; whatever it refuses must come with a readable message. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) entries = svirt_journal_parse((const char *)data, size, "fuzz", &error);
+    g_autoptr(GPtrArray) again = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *out_again = NULL;
+
+    if (entries == NULL) {
+        if (error == NULL || error->message == NULL || !g_utf8_validate(error->message, -1, NULL))
+            abort();
+        return 0;
+    }
+    if (error != NULL)
+        abort();
+
+    out = svirt_journal_format(entries);
+    if (!g_utf8_validate(out, -1, NULL))
+        abort();
+    again = svirt_journal_parse(out, strlen(out), "fuzz", NULL);
+    if (again == NULL || again->len != entries->len)
+        abort();
+    for (guint i = 0; i < entries->len; i++) {
+        if (!svirt_journal_entry_equal(g_ptr_array_index(entries, i),
+                                       g_ptr_array_index(again, i)))
+            abort();
+    }
+    out_again = svirt_journal_format(again);
+    if (strcmp(out, out_again) != 0)
+        abort();
+    return 0;
+}
