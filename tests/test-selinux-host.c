@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "svirt-audit.h"
 #include "svirt-domain-xml.h"
 #include "svirt-lifecycle.h"
 #include "svirt-policy.h"
@@ -473,6 +474,47 @@ test_permissive_and_disabled(void)
     stop_vm(&s);
 }
 
+/* The audit's host finding: NULL while the host enforces, else what it found instead. */
+static char *
+audit_enforcing(SvirtEngine *engine)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtAuditReport) report = svirt_audit_run(engine, NULL, &error);
+
+    g_assert_no_error(error);
+    for (guint i = 0; i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        if (f->kind == SVIRT_FINDING_NOT_ENFORCING) {
+            g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_WARNING);
+            g_assert_nonnull(strstr(f->explanation, f->actual));
+            return g_strdup(f->actual);
+        }
+    }
+    return NULL;
+}
+
+/* An enforcing host has no finding about itself; a permissive or disabled one has. */
+static void
+test_audit_host(void)
+{
+    g_autoptr(SvirtEngine) engine = host_engine();
+    g_autofree char *enforcing = audit_enforcing(engine);
+    g_autofree char *permissive = NULL;
+    g_autofree char *disabled = NULL;
+
+    host.set_enforcing(0);
+    permissive = audit_enforcing(engine);
+    host.set_enabled(0);
+    disabled = audit_enforcing(engine);
+    host.set_enabled(1);
+    host.set_enforcing(1);
+
+    g_assert_null(enforcing);
+    g_assert_cmpstr(permissive, ==, "permissive");
+    g_assert_cmpstr(disabled, ==, "disabled");
+}
+
 /* Where libvirtd has no selinux driver the engine writes no selinux seclabel, QEMU runs under
  * no label of the VM, and the engine says so. */
 static void
@@ -653,6 +695,7 @@ main(int argc, char *argv[])
     g_test_add_func("/selinux-host/start/permissive-and-disabled", test_permissive_and_disabled);
     g_test_add_func("/selinux-host/start/no-selinux-driver", test_no_selinux_driver);
     g_test_add_func("/selinux-host/libvirt/plain-start", test_plain_libvirt);
+    g_test_add_func("/selinux-host/audit/host", test_audit_host);
     g_test_add_func("/selinux-host/ui/security-tab", test_security_tab);
     ret = g_test_run();
     host_close();
