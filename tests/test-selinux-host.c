@@ -100,11 +100,11 @@ write_qemu_conf(const char *root, const char *driver)
         "namespaces = []\n"
         "cgroup_controllers = []\n"
         "stdio_handler = \"file\"\n"
-        "user = \"root\"\n"
-        "group = \"root\"\n"
         "dynamic_ownership = 0\n"
-        "remember_owner = 0\n",
-        driver);
+        "remember_owner = 0\n"
+        /* QEMU runs as the test's user, who owns the images. */
+        "%s",
+        driver, geteuid() == 0 ? "user = \"root\"\ngroup = \"root\"\n" : "");
     g_autoptr(GError) error = NULL;
 
     g_assert_cmpint(g_mkdir_with_parents(etc, 0755), ==, 0);
@@ -564,20 +564,28 @@ remove_plain(virDomainPtr dom)
     virResetLastError();
 }
 
-/* Defines @xml on the embedded host and starts it with a plain virDomainCreate, as virsh
- * start does; returns what libvirt labelled during the start. The caller removes @dom. */
+/* Starts @dom with a plain virDomainCreate, as virsh start does, not through the engine;
+ * returns what libvirt labelled meanwhile. */
+static GPtrArray *
+start_plain(virDomainPtr dom)
+{
+    gsize mark = record_mark();
+
+    if (virDomainCreate(dom) < 0)
+        g_error("libvirt could not start %s: %s", virDomainGetName(dom),
+                virGetLastErrorMessage());
+    return record_since(mark);
+}
+
+/* Defines @xml on the embedded host and starts it with start_plain(). The caller removes
+ * @dom. */
 static GPtrArray *
 create_plain(virConnectPtr conn, const char *xml, virDomainPtr *dom)
 {
-    gsize mark;
-
     *dom = virDomainDefineXML(conn, xml);
     if (!*dom)
         g_error("libvirt refused the definition: %s", virGetLastErrorMessage());
-    mark = record_mark();
-    if (virDomainCreate(*dom) < 0)
-        g_error("libvirt could not start it: %s", virGetLastErrorMessage());
-    return record_since(mark);
+    return start_plain(*dom);
 }
 
 static char *
