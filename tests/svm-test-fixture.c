@@ -229,6 +229,48 @@ remove_owned_vm(SvirtEngine *engine, virConnectPtr conn, virDomainPtr dom, GPid 
         g_unsetenv(STATE_ENV);
 }
 
+/* Whether the NUL-separated arguments in @cmdline are QEMU's with one naming a file under
+ * @dir. */
+static gboolean
+is_qemu_under(const char *cmdline, gsize len, const char *dir)
+{
+    g_autofree char *prefix = g_strconcat(dir, "/", NULL);
+    g_autofree char *program = g_path_get_basename(cmdline);
+
+    if (!g_str_has_prefix(program, "qemu-system-"))
+        return FALSE;
+    for (const char *p = cmdline; p < cmdline + len; p += strlen(p) + 1) {
+        if (strstr(p, prefix))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A QEMU that a driver embedded in a test (qemu:///embed?root=DIR) started, a VM or a probe
+ * of QEMU's capabilities, outlives the test; its command line names files under DIR. */
+static void
+kill_embedded_qemus(const char *root)
+{
+    g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+    const char *name;
+
+    while (proc && (name = g_dir_read_name(proc))) {
+        g_autofree char *path = NULL;
+        g_autofree char *cmdline = NULL;
+        gsize len = 0;
+        guint64 pid;
+
+        if (!g_ascii_string_to_unsigned(name, 10, 2, G_MAXINT, &pid, NULL))
+            continue;
+        path = g_build_filename("/proc", name, "cmdline", NULL);
+        if (!g_file_get_contents(path, &cmdline, &len, NULL) ||
+            !is_qemu_under(cmdline, len, root))
+            continue;
+        g_message("Stopping QEMU %s, left behind by a test that ended", name);
+        kill((pid_t)pid, SIGKILL);
+    }
+}
+
 static void
 sweep_dirs(GPid owner)
 {
@@ -249,6 +291,7 @@ sweep_dirs(GPid owner)
         path = g_build_filename(tmp, name, NULL);
         if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
             continue;
+        kill_embedded_qemus(path);
         svm_test_rmdir(path);
     }
 }

@@ -570,6 +570,33 @@ test_find_policy_file(void)
     remove_tree(root);
 }
 
+/* SVIRT_SELINUX_DIR moves the lookup from /etc/selinux, so both a host with a policy and one
+ * without run on any machine. */
+static void
+test_find_policy_file_env(void)
+{
+    static const char *const files[] = { "policy.33", NULL };
+    g_autofree char *host = svirt_context_find_policy_file_in("/etc/selinux");
+    g_autofree char *root = make_tree("SELINUXTYPE=default\n", "default", files);
+    g_autofree char *expected = g_build_filename(root, "default", "policy", "policy.33", NULL);
+    g_autofree char *no_policy = g_test_build_filename(G_TEST_DIST, "selinux-no-policy", NULL);
+    g_autofree char *found = NULL;
+    g_autofree char *missing = NULL;
+    g_autofree char *unset = NULL;
+
+    g_setenv("SVIRT_SELINUX_DIR", root, TRUE);
+    found = svirt_context_find_policy_file();
+    g_setenv("SVIRT_SELINUX_DIR", no_policy, TRUE);
+    missing = svirt_context_find_policy_file();
+    g_unsetenv("SVIRT_SELINUX_DIR");
+    unset = svirt_context_find_policy_file();
+    remove_tree(root);
+
+    g_assert_cmpstr(found, ==, expected);
+    g_assert_null(missing);
+    g_assert_cmpstr(unset, ==, host);
+}
+
 typedef struct {
     const char *context;
     gboolean valid;
@@ -674,6 +701,7 @@ main(int argc, char **argv)
     g_test_add_func("/context/equal", test_context_equal);
     g_test_add_func("/context/new-and-set", test_context_new_and_set);
     g_test_add_func("/context/policy/find", test_find_policy_file);
+    g_test_add_func("/context/policy/find-env", test_find_policy_file_env);
     g_test_add_func("/context/policy/check", test_check_policy);
 
     return g_test_run();

@@ -85,7 +85,8 @@ gboolean svirt_context_set_level(SvirtContext *context, const SvirtLevel *low,
                                  const SvirtLevel *high, GError **error);
 
 /* The newest <dir>/<SELINUXTYPE>/policy/policy.NN, SELINUXTYPE from <dir>/config ("default"
- * without one); NULL when there is none. The first form looks in /etc/selinux. */
+ * without one); NULL when there is none. The first form looks in $SVIRT_SELINUX_DIR, else in
+ * /etc/selinux. */
 char *svirt_context_find_policy_file(void);
 char *svirt_context_find_policy_file_in(const char *selinux_dir);
 

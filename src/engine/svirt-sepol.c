@@ -536,5 +536,7 @@ svirt_context_find_policy_file_in(const char *selinux_dir)
 char *
 svirt_context_find_policy_file(void)
 {
-    return svirt_context_find_policy_file_in("/etc/selinux");
+    const char *dir = g_getenv("SVIRT_SELINUX_DIR");
+
+    return svirt_context_find_policy_file_in(dir && *dir ? dir : "/etc/selinux");
 }
