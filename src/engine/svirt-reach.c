@@ -264,3 +264,45 @@ svirt_reach_map_check(const SvirtReachMap *map, const char *uuid, const char *la
         summarize(reach);
     return reach;
 }
+
+static void
+add_names(JsonBuilder *b, const char *member, GPtrArray *names)
+{
+    json_builder_set_member_name(b, member);
+    json_builder_begin_array(b);
+    for (guint i = 0; i < names->len; i++)
+        json_builder_add_string_value(b, g_ptr_array_index(names, i));
+    json_builder_end_array(b);
+}
+
+JsonNode *
+svirt_reach_to_json(const SvirtReach *reach)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    g_return_val_if_fail(reach != NULL, NULL);
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "isolated");
+    json_builder_add_boolean_value(b, reach->isolated);
+    json_builder_set_member_name(b, "shared_level");
+    json_builder_add_boolean_value(b, reach->shared_level);
+    json_builder_set_member_name(b, "level");
+    json_builder_add_string_value(b, reach->level);
+    json_builder_set_member_name(b, "range");
+    json_builder_add_string_value(b, reach->range);
+    add_names(b, "same", reach->same);
+    add_names(b, "reaches", reach->reaches);
+    add_names(b, "reached_by", reach->reached_by);
+    json_builder_set_member_name(b, "dynamic_reached");
+    json_builder_add_int_value(b, (gint64)reach->dynamic_reached);
+    json_builder_set_member_name(b, "dynamic_reaching");
+    json_builder_add_int_value(b, (gint64)reach->dynamic_reaching);
+    json_builder_set_member_name(b, "summary");
+    if (reach->summary)
+        json_builder_add_string_value(b, reach->summary);
+    else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,9 @@ typedef struct {
 SvirtReach *svirt_reach_map_check(const SvirtReachMap *map, const char *uuid, const char *label,
                                   GError **error);
 void svirt_reach_free(SvirtReach *reach);
+/* {"isolated", "shared_level", "level", "range", "same", "reaches", "reached_by",
+ *  "dynamic_reached", "dynamic_reaching", "summary"} */
+JsonNode *svirt_reach_to_json(const SvirtReach *reach);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtReachMap, svirt_reach_map_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtReach, svirt_reach_free)
