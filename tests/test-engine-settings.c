@@ -475,6 +475,22 @@ test_policy_location(void)
     g_assert_true(types->domain_from_policy && types->image_from_policy);
     g_assert_cmpstr(types->tcg_process, ==, "system_u:system_r:svirt_tcg_t:s0");
     g_assert_cmpstr(types->image, ==, "system_u:object_r:virt_image_t:s0");
+    /* A TCG guest runs under the policy's TCG domain, as libvirt runs it; its private disks
+     * take the policy's image type. */
+    {
+        g_autoptr(SvirtSettings) dynamic = svirt_settings_new();
+        g_autoptr(GError) plan_error = NULL;
+        g_autoptr(SvirtPlan) plan = svirt_plan_build(
+            "<domain type='qemu'><name>tcg</name><devices><disk type='file' device='disk'>"
+            "<source file='/var/lib/libvirt/images/tcg.img'/><target dev='vda'/></disk>"
+            "</devices></domain>",
+            dynamic, types, "s0:c1,c2", &plan_error);
+
+        g_assert_no_error(plan_error);
+        g_assert_cmpstr(plan->process_label, ==, "system_u:system_r:svirt_tcg_t:s0:c1,c2");
+        g_assert_cmpstr(((SvirtPlanItem *)g_ptr_array_index(plan->items, 0))->label, ==,
+                        "system_u:object_r:virt_image_t:s0:c1,c2");
+    }
     g_assert_null(policy);
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
     g_assert_nonnull(strstr(error->message, "(svirt_t, svirt_tcg_t)"));
