@@ -103,11 +103,18 @@ test_label_cli(void)
     const char *static_args[] = { "-c", URI, "set-label", name, "static", STATIC_LABEL, NULL };
     const char *show_args[] = { "-c", URI, "show-label", name, "--json", NULL };
     const char *plan_args[] = { "-c", URI, "plan", name, "--json", NULL };
+    guint base = 300 + ((guint)getpid() % 300) * 2;
+    g_autofree char *range_label = g_strdup_printf("system_u:system_r:svirt_t:s0:c%u.c%u",
+                                                   base, base + 3);
+    const char *range_args[] = { "-c", URI, "set-label", name, "static", range_label, NULL };
+    const char *show_text_args[] = { "-c", URI, "show-label", name, NULL };
     const char *dynamic_args[] = { "-c", URI, "set-label", name, "dynamic", NULL };
     const char *missing_args[] = { "-c", URI, "plan", "svm-no-such-vm", NULL };
     g_autofree char *missing_message = g_strdup_printf("No VM named 'svm-no-such-vm' on %s.", URI);
     Run bad = { 0 }, set_static = { 0 }, show_static = { 0 }, plan_static = { 0 };
     Run set_dynamic = { 0 }, show_dynamic = { 0 }, plan_dynamic = { 0 }, missing = { 0 };
+    Run set_range = { 0 }, show_range = { 0 }, show_range_json = { 0 };
+    g_autoptr(JsonNode) range_root = NULL;
     g_autoptr(JsonNode) show_root = NULL;
     g_autoptr(JsonNode) static_root = NULL;
     g_autoptr(JsonNode) dynamic_root = NULL;
@@ -137,6 +144,9 @@ test_label_cli(void)
     run(&set_static, static_args);
     run(&show_static, show_args);
     run(&plan_static, plan_args);
+    run(&set_range, range_args);
+    run(&show_range, show_text_args);
+    run(&show_range_json, show_args);
     run(&set_dynamic, dynamic_args);
     run(&show_dynamic, show_args);
     run(&plan_dynamic, plan_args);
@@ -172,6 +182,20 @@ test_label_cli(void)
     g_assert_cmpstr(item_label(obj, "vda"), ==, static_private);
     g_assert_cmpstr(item_label(obj, "vdb"), ==, types->image);
     g_assert_cmpstr(item_label(obj, "vdc"), ==, types->content);
+
+    /* A static range is accepted, with a warning, and shown as not isolated. */
+    g_test_message("range: %d %s%s", set_range.status, set_range.out, set_range.err);
+    g_assert_cmpint(set_range.status, ==, 0);
+    g_assert_nonnull(strstr(set_range.err, "warning: this static label is not isolated"));
+    g_assert_nonnull(strstr(set_range.err, "6 other category pairs"));
+    g_test_message("%s", show_range.out);
+    g_assert_cmpint(show_range.status, ==, 0);
+    g_assert_nonnull(strstr(show_range.out, "NOT ISOLATED."));
+    g_assert_cmpint(show_range_json.status, ==, 0);
+    range_root = svm_test_parse_json(show_range_json.out);
+    obj = json_object_get_object_member(json_node_get_object(range_root), "isolation");
+    g_assert_false(json_object_get_boolean_member(obj, "isolated"));
+    g_assert_cmpint(json_object_get_int_member(obj, "dynamic_reached"), ==, 6);
 
     g_assert_cmpint(set_dynamic.status, ==, 0);
     g_assert_cmpint(show_dynamic.status, ==, 0);
@@ -210,6 +234,9 @@ test_label_cli(void)
     run_clear(&set_static);
     run_clear(&show_static);
     run_clear(&plan_static);
+    run_clear(&set_range);
+    run_clear(&show_range);
+    run_clear(&show_range_json);
     run_clear(&set_dynamic);
     run_clear(&show_dynamic);
     run_clear(&plan_dynamic);

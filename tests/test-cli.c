@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "svirt-context.h"
 #include "svirt-policy.h"
 #include "svm-test-cli.h"
 
@@ -191,9 +192,74 @@ test_label_wrong_type(void)
                    status, err);
     if (types->domain_from_policy) {
         g_assert_cmpint(status, ==, 1);
-        g_assert_nonnull(strstr(err, "not the VM process type"));
+        g_assert_nonnull(strstr(err, "not a type the installed policy runs VMs under"));
     } else {
         g_assert_cmpint(status, ==, 0);
+    }
+}
+
+/* Each branch on every machine: the policy moved to a fixture, and to a directory without one. */
+static void
+test_label_policy_branches(void)
+{
+    g_autofree char *fixture = g_test_build_filename(G_TEST_DIST, "selinux", NULL);
+    g_autofree char *empty = g_dir_make_tmp("svm-no-policy-XXXXXX", NULL);
+    const char *args[] = { T, "set-label", "test", "static",
+                           "system_u:system_r:unconfined_t:s0:c1,c2", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *none_out = NULL;
+    g_autofree char *none_err = NULL;
+    int with_policy, without;
+
+    g_setenv(SVIRT_SELINUX_DIR_ENV, fixture, TRUE);
+    with_policy = svm_test_run_svirtctl(args, &out, &err);
+    g_setenv(SVIRT_SELINUX_DIR_ENV, empty, TRUE);
+    without = svm_test_run_svirtctl(args, &none_out, &none_err);
+    g_unsetenv(SVIRT_SELINUX_DIR_ENV);
+    g_rmdir(empty);
+
+    g_test_message("policy: %d %s; none: %d %s", with_policy, err, without, none_err);
+    g_assert_cmpint(with_policy, ==, 1);
+    g_assert_nonnull(strstr(err, "(svirt_t, svirt_tcg_t)"));
+    g_assert_cmpint(without, ==, 0);
+    g_assert_nonnull(strstr(none_err, "no SELinux policy is installed here"));
+}
+
+/* A range and the shared level are not isolated: refused without permission or warned. */
+static void
+test_label_not_isolated(void)
+{
+    const char *range[] = { T, "set-label", "test", "static",
+                            "system_u:system_r:svirt_t:s0:c0.c100", NULL };
+    const char *shared[] = { T, "set-label", "test", "static", "system_u:system_r:svirt_t:s0",
+                             NULL };
+    const char *allowed[] = { T, "set-label", "test", "static", "system_u:system_r:svirt_t:s0",
+                              "--shared-level", NULL };
+    const char *own[] = { T, "set-label", "test", "static", GOOD_LABEL, NULL };
+    char *out[4] = { NULL };
+    char *err[4] = { NULL };
+    int status[4];
+
+    status[0] = svm_test_run_svirtctl(range, &out[0], &err[0]);
+    status[1] = svm_test_run_svirtctl(shared, &out[1], &err[1]);
+    status[2] = svm_test_run_svirtctl(allowed, &out[2], &err[2]);
+    status[3] = svm_test_run_svirtctl(own, &out[3], &err[3]);
+    for (guint i = 0; i < 4; i++)
+        g_test_message("%d: %s", status[i], err[i]);
+    g_assert_cmpint(status[0], ==, 0);
+    g_assert_nonnull(strstr(err[0], "warning: this static label is not isolated. It can also "
+                                    "reach the disks of any dynamic VM given one of the 5050 "
+                                    "other category pairs"));
+    g_assert_cmpint(status[1], ==, 1);
+    g_assert_nonnull(strstr(err[1], "--shared-level"));
+    g_assert_cmpint(status[2], ==, 0);
+    g_assert_nonnull(strstr(err[2], "it is the shared level"));
+    g_assert_cmpint(status[3], ==, 0);
+    g_assert_null(strstr(err[3], "not isolated"));
+    for (guint i = 0; i < 4; i++) {
+        g_free(out[i]);
+        g_free(err[i]);
     }
 }
 
@@ -328,6 +394,8 @@ main(int argc, char *argv[])
     g_test_add_func("/cli/label/refused", test_label_refused);
     g_test_add_func("/cli/label/wrong-type", test_label_wrong_type);
     g_test_add_func("/cli/label/set-static", test_set_label_static);
+    g_test_add_func("/cli/label/policy-branches", test_label_policy_branches);
+    g_test_add_func("/cli/label/not-isolated", test_label_not_isolated);
     g_test_add_func("/cli/label/show-default", test_show_label_default);
     g_test_add_func("/cli/plan/json", test_plan_json);
     g_test_add_func("/cli/plan/table", test_plan_table);

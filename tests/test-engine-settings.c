@@ -1,7 +1,9 @@
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
@@ -415,6 +417,220 @@ test_disk_host_file_async(void)
     g_assert_true(svirt_settings_disk_allows_host_file(stored, "vda"));
 }
 
+static virDomainPtr
+start_static_holder(virConnectPtr conn, const char *name, const char *label)
+{
+    g_autofree char *seclabel = g_strdup_printf("<seclabel type='static' model='selinux' "
+                                                "relabel='no'><label>%s</label></seclabel>",
+                                                label);
+
+    return start_transient(conn, name, seclabel);
+}
+
+static SvirtSettings *
+static_settings(const char *label)
+{
+    SvirtSettings *settings = svirt_settings_new();
+
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, label, TRUE,
+                                          NULL));
+    return settings;
+}
+
+/* A static label that a start would refuse next to the running VMs is refused when it is set,
+ * with the start's message; the VM's own level does not count against it. */
+static void
+test_set_held_label(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(SvirtSettings) held = static_settings("system_u:system_r:svirt_t:s0:c70,c71");
+    g_autoptr(SvirtSettings) range = static_settings("system_u:system_r:svirt_t:s0:c0.c100");
+    g_autoptr(SvirtSettings) free_pair = static_settings(STATIC_LABEL);
+    g_autoptr(SvirtSettings) after = NULL;
+    g_autoptr(GError) held_error = NULL;
+    g_autoptr(GError) range_error = NULL;
+    virDomainPtr holder;
+
+    clear_settings();
+    holder = start_static_holder(conn, "held-vm", "system_u:system_r:svirt_t:s0:c70,c71");
+    g_assert_false(svirt_engine_set_settings(engine, "test", held, &held_error));
+    g_assert_false(svirt_engine_set_settings(engine, "test", range, &range_error));
+    g_assert_true(svirt_engine_set_settings(engine, "test", free_pair, NULL));
+    after = svirt_engine_get_settings(engine, "test", NULL);
+    virDomainDestroy(holder);
+    virDomainFree(holder);
+
+    g_assert_error(held_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_cmpstr(held_error->message, ==, "Level s0:c70,c71 is already held by VM 'held-vm'.");
+    g_assert_error(range_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_test_message("%s", range_error->message);
+    g_assert_nonnull(strstr(range_error->message, "not isolated from level s0:c70,c71 held by "
+                                                  "VM 'held-vm'"));
+    g_assert_true(svirt_settings_equal(after, free_pair));
+    /* Once the holder has stopped, nothing holds it. */
+    g_assert_true(svirt_engine_set_settings(engine, "test", held, NULL));
+}
+
+/* The list, the Security tab and svirtctl learn which VMs a static range reaches. */
+static void
+test_reach(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(SvirtSettings) range = static_settings("system_u:system_r:svirt_t:s0-s0:c0.c1023");
+    g_autoptr(SvirtSettings) own = static_settings(STATIC_LABEL);
+    g_autoptr(SvirtReach) stored = NULL;
+    g_autoptr(SvirtReach) proposed = NULL;
+    g_autoptr(SvirtVmLabels) labels = NULL;
+    g_autoptr(SvirtVmLabels) own_labels = NULL;
+    g_autoptr(GError) error = NULL;
+    virDomainPtr holder;
+
+    clear_settings();
+    g_assert_null(svirt_engine_check_reach(engine, "test", NULL, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED);
+    g_clear_error(&error);
+    svirt_engine_set_mcs_range(engine, "s0:c0.c1023");
+    g_assert_true(svirt_engine_set_settings(engine, "test", range, &error));
+    holder = start_static_holder(conn, "reached-vm", "system_u:system_r:svirt_t:s0:c80,c81");
+    stored = svirt_engine_check_reach(engine, "test", NULL, &error);
+    g_assert_no_error(error);
+    proposed = svirt_engine_check_reach(engine, TEST_UUID, own, &error);
+    g_assert_no_error(error);
+    labels = svirt_engine_get_vm_labels(engine, "test", &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_engine_set_settings(engine, "test", own, &error));
+    own_labels = svirt_engine_get_vm_labels(engine, "test", &error);
+    virDomainDestroy(holder);
+    virDomainFree(holder);
+    g_assert_no_error(error);
+
+    g_assert_false(stored->isolated);
+    g_assert_cmpuint(stored->reaches->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(stored->reaches, 0), ==, "reached-vm");
+    g_assert_cmpuint(stored->dynamic_reached, ==, 523776);
+    g_assert_true(proposed->isolated);
+    g_assert_cmpint(labels->isolation, ==, SVIRT_ISOLATION_PROBLEM);
+    g_test_message("%s", labels->reason);
+    g_assert_true(g_str_has_prefix(labels->reason, "Not isolated. "));
+    g_assert_nonnull(strstr(labels->reason, "'reached-vm'"));
+    g_assert_null(strstr(own_labels->reason, "Not isolated"));
+    clear_settings();
+}
+
+/* SVIRT_SELINUX_DIR moves the policy; each branch runs on every machine: a policy with a TCG
+ * line and its own image type, and no policy at all. */
+static void
+test_policy_location(void)
+{
+    g_autofree char *fixture = g_test_build_filename(G_TEST_DIST, "selinux", NULL);
+    g_autofree char *empty = g_dir_make_tmp("svm-no-policy-XXXXXX", NULL);
+    g_autoptr(SvirtSettings) unconfined =
+        static_settings("system_u:system_r:unconfined_t:s0:c1,c2");
+    g_autoptr(SvirtSettings) tcg = static_settings("system_u:system_r:svirt_tcg_t:s0:c1,c2");
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    g_autoptr(SvirtPolicyTypes) none = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *policy = NULL;
+
+    gboolean unconfined_ok, tcg_ok, unchecked_ok;
+
+    /* Everything is read first and the scratch directory removed, then asserted. */
+    g_setenv(SVIRT_SELINUX_DIR_ENV, fixture, TRUE);
+    types = svirt_policy_types_load(NULL);
+    policy = svirt_context_find_policy_file();
+    unconfined_ok = svirt_engine_check_settings(unconfined, &error);
+    tcg_ok = svirt_engine_check_settings(tcg, NULL);
+    g_setenv(SVIRT_SELINUX_DIR_ENV, empty, TRUE);
+    none = svirt_policy_types_load(NULL);
+    unchecked_ok = svirt_engine_check_settings(unconfined, NULL);
+    g_unsetenv(SVIRT_SELINUX_DIR_ENV);
+    g_rmdir(empty);
+
+    g_assert_nonnull(types);
+    g_assert_nonnull(none);
+    g_assert_false(unconfined_ok);
+    g_assert_true(tcg_ok);
+    g_assert_true(unchecked_ok);
+    g_assert_true(types->domain_from_policy && types->image_from_policy);
+    g_assert_cmpstr(types->tcg_process, ==, "system_u:system_r:svirt_tcg_t:s0");
+    g_assert_cmpstr(types->image, ==, "system_u:object_r:virt_image_t:s0");
+    /* A TCG guest runs under the policy's TCG domain, as libvirt runs it; its private disks
+     * take the policy's image type. */
+    {
+        g_autoptr(SvirtSettings) dynamic = svirt_settings_new();
+        g_autoptr(GError) plan_error = NULL;
+        g_autoptr(SvirtPlan) plan = svirt_plan_build(
+            "<domain type='qemu'><name>tcg</name><devices><disk type='file' device='disk'>"
+            "<source file='/var/lib/libvirt/images/tcg.img'/><target dev='vda'/></disk>"
+            "</devices></domain>",
+            dynamic, types, "s0:c1,c2", &plan_error);
+
+        g_assert_no_error(plan_error);
+        g_assert_cmpstr(plan->process_label, ==, "system_u:system_r:svirt_tcg_t:s0:c1,c2");
+        g_assert_cmpstr(((SvirtPlanItem *)g_ptr_array_index(plan->items, 0))->label, ==,
+                        "system_u:object_r:virt_image_t:s0:c1,c2");
+    }
+    g_assert_null(policy);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
+    g_assert_nonnull(strstr(error->message, "(svirt_t, svirt_tcg_t)"));
+    g_assert_false(none->domain_from_policy || none->image_from_policy);
+    g_assert_cmpstr(none->image, ==, "system_u:object_r:svirt_image_t:s0");
+}
+
+/* With a binary policy, the types it gives the attribute virt_domain run VMs too. */
+static void
+test_policy_vm_domains(void)
+{
+    g_autofree char *host_policy = svirt_context_find_policy_file();
+    g_autofree char *contexts = g_test_build_filename(G_TEST_DIST, "selinux", "fixture",
+                                                      "contexts", NULL);
+    g_autofree char *dir = NULL;
+    g_autofree char *type_dir = NULL;
+    g_autofree char *policy_dir = NULL;
+    g_autofree char *link = NULL;
+    g_autoptr(SvirtSettings) qemu = static_settings("system_u:system_r:qemu_t:s0:c1,c2");
+    g_autoptr(SvirtSettings) unconfined =
+        static_settings("system_u:system_r:unconfined_t:s0:c1,c2");
+    g_autoptr(GError) error = NULL;
+    gboolean qemu_ok, made;
+
+    if (!host_policy) {
+        g_test_skip("No binary SELinux policy under /etc/selinux; tools/setup installs "
+                    "selinux-policy-default.");
+        return;
+    }
+    dir = g_dir_make_tmp("svm-policy-XXXXXX", NULL);
+    type_dir = g_build_filename(dir, "default", NULL);
+    policy_dir = g_build_filename(type_dir, "policy", NULL);
+    link = g_build_filename(type_dir, "contexts", NULL);
+    made = g_mkdir_with_parents(policy_dir, 0700) == 0 && symlink(contexts, link) == 0;
+    g_free(link);
+    link = g_build_filename(policy_dir, "policy.33", NULL);
+    made = made && symlink(host_policy, link) == 0;
+
+    g_setenv(SVIRT_SELINUX_DIR_ENV, dir, TRUE);
+    qemu_ok = svirt_engine_check_settings(qemu, &error);
+    g_test_message("qemu_t: %s", error ? error->message : "accepted");
+    g_clear_error(&error);
+    g_assert_false(svirt_engine_check_settings(unconfined, &error));
+    g_unsetenv(SVIRT_SELINUX_DIR_ENV);
+    g_unlink(link);
+    g_free(link);
+    link = g_build_filename(type_dir, "contexts", NULL);
+    g_unlink(link);
+    g_rmdir(policy_dir);
+    g_rmdir(type_dir);
+    g_rmdir(dir);
+
+    g_assert_true(made);
+    g_assert_true(qemu_ok);
+    g_test_message("unconfined_t: %s", error->message);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
+    g_assert_nonnull(strstr(error->message, "qemu_t"));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -432,5 +648,9 @@ main(int argc, char *argv[])
     g_test_add_func("/engine-settings/plan-vm-async", test_plan_vm_async);
     g_test_add_func("/engine-settings/disk-host-file", test_disk_host_file);
     g_test_add_func("/engine-settings/disk-host-file-async", test_disk_host_file_async);
+    g_test_add_func("/engine-settings/set-held-label", test_set_held_label);
+    g_test_add_func("/engine-settings/reach", test_reach);
+    g_test_add_func("/engine-settings/policy-location", test_policy_location);
+    g_test_add_func("/engine-settings/policy-vm-domains", test_policy_vm_domains);
     return g_test_run();
 }

@@ -493,6 +493,30 @@ test_check_policy(void)
     }
 }
 
+/* Types the binary policy marks as VM domains are accepted too, and named when refused. */
+static void
+test_check_policy_domains(void)
+{
+    g_autoptr(SvirtPolicyTypes) policy = svirt_policy_types_new_builtin();
+    static const char *const domains[] = { "qemu_t", "svirt_prot_exec_t", "svirt_t", NULL };
+    g_autoptr(SvirtSettings) vm_domain = svirt_settings_new();
+    g_autoptr(SvirtSettings) other = svirt_settings_new();
+    g_autoptr(GError) error = NULL;
+
+    policy->domain_from_policy = TRUE;
+    g_assert_true(svirt_settings_set_mode(vm_domain, SVIRT_SECURITY_MODE_STATIC,
+                                          "system_u:system_r:qemu_t:s0:c1,c2", TRUE, NULL));
+    g_assert_true(svirt_settings_set_mode(other, SVIRT_SECURITY_MODE_STATIC,
+                                          "system_u:system_r:unconfined_t:s0:c1,c2", TRUE, NULL));
+    g_assert_false(svirt_settings_check_policy(vm_domain, policy, NULL));
+    g_assert_true(svirt_settings_check_policy_domains(vm_domain, policy, domains, &error));
+    g_assert_no_error(error);
+    g_assert_false(svirt_settings_check_policy_domains(other, policy, domains, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
+    g_test_message("%s", error->message);
+    g_assert_nonnull(strstr(error->message, "(svirt_t, qemu_t, svirt_prot_exec_t)"));
+}
+
 static void
 test_static_level(void)
 {
@@ -503,6 +527,7 @@ test_static_level(void)
     } cases[] = {
         { SVIRT_SECURITY_MODE_STATIC, LABEL, "s0:c10,c20" },
         { SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t:s0-s0:c1,c2", "s0:c1,c2" },
+        /* The shared level, allowed on purpose. */
         { SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t:s2", "s2" },
         { SVIRT_SECURITY_MODE_DYNAMIC, NULL, NULL },
         { SVIRT_SECURITY_MODE_NONE, NULL, NULL },
@@ -512,10 +537,72 @@ test_static_level(void)
         g_autoptr(SvirtSettings) settings = svirt_settings_new();
         g_autofree char *level = NULL;
 
+        settings->shared_level = TRUE;
         g_assert_true(svirt_settings_set_mode(settings, cases[i].mode, cases[i].label, TRUE,
                                               NULL));
         level = svirt_settings_dup_static_level(settings);
         g_assert_cmpstr(level, ==, cases[i].level);
+    }
+}
+
+/* A static label at a level without categories is the shared level: refused unless meant. */
+static void
+test_shared_level(void)
+{
+    static const char *const shared[] = { "system_u:system_r:svirt_t:s0",
+                                          "system_u:system_r:svirt_t:s0-s0",
+                                          "system_u:system_r:svirt_t:s1" };
+    static const char *const own[] = { LABEL, "system_u:system_r:svirt_t:s0-s0:c0.c1023",
+                                       "system_u:system_r:svirt_t:s0:c5" };
+    static const char *const stored =
+        "<security mode='static'><label>system_u:system_r:svirt_t:s0</label></security>";
+
+    for (gsize i = 0; i < G_N_ELEMENTS(shared); i++) {
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+        g_autoptr(SvirtSettings) parsed = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = NULL;
+
+        g_assert_true(svirt_label_is_shared_level(shared[i]));
+        g_assert_false(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, shared[i],
+                                               TRUE, &error));
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_SHARED_LEVEL);
+        g_test_message("%s -> %s", shared[i], error->message);
+        g_assert_nonnull(strstr(error->message, "shared level"));
+        g_assert_nonnull(strstr(error->message, "--shared-level"));
+        g_assert_nonnull(strstr(error->message, "Allow the shared level"));
+        g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_DYNAMIC);
+
+        /* Allowed on purpose, it is stored and read back with the permission. */
+        settings->shared_level = TRUE;
+        g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, shared[i],
+                                              TRUE, NULL));
+        xml = svirt_settings_format(settings);
+        g_assert_nonnull(strstr(xml, "shared-level=\"yes\""));
+        parsed = svirt_settings_parse(xml, strlen(xml), NULL);
+        g_assert_nonnull(parsed);
+        g_assert_true(parsed->shared_level);
+        g_assert_true(svirt_settings_equal(parsed, settings));
+        parsed->shared_level = FALSE;
+        g_assert_false(svirt_settings_equal(parsed, settings));
+        g_assert_false(svirt_settings_validate(parsed, NULL));
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(own); i++) {
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+        g_autofree char *xml = NULL;
+
+        g_assert_false(svirt_label_is_shared_level(own[i]));
+        g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, own[i],
+                                              TRUE, NULL));
+        xml = svirt_settings_format(settings);
+        g_assert_null(strstr(xml, "shared-level"));
+    }
+    /* A definition edited by hand gets no more than set-label would accept. */
+    {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_null(svirt_settings_parse(stored, strlen(stored), &error));
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_SHARED_LEVEL);
     }
 }
 
@@ -553,7 +640,9 @@ main(int argc, char *argv[])
     g_test_add_func("/settings/host-file-disks", test_host_file_disks);
     g_test_add_func("/settings/host-file-disks-refused", test_host_file_disks_refused);
     g_test_add_func("/settings/check-policy", test_check_policy);
+    g_test_add_func("/settings/check-policy-domains", test_check_policy_domains);
     g_test_add_func("/settings/static-level", test_static_level);
+    g_test_add_func("/settings/shared-level", test_shared_level);
     g_test_add_func("/settings/mode-strings", test_mode_strings);
     return g_test_run();
 }

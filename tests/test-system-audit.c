@@ -180,6 +180,120 @@ test_duplicate(void)
     }
 }
 
+static SvirtSettings *
+static_settings(const char *label, gboolean shared_level, char **error_message)
+{
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(GError) error = NULL;
+
+    settings->shared_level = shared_level;
+    if (!svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, label, TRUE, &error)) {
+        *error_message = g_strdup(error->message);
+        return NULL;
+    }
+    return g_steal_pointer(&settings);
+}
+
+static char *
+set_static(SvirtEngine *engine, const char *vm, const char *label, gboolean shared_level)
+{
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(GError) error = NULL;
+    char *message = NULL;
+
+    settings = static_settings(label, shared_level, &message);
+    if (settings && !svirt_engine_set_settings(engine, vm, settings, &error))
+        message = g_strdup(error->message);
+    return message;
+}
+
+static void
+assert_not_isolated(GPtrArray *findings, const char *level, const char *words)
+{
+    const SvirtFinding *f;
+
+    g_assert_cmpuint(findings->len, ==, 1);
+    f = g_ptr_array_index(findings, 0);
+    g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_ERROR);
+    g_assert_cmpstr(f->actual, ==, level);
+    g_assert_nonnull(strstr(f->explanation, words));
+    g_assert_false(f->fixable);
+}
+
+/* A static range covers another VM's pair; a static label at the shared level runs with its
+ * private disk open to every VM. The audit says so as errors, and a label that a start would
+ * refuse next to the running VMs is refused when it is set, with the start's message. */
+static void
+test_not_isolated(void)
+{
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autoptr(GPtrArray) range_findings = NULL;
+    g_autoptr(GPtrArray) pair_findings = NULL;
+    g_autoptr(GPtrArray) shared_findings = NULL;
+    guint base = 300 + ((guint)getpid() % 300) * 2;
+    g_autofree char *pair_label = g_strdup_printf("system_u:system_r:svirt_t:s0:c%u,c%u",
+                                                  base + 1, base + 2);
+    g_autofree char *range_level = g_strdup_printf("s0:c%u.c%u", base, base + 3);
+    g_autofree char *range_label = g_strconcat("system_u:system_r:svirt_t:", range_level, NULL);
+    g_autofree char *set_pair = NULL;
+    g_autofree char *set_range = NULL;
+    g_autofree char *set_shared = NULL;
+    g_autofree char *set_shared_allowed = NULL;
+    g_autofree char *start_pair = NULL;
+    g_autofree char *start_shared = NULL;
+    g_autofree char *start_range = NULL;
+    g_autofree char *set_range_again = NULL;
+    g_autofree char *audit_error = NULL;
+    g_autofree char *pair_name = NULL;
+    g_autofree char *range_name = NULL;
+    SvmTestVm pair, range, shared;
+
+    define_vm(conn, &pair, "svm-test-reach-pair", NULL);
+    define_vm(conn, &range, "svm-test-reach-range", NULL);
+    define_vm(conn, &shared, "svm-test-reach-shared", NULL);
+    pair_name = g_strdup(pair.name);
+    range_name = g_strdup(range.name);
+    set_pair = set_static(engine, pair.name, pair_label, FALSE);
+    set_range = set_static(engine, range.name, range_label, FALSE);
+    /* Refused without the permission, accepted with it. */
+    set_shared = set_static(engine, shared.name, "system_u:system_r:svirt_t:s0", FALSE);
+    set_shared_allowed = set_static(engine, shared.name, "system_u:system_r:svirt_t:s0", TRUE);
+    start_pair = start(engine, pair.name);
+    start_shared = start(engine, shared.name);
+    start_range = start(engine, range.name);
+    set_range_again = set_static(engine, range.name, range_label, FALSE);
+    report = audit(engine, &audit_error);
+    range_findings = findings_of(report, SVIRT_FINDING_NOT_ISOLATED, range.name);
+    pair_findings = findings_of(report, SVIRT_FINDING_NOT_ISOLATED, pair.name);
+    shared_findings = findings_of(report, SVIRT_FINDING_NOT_ISOLATED, shared.name);
+    svirt_engine_stop_vm(engine, pair.name, TRUE, 0, NULL);
+    svirt_engine_stop_vm(engine, shared.name, TRUE, 0, NULL);
+    svirt_engine_stop_vm(engine, range.name, TRUE, 0, NULL);
+    svm_test_vm_undefine(conn, &pair);
+    svm_test_vm_undefine(conn, &range);
+    svm_test_vm_undefine(conn, &shared);
+
+    g_assert_null(set_pair);
+    g_assert_null(set_range);
+    g_assert_nonnull(set_shared);
+    g_assert_nonnull(strstr(set_shared, "--shared-level"));
+    g_assert_null(set_shared_allowed);
+    g_assert_null(start_pair);
+    g_assert_null(start_shared);
+    g_test_message("start: %s; set-label: %s", start_range, set_range_again);
+    g_assert_nonnull(start_range);
+    g_assert_cmpstr(set_range_again, ==, start_range);
+    g_assert_nonnull(strstr(start_range, pair_name));
+    g_assert_null(audit_error);
+    assert_not_isolated(range_findings, range_level, pair_name);
+    assert_not_isolated(pair_findings, strchr(strchr(strchr(pair_label, ':') + 1, ':') + 1,
+                                              ':') + 1,
+                        range_name);
+    assert_not_isolated(shared_findings, "s0", "shared level");
+}
+
 static void
 test_foreign(void)
 {
@@ -471,6 +585,7 @@ main(int argc, char *argv[])
 
     g_test_add_func("/system/audit/duplicate", test_duplicate);
     g_test_add_func("/system/audit/foreign", test_foreign);
+    g_test_add_func("/system/audit/not-isolated", test_not_isolated);
     g_test_add_func("/system/audit/mismatch-and-fix", test_mismatch_and_fix);
     g_test_add_func("/system/audit/stale", test_stale);
     g_test_add_func("/system/audit/matrix-three-vms", test_matrix_three_vms);

@@ -792,6 +792,95 @@ test_close_keys(void)
     undefine(conn, uuid);
 }
 
+typedef struct {
+    SvmSecurityPage *page;
+    const char *words; /* NULL: no warning */
+} ReachWarning;
+
+static gboolean
+reach_warning_is(gpointer data)
+{
+    ReachWarning *w = data;
+    const char *shown = svm_security_page_get_reach_warning(w->page);
+
+    if (!w->words)
+        return shown == NULL;
+    return shown && strstr(shown, w->words);
+}
+
+/* Before Apply, the Security tab says which VMs a static label would reach, and the shared
+ * level needs its own permission. */
+static void
+test_security_isolation(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(TEST_URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = virConnectOpen(TEST_URI);
+    g_autoptr(virDomain) holder = NULL;
+    g_autoptr(SvirtSettings) stored = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    SvmVmWindow *window;
+    SvmSecurityPage *security;
+    GtkWidget *shared_check, *apply;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    define_plain_vm(conn, "svm-reach-vm", uuid);
+    holder = virDomainCreateXML(conn,
+                                "<domain type='test'><name>svm-reach-holder</name>"
+                                "<memory>65536</memory><os><type>hvm</type></os>"
+                                "<seclabel type='static' model='selinux' relabel='no'><label>"
+                                "system_u:system_r:svirt_t:s0:c80,c81</label></seclabel>"
+                                "</domain>",
+                                0);
+    g_assert_nonnull(holder);
+    window = svm_vm_window_new(NULL, engine, uuid);
+    gtk_window_set_default_size(GTK_WINDOW(window), 860, 640);
+    gtk_widget_show(GTK_WIDGET(window));
+    svm_test_wait_for(window_refreshed, window, 10000, "the details");
+    svm_vm_window_show_page(window, "security");
+    security = child(window, SVM_TYPE_VM_WINDOW, "security_page");
+    shared_check = child(security, SVM_TYPE_SECURITY_PAGE, "shared_check");
+    apply = child(security, SVM_TYPE_SECURITY_PAGE, "apply_button");
+
+    edit_security(security, SVIRT_SECURITY_MODE_STATIC,
+                  "system_u:system_r:svirt_t:s0-s0:c0.c1023", TRUE);
+    svm_test_wait_for(reach_warning_is, &(ReachWarning){ security, "'svm-reach-holder'" }, 10000,
+                      "the warning that the range reaches the running VM");
+    g_test_message("%s", svm_security_page_get_reach_warning(security));
+    g_assert_true(g_str_has_prefix(svm_security_page_get_reach_warning(security),
+                                   "Not isolated. "));
+    g_assert_false(gtk_widget_get_visible(shared_check));
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-not-isolated.png");
+
+    /* The shared level: refused until allowed on purpose. */
+    edit_security(security, SVIRT_SECURITY_MODE_STATIC, "system_u:system_r:svirt_t:s0", TRUE);
+    g_assert_nonnull(strstr(svm_security_page_get_label_problem(security), "shared level"));
+    g_assert_true(gtk_widget_get_visible(shared_check));
+    g_assert_false(gtk_widget_is_sensitive(apply));
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(shared_check), TRUE);
+    g_assert_null(svm_security_page_get_label_problem(security));
+    g_assert_true(gtk_widget_is_sensitive(apply));
+    svm_test_wait_for(reach_warning_is, &(ReachWarning){ security, "shared level" }, 10000,
+                      "the warning about the shared level");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-shared-level.png");
+    g_assert_true(svm_security_page_apply(security));
+    svm_test_wait_for(security_idle, security, 10000, "the shared level to be applied");
+    g_assert_null(svm_vm_window_get_error(window));
+    stored = svirt_engine_get_settings(engine, uuid, &error);
+    g_assert_no_error(error);
+    g_assert_true(stored->shared_level);
+
+    /* A pair of its own: no warning. */
+    edit_security(security, SVIRT_SECURITY_MODE_STATIC, STATIC_LABEL, TRUE);
+    g_assert_false(gtk_widget_get_visible(shared_check));
+    svm_test_wait_for(reach_warning_is, &(ReachWarning){ security, NULL }, 10000,
+                      "the warning to go");
+
+    gtk_widget_destroy(GTK_WIDGET(window));
+    virDomainDestroy(holder);
+    undefine(conn, uuid);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -803,5 +892,6 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/vm-window/details", test_vm_window);
     g_test_add_func("/ui/vm-window/controls", test_controls);
     g_test_add_func("/ui/vm-window/close-keys", test_close_keys);
+    g_test_add_func("/ui/vm-window/security-isolation", test_security_isolation);
     return g_test_run();
 }

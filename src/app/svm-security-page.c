@@ -14,6 +14,9 @@ struct _SvmSecurityPage {
     GtkLabel *mode_explanation;
     GtkEntry *label_entry;
     GtkLabel *label_error;
+    GtkCheckButton *shared_check;
+    GtkBox *reach_box;
+    GtkLabel *reach_warning;
     GtkSwitch *relabel_switch;
     GtkLabel *running_note;
     GtkButton *revert_button;
@@ -26,6 +29,8 @@ struct _SvmSecurityPage {
     char *uuid;
     SvirtSettings *loaded;
     GCancellable *cancellable;
+    GCancellable *reach_cancellable;
+    char *reach_for; /* the label the isolation warning is, or is being, worked out for */
     char *problem;
     char *process_label;
     char *image_label;
@@ -77,6 +82,8 @@ edited_settings(SvmSecurityPage *self, GError **error)
                       "system_u:system_r:svirt_t:s0:c10,c20."));
         return NULL;
     }
+    settings->shared_level =
+        is_static && gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(self->shared_check));
     if (!svirt_settings_set_mode(settings, mode, is_static ? label : NULL,
                                  is_static ? gtk_switch_get_active(self->relabel_switch) : TRUE,
                                  error))
@@ -101,6 +108,61 @@ mode_explanation(SvirtSecurityMode mode)
 }
 
 static void
+on_reach_checked(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmSecurityPage) self = user_data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtReach) reach = svirt_engine_check_reach_finish(SVIRT_ENGINE(source), result,
+                                                                 &error);
+    g_autofree char *text = NULL;
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    if (!reach) {
+        g_debug("Which VMs the label reaches: %s", error->message);
+        gtk_widget_set_visible(GTK_WIDGET(self->reach_box), FALSE);
+        return;
+    }
+    if (!reach->isolated)
+        /* TRANSLATORS: %s says which VMs the label reaches, in sentences */
+        text = g_strdup_printf(_("Not isolated. %s"), reach->summary);
+    gtk_label_set_text(self->reach_warning, text ? text : "");
+    gtk_widget_set_visible(GTK_WIDGET(self->reach_box), text != NULL);
+}
+
+/* Before Apply, the engine says which VMs the edited static label would reach. */
+static void
+update_reach(SvmSecurityPage *self, const SvirtSettings *settings)
+{
+    if (!settings || settings->mode != SVIRT_SECURITY_MODE_STATIC || !self->engine ||
+        !self->uuid) {
+        g_cancellable_cancel(self->reach_cancellable);
+        g_clear_pointer(&self->reach_for, g_free);
+        gtk_widget_set_visible(GTK_WIDGET(self->reach_box), FALSE);
+        return;
+    }
+    if (g_strcmp0(self->reach_for, settings->label) == 0)
+        return;
+    g_cancellable_cancel(self->reach_cancellable);
+    g_clear_object(&self->reach_cancellable);
+    self->reach_cancellable = g_cancellable_new();
+    g_free(self->reach_for);
+    self->reach_for = g_strdup(settings->label);
+    svirt_engine_check_reach_async(self->engine, self->uuid, settings, self->reach_cancellable,
+                                   on_reach_checked, g_object_ref(self));
+}
+
+static void
+sync_shared_check(SvmSecurityPage *self, gboolean editable, gboolean is_static)
+{
+    g_autofree char *label = g_strstrip(g_strdup(gtk_entry_get_text(self->label_entry)));
+    gboolean shown = is_static && svirt_label_is_shared_level(label);
+
+    gtk_widget_set_visible(GTK_WIDGET(self->shared_check), shown);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->shared_check), editable);
+}
+
+static void
 sync_controls(SvmSecurityPage *self)
 {
     g_autoptr(SvirtSettings) settings = NULL;
@@ -117,7 +179,9 @@ sync_controls(SvmSecurityPage *self)
     gtk_widget_set_sensitive(GTK_WIDGET(self->relabel_switch), editable && is_static);
     gtk_label_set_text(self->mode_explanation, mode_explanation(mode));
 
+    sync_shared_check(self, editable, is_static);
     settings = edited_settings(self, &error);
+    update_reach(self, settings);
     g_clear_pointer(&self->problem, g_free);
     if (!settings && is_static)
         self->problem = g_strdup(error->message);
@@ -160,6 +224,7 @@ load_editor(SvmSecurityPage *self)
         radio = self->none_radio;
     gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(radio), TRUE);
     gtk_entry_set_text(self->label_entry, s && s->label ? s->label : "");
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(self->shared_check), s && s->shared_level);
     gtk_switch_set_active(self->relabel_switch, s ? s->relabel : TRUE);
     self->updating = FALSE;
     sync_controls(self);
@@ -310,6 +375,15 @@ svm_security_page_get_label_problem(SvmSecurityPage *self)
 }
 
 const char *
+svm_security_page_get_reach_warning(SvmSecurityPage *self)
+{
+    g_return_val_if_fail(SVM_IS_SECURITY_PAGE(self), NULL);
+    if (!gtk_widget_get_visible(GTK_WIDGET(self->reach_box)))
+        return NULL;
+    return gtk_label_get_text(self->reach_warning);
+}
+
+const char *
 svm_security_page_get_process_label(SvmSecurityPage *self)
 {
     g_return_val_if_fail(SVM_IS_SECURITY_PAGE(self), NULL);
@@ -330,6 +404,8 @@ svm_security_page_dispose(GObject *object)
 
     g_cancellable_cancel(self->cancellable);
     g_clear_object(&self->cancellable);
+    g_cancellable_cancel(self->reach_cancellable);
+    g_clear_object(&self->reach_cancellable);
     g_clear_object(&self->engine);
     G_OBJECT_CLASS(svm_security_page_parent_class)->dispose(object);
 }
@@ -341,6 +417,7 @@ svm_security_page_finalize(GObject *object)
 
     g_free(self->uuid);
     g_free(self->problem);
+    g_free(self->reach_for);
     g_free(self->process_label);
     g_free(self->image_label);
     g_clear_pointer(&self->loaded, svirt_settings_free);
@@ -371,6 +448,9 @@ svm_security_page_class_init(SvmSecurityPageClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, mode_explanation);
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, label_entry);
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, label_error);
+    gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, shared_check);
+    gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, reach_box);
+    gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, reach_warning);
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, relabel_switch);
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, running_note);
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, revert_button);

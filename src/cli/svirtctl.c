@@ -411,13 +411,41 @@ parse_yes_no(const char *value, gboolean *out)
     return TRUE;
 }
 
+/* What a static label leaves open, said where an administrator sets or reads it. */
+static void
+warn_static_label(SvirtEngine *engine, const char *vm, const SvirtSettings *settings)
+{
+    g_autoptr(SvirtPolicyTypes) types = NULL;
+    g_autoptr(SvirtReach) reach = NULL;
+    g_autoptr(GError) error = NULL;
+
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC)
+        return;
+    reach = svirt_engine_check_reach(engine, vm, settings, &error);
+    if (!reach)
+        g_printerr(_("svirtctl: warning: could not tell which VMs this label reaches: %s\n"),
+                   error->message);
+    else if (!reach->isolated)
+        /* TRANSLATORS: %s says which VMs the label reaches, in sentences */
+        g_printerr(_("svirtctl: warning: this static label is not isolated. %s\n"),
+                   reach->summary);
+    types = svirt_policy_types_load(NULL);
+    if (types && !types->domain_from_policy)
+        g_printerr(_("svirtctl: note: no SELinux policy is installed here, so the type of the "
+                     "label was not checked against one.\n"));
+}
+
 static int
 cmd_set_label(Globals *globals, int argc, char **argv)
 {
     g_autofree char *relabel_arg = NULL;
+    gboolean shared_level = FALSE;
     GOptionEntry entries[] = {
         { "relabel", 0, 0, G_OPTION_ARG_STRING, &relabel_arg,
           N_("Whether the engine labels the VM's files (default yes)"), N_("yes|no") },
+        { "shared-level", 0, 0, G_OPTION_ARG_NONE, &shared_level,
+          N_("Allow a static label at a level without categories, which every VM reaches"),
+          NULL },
         { NULL },
     };
     g_autoptr(GError) error = NULL;
@@ -447,6 +475,7 @@ cmd_set_label(Globals *globals, int argc, char **argv)
         label = argv[3];
 
     /* A bad label is refused before anything is looked up or stored. */
+    wanted->shared_level = shared_level;
     if (!svirt_settings_set_mode(wanted, mode, label, relabel, &error))
         return fail(error);
     engine = open_engine(globals, &error);
@@ -461,6 +490,7 @@ cmd_set_label(Globals *globals, int argc, char **argv)
     if (!settings)
         return fail(error);
     /* Per-disk overrides stay as they were. */
+    settings->shared_level = wanted->shared_level;
     if (!svirt_settings_set_mode(settings, wanted->mode, wanted->label, wanted->relabel,
                                  &error) ||
         !svirt_engine_set_settings(engine, argv[1], settings, &error))
@@ -472,6 +502,7 @@ cmd_set_label(Globals *globals, int argc, char **argv)
         g_print(_("VM %s: %s label, relabel %s. It applies from the next start.\n"), argv[1],
                 svirt_security_mode_to_string(settings->mode),
                 settings->relabel ? _("yes") : _("no"));
+    warn_static_label(engine, argv[1], settings);
     return 0;
 }
 
@@ -535,6 +566,7 @@ cmd_show_label(Globals *globals, int argc, char **argv)
     g_autoptr(SvirtEngine) engine = NULL;
     g_autoptr(SvirtVmInfo) vm = NULL;
     g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtReach) reach = NULL;
     GPtrArray *disks;
 
     if (!parse_command_options("show-label", "VM", entries, &argc, &argv, &error))
@@ -546,6 +578,9 @@ cmd_show_label(Globals *globals, int argc, char **argv)
         !(settings = svirt_engine_get_settings(engine, vm->uuid, &error)))
         return fail(error);
     disks = settings->no_relabel_disks;
+    if (settings->mode == SVIRT_SECURITY_MODE_STATIC &&
+        !(reach = svirt_engine_check_reach(engine, vm->uuid, settings, &error)))
+        return fail(error);
 
     if (json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
@@ -565,6 +600,13 @@ cmd_show_label(Globals *globals, int argc, char **argv)
             json_builder_add_null_value(b);
         json_builder_set_member_name(b, "relabel");
         json_builder_add_boolean_value(b, settings->relabel);
+        json_builder_set_member_name(b, "shared_level");
+        json_builder_add_boolean_value(b, settings->shared_level);
+        json_builder_set_member_name(b, "isolation");
+        if (reach)
+            json_builder_add_value(b, svirt_reach_to_json(reach));
+        else
+            json_builder_add_null_value(b);
         add_string_array(b, "no_relabel_disks", disks);
         add_string_array(b, "host_file_disks", settings->host_file_disks);
         json_builder_end_object(b);
@@ -576,6 +618,11 @@ cmd_show_label(Globals *globals, int argc, char **argv)
     g_print("%-10s %s\n", _("Mode:"), svirt_security_mode_to_string(settings->mode));
     g_print("%-10s %s\n", _("Label:"), settings->label ? settings->label : "—");
     g_print("%-10s %s\n", _("Relabel:"), settings->relabel ? _("yes") : _("no"));
+    if (reach && reach->isolated)
+        g_print("%-10s %s\n", _("Isolation:"), _("its own level; no other VM reaches it"));
+    else if (reach)
+        /* TRANSLATORS: %s says which VMs the label reaches, in sentences */
+        g_print("%-10s %s %s\n", _("Isolation:"), _("NOT ISOLATED."), reach->summary);
     for (guint i = 0; i < disks->len; i++)
         g_print(_("Disk %s is not relabelled.\n"), (const char *)g_ptr_array_index(disks, i));
     for (guint i = 0; i < settings->host_file_disks->len; i++)
@@ -681,7 +728,7 @@ static const Command commands[] = {
       cmd_install_hook },
     { "plan", "VM [--json]", N_("Show what a start of the VM would label, and with what"),
       cmd_plan },
-    { "set-label", "VM MODE [LABEL] [--relabel]",
+    { "set-label", "VM MODE [LABEL] [--relabel] [--shared-level]",
       N_("Set the VM's label: dynamic, none, or static LABEL"), cmd_set_label },
     { "show-label", "VM [--json]", N_("Show the VM's stored label settings"), cmd_show_label },
     { "set-disk", "VM TARGET --allow-host-file",

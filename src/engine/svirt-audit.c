@@ -358,6 +358,77 @@ check_vms(SvirtAuditContext *ctx, GPtrArray *vms, GPtrArray *findings)
     }
 }
 
+static gboolean
+has_private_disk(const VmData *vm)
+{
+    for (guint i = 0; i < vm->plan->items->len; i++) {
+        const SvirtPlanItem *item = g_ptr_array_index(vm->plan->items, i);
+
+        if (item->designation == SVIRT_DESIGNATION_PRIVATE)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The label a VM runs under, or a static VM will: NULL when it has no level to judge. */
+static const char *
+judged_label(const VmData *vm)
+{
+    if (vm->settings->mode == SVIRT_SECURITY_MODE_STATIC)
+        return vm->settings->label;
+    /* A running VM at the shared level, whoever gave it that label. */
+    if (vm->state != SVIRT_AUDIT_VM_STOPPED && vm->process_label &&
+        svirt_label_is_shared_level(vm->process_label) && has_private_disk(vm))
+        return vm->process_label;
+    return NULL;
+}
+
+static void
+add_not_isolated(const VmData *vm, const SvirtReach *reach, GPtrArray *findings)
+{
+    const char *fix = reach->shared_level
+                          ? _("Give the VM a category pair of its own (a static label such as "
+                              "system_u:system_r:svirt_t:s0:c10,c20, or a dynamic label), or "
+                              "keep only data meant for every VM on its disks.")
+                          : _("Give the VM a static label with a category pair that no other "
+                              "VM's level covers, such as system_u:system_r:svirt_t:s0:c10,c20, "
+                              "or make it dynamic.");
+
+    svirt_finding_add(findings, SVIRT_FINDING_NOT_ISOLATED, SVIRT_SEVERITY_ERROR, vm->plan,
+                      NULL, _("a level of its own"), reach->level,
+                      /* TRANSLATORS: %s says which VMs the label reaches, in sentences */
+                      g_strdup_printf(_("The label of VM '%s' does not isolate it. %s"),
+                                      vm->name, reach->summary),
+                      g_strdup(fix));
+}
+
+/* Static labels, and running VMs at the shared level, against the levels of every VM. */
+static void
+check_reach(SvirtEngine *engine, GPtrArray *vms, GPtrArray *findings)
+{
+    g_autofree char *range = svirt_engine_dup_mcs_range(engine, NULL);
+    g_autoptr(SvirtReachMap) map = svirt_reach_map_new(range, NULL);
+
+    if (!map)
+        return;
+    for (guint i = 0; i < vms->len; i++) {
+        VmData *vm = g_ptr_array_index(vms, i);
+
+        if (vm->level && (vm->state != SVIRT_AUDIT_VM_STOPPED ||
+                          vm->settings->mode == SVIRT_SECURITY_MODE_STATIC))
+            svirt_reach_map_add(map, vm->uuid, vm->name, vm->level);
+    }
+    for (guint i = 0; i < vms->len; i++) {
+        VmData *vm = g_ptr_array_index(vms, i);
+        const char *label = judged_label(vm);
+        g_autoptr(SvirtReach) reach = label ? svirt_reach_map_check(map, vm->uuid, label, NULL)
+                                            : NULL;
+
+        if (reach && !reach->isolated)
+            add_not_isolated(vm, reach, findings);
+    }
+}
+
 SvirtAuditReport *
 svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
 {
@@ -383,6 +454,7 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
     check_enforcing(report->findings);
     check_vms(ctx, vms, report->findings);
     check_duplicates(vms, report->findings);
+    check_reach(engine, vms, report->findings);
     g_ptr_array_sort(report->findings, compare_findings);
 
     matrix_vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_matrix_vm_free);

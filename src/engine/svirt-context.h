@@ -84,9 +84,15 @@ gboolean svirt_context_set_type(SvirtContext *context, const char *type, GError 
 gboolean svirt_context_set_level(SvirtContext *context, const SvirtLevel *low,
                                  const SvirtLevel *high, GError **error);
 
-/* The newest <dir>/<SELINUXTYPE>/policy/policy.NN, SELINUXTYPE from <dir>/config ("default"
- * without one); NULL when there is none. The first form looks in $SVIRT_SELINUX_DIR, else in
- * /etc/selinux. */
+/* Where the engine looks for the SELinux policy: the directory $SVIRT_SELINUX_DIR names (to
+ * check against another host's policy, or a test's), else /etc/selinux. */
+#define SVIRT_SELINUX_DIR_ENV "SVIRT_SELINUX_DIR"
+const char *svirt_context_selinux_dir(void);
+/* SELINUXTYPE from <dir>/config, "default" without one. */
+char *svirt_context_policy_type_in(const char *selinux_dir);
+
+/* The newest <dir>/<SELINUXTYPE>/policy/policy.NN; NULL when there is none. The first form
+ * looks in svirt_context_selinux_dir(). */
 char *svirt_context_find_policy_file(void);
 char *svirt_context_find_policy_file_in(const char *selinux_dir);
 

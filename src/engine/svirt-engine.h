@@ -6,6 +6,7 @@
 #include "svirt-error.h"
 #include "svirt-mcs.h"
 #include "svirt-plan.h"
+#include "svirt-reach.h"
 #include "svirt-settings.h"
 #include "svirt-vm.h"
 
@@ -94,6 +95,22 @@ gboolean svirt_engine_set_disk_host_file_finish(SvirtEngine *engine, GAsyncResul
  * its live definition, else libvirt's selinux <seclabel> label. Levels two running VMs share
  * are logged, not an error. */
 gboolean svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error);
+/* Whether a start could reserve the static level of @settings for VM @uuid (@name) next to the
+ * VMs running now, @uuid itself left out: SVIRT_ERROR_IN_USE with the message a start gives. */
+gboolean svirt_engine_check_level_free(SvirtEngine *self, const char *uuid, const char *name,
+                                       const SvirtSettings *settings, GError **error);
+
+/* The levels VMs hold (running) or will hold (static labels), and the dynamic range. */
+SvirtReachMap *svirt_engine_collect_reach_map(SvirtEngine *self, GError **error);
+/* Which VMs the static label of @settings (NULL: the stored settings) would let @vm reach, and
+ * which would reach it. */
+SvirtReach *svirt_engine_check_reach(SvirtEngine *self, const char *vm,
+                                     const SvirtSettings *settings, GError **error);
+void svirt_engine_check_reach_async(SvirtEngine *self, const char *vm,
+                                    const SvirtSettings *settings, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+SvirtReach *svirt_engine_check_reach_finish(SvirtEngine *self, GAsyncResult *result,
+                                            GError **error);
 
 /* The plan a start of @vm would follow now: a dynamic VM gets the pair an allocation in
  * @mcs_range (NULL: the host's) would give next to the running VMs; a static VM its label's

@@ -21,6 +21,7 @@ typedef enum {
     SVIRT_ERROR_UNSAFE,           /* labelling the object would expose the host */
     SVIRT_ERROR_UNSUPPORTED,      /* the filesystem or object cannot carry labels */
     SVIRT_ERROR_PERMISSION,       /* missing privilege */
+    SVIRT_ERROR_SHARED_LEVEL,     /* a static label at the shared level, not allowed for it */
 } SvirtErrorCode;
 
 GQuark svirt_error_quark(void);

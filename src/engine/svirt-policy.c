@@ -215,9 +215,27 @@ svirt_policy_types_load_from(const char *domain_context_path, const char *image_
     return g_steal_pointer(&types);
 }
 
+/* A file of the policy under $SVIRT_SELINUX_DIR; NULL without it (libselinux's own path). */
+static char *
+override_path(const char *dir, const char *name)
+{
+    const char *selinux_dir = g_getenv(SVIRT_SELINUX_DIR_ENV);
+    g_autofree char *type = NULL;
+
+    if (selinux_dir == NULL || *selinux_dir == '\0')
+        return NULL;
+    type = svirt_context_policy_type_in(selinux_dir);
+    return g_build_filename(selinux_dir, type, "contexts", dir, name, NULL);
+}
+
 SvirtPolicyTypes *
 svirt_policy_types_load(GError **error)
 {
+    g_autofree char *domain = override_path("", "virtual_domain_context");
+    g_autofree char *image = override_path("", "virtual_image_context");
+
+    if (domain)
+        return svirt_policy_types_load_from(domain, image, error);
     return svirt_policy_types_load_from(selinux_virtual_domain_context_path(),
                                         selinux_virtual_image_context_path(), error);
 }
@@ -286,7 +304,9 @@ svirt_file_contexts_open(const char *path, GError **error)
     const char *message;
     int saved;
 
-    fc->path = g_strdup(path ? path : selinux_file_context_path());
+    fc->path = path ? g_strdup(path) : override_path("files", "file_contexts");
+    if (fc->path == NULL)
+        fc->path = g_strdup(selinux_file_context_path());
     if (fc->path == NULL || !g_file_test(fc->path, G_FILE_TEST_EXISTS))
         return g_steal_pointer(&fc);
 

@@ -24,7 +24,8 @@ typedef struct {
 
 GType svirt_policy_types_get_type(void) G_GNUC_CONST;
 
-/* Reads libselinux's virtual_domain_context and virtual_image_context of the installed policy.
+/* Reads libselinux's virtual_domain_context and virtual_image_context of the installed policy
+ * (under $SVIRT_SELINUX_DIR when it is set, see svirt_context_selinux_dir()).
  * A file that does not exist means no policy: its contexts come from the built-in table
  * (svirt_t, svirt_image_t, svirt_content_t, virt_content_t). A file that exists but cannot be
  * read or holds an invalid context is an error (SVIRT_ERROR_POLICY). */
@@ -44,7 +45,7 @@ char *svirt_policy_context_with_level(const char *context, const char *level, GE
 /* Default labels of paths from the policy's file_contexts (selabel_lookup). */
 typedef struct _SvirtFileContexts SvirtFileContexts;
 
-/* @path NULL means the installed policy's file_contexts. A file_contexts that does not exist
+/* @path NULL means the installed policy's file_contexts (under $SVIRT_SELINUX_DIR when set). A file_contexts that does not exist
  * (no policy installed) gives a set without entries, not an error. */
 SvirtFileContexts *svirt_file_contexts_open(const char *path, GError **error);
 gboolean svirt_file_contexts_has_policy(const SvirtFileContexts *fc);

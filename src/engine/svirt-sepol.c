@@ -11,6 +11,8 @@
 
 #include <glib/gi18n-lib.h>
 #include <sepol/debug.h>
+#include <sepol/policydb/ebitmap.h>
+#include <sepol/policydb/policydb.h>
 #include <sepol/policydb/services.h>
 #include <sepol/sepol.h>
 
@@ -269,6 +271,53 @@ out:
     return ok;
 }
 
+static gint
+compare_strings(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
+GStrv
+svirt_sepol_policy_types_with_attribute(SvirtSepolPolicy *policy, const char *attribute,
+                                        GError **error)
+{
+    g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
+    const policydb_t *db;
+    gint64 attr = -1;
+
+    g_return_val_if_fail(policy == &policy_cache, NULL);
+    g_return_val_if_fail(attribute != NULL, NULL);
+
+    if (!ensure_policydb(policy, error))
+        return NULL;
+    /* libsepol exports no lookup by attribute; its policydb is public and read here. */
+    db = &policy->db->p;
+    for (guint32 i = 0; i < db->p_types.nprim && attr < 0; i++) {
+        const type_datum_t *datum = db->type_val_to_struct[i];
+
+        if (datum && datum->flavor == TYPE_ATTRIB &&
+            g_strcmp0(db->p_type_val_to_name[i], attribute) == 0)
+            attr = i;
+    }
+    for (guint32 i = 0; attr >= 0 && i < db->p_types.nprim; i++) {
+        const type_datum_t *datum = db->type_val_to_struct[i];
+        ebitmap_node_t *node;
+        unsigned int bit;
+
+        if (!datum || datum->flavor != TYPE_TYPE || !db->p_type_val_to_name[i])
+            continue;
+        ebitmap_for_each_positive_bit(&db->type_attr_map[i], node, bit) {
+            if (bit == (unsigned int)attr) {
+                g_ptr_array_add(types, g_strdup(db->p_type_val_to_name[i]));
+                break;
+            }
+        }
+    }
+    g_ptr_array_sort(types, compare_strings);
+    g_ptr_array_add(types, NULL);
+    return (GStrv)g_ptr_array_free(g_steal_pointer(&types), FALSE);
+}
+
 gboolean
 svirt_context_check_policy(const char *context, const char *policy_path, GError **error)
 {
@@ -469,8 +518,8 @@ svirt_sepol_check_access(const char *path, const char *process, const char *obje
     return TRUE;
 }
 
-static char *
-read_policy_type(const char *selinux_dir)
+char *
+svirt_context_policy_type_in(const char *selinux_dir)
 {
     g_autofree char *config_path = g_build_filename(selinux_dir, "config", NULL);
     g_autofree char *contents = NULL;
@@ -507,7 +556,7 @@ svirt_context_find_policy_file_in(const char *selinux_dir)
 
     g_return_val_if_fail(selinux_dir != NULL, NULL);
 
-    type = read_policy_type(selinux_dir);
+    type = svirt_context_policy_type_in(selinux_dir);
     policy_dir = g_build_filename(selinux_dir, type, "policy", NULL);
     dir = g_dir_open(policy_dir, 0, NULL);
     if (dir == NULL)
@@ -533,10 +582,16 @@ svirt_context_find_policy_file_in(const char *selinux_dir)
     return g_build_filename(policy_dir, best_name, NULL);
 }
 
+const char *
+svirt_context_selinux_dir(void)
+{
+    const char *dir = g_getenv(SVIRT_SELINUX_DIR_ENV);
+
+    return dir && *dir ? dir : "/etc/selinux";
+}
+
 char *
 svirt_context_find_policy_file(void)
 {
-    const char *dir = g_getenv("SVIRT_SELINUX_DIR");
-
-    return svirt_context_find_policy_file_in(dir && *dir ? dir : "/etc/selinux");
+    return svirt_context_find_policy_file_in(svirt_context_selinux_dir());
 }

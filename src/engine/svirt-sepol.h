@@ -23,6 +23,11 @@ guint svirt_sepol_policy_get_generation(const SvirtSepolPolicy *policy);
 gboolean svirt_sepol_policy_check_context(SvirtSepolPolicy *policy, const char *context,
                                           GError **error);
 
+/* The types (not attributes) the policy gives @attribute, sorted; empty when the policy has no
+ * such attribute. */
+GStrv svirt_sepol_policy_types_with_attribute(SvirtSepolPolicy *policy, const char *attribute,
+                                              GError **error);
+
 /* A context and object class resolved once, for many decisions. */
 typedef struct {
     guint32 sid;

@@ -70,6 +70,7 @@ svirt_settings_copy(const SvirtSettings *settings)
     copy->mode = settings->mode;
     copy->label = g_strdup(settings->label);
     copy->relabel = settings->relabel;
+    copy->shared_level = settings->shared_level;
     for (guint i = 0; i < settings->no_relabel_disks->len; i++)
         g_ptr_array_add(copy->no_relabel_disks,
                         g_strdup(g_ptr_array_index(settings->no_relabel_disks, i)));
@@ -96,7 +97,8 @@ svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b)
     g_return_val_if_fail(a != NULL && b != NULL, FALSE);
 
     if (a->mode != b->mode || g_strcmp0(a->label, b->label) != 0 ||
-        !a->relabel != !b->relabel || a->no_relabel_disks->len != b->no_relabel_disks->len)
+        !a->relabel != !b->relabel || !a->shared_level != !b->shared_level ||
+        a->no_relabel_disks->len != b->no_relabel_disks->len)
         return FALSE;
     for (guint i = 0; i < a->no_relabel_disks->len; i++) {
         if (g_strcmp0(g_ptr_array_index(a->no_relabel_disks, i),
@@ -154,11 +156,31 @@ invalid(GError **error, const char *format, ...)
                 _("Invalid VM security settings: %s."), detail);
 }
 
-/* Parses a static label: it must be a context with a level. */
+/* The level a process at @ctx reaches files with: its high level. */
+static const SvirtLevel *
+clearance(const SvirtContext *ctx)
+{
+    const SvirtLevel *high = svirt_context_get_high(ctx);
+
+    return high ? high : svirt_context_get_low(ctx);
+}
+
+gboolean
+svirt_label_is_shared_level(const char *label)
+{
+    g_autoptr(SvirtContext) ctx = label ? svirt_context_parse(label, NULL) : NULL;
+
+    return ctx && svirt_context_has_level(ctx) &&
+           svirt_level_n_categories(clearance(ctx)) == 0;
+}
+
+/* Parses a static label: it must be a context with a level, and a level with categories unless
+ * the shared level is meant. */
 static SvirtContext *
-parse_static_label(const char *label, GError **error)
+parse_static_label(const char *label, gboolean shared_level, GError **error)
 {
     g_autoptr(SvirtContext) ctx = svirt_context_parse(label, error);
+    g_autofree char *level = NULL;
 
     if (ctx == NULL)
         return NULL;
@@ -169,7 +191,19 @@ parse_static_label(const char *label, GError **error)
                     label);
         return NULL;
     }
-    return g_steal_pointer(&ctx);
+    if (shared_level || svirt_level_n_categories(clearance(ctx)) > 0)
+        return g_steal_pointer(&ctx);
+    level = svirt_level_to_string(clearance(ctx));
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_SHARED_LEVEL,
+                _("The static label '%s' has the level %s without categories: that is the "
+                  "shared level every VM reaches, so this VM's private disks would be open to "
+                  "every other VM. Give it a category pair of its own, e.g. %s:%s:%s:%s:c10,c20; "
+                  "or, to share its disks with every VM on purpose, allow the shared level "
+                  "('svirtctl set-label VM static LABEL --shared-level', or 'Allow the shared "
+                  "level' in the Security tab)."),
+                label, level, svirt_context_get_user(ctx), svirt_context_get_role(ctx),
+                svirt_context_get_type_name(ctx), level);
+    return NULL;
 }
 
 static gboolean
@@ -187,7 +221,8 @@ target_valid(const char *target)
 }
 
 static gboolean
-validate_mode(SvirtSecurityMode mode, const char *label, gboolean relabel, GError **error)
+validate_mode(SvirtSecurityMode mode, const char *label, gboolean relabel, gboolean shared_level,
+              GError **error)
 {
     if (mode != SVIRT_SECURITY_MODE_DYNAMIC && mode != SVIRT_SECURITY_MODE_STATIC &&
         mode != SVIRT_SECURITY_MODE_NONE) {
@@ -202,7 +237,7 @@ validate_mode(SvirtSecurityMode mode, const char *label, gboolean relabel, GErro
                              "system_u:system_r:svirt_t:s0:c10,c20"));
             return FALSE;
         }
-        ctx = parse_static_label(label, error);
+        ctx = parse_static_label(label, shared_level, error);
         return ctx != NULL;
     }
     if (label != NULL) {
@@ -246,7 +281,8 @@ svirt_settings_validate(const SvirtSettings *settings, GError **error)
 {
     g_return_val_if_fail(settings != NULL, FALSE);
 
-    return validate_mode(settings->mode, settings->label, settings->relabel, error) &&
+    return validate_mode(settings->mode, settings->label, settings->relabel,
+                         settings->shared_level, error) &&
            validate_disks(settings->no_relabel_disks, error) &&
            validate_disks(settings->host_file_disks, error);
 }
@@ -283,10 +319,10 @@ svirt_settings_set_mode(SvirtSettings *settings, SvirtSecurityMode mode, const c
 
     g_return_val_if_fail(settings != NULL, FALSE);
 
-    if (!validate_mode(mode, label, relabel, error))
+    if (!validate_mode(mode, label, relabel, settings->shared_level, error))
         return FALSE;
     if (label) {
-        g_autoptr(SvirtContext) ctx = parse_static_label(label, NULL);
+        g_autoptr(SvirtContext) ctx = parse_static_label(label, TRUE, NULL);
 
         canonical = svirt_context_to_string(ctx);
     }
@@ -301,10 +337,43 @@ gboolean
 svirt_settings_check_policy(const SvirtSettings *settings, const SvirtPolicyTypes *types,
                             GError **error)
 {
+    return svirt_settings_check_policy_domains(settings, types, NULL, error);
+}
+
+static void
+add_once(GString *list, const char *name)
+{
+    g_auto(GStrv) known = g_strsplit(list->str, ", ", -1);
+
+    if (g_strv_contains((const char *const *)known, name))
+        return;
+    g_string_append_printf(list, "%s%s", list->len ? ", " : "", name);
+}
+
+/* "svirt_t, svirt_tcg_t, qemu_t": the types a static label may have, each once. */
+static char *
+allowed_types(const SvirtContext *process, const SvirtContext *tcg,
+              const char *const *vm_domains)
+{
+    GString *list = g_string_new(NULL);
+
+    add_once(list, svirt_context_get_type_name(process));
+    add_once(list, svirt_context_get_type_name(tcg));
+    for (guint i = 0; vm_domains && vm_domains[i]; i++)
+        add_once(list, vm_domains[i]);
+    return g_string_free(list, FALSE);
+}
+
+gboolean
+svirt_settings_check_policy_domains(const SvirtSettings *settings,
+                                    const SvirtPolicyTypes *types,
+                                    const char *const *vm_domains, GError **error)
+{
     g_autoptr(SvirtContext) label = NULL;
     g_autoptr(SvirtContext) process = NULL;
     g_autoptr(SvirtContext) tcg = NULL;
     g_autofree char *example = NULL;
+    g_autofree char *allowed = NULL;
     const char *type;
 
     g_return_val_if_fail(settings != NULL && types != NULL, FALSE);
@@ -319,15 +388,17 @@ svirt_settings_check_policy(const SvirtSettings *settings, const SvirtPolicyType
         return FALSE;
     type = svirt_context_get_type_name(label);
     if (g_str_equal(type, svirt_context_get_type_name(process)) ||
-        g_str_equal(type, svirt_context_get_type_name(tcg)))
+        g_str_equal(type, svirt_context_get_type_name(tcg)) ||
+        (vm_domains && g_strv_contains(vm_domains, type)))
         return TRUE;
     example = g_strdup_printf("%s:%s:%s:s0:c10,c20", svirt_context_get_user(process),
                               svirt_context_get_role(process),
                               svirt_context_get_type_name(process));
+    allowed = allowed_types(process, tcg, vm_domains);
     g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
-                _("The static label '%s' has type %s, which is not the VM process type of the "
-                  "installed policy (%s). Use a label such as %s."),
-                settings->label, type, svirt_context_get_type_name(process), example);
+                _("The static label '%s' has type %s, which is not a type the installed policy "
+                  "runs VMs under (%s). Use a label such as %s."),
+                settings->label, type, allowed, example);
     return FALSE;
 }
 
@@ -476,10 +547,11 @@ parse_disk(xmlNodePtr node, SvirtSettings *settings, GError **error)
 static SvirtSettings *
 parse_root(xmlNodePtr root, GError **error)
 {
-    static const char *const attributes[] = { "mode", "relabel", NULL };
+    static const char *const attributes[] = { "mode", "relabel", "shared-level", NULL };
     g_autoptr(SvirtSettings) settings = svirt_settings_new();
     g_autofree char *mode = NULL;
     g_autofree char *relabel = NULL;
+    g_autofree char *shared = NULL;
     g_autofree char *label = NULL;
     gboolean relabel_value = TRUE;
     SvirtSecurityMode mode_value;
@@ -502,6 +574,9 @@ parse_root(xmlNodePtr root, GError **error)
         return NULL;
     }
     if (relabel && !parse_yes_no(relabel, "relabel", &relabel_value, error))
+        return NULL;
+    shared = get_attribute(root, "shared-level");
+    if (shared && !parse_yes_no(shared, "shared-level", &settings->shared_level, error))
         return NULL;
 
     for (xmlNodePtr child = root->children; child; child = child->next) {
@@ -603,6 +678,8 @@ svirt_settings_format(const SvirtSettings *settings)
     g_string_append_printf(out, "<security mode=\"%s\" relabel=\"%s\">\n",
                            svirt_security_mode_to_string(settings->mode),
                            settings->relabel ? "yes" : "no");
+    if (settings->mode == SVIRT_SECURITY_MODE_STATIC && settings->shared_level)
+        g_string_insert(out, out->len - 2, " shared-level=\"yes\"");
     if (settings->label) {
         g_autofree char *escaped = g_markup_escape_text(settings->label, -1);
 

@@ -27,7 +27,9 @@ G_BEGIN_DECLS
  * the administrator gives the disk (and its backing files) a file that looks like the host's
  * (several names, or a place of the host that may be overridden, see svirt-host-files.h); a
  * disk may say both in one element. Shared and read-only designations are libvirt's own
- * <shareable/> and <readonly/>, not settings. No element means dynamic, relabel yes. */
+ * <shareable/> and <readonly/>, not settings. No element means dynamic, relabel yes.
+ * shared-level="yes" (static only) allows a label whose level has no categories, the shared
+ * level every VM reaches: the VM's private disks are then open to every VM. */
 #define SVIRT_METADATA_NS "http://svirt.org/xmlns/manager/1.0"
 #define SVIRT_METADATA_PREFIX "svm"
 
@@ -44,6 +46,7 @@ typedef struct {
     GPtrArray *no_relabel_disks; /* of char *: disk targets the engine leaves alone */
     GPtrArray *host_file_disks;  /* of char *: disk targets allowed a file that looks like the
                                   * host's; the order has no meaning */
+    gboolean shared_level;       /* static only: a label at the shared level is meant */
 } SvirtSettings;
 
 #define SVIRT_TYPE_SETTINGS (svirt_settings_get_type())
@@ -60,7 +63,8 @@ void svirt_settings_free(SvirtSettings *settings);
 gboolean svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b);
 
 /* Sets mode, label and relabel together, validated; on error @settings is unchanged. A static
- * @label is stored in canonical form. */
+ * @label is stored in canonical form. A static label whose level has no categories is refused
+ * (SVIRT_ERROR_SHARED_LEVEL) unless settings->shared_level is set. */
 gboolean svirt_settings_set_mode(SvirtSettings *settings, SvirtSecurityMode mode,
                                  const char *label, gboolean relabel, GError **error);
 /* Whether the engine may label the disk with target @target (per-disk override only). */
@@ -79,6 +83,13 @@ gboolean svirt_settings_validate(const SvirtSettings *settings, GError **error);
  * from an installed policy. */
 gboolean svirt_settings_check_policy(const SvirtSettings *settings, const SvirtPolicyTypes *types,
                                      GError **error);
+/* The same, also accepting the types in @vm_domains (NULL-terminated; the binary policy's
+ * types with the attribute virt_domain). */
+gboolean svirt_settings_check_policy_domains(const SvirtSettings *settings,
+                                             const SvirtPolicyTypes *types,
+                                             const char *const *vm_domains, GError **error);
+/* Whether @label is a context whose level (its high level) has no categories. */
+gboolean svirt_label_is_shared_level(const char *label);
 
 /* The metadata element, as virDomainGetMetadata(VIR_DOMAIN_METADATA_ELEMENT) returns it or as
  * the domain XML shows it. Rejects anything that is not exactly the format above

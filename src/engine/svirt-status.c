@@ -172,6 +172,7 @@ disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engi
 typedef struct {
     SvirtPolicyTypes *types;
     char *enforced_reason;
+    SvirtReachMap *reach; /* read when the first static VM needs it */
 } HostFacts;
 
 static void
@@ -179,6 +180,7 @@ host_facts_clear(HostFacts *facts)
 {
     g_clear_pointer(&facts->types, svirt_policy_types_free);
     g_clear_pointer(&facts->enforced_reason, g_free);
+    g_clear_pointer(&facts->reach, svirt_reach_map_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HostFacts, host_facts_clear)
 
@@ -362,8 +364,32 @@ svirt_vm_labels_from_status(const SvirtVmStatus *status)
     return labels;
 }
 
+/* A static label that reaches other VMs, or that they reach, isolates nothing, whatever its
+ * disks look like. */
+static void
+check_static_reach(SvirtEngine *engine, HostFacts *facts, const SvirtVmStatus *status,
+                   const SvirtSettings *settings, SvirtVmLabels *labels)
+{
+    g_autoptr(SvirtReach) reach = NULL;
+    g_autoptr(GError) local = NULL;
+
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC || !settings->label)
+        return;
+    if (!facts->reach && !(facts->reach = svirt_engine_collect_reach_map(engine, &local))) {
+        g_debug("%s: %s", status->name, local->message);
+        return;
+    }
+    reach = svirt_reach_map_check(facts->reach, status->uuid, settings->label, &local);
+    if (!reach || reach->isolated)
+        return;
+    labels->isolation = SVIRT_ISOLATION_PROBLEM;
+    g_free(labels->reason);
+    /* TRANSLATORS: %s says which VMs the label reaches, in sentences */
+    labels->reason = g_strdup_printf(_("Not isolated. %s"), reach->summary);
+}
+
 static SvirtVmLabels *
-vm_labels(SvirtEngine *engine, const char *vm, const HostFacts *facts, GError **error)
+vm_labels(SvirtEngine *engine, const char *vm, HostFacts *facts, GError **error)
 {
     g_autoptr(SvirtSettings) settings = NULL;
     g_autoptr(SvirtVmStatus) status = vm_status(engine, vm, facts, &settings, error);
@@ -372,6 +398,7 @@ vm_labels(SvirtEngine *engine, const char *vm, const HostFacts *facts, GError **
     if (!status)
         return NULL;
     labels = svirt_vm_labels_from_status(status);
+    check_static_reach(engine, facts, status, settings, labels);
     /* A stopped static VM: show the label it will run under. */
     if (!labels->process_label && status->mode == SVIRT_SECURITY_MODE_STATIC)
         labels->process_label = g_strdup(settings->label);

@@ -9,19 +9,21 @@
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
 #include "svirt-private.h"
+#include "svirt-reach.h"
 #include "svirt-task.h"
 
-gboolean
-svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error)
+typedef void (*HeldLevelFunc)(virDomainPtr dom, const char *uuid, const SvirtLevel *level,
+                              gpointer data);
+
+/* Calls @func with the level each running VM holds: the clearance (high level) of the process
+ * label the engine recorded in its live definition, else of libvirt's selinux <seclabel>. */
+static gboolean
+foreach_held_level(SvirtEngine *self, HeldLevelFunc func, gpointer data, GError **error)
 {
-    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
     virDomainPtr *doms = NULL;
     int n;
 
-    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
-    g_return_val_if_fail(mcs != NULL, FALSE);
-
-    conn = svirt_engine_dup_connection(self, error);
     if (conn == NULL)
         return FALSE;
     n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
@@ -35,11 +37,13 @@ svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **err
         g_autoptr(SvirtContext) ctx = NULL;
         g_autoptr(GError) local = NULL;
         g_autofree char *label = NULL;
+        char uuid[VIR_UUID_STRING_BUFLEN];
         const SvirtLevel *level;
         char *xml = virDomainGetXMLDesc(dom, 0);
 
-        if (xml == NULL) {
+        if (xml == NULL || virDomainGetUUIDString(dom, uuid) < 0) {
             /* It stopped meanwhile and holds nothing any more. */
+            free(xml);
             virResetLastError();
             continue;
         }
@@ -55,11 +59,177 @@ svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **err
         level = svirt_context_get_high(ctx);
         if (level == NULL)
             level = svirt_context_get_low(ctx);
-        if (!svirt_mcs_reserve(mcs, level, virDomainGetName(dom), &local))
-            g_message("VM %s: %s", virDomainGetName(dom), local->message);
+        func(dom, uuid, level, data);
     }
     free(doms);
     return TRUE;
+}
+
+typedef struct {
+    SvirtMcs *mcs;
+    const char *except_uuid;
+} Reservations;
+
+static void
+reserve_held(virDomainPtr dom, const char *uuid, const SvirtLevel *level, gpointer data)
+{
+    Reservations *r = data;
+    g_autoptr(GError) local = NULL;
+
+    if (g_strcmp0(uuid, r->except_uuid) == 0)
+        return;
+    if (!svirt_mcs_reserve(r->mcs, level, virDomainGetName(dom), &local))
+        g_message("VM %s: %s", virDomainGetName(dom), local->message);
+}
+
+gboolean
+svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error)
+{
+    Reservations r = { mcs, NULL };
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
+    g_return_val_if_fail(mcs != NULL, FALSE);
+
+    return foreach_held_level(self, reserve_held, &r, error);
+}
+
+gboolean
+svirt_engine_check_level_free(SvirtEngine *self, const char *uuid, const char *name,
+                              const SvirtSettings *settings, GError **error)
+{
+    g_autofree char *range = NULL;
+    g_autofree char *level = NULL;
+    g_autoptr(SvirtMcs) mcs = NULL;
+    Reservations r = { NULL, uuid };
+    SvirtLevel parsed;
+
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC)
+        return TRUE;
+    range = svirt_engine_dup_mcs_range(self, NULL);
+    level = svirt_settings_dup_static_level(settings);
+    r.mcs = mcs = svirt_mcs_new_from_range_string(range, error);
+    /* The same reservation, with the same message, as a start makes. */
+    return mcs && level && svirt_level_parse(level, &parsed, error) &&
+           foreach_held_level(self, reserve_held, &r, error) &&
+           svirt_mcs_reserve(mcs, &parsed, name, error);
+}
+
+static void
+add_held(virDomainPtr dom, const char *uuid, const SvirtLevel *level, gpointer data)
+{
+    g_autofree char *str = svirt_level_to_string(level);
+
+    svirt_reach_map_add(data, uuid, virDomainGetName(dom), str);
+}
+
+/* Adds the level of every VM with a static label, running or not. */
+static gboolean
+add_static_levels(SvirtEngine *self, SvirtReachMap *map, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
+    virDomainPtr *doms = NULL;
+    int n;
+
+    if (conn == NULL)
+        return FALSE;
+    n = virConnectListAllDomains(conn, &doms, 0);
+    if (n < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not list the VMs"));
+        return FALSE;
+    }
+    for (int i = 0; i < n; i++) {
+        g_autoptr(virDomain) dom = doms[i];
+        g_autoptr(SvirtSettings) settings = NULL;
+        g_autoptr(GError) local = NULL;
+        g_autofree char *level = NULL;
+        char uuid[VIR_UUID_STRING_BUFLEN];
+
+        if (virDomainGetUUIDString(dom, uuid) < 0 ||
+            !(settings = svirt_domain_settings(dom, &local))) {
+            g_debug("%s", local ? local->message : virGetLastErrorMessage());
+            virResetLastError();
+            continue;
+        }
+        level = svirt_settings_dup_static_level(settings);
+        svirt_reach_map_add(map, uuid, virDomainGetName(dom), level);
+    }
+    free(doms);
+    return TRUE;
+}
+
+SvirtReachMap *
+svirt_engine_collect_reach_map(SvirtEngine *self, GError **error)
+{
+    g_autofree char *range = NULL;
+    g_autoptr(SvirtReachMap) map = NULL;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), NULL);
+
+    range = svirt_engine_dup_mcs_range(self, NULL);
+    map = svirt_reach_map_new(range, error);
+    /* What a running VM holds comes first: it is in force now. */
+    if (!map || !foreach_held_level(self, add_held, map, error) ||
+        !add_static_levels(self, map, error))
+        return NULL;
+    return g_steal_pointer(&map);
+}
+
+SvirtReach *
+svirt_engine_check_reach(SvirtEngine *self, const char *vm, const SvirtSettings *settings,
+                         GError **error)
+{
+    g_autoptr(SvirtSettings) stored = NULL;
+    g_autoptr(SvirtReachMap) map = NULL;
+    g_autoptr(SvirtVmInfo) info = NULL;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), NULL);
+
+    info = svirt_engine_lookup_vm(self, vm, error);
+    if (!info)
+        return NULL;
+    if (!settings) {
+        stored = svirt_engine_get_settings(self, info->uuid, error);
+        if (!stored)
+            return NULL;
+        settings = stored;
+    }
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC || !settings->label) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("VM '%s' has no static label to check."), info->name);
+        return NULL;
+    }
+    map = svirt_engine_collect_reach_map(self, error);
+    return map ? svirt_reach_map_check(map, info->uuid, settings->label, error) : NULL;
+}
+
+static gboolean
+check_reach_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                 GCancellable *cancellable, GError **error)
+{
+    return (*result = svirt_engine_check_reach(source, args->vm, args->boxed, error)) != NULL;
+}
+
+void
+svirt_engine_check_reach_async(SvirtEngine *self, const char *vm, const SvirtSettings *settings,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
+
+    if (settings) {
+        args->boxed = svirt_settings_copy(settings);
+        args->boxed_free = (GDestroyNotify)svirt_settings_free;
+    }
+    svirt_task_run(self, svirt_engine_check_reach_async, check_reach_call, args,
+                   (GDestroyNotify)svirt_reach_free, SVIRT_TASK_CANCEL_DROPS, cancellable,
+                   callback, user_data);
+}
+
+SvirtReach *
+svirt_engine_check_reach_finish(SvirtEngine *self, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_pointer(self, svirt_engine_check_reach_async, result, error);
 }
 
 SvirtPlan *

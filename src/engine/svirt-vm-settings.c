@@ -57,26 +57,33 @@ svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error)
     return dom ? svirt_domain_settings(dom, error) : NULL;
 }
 
-/* Where a binary policy is installed, the static label must be a context it defines. */
-static gboolean
-check_static_label(const SvirtSettings *settings, GError **error)
-{
-    g_autofree char *policy = NULL;
+/* The attribute the reference policy gives the types VMs run under (svirt_t, qemu_t, ...). */
+#define VM_DOMAIN_ATTRIBUTE "virt_domain"
 
-    if (settings->mode != SVIRT_SECURITY_MODE_STATIC)
-        return TRUE;
-    policy = svirt_context_find_policy_file();
-    if (policy == NULL)
-        return TRUE;
-    return svirt_context_check_policy(settings->label, policy, error);
-}
-
+/* Where a binary policy is installed, a static label must be a context it defines, of a type it
+ * runs VMs under: one of its virtual_domain_context, or one with the attribute virt_domain. */
 gboolean
 svirt_settings_check_host(const SvirtSettings *settings, const SvirtPolicyTypes *types,
                           GError **error)
 {
-    return svirt_settings_check_policy(settings, types, error) &&
-           check_static_label(settings, error);
+    g_autofree char *policy_path = NULL;
+    g_autoptr(SvirtSepolPolicy) policy = NULL;
+    g_auto(GStrv) domains = NULL;
+
+    if (!svirt_settings_validate(settings, error))
+        return FALSE;
+    if (settings->mode != SVIRT_SECURITY_MODE_STATIC ||
+        !(policy_path = svirt_context_find_policy_file()))
+        return svirt_settings_check_policy(settings, types, error);
+    policy = svirt_sepol_policy_lock(policy_path, error);
+    if (!policy ||
+        !(domains = svirt_sepol_policy_types_with_attribute(policy, VM_DOMAIN_ATTRIBUTE, error)))
+        return FALSE;
+    /* The context check below takes the policy's lock itself. */
+    g_clear_pointer(&policy, svirt_sepol_policy_unlock);
+    return svirt_settings_check_policy_domains(settings, types, (const char *const *)domains,
+                                               error) &&
+           svirt_context_check_policy(settings->label, policy_path, error);
 }
 
 gboolean
@@ -93,6 +100,7 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
 {
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *xml = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
     const char *name;
     unsigned int flags;
 
@@ -103,8 +111,16 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
     dom = svirt_engine_lookup_domain(self, vm, error);
     if (dom == NULL)
         return FALSE;
-    xml = svirt_settings_format(settings);
     name = virDomainGetName(dom);
+    if (virDomainGetUUIDString(dom, uuid) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the UUID of VM '%s'"), name);
+        return FALSE;
+    }
+    /* A static label a running VM holds would only be refused at start. */
+    if (!svirt_engine_check_level_free(self, uuid, name, settings, error))
+        return FALSE;
+    xml = svirt_settings_format(settings);
     flags = metadata_flags(dom);
     if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, SVIRT_METADATA_PREFIX,
                              SVIRT_METADATA_NS, flags) < 0) {
