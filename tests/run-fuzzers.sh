@@ -36,6 +36,7 @@ for target in "$@"; do
     fi
     echo "running $target for ${seconds}s"
     ASAN_OPTIONS=detect_leaks=1 "$out/$target" -max_total_time="$seconds" -timeout=10 \
+        -artifact_prefix="$out/" \
         -rss_limit_mb=2048 -print_final_stats=1 "$corpus" 2>"$out/$target.log" || {
         tail -60 "$out/$target.log" >&2
         echo "$target found a crash; the reproducer is in $out" >&2

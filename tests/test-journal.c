@@ -171,6 +171,11 @@ test_refused_shapes(void)
         { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"original\": \"a\", "
           "\"original_base64\": [\"YQ==\"]} ]}",
           "entry 1 has a label or boot id that is not a string" },
+        /* The parser takes an octal escape for a byte, which need not make text. */
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"holders\": [\"\\222\"]} ]}",
+          "entry 1 has a holder that is not text" },
+        { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"boot_id\": \"\\222\"} ]}",
+          "entry 1 has a boot id that is not text" },
     };
     GString *nested = g_string_new(NULL);
 

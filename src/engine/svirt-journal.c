@@ -297,6 +297,10 @@ read_holders(JsonObject *obj, GPtrArray *holders, const char **why)
             *why = _("has a holder that is not a string");
             return FALSE;
         }
+        if (!g_utf8_validate(json_node_get_string(uuid), -1, NULL)) {
+            *why = _("has a holder that is not text");
+            return FALSE;
+        }
         g_ptr_array_add(holders, g_strdup(json_node_get_string(uuid)));
     }
     return TRUE;
@@ -328,6 +332,10 @@ read_entry(JsonNode *node, const char **why)
         return NULL;
     if (!optional_string(obj, "boot_id", &boot_id)) {
         *why = _("has a label or boot id that is not a string");
+        return NULL;
+    }
+    if (boot_id && !g_utf8_validate(boot_id, -1, NULL)) {
+        *why = _("has a boot id that is not text");
         return NULL;
     }
     entry = entry_new(path, original, label, boot_id);
