@@ -146,6 +146,28 @@ test_live_without_seclabel(void)
     assert_xpath(live, "/domain/seclabel/label", PROCESS);
 }
 
+/* libvirt refuses a device's selinux seclabel beside the live copy's relabel='no' one. */
+static void
+test_live_device_seclabels(void)
+{
+    g_autoptr(SvirtPlan) plan = plan_new(SVIRT_SECURITY_MODE_DYNAMIC, PROCESS, LEVEL);
+    g_autoptr(GError) error = NULL;
+    const char *xml = "<domain type='kvm'><name>guest</name><devices><disk type='file'>"
+                      "<source file='/vm/a.img'><seclabel model='selinux' relabel='no'/>"
+                      "<seclabel model='dac' relabel='no'/></source><target dev='vda'/></disk>"
+                      "</devices><seclabel type='dynamic' model='selinux'/></domain>";
+    g_autofree char *live = svirt_domain_xml_make_live(xml, plan, IMAGE, TRUE, &error);
+    g_autofree char *kept = NULL;
+
+    g_assert_no_error(error);
+    assert_count(live, "//seclabel[@model='selinux']", 1);
+    assert_xpath(live, "/domain/seclabel/@relabel", "no");
+    assert_count(live, "/domain/devices/disk/source/seclabel[@model='dac']", 1);
+    /* Without the driver nothing of libvirt's seclabels changes. */
+    kept = svirt_domain_xml_make_live(xml, plan, IMAGE, FALSE, &error);
+    assert_count(kept, "/domain/devices/disk/source/seclabel[@model='selinux']", 1);
+}
+
 static void
 test_live_mode_none(void)
 {
@@ -653,7 +675,7 @@ test_write_with_driver(void)
     g_autofree char *dynamic = NULL;
     gboolean changed = FALSE;
 
-    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, STATIC, FALSE,
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, STATIC, TRUE,
                                           NULL));
     g_ptr_array_add(settings->no_relabel_disks, g_strdup("vda"));
     out = svirt_domain_xml_write_settings(xml, settings, TRUE, &changed, &error);
@@ -661,7 +683,7 @@ test_write_with_driver(void)
     g_assert_true(changed);
     assert_count(out, "/domain/seclabel[@model='selinux']", 1);
     assert_xpath(out, "/domain/seclabel[@model='selinux']/@type", "static");
-    assert_xpath(out, "/domain/seclabel[@model='selinux']/@relabel", "no");
+    assert_xpath(out, "/domain/seclabel[@model='selinux']/@relabel", "yes");
     assert_xpath(out, "/domain/seclabel[@model='selinux']/label", STATIC);
     assert_count(out, "/domain/seclabel[@model='dac']", 1);
     assert_xpath(out, "/domain/devices/disk[1]/source/seclabel/@relabel", "no");
@@ -696,6 +718,30 @@ test_write_with_driver(void)
     assert_count(dynamic, "/domain/devices/disk[1]/source/seclabel", 0);
     back = svirt_domain_xml_settings(dynamic, NULL, NULL, &error);
     g_assert_true(svirt_settings_equal(back, settings));
+}
+
+/* libvirt refuses a disk's selinux seclabel beside a domain one that is not relabelled (static
+ * relabel='no', or none): the disk's relabel='no' then stays in the metadata alone. */
+static void
+test_write_with_driver_no_overrides(void)
+{
+    g_autofree char *xml = seclabel_domain("<seclabel model='selinux' relabel='no'/>",
+                                           libvirt_seclabels);
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtSettings) stored = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, STATIC, FALSE,
+                                          NULL));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vda"));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdb"));
+    out = svirt_domain_xml_write_settings(xml, settings, TRUE, NULL, &error);
+    g_assert_no_error(error);
+    assert_xpath(out, "/domain/seclabel[@model='selinux']/@relabel", "no");
+    assert_count(out, "/domain/devices//seclabel", 0);
+    stored = stored_settings(out);
+    g_assert_true(svirt_settings_equal(stored, settings));
 }
 
 /* A seclabel without a model is the selinux one where the driver is, and makes way. */
@@ -802,6 +848,7 @@ main(int argc, char **argv)
 
     g_test_add_func("/domain-xml/live/labels-and-seclabel", test_live_labels_and_seclabel);
     g_test_add_func("/domain-xml/live/without-seclabel", test_live_without_seclabel);
+    g_test_add_func("/domain-xml/live/device-seclabels", test_live_device_seclabels);
     g_test_add_func("/domain-xml/live/mode-none", test_live_mode_none);
     g_test_add_func("/domain-xml/live/labels-attr", test_live_labels_attr);
     for (gsize i = 0; i < G_N_ELEMENTS(held_cases); i++) {
@@ -819,6 +866,8 @@ main(int argc, char **argv)
     g_test_add_func("/domain-xml/native/wins", test_native_wins);
     g_test_add_func("/domain-xml/native/has-selinux", test_native_has_selinux);
     g_test_add_func("/domain-xml/native/write-with-driver", test_write_with_driver);
+    g_test_add_func("/domain-xml/native/write-with-driver-no-overrides",
+                    test_write_with_driver_no_overrides);
     g_test_add_func("/domain-xml/native/write-with-driver-modelless",
                     test_write_with_driver_modelless);
     g_test_add_func("/domain-xml/native/write-without-driver", test_write_without_driver);

@@ -157,6 +157,22 @@ svirt_domain_xml_uuid(const char *xml)
     return doc ? svirt_xml_text(svirt_xml_child(xmlDocGetRootElement(doc), "uuid")) : NULL;
 }
 
+/* Every <seclabel model='selinux'>, the domain's and the devices'. */
+static void
+remove_selinux_seclabels(xmlDoc *doc)
+{
+    g_autoptr(xmlXPathContext) ctxt = xmlXPathNewContext(doc);
+    g_autoptr(xmlXPathObject) found =
+        xmlXPathEvalExpression(BAD_CAST "//seclabel[@model='selinux']", ctxt);
+
+    for (int i = 0; found && found->nodesetval && i < found->nodesetval->nodeNr; i++) {
+        xmlNode *seclabel = found->nodesetval->nodeTab[i];
+
+        xmlUnlinkNode(seclabel);
+        xmlFreeNode(seclabel);
+    }
+}
+
 static void
 add_live_labels(xmlNode *root, const SvirtPlan *plan, const char *image_label)
 {
@@ -194,6 +210,9 @@ svirt_domain_xml_make_live(const char *xml, const SvirtPlan *plan, const char *i
         xmlNode *seclabel;
 
         svirt_xml_remove_children(root, "seclabel");
+        /* libvirt refuses a device's own selinux label beside a domain label it does not
+         * relabel for, and the engine has labelled the devices already. */
+        remove_selinux_seclabels(doc);
         seclabel = svirt_xml_add(root, "seclabel", NULL);
         svirt_xml_set(seclabel, "type", "static");
         svirt_xml_set(seclabel, "model", "selinux");
@@ -633,14 +652,27 @@ put_domain_seclabel(xmlNode *root, const SvirtSettings *settings, gboolean selin
     }
 }
 
-/* The <source> seclabels of one disk: relabel='no' where the settings leave it alone, in the
- * selinux model where the driver takes it; a label of the disk's own stays. */
+/* Whether a seclabel in a <source> stays: one without a model is the plan's relabel='no', and
+ * goes when the disk is relabelled; a selinux one stays only where libvirtd takes it, which is
+ * where the domain's label is relabelled (libvirt refuses overrides of a relabel='no' one). */
+static gboolean
+keep_source_seclabel(xmlNode *seclabel, gboolean keep_disk, gboolean overrides)
+{
+    if (!is_selinux_seclabel(seclabel, FALSE))
+        return keep_disk || !is_no_relabel(seclabel);
+    return overrides && (keep_disk || !is_no_relabel(seclabel));
+}
+
+/* The <source> seclabels of one disk: relabel='no' where the settings leave the disk alone, in
+ * the selinux model where the driver takes it; a label of the disk's own stays. */
 static void
 put_disk_seclabels(xmlNode *disk, const SvirtSettings *settings, gboolean selinux_driver)
 {
     xmlNode *source = svirt_xml_child(disk, "source");
     g_autofree char *target = svirt_xml_prop(svirt_xml_child(disk, "target"), "dev");
-    gboolean keep = target && !svirt_settings_disk_relabel(settings, target);
+    gboolean keep_disk = target && !svirt_settings_disk_relabel(settings, target);
+    gboolean overrides =
+        selinux_driver && settings->relabel && settings->mode != SVIRT_SECURITY_MODE_NONE;
     gboolean present = FALSE;
     xmlNode *next;
 
@@ -648,16 +680,14 @@ put_disk_seclabels(xmlNode *disk, const SvirtSettings *settings, gboolean selinu
         next = n->next;
         if (!is_selinux_seclabel(n, TRUE) || svirt_xml_child(n, "label"))
             continue;
-        if (is_no_relabel(n) && keep && (selinux_driver || !is_selinux_seclabel(n, FALSE))) {
-            present = TRUE;
+        if (keep_source_seclabel(n, keep_disk, overrides)) {
+            present = present || is_no_relabel(n);
             continue;
         }
-        if (!is_no_relabel(n) && (selinux_driver || !is_selinux_seclabel(n, FALSE)))
-            continue;
         xmlUnlinkNode(n);
         xmlFreeNode(n);
     }
-    if (keep && selinux_driver && source && !present) {
+    if (keep_disk && overrides && source && !present) {
         xmlNode *seclabel = xmlNewDocNode(disk->doc, NULL, BAD_CAST "seclabel", NULL);
 
         svirt_xml_set(seclabel, "model", "selinux");
@@ -721,22 +751,6 @@ check_movable(xmlNode *root, GError **error)
     return TRUE;
 }
 
-/* What check_movable() let through and no setting stands for: backing files' relabel='no'. */
-static void
-remove_selinux_seclabels(xmlDoc *doc)
-{
-    g_autoptr(xmlXPathContext) ctxt = xmlXPathNewContext(doc);
-    g_autoptr(xmlXPathObject) found =
-        xmlXPathEvalExpression(BAD_CAST "//seclabel[@model='selinux']", ctxt);
-
-    for (int i = 0; found && found->nodesetval && i < found->nodesetval->nodeNr; i++) {
-        xmlNode *seclabel = found->nodesetval->nodeTab[i];
-
-        xmlUnlinkNode(seclabel);
-        xmlFreeNode(seclabel);
-    }
-}
-
 char *
 svirt_domain_xml_write_settings(const char *xml, const SvirtSettings *settings,
                                 gboolean selinux_driver, gboolean *seclabels_changed,
@@ -762,6 +776,7 @@ svirt_domain_xml_write_settings(const char *xml, const SvirtSettings *settings,
         if (svirt_xml_is(n, "disk"))
             put_disk_seclabels(n, settings, selinux_driver);
     }
+    /* What check_movable() let through and no setting stands for: a backing file's relabel='no'. */
     if (!selinux_driver)
         remove_selinux_seclabels(doc);
     after = svirt_xml_dump(doc);

@@ -47,6 +47,20 @@ svirt_security_mode_from_string(const char *str, SvirtSecurityMode *mode)
     return FALSE;
 }
 
+const char *
+svirt_settings_source_to_string(SvirtSettingsSource source)
+{
+    switch (source) {
+    case SVIRT_SETTINGS_SOURCE_METADATA:
+        return "metadata";
+    case SVIRT_SETTINGS_SOURCE_SECLABEL:
+        return "seclabel";
+    case SVIRT_SETTINGS_SOURCE_DEFAULTS:
+    default:
+        return "defaults";
+    }
+}
+
 SvirtSettings *
 svirt_settings_new(void)
 {

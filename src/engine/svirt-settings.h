@@ -48,6 +48,16 @@ typedef struct {
     GPtrArray *no_relabel_disks; /* of char *: disk targets the engine leaves alone */
 } SvirtSettings;
 
+/* Where a VM's settings come from. */
+typedef enum {
+    SVIRT_SETTINGS_SOURCE_DEFAULTS, /* nothing is stored: dynamic, relabel yes */
+    SVIRT_SETTINGS_SOURCE_METADATA, /* the element above */
+    SVIRT_SETTINGS_SOURCE_SECLABEL, /* libvirt's own <seclabel model='selinux'> */
+} SvirtSettingsSource;
+
+/* "defaults", "metadata", "seclabel". */
+const char *svirt_settings_source_to_string(SvirtSettingsSource source);
+
 #define SVIRT_TYPE_SETTINGS (svirt_settings_get_type())
 
 GType svirt_settings_get_type(void) G_GNUC_CONST;
