@@ -496,7 +496,8 @@ static const NativeCase native_cases[] = {
       "</seclabel>", "<seclabel type='dynamic' model='selinux'/>", TRUE,
       SVIRT_SECURITY_MODE_DYNAMIC, NULL, NULL, TRUE, "" },
     /* Not the selinux driver's, or not said to be. */
-    { "dac-only", "", "<seclabel type='static' model='dac'><label>+0:+0</label></seclabel>", FALSE },
+    { "dac-only", "", "<seclabel type='static' model='dac'><label>+0:+0</label></seclabel>",
+      FALSE },
     { "no-model", "", "<seclabel type='none'/>", FALSE },
     { "nothing", "", "", FALSE },
 };
@@ -578,8 +579,9 @@ test_native_errors(void)
 static void
 test_native_wins(void)
 {
-    g_autofree char *with = seclabel_domain("", "<seclabel type='static' model='selinux' "
-                                                "relabel='no'><label>" STATIC "</label></seclabel>");
+    g_autofree char *with = seclabel_domain(
+        "", "<seclabel type='static' model='selinux' relabel='no'><label>" STATIC "</label>"
+            "</seclabel>");
     g_autofree char *without = seclabel_domain("<seclabel relabel='no'/>", "");
     g_autoptr(SvirtSettings) stored = svirt_settings_new();
     g_autoptr(SvirtSettings) settings = NULL;

@@ -3,6 +3,7 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
+#include "svirt-audit.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
 #include "svirt-lifecycle.h"
@@ -388,6 +389,8 @@ test_native_seclabel(void)
     g_autoptr(SvirtSettings) settings = NULL;
     g_autoptr(SvirtVmStatus) status = NULL;
     g_autoptr(SvirtVmLabels) labels = NULL;
+    g_autoptr(SvirtAuditReport) report = NULL;
+    const SvirtFinding *differ = NULL;
     g_autoptr(GError) error = NULL;
 
     settings = svirt_engine_get_settings(engine, "native-vm", &error);
@@ -425,6 +428,21 @@ test_native_seclabel(void)
     g_assert_nonnull(strstr(error->message, "VM 'native-vm'"));
     g_assert_nonnull(strstr(error->message, "svirtctl adopt-label native-vm"));
     g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+    g_clear_error(&error);
+
+    /* The audit says the two disagree, and which counts. */
+    report = svirt_audit_run(engine, NULL, &error);
+    g_assert_no_error(error);
+    for (guint i = 0; i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        if (f->kind == SVIRT_FINDING_SETTINGS_DIFFER && g_strcmp0(f->vm_name, "native-vm") == 0)
+            differ = f;
+    }
+    g_assert_nonnull(differ);
+    g_assert_cmpstr(differ->expected, ==,
+                    "static " NATIVE_LABEL ", relabel yes; vdb not relabelled");
+    g_assert_cmpstr(differ->actual, ==, "dynamic");
     virDomainUndefine(dom);
 }
 

@@ -140,6 +140,7 @@ fix_finding(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
     case SVIRT_FINDING_STARTED_OUTSIDE:
     case SVIRT_FINDING_NOT_ENFORCING:
     case SVIRT_FINDING_MISSING:
+    case SVIRT_FINDING_SETTINGS_DIFFER:
     default:
         return refuse(finding, error);
     }

@@ -45,6 +45,8 @@ svirt_finding_kind_to_id(SvirtFindingKind kind)
         return "started-outside";
     case SVIRT_FINDING_NOT_ENFORCING:
         return "not-enforcing";
+    case SVIRT_FINDING_SETTINGS_DIFFER:
+        return "settings-differ";
     case SVIRT_FINDING_MISSING:
     default:
         return "missing";

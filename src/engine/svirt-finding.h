@@ -24,6 +24,7 @@ typedef enum {
     SVIRT_FINDING_STARTED_OUTSIDE, /* running, but not started by the engine: nothing labelled */
     SVIRT_FINDING_NOT_ENFORCING,   /* SELinux is off or permissive on the host */
     SVIRT_FINDING_MISSING,         /* the object does not exist or cannot be read */
+    SVIRT_FINDING_SETTINGS_DIFFER, /* libvirt's own seclabel and the metadata disagree */
 } SvirtFindingKind;
 
 typedef struct {

@@ -107,7 +107,8 @@ svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b)
     g_return_val_if_fail(a != NULL && b != NULL, FALSE);
 
     if (a->mode != b->mode || g_strcmp0(a->label, b->label) != 0 ||
-        g_strcmp0(a->baselabel, b->baselabel) != 0 || !a->relabel != !b->relabel || a->no_relabel_disks->len != b->no_relabel_disks->len)
+        g_strcmp0(a->baselabel, b->baselabel) != 0 || !a->relabel != !b->relabel ||
+        a->no_relabel_disks->len != b->no_relabel_disks->len)
         return FALSE;
     for (guint i = 0; i < a->no_relabel_disks->len; i++) {
         if (g_strcmp0(g_ptr_array_index(a->no_relabel_disks, i),
