@@ -16,6 +16,7 @@ test_help(void)
     g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
     g_assert_nonnull(strstr(out, "--connect"));
     g_assert_nonnull(strstr(out, "list"));
+    g_assert_nonnull(strstr(out, "adopt-label VM"));
 }
 
 static void
@@ -137,6 +138,8 @@ static const CliCase usage_cases[] = {
     { { T, "plan", NULL }, 2, "plan needs exactly one VM" },
     { { T, "plan", "test", "other", NULL }, 2, "plan needs exactly one VM" },
     { { T, "show-label", NULL }, 2, "show-label needs exactly one VM" },
+    { { T, "adopt-label", NULL }, 2, "adopt-label needs exactly one VM" },
+    { { T, "adopt-label", "a", "b", NULL }, 2, "adopt-label needs exactly one VM" },
 };
 
 static void
@@ -157,6 +160,8 @@ static const CliCase refused_cases[] = {
     { { T, "set-label", "nosuch", "dynamic", NULL }, 1,
       "No VM named 'nosuch' on test:///default. Run 'svirtctl list' to see the VMs." },
     { { T, "show-label", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
+    { { T, "adopt-label", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
+    { { T, "adopt-label", "test", NULL }, 1, "carries no <seclabel model='selinux'>" },
     { { T, "plan", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
     { { T, "--mcs-range", "s0:c9.c3", "plan", "test", NULL }, 1, "Invalid MCS range" },
 };
@@ -220,6 +225,8 @@ test_show_label_default(void)
     g_assert_true(json_object_get_boolean_member(obj, "relabel"));
     g_assert_cmpuint(json_array_get_length(json_object_get_array_member(obj, "no_relabel_disks")),
                      ==, 0);
+    g_assert_cmpstr(json_object_get_string_member(obj, "source"), ==, "defaults");
+    g_assert_true(json_object_get_null_member(obj, "start_blocker"));
 }
 
 /* A range of two categories has one pair: the plan must show it. */
