@@ -168,6 +168,25 @@ test_live_device_seclabels(void)
     assert_count(kept, "/domain/devices/disk/source/seclabel[@model='selinux']", 1);
 }
 
+/* A native static seclabel is the VM's setting; the live copy carries the label the engine
+ * chose from it, and libvirtd relabels nothing. */
+static void
+test_live_native_static(void)
+{
+    g_autoptr(SvirtPlan) plan = plan_new(SVIRT_SECURITY_MODE_STATIC, PROCESS, LEVEL);
+    g_autoptr(GError) error = NULL;
+    const char *xml = "<domain type='kvm'><name>guest</name><devices/>"
+                      "<seclabel type='static' model='selinux' relabel='yes'>"
+                      "<label>system_u:system_r:svirt_t:s0:c1,c2</label></seclabel></domain>";
+    g_autofree char *live = svirt_domain_xml_make_live(xml, plan, IMAGE, TRUE, &error);
+
+    g_assert_no_error(error);
+    assert_count(live, "/domain/seclabel", 1);
+    assert_xpath(live, "/domain/seclabel/@type", "static");
+    assert_xpath(live, "/domain/seclabel/@relabel", "no");
+    assert_xpath(live, "/domain/seclabel/label", PROCESS);
+}
+
 static void
 test_live_mode_none(void)
 {
@@ -851,6 +870,7 @@ main(int argc, char **argv)
     g_test_add_func("/domain-xml/live/labels-and-seclabel", test_live_labels_and_seclabel);
     g_test_add_func("/domain-xml/live/without-seclabel", test_live_without_seclabel);
     g_test_add_func("/domain-xml/live/device-seclabels", test_live_device_seclabels);
+    g_test_add_func("/domain-xml/live/native-static", test_live_native_static);
     g_test_add_func("/domain-xml/live/mode-none", test_live_mode_none);
     g_test_add_func("/domain-xml/live/labels-attr", test_live_labels_attr);
     for (gsize i = 0; i < G_N_ELEMENTS(held_cases); i++) {
