@@ -89,10 +89,10 @@ svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored_out,
     if (!read_metadata(dom, &stored, error) ||
         !(settings = definition_settings(dom, stored, &native, error)))
         return NULL;
-    if (source)
-        *source = native   ? SVIRT_SETTINGS_SOURCE_SECLABEL
-                  : stored ? SVIRT_SETTINGS_SOURCE_METADATA
-                           : SVIRT_SETTINGS_SOURCE_DEFAULTS;
+    if (source && native)
+        *source = SVIRT_SETTINGS_SOURCE_SECLABEL;
+    else if (source)
+        *source = stored ? SVIRT_SETTINGS_SOURCE_METADATA : SVIRT_SETTINGS_SOURCE_DEFAULTS;
     if (stored_out)
         *stored_out = g_steal_pointer(&stored);
     return settings;
