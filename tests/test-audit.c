@@ -414,6 +414,97 @@ test_plan_host_location(Fixture *fx, gconstpointer data)
     g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_CRITICAL);
 }
 
+static SvirtSettings *
+settings_of(SvirtSecurityMode mode, const char *label, gboolean relabel, const char *disks)
+{
+    SvirtSettings *settings = svirt_settings_new();
+    g_auto(GStrv) targets = g_strsplit(disks, " ", -1);
+
+    g_assert_true(svirt_settings_set_mode(settings, mode, label, relabel, NULL));
+    for (guint i = 0; *disks && targets[i]; i++)
+        g_ptr_array_add(settings->no_relabel_disks, g_strdup(targets[i]));
+    return settings;
+}
+
+/* libvirt's own seclabel and the metadata: a finding only where a start would differ. */
+static void
+test_settings_differ(void)
+{
+    static const struct {
+        const char *name;
+        SvirtSecurityMode native_mode, stored_mode;
+        const char *native_label, *stored_label;
+        gboolean native_relabel, stored_relabel;
+        const char *native_disks, *stored_disks;
+        gboolean differ;
+    } cases[] = {
+        { "same", SVIRT_SECURITY_MODE_STATIC, SVIRT_SECURITY_MODE_STATIC, PROC("s0:c1,c2"),
+          PROC("s0:c1,c2"), TRUE, TRUE, "vdb vdc", "vdc vdb", FALSE },
+        { "mode", SVIRT_SECURITY_MODE_STATIC, SVIRT_SECURITY_MODE_DYNAMIC, PROC("s0:c1,c2"), NULL,
+          FALSE, TRUE, "", "", TRUE },
+        { "label", SVIRT_SECURITY_MODE_STATIC, SVIRT_SECURITY_MODE_STATIC, PROC("s0:c1,c2"),
+          PROC("s0:c1,c3"), FALSE, FALSE, "", "", TRUE },
+        { "relabel", SVIRT_SECURITY_MODE_STATIC, SVIRT_SECURITY_MODE_STATIC, PROC("s0:c1,c2"),
+          PROC("s0:c1,c2"), FALSE, TRUE, "", "", TRUE },
+        { "disks", SVIRT_SECURITY_MODE_DYNAMIC, SVIRT_SECURITY_MODE_DYNAMIC, NULL, NULL, TRUE,
+          TRUE, "vdb", "", TRUE },
+        /* Nothing is relabelled either way: which disks are left alone does not matter. */
+        { "disks-moot", SVIRT_SECURITY_MODE_STATIC, SVIRT_SECURITY_MODE_STATIC, PROC("s0:c1,c2"),
+          PROC("s0:c1,c2"), FALSE, FALSE, "", "vdb", FALSE },
+        { "none-relabel", SVIRT_SECURITY_MODE_NONE, SVIRT_SECURITY_MODE_NONE, NULL, NULL, TRUE,
+          FALSE, "", "", FALSE },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(SvirtSettings) native = settings_of(cases[i].native_mode, cases[i].native_label,
+                                                      cases[i].native_relabel,
+                                                      cases[i].native_disks);
+        g_autoptr(SvirtSettings) stored = settings_of(cases[i].stored_mode, cases[i].stored_label,
+                                                      cases[i].stored_relabel,
+                                                      cases[i].stored_disks);
+        g_autoptr(SvirtPlan) plan = make_plan("s0:c1,c2");
+        g_autoptr(GPtrArray) findings =
+            g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+        const SvirtFinding *f;
+
+        g_test_message("case %s", cases[i].name);
+        svirt_audit_check_settings(plan, native, stored, findings);
+        g_assert_cmpuint(findings->len, ==, cases[i].differ ? 1 : 0);
+        if (!cases[i].differ)
+            continue;
+        f = g_ptr_array_index(findings, 0);
+        g_test_message("%s / %s: %s", f->expected, f->actual, f->explanation);
+        g_assert_cmpint(f->kind, ==, SVIRT_FINDING_SETTINGS_DIFFER);
+        g_assert_cmpstr(svirt_finding_kind_to_id(f->kind), ==, "settings-differ");
+        g_assert_cmpint(f->severity, ==, SVIRT_SEVERITY_WARNING);
+        g_assert_cmpstr(f->vm_name, ==, "vm1");
+        g_assert_false(f->fixable);
+        g_assert_nonnull(strstr(f->explanation, "<seclabel model='selinux'>"));
+        g_assert_nonnull(strstr(f->explanation, f->expected));
+        g_assert_nonnull(strstr(f->explanation, f->actual));
+        g_assert_nonnull(strstr(f->fix, "svirtctl set-label"));
+    }
+}
+
+static void
+test_settings_differ_described(void)
+{
+    g_autoptr(SvirtSettings) native = settings_of(SVIRT_SECURITY_MODE_STATIC, PROC("s0:c1,c2"),
+                                                  FALSE, "");
+    g_autoptr(SvirtSettings) stored = settings_of(SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, "vdb");
+    g_autoptr(SvirtPlan) plan = make_plan("s0:c1,c2");
+    g_autoptr(GPtrArray) findings =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+    const SvirtFinding *f;
+
+    g_assert_true(svirt_settings_set_baselabel(stored, PROC("s0"), NULL));
+    svirt_audit_check_settings(plan, native, stored, findings);
+    g_assert_cmpuint(findings->len, ==, 1);
+    f = g_ptr_array_index(findings, 0);
+    g_assert_cmpstr(f->expected, ==, "static " PROC("s0:c1,c2") ", relabel no");
+    g_assert_cmpstr(f->actual, ==, "dynamic from base label " PROC("s0") "; vdb not relabelled");
+}
+
 static void
 test_report_output(void)
 {
@@ -473,6 +564,8 @@ main(int argc, char *argv[])
                test_plan_outside_pools, fixture_tear_down);
     g_test_add("/audit/plan/host-location", Fixture, NULL, fixture_set_up,
                test_plan_host_location, fixture_tear_down);
+    g_test_add_func("/audit/settings/differ", test_settings_differ);
+    g_test_add_func("/audit/settings/described", test_settings_differ_described);
     g_test_add_func("/audit/report/output", test_report_output);
     ret = g_test_run();
     g_free(policy_path);

@@ -243,6 +243,107 @@ test_label_cli(void)
     run_clear(&missing);
 }
 
+#define NATIVE_LABEL "system_u:system_r:svirt_t:s0:c1,c2"
+
+/* A VM as virsh defines it with libvirt's own static seclabel. */
+static char *
+native_domain_xml(const char *name)
+{
+    return g_strdup_printf(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>"
+        "<seclabel type='static' model='selinux' relabel='no'><label>" NATIVE_LABEL "</label>"
+        "</seclabel></domain>",
+        name);
+}
+
+static JsonObject *
+parse_object(const char *out, JsonNode **root)
+{
+    *root = svm_test_parse_json(out);
+    return json_node_get_object(*root);
+}
+
+/* show-label shows libvirt's seclabel as the VM's settings; where libvirtd has no selinux
+ * driver, start says why it cannot and adopt-label moves the label so that the VM starts. */
+static void
+test_native_cli(void)
+{
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autofree char *name = svm_test_vm_name("svm-test-native");
+    g_autofree char *xml = native_domain_xml(name);
+    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+    g_autofree char *adopted_xml = NULL;
+    const char *show_args[] = { "-c", URI, "show-label", name, NULL };
+    const char *show_json_args[] = { "-c", URI, "show-label", name, "--json", NULL };
+    const char *start_args[] = { "-c", URI, "start", name, NULL };
+    const char *adopt_args[] = { "-c", URI, "adopt-label", name, NULL };
+    const char *stop_args[] = { "-c", URI, "stop", name, "--force", NULL };
+    Run show = { 0 }, show_json = { 0 }, start = { 0 }, adopt = { 0 }, adopted = { 0 };
+    Run started = { 0 }, stopped = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonNode) adopted_root = NULL;
+    JsonObject *obj;
+    char *inactive;
+
+    if (!dom)
+        g_error("Could not define %s: %s", name, virGetLastErrorMessage());
+    run(&show, show_args);
+    run(&show_json, show_json_args);
+    run(&start, start_args);
+    run(&adopt, adopt_args);
+    inactive = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    adopted_xml = g_strdup(inactive);
+    free(inactive);
+    run(&adopted, show_json_args);
+    run(&started, start_args);
+    run(&stopped, stop_args);
+    svm_test_remove_vm(name);
+
+    g_test_message("show-label: %d %s%s", show.status, show.out, show.err);
+    g_assert_cmpint(show.status, ==, 0);
+    g_assert_nonnull(strstr(show.out, "static"));
+    g_assert_nonnull(strstr(show.out, NATIVE_LABEL));
+    g_assert_nonnull(strstr(show.out, "libvirt's <seclabel model='selinux'>"));
+    g_assert_cmpint(show_json.status, ==, 0);
+    obj = parse_object(show_json.out, &root);
+    g_assert_cmpstr(json_object_get_string_member(obj, "mode"), ==, "static");
+    g_assert_cmpstr(json_object_get_string_member(obj, "label"), ==, NATIVE_LABEL);
+    g_assert_false(json_object_get_boolean_member(obj, "relabel"));
+    g_assert_cmpstr(json_object_get_string_member(obj, "source"), ==, "seclabel");
+    g_assert_nonnull(strstr(json_object_get_string_member(obj, "start_blocker"), "adopt-label"));
+
+    /* This host's libvirtd has no selinux driver (its capabilities say which). */
+    g_test_message("start: %d %s%s", start.status, start.out, start.err);
+    g_assert_cmpint(start.status, ==, 1);
+    g_assert_nonnull(strstr(start.err, "no selinux security driver"));
+    g_assert_nonnull(strstr(start.err, "svirtctl adopt-label"));
+
+    g_test_message("adopt-label: %d %s%s", adopt.status, adopt.out, adopt.err);
+    g_assert_cmpint(adopt.status, ==, 0);
+    g_assert_nonnull(strstr(adopt.out, NATIVE_LABEL));
+    g_assert_null(strstr(adopted_xml, "model='selinux'"));
+    obj = parse_object(adopted.out, &adopted_root);
+    g_assert_cmpstr(json_object_get_string_member(obj, "mode"), ==, "static");
+    g_assert_cmpstr(json_object_get_string_member(obj, "label"), ==, NATIVE_LABEL);
+    g_assert_false(json_object_get_boolean_member(obj, "relabel"));
+    g_assert_cmpstr(json_object_get_string_member(obj, "source"), ==, "metadata");
+    g_assert_true(json_object_get_null_member(obj, "start_blocker"));
+    g_test_message("start after adopt-label: %d %s%s", started.status, started.out,
+                   started.err);
+    g_assert_cmpint(started.status, ==, 0);
+    g_assert_cmpint(stopped.status, ==, 0);
+
+    run_clear(&show);
+    run_clear(&show_json);
+    run_clear(&start);
+    run_clear(&adopt);
+    run_clear(&adopted);
+    run_clear(&started);
+    run_clear(&stopped);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -250,5 +351,6 @@ main(int argc, char *argv[])
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/system/label/cli", test_label_cli);
+    g_test_add_func("/system/label/native", test_native_cli);
     return g_test_run();
 }

@@ -17,6 +17,7 @@ test_help(void)
     g_assert_cmpint(svm_test_run_svirtctl(args, &out, &err), ==, 0);
     g_assert_nonnull(strstr(out, "--connect"));
     g_assert_nonnull(strstr(out, "list"));
+    g_assert_nonnull(strstr(out, "adopt-label VM"));
 }
 
 static void
@@ -142,6 +143,8 @@ static const CliCase usage_cases[] = {
     { { T, "set-disk", "test", "vda", NULL }, 2, "--allow-host-file yes or no" },
     { { T, "set-disk", "test", "vda", "--allow-host-file", "maybe", NULL }, 2,
       "--allow-host-file must be yes or no" },
+    { { T, "adopt-label", NULL }, 2, "adopt-label needs exactly one VM" },
+    { { T, "adopt-label", "a", "b", NULL }, 2, "adopt-label needs exactly one VM" },
 };
 
 static void
@@ -162,6 +165,8 @@ static const CliCase refused_cases[] = {
     { { T, "set-label", "nosuch", "dynamic", NULL }, 1,
       "No VM named 'nosuch' on test:///default. Run 'svirtctl list' to see the VMs." },
     { { T, "show-label", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
+    { { T, "adopt-label", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
+    { { T, "adopt-label", "test", NULL }, 1, "carries no <seclabel model='selinux'>" },
     { { T, "plan", "nosuch", NULL }, 1, "No VM named 'nosuch' on test:///default." },
     { { T, "set-disk", "test", "vdz", "--allow-host-file", "yes", NULL }, 1,
       "VM 'test' has no disk vdz. Its disks are: vda." },
@@ -294,6 +299,8 @@ test_show_label_default(void)
     g_assert_true(json_object_get_boolean_member(obj, "relabel"));
     g_assert_cmpuint(json_array_get_length(json_object_get_array_member(obj, "no_relabel_disks")),
                      ==, 0);
+    g_assert_cmpstr(json_object_get_string_member(obj, "source"), ==, "defaults");
+    g_assert_true(json_object_get_null_member(obj, "start_blocker"));
 }
 
 /* A range of two categories has one pair: the plan must show it. */

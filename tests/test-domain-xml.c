@@ -146,6 +146,47 @@ test_live_without_seclabel(void)
     assert_xpath(live, "/domain/seclabel/label", PROCESS);
 }
 
+/* libvirt refuses a device's selinux seclabel beside the live copy's relabel='no' one. */
+static void
+test_live_device_seclabels(void)
+{
+    g_autoptr(SvirtPlan) plan = plan_new(SVIRT_SECURITY_MODE_DYNAMIC, PROCESS, LEVEL);
+    g_autoptr(GError) error = NULL;
+    const char *xml = "<domain type='kvm'><name>guest</name><devices><disk type='file'>"
+                      "<source file='/vm/a.img'><seclabel model='selinux' relabel='no'/>"
+                      "<seclabel model='dac' relabel='no'/></source><target dev='vda'/></disk>"
+                      "</devices><seclabel type='dynamic' model='selinux'/></domain>";
+    g_autofree char *live = svirt_domain_xml_make_live(xml, plan, IMAGE, TRUE, &error);
+    g_autofree char *kept = NULL;
+
+    g_assert_no_error(error);
+    assert_count(live, "//seclabel[@model='selinux']", 1);
+    assert_xpath(live, "/domain/seclabel/@relabel", "no");
+    assert_count(live, "/domain/devices/disk/source/seclabel[@model='dac']", 1);
+    /* Without the driver nothing of libvirt's seclabels changes. */
+    kept = svirt_domain_xml_make_live(xml, plan, IMAGE, FALSE, &error);
+    assert_count(kept, "/domain/devices/disk/source/seclabel[@model='selinux']", 1);
+}
+
+/* A native static seclabel is the VM's setting; the live copy carries the label the engine
+ * chose from it, and libvirtd relabels nothing. */
+static void
+test_live_native_static(void)
+{
+    g_autoptr(SvirtPlan) plan = plan_new(SVIRT_SECURITY_MODE_STATIC, PROCESS, LEVEL);
+    g_autoptr(GError) error = NULL;
+    const char *xml = "<domain type='kvm'><name>guest</name><devices/>"
+                      "<seclabel type='static' model='selinux' relabel='yes'>"
+                      "<label>system_u:system_r:svirt_t:s0:c1,c2</label></seclabel></domain>";
+    g_autofree char *live = svirt_domain_xml_make_live(xml, plan, IMAGE, TRUE, &error);
+
+    g_assert_no_error(error);
+    assert_count(live, "/domain/seclabel", 1);
+    assert_xpath(live, "/domain/seclabel/@type", "static");
+    assert_xpath(live, "/domain/seclabel/@relabel", "no");
+    assert_xpath(live, "/domain/seclabel/label", PROCESS);
+}
+
 static void
 test_live_mode_none(void)
 {
@@ -420,6 +461,407 @@ test_tree_helpers(void)
     g_assert_true(g_str_has_prefix(out, "<?xml"));
 }
 
+#define STATIC "system_u:system_r:svirt_t:s0:c1,c2"
+
+/* A definition with @seclabels after its devices: vdb with @vdb in its <source>. */
+static char *
+seclabel_domain(const char *vdb, const char *seclabels)
+{
+    return g_strdup_printf("<domain type='kvm'><name>guest</name><devices>"
+                           "<disk type='file' device='disk'><source file='/vm/a.img'/>"
+                           "<target dev='vda'/></disk>"
+                           "<disk type='file' device='disk'><source file='/vm/b.img'>%s</source>"
+                           "<target dev='vdb'/></disk>"
+                           "</devices>%s</domain>",
+                           vdb, seclabels);
+}
+
+typedef struct {
+    const char *name;
+    const char *vdb;       /* in vdb's <source> */
+    const char *seclabels; /* the domain's */
+    gboolean native;
+    SvirtSecurityMode mode;
+    const char *label;
+    const char *baselabel;
+    gboolean relabel;
+    const char *disks;     /* targets left alone, space-separated */
+} NativeCase;
+
+static const NativeCase native_cases[] = {
+    /* As virsh, virt-install and virt-manager write it. */
+    { "virsh-static", "", "<seclabel type='static' model='selinux' relabel='no'><label>" STATIC
+      "</label></seclabel>", TRUE, SVIRT_SECURITY_MODE_STATIC, STATIC, NULL, FALSE, "" },
+    { "static-default-relabel", "", "<seclabel type='static' model='selinux'><label>"
+      "system_u:system_r:svirt_t:s0:c2,c1</label></seclabel>", TRUE, SVIRT_SECURITY_MODE_STATIC,
+      STATIC, NULL, FALSE, "" },
+    { "static-relabel", "", "<seclabel type='static' model='selinux' relabel='yes'><label>" STATIC
+      "</label></seclabel>", TRUE, SVIRT_SECURITY_MODE_STATIC, STATIC, NULL, TRUE, "" },
+    { "dynamic", "", "<seclabel type='dynamic' model='selinux' relabel='yes'/>", TRUE,
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, NULL, TRUE, "" },
+    { "dynamic-without-type", "", "<seclabel model='selinux'/>", TRUE,
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, NULL, TRUE, "" },
+    { "dynamic-baselabel", "", "<seclabel type='dynamic' model='selinux'><baselabel>"
+      "system_u:system_r:my_vm_t:s0</baselabel></seclabel>", TRUE, SVIRT_SECURITY_MODE_DYNAMIC,
+      NULL, "system_u:system_r:my_vm_t:s0", TRUE, "" },
+    { "none", "", "<seclabel type='none' model='selinux'/>", TRUE, SVIRT_SECURITY_MODE_NONE, NULL,
+      NULL, TRUE, "" },
+    { "disk-relabel-no", "<seclabel model='selinux' relabel='no'/>",
+      "<seclabel type='static' model='selinux' relabel='yes'><label>" STATIC "</label>"
+      "</seclabel><seclabel type='none' model='dac'/>", TRUE, SVIRT_SECURITY_MODE_STATIC, STATIC,
+      NULL, TRUE, "vdb" },
+    /* A disk's own label is the plan's business, not a setting. */
+    { "disk-own-label", "<seclabel model='selinux'><label>system_u:object_r:my_t:s0</label>"
+      "</seclabel>", "<seclabel type='dynamic' model='selinux'/>", TRUE,
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, NULL, TRUE, "" },
+    /* Not the selinux driver's, or not said to be. */
+    { "dac-only", "", "<seclabel type='static' model='dac'><label>+0:+0</label></seclabel>",
+      FALSE },
+    { "no-model", "", "<seclabel type='none'/>", FALSE },
+    { "nothing", "", "", FALSE },
+};
+
+static void
+assert_targets(GPtrArray *targets, const char *expected)
+{
+    g_auto(GStrv) want = g_strsplit(expected, " ", -1);
+    guint n = *expected ? g_strv_length(want) : 0;
+
+    g_assert_cmpuint(targets->len, ==, n);
+    for (guint i = 0; i < n; i++)
+        g_assert_cmpstr(g_ptr_array_index(targets, i), ==, want[i]);
+}
+
+static void
+test_native_read(gconstpointer data)
+{
+    const NativeCase *c = data;
+    g_autofree char *xml = seclabel_domain(c->vdb, c->seclabels);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtSettings) settings = svirt_domain_xml_native_settings(xml, &error);
+
+    g_assert_no_error(error);
+    if (!c->native) {
+        g_assert_null(settings);
+        return;
+    }
+    g_assert_nonnull(settings);
+    g_assert_cmpint(settings->mode, ==, c->mode);
+    g_assert_cmpstr(settings->label, ==, c->label);
+    g_assert_cmpstr(settings->baselabel, ==, c->baselabel);
+    g_assert_cmpint(settings->relabel, ==, c->relabel);
+    assert_targets(settings->no_relabel_disks, c->disks);
+}
+
+static const struct {
+    const char *name;
+    const char *seclabel;
+    int code;
+    const char *message;
+} native_errors[] = {
+    { "static-without-label", "<seclabel type='static' model='selinux'/>",
+      SVIRT_ERROR_INVALID_SETTINGS, "needs the label" },
+    { "static-bad-label", "<seclabel type='static' model='selinux'><label>"
+      "system_u:system_r:svirt_t:s0:c1024</label></seclabel>", SVIRT_ERROR_INVALID_CONTEXT,
+      "c1024" },
+    { "dynamic-relabel-no", "<seclabel type='dynamic' model='selinux' relabel='no'/>",
+      SVIRT_ERROR_INVALID_SETTINGS, "relabel='yes'" },
+    { "bad-type", "<seclabel type='sometimes' model='selinux'/>", SVIRT_ERROR_INVALID_SETTINGS,
+      "type='sometimes'" },
+    { "bad-relabel", "<seclabel type='static' model='selinux' relabel='maybe'><label>" STATIC
+      "</label></seclabel>", SVIRT_ERROR_INVALID_SETTINGS, "relabel='maybe'" },
+    { "bad-baselabel", "<seclabel type='dynamic' model='selinux'><baselabel>svirt_t</baselabel>"
+      "</seclabel>", SVIRT_ERROR_INVALID_CONTEXT, "" },
+};
+
+static void
+test_native_errors(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(native_errors); i++) {
+        g_autofree char *xml = seclabel_domain("", native_errors[i].seclabel);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvirtSettings) settings = NULL;
+
+        g_test_message("case %s", native_errors[i].name);
+        g_assert_null(svirt_domain_xml_native_settings(xml, &error));
+        g_assert_error(error, SVIRT_ERROR, native_errors[i].code);
+        g_test_message("-> %s", error->message);
+        g_assert_nonnull(strstr(error->message, native_errors[i].message));
+        g_clear_error(&error);
+        /* Nor do the stored settings stand in for it. */
+        settings = svirt_domain_xml_settings(xml, NULL, NULL, &error);
+        g_assert_null(settings);
+        g_assert_nonnull(error);
+    }
+}
+
+static void
+test_native_wins(void)
+{
+    g_autofree char *with = seclabel_domain(
+        "", "<seclabel type='static' model='selinux' relabel='no'><label>" STATIC "</label>"
+            "</seclabel>");
+    g_autofree char *without = seclabel_domain("<seclabel relabel='no'/>", "");
+    g_autoptr(SvirtSettings) stored = svirt_settings_new();
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(GError) error = NULL;
+    gboolean native = FALSE;
+
+    g_assert_true(svirt_settings_set_mode(stored, SVIRT_SECURITY_MODE_NONE, NULL, TRUE, NULL));
+    g_ptr_array_add(stored->no_relabel_disks, g_strdup("vda"));
+    settings = svirt_domain_xml_settings(with, stored, &native, &error);
+    g_assert_no_error(error);
+    g_assert_true(native);
+    g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_STATIC);
+    g_assert_cmpstr(settings->label, ==, STATIC);
+    assert_targets(settings->no_relabel_disks, "");
+    g_clear_pointer(&settings, svirt_settings_free);
+
+    /* Without one, the stored settings, and the disks libvirt's seclabels leave alone. */
+    settings = svirt_domain_xml_settings(without, stored, &native, &error);
+    g_assert_no_error(error);
+    g_assert_false(native);
+    g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_NONE);
+    assert_targets(settings->no_relabel_disks, "vda vdb");
+    g_clear_pointer(&settings, svirt_settings_free);
+    settings = svirt_domain_xml_settings(without, NULL, &native, &error);
+    g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_DYNAMIC);
+    assert_targets(settings->no_relabel_disks, "vdb");
+}
+
+static void
+test_native_has_selinux(void)
+{
+    static const struct {
+        const char *vdb;
+        const char *seclabels;
+        gboolean has;
+    } cases[] = {
+        { "", "<seclabel type='dynamic' model='selinux'/>", TRUE },
+        { "<seclabel model='selinux' relabel='no'/>", "", TRUE },
+        { "", "<seclabel type='none' model='dac'/>", FALSE },
+        { "<seclabel relabel='no'/>", "<seclabel type='none'/>", FALSE },
+        { "", "", FALSE },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *xml = seclabel_domain(cases[i].vdb, cases[i].seclabels);
+
+        g_assert_cmpint(svirt_domain_xml_has_selinux_seclabel(xml), ==, cases[i].has);
+    }
+    g_assert_false(svirt_domain_xml_has_selinux_seclabel("<domain"));
+}
+
+/* The svm element the writer put in <metadata>, read as the engine reads it. */
+static SvirtSettings *
+stored_settings(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, NULL);
+    xmlNode *metadata = svirt_xml_child(xmlDocGetRootElement(doc), "metadata");
+    g_autoptr(GError) error = NULL;
+
+    for (xmlNode *n = metadata ? metadata->children : NULL; n; n = n->next) {
+        g_autoptr(xmlBuffer) buf = NULL;
+        SvirtSettings *settings;
+
+        if (n->type != XML_ELEMENT_NODE || !n->ns ||
+            !xmlStrEqual(n->ns->href, BAD_CAST SVIRT_METADATA_NS))
+            continue;
+        buf = xmlBufferCreate();
+        xmlNodeDump(buf, doc, n, 0, 0);
+        settings = svirt_settings_parse((const char *)xmlBufferContent(buf),
+                                        xmlBufferLength(buf), &error);
+        g_assert_no_error(error);
+        return settings;
+    }
+    g_assert_not_reached();
+}
+
+static const char *const libvirt_seclabels =
+    "<seclabel type='dynamic' model='selinux' relabel='yes'/>"
+    "<seclabel type='none' model='dac'/>";
+
+/* With the driver, settings become libvirt's own seclabels, and read back the same. */
+static void
+test_write_with_driver(void)
+{
+    g_autofree char *xml = seclabel_domain("<seclabel model='selinux'><label>"
+                                           "system_u:object_r:my_t:s0</label></seclabel>",
+                                           libvirt_seclabels);
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtSettings) back = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *again = NULL;
+    g_autofree char *dynamic = NULL;
+    gboolean changed = FALSE;
+
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, STATIC, TRUE,
+                                          NULL));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vda"));
+    out = svirt_domain_xml_write_settings(xml, settings, TRUE, &changed, &error);
+    g_assert_no_error(error);
+    g_assert_true(changed);
+    assert_count(out, "/domain/seclabel[@model='selinux']", 1);
+    assert_xpath(out, "/domain/seclabel[@model='selinux']/@type", "static");
+    assert_xpath(out, "/domain/seclabel[@model='selinux']/@relabel", "yes");
+    assert_xpath(out, "/domain/seclabel[@model='selinux']/label", STATIC);
+    assert_count(out, "/domain/seclabel[@model='dac']", 1);
+    assert_xpath(out, "/domain/devices/disk[1]/source/seclabel/@relabel", "no");
+    assert_xpath(out, "/domain/devices/disk[1]/source/seclabel/@model", "selinux");
+    /* vdb's own label stays. */
+    assert_xpath(out, "/domain/devices/disk[2]/source/seclabel/label", "system_u:object_r:my_t:s0");
+    back = svirt_domain_xml_settings(out, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_settings_equal(back, settings));
+    g_clear_pointer(&back, svirt_settings_free);
+    back = stored_settings(out);
+    g_assert_true(svirt_settings_equal(back, settings));
+    g_clear_pointer(&back, svirt_settings_free);
+
+    /* Written again, nothing but the metadata changes. */
+    again = svirt_domain_xml_write_settings(out, settings, TRUE, &changed, &error);
+    g_assert_no_error(error);
+    g_assert_false(changed);
+
+    /* Dynamic with a base label, every disk relabelled: vda's seclabel goes. */
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE,
+                                          NULL));
+    g_assert_true(svirt_settings_set_baselabel(settings, "system_u:system_r:svirt_t:s0", NULL));
+    g_ptr_array_set_size(settings->no_relabel_disks, 0);
+    dynamic = svirt_domain_xml_write_settings(out, settings, TRUE, &changed, &error);
+    g_assert_no_error(error);
+    g_assert_true(changed);
+    assert_xpath(dynamic, "/domain/seclabel[@model='selinux']/@type", "dynamic");
+    assert_xpath(dynamic, "/domain/seclabel[@model='selinux']/baselabel",
+                 "system_u:system_r:svirt_t:s0");
+    assert_count(dynamic, "/domain/seclabel[@model='selinux']/label", 0);
+    assert_count(dynamic, "/domain/devices/disk[1]/source/seclabel", 0);
+    back = svirt_domain_xml_settings(dynamic, NULL, NULL, &error);
+    g_assert_true(svirt_settings_equal(back, settings));
+}
+
+/* libvirt refuses a disk's selinux seclabel beside a domain one that is not relabelled (static
+ * relabel='no', or none): the disk's relabel='no' then stays in the metadata alone. */
+static void
+test_write_with_driver_no_overrides(void)
+{
+    g_autofree char *xml = seclabel_domain("<seclabel model='selinux' relabel='no'/>",
+                                           libvirt_seclabels);
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtSettings) stored = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, STATIC, FALSE,
+                                          NULL));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vda"));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdb"));
+    out = svirt_domain_xml_write_settings(xml, settings, TRUE, NULL, &error);
+    g_assert_no_error(error);
+    assert_xpath(out, "/domain/seclabel[@model='selinux']/@relabel", "no");
+    assert_count(out, "/domain/devices//seclabel", 0);
+    stored = stored_settings(out);
+    g_assert_true(svirt_settings_equal(stored, settings));
+}
+
+/* A seclabel without a model is the selinux one where the driver is, and makes way. */
+static void
+test_write_with_driver_modelless(void)
+{
+    g_autofree char *xml = seclabel_domain("", "<seclabel type='none'/>");
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_NONE, NULL, TRUE, NULL));
+    out = svirt_domain_xml_write_settings(xml, settings, TRUE, NULL, &error);
+    g_assert_no_error(error);
+    assert_count(out, "/domain/seclabel", 1);
+    assert_xpath(out, "/domain/seclabel/@type", "none");
+    assert_xpath(out, "/domain/seclabel/@model", "selinux");
+    assert_count(out, "/domain/seclabel/@relabel", 0);
+}
+
+/* Without the driver, libvirt's selinux seclabels move into the metadata and are gone. */
+static void
+test_write_without_driver(void)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='kvm'><name>guest</name><devices>"
+        "<disk type='file' device='disk'><source file='/vm/a.img'>"
+        "<seclabel model='selinux' relabel='no'/></source><target dev='vda'/>"
+        "<backingStore type='file'><source file='/vm/base.img'>"
+        "<seclabel model='selinux' relabel='no'/></source></backingStore></disk>"
+        "<disk type='file' device='disk'><source file='/vm/b.img'><seclabel relabel='no'/>"
+        "</source><target dev='vdb'/></disk></devices>"
+        "<seclabel type='static' model='selinux' relabel='no'><label>%s</label></seclabel>"
+        "<seclabel type='none' model='dac'/></domain>",
+        STATIC);
+    g_autoptr(SvirtSettings) settings = svirt_domain_xml_settings(xml, NULL, NULL, NULL);
+    g_autoptr(SvirtSettings) back = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *plain = NULL;
+    g_autofree char *plain_out = NULL;
+    gboolean changed = FALSE;
+    gboolean native = TRUE;
+
+    g_assert_nonnull(settings);
+    assert_targets(settings->no_relabel_disks, "vda vdb");
+    out = svirt_domain_xml_write_settings(xml, settings, FALSE, &changed, &error);
+    g_assert_no_error(error);
+    g_assert_true(changed);
+    g_assert_false(svirt_domain_xml_has_selinux_seclabel(out));
+    assert_count(out, "/domain/seclabel[@model='dac']", 1);
+    /* A seclabel without a model is not what libvirtd refuses; it stays. */
+    assert_xpath(out, "/domain/devices/disk[2]/source/seclabel/@relabel", "no");
+    back = stored_settings(out);
+    g_assert_true(svirt_settings_equal(back, settings));
+    g_clear_pointer(&back, svirt_settings_free);
+    back = svirt_domain_xml_settings(out, stored_settings(out), &native, &error);
+    g_assert_no_error(error);
+    g_assert_false(native);
+    g_assert_true(svirt_settings_equal(back, settings));
+
+    /* Nothing of libvirt's to move: only the metadata changes. */
+    plain = seclabel_domain("", "");
+    plain_out = svirt_domain_xml_write_settings(plain, settings, FALSE, &changed, &error);
+    g_assert_no_error(error);
+    g_assert_false(changed);
+    assert_count(plain_out, "//seclabel", 0);
+}
+
+/* A label of a device's own has no place in the settings: refused, naming the device. */
+static void
+test_write_without_driver_refused(void)
+{
+    static const struct {
+        const char *devices;
+        const char *what;
+    } cases[] = {
+        { "<disk type='file' device='disk'><source file='/vm/a.img'><seclabel model='selinux'>"
+          "<label>system_u:object_r:my_t:s0</label></seclabel></source><target dev='vdb'/>"
+          "</disk>", "The disk vdb has" },
+        { "<serial type='file'><source path='/var/log/vm.log'><seclabel model='selinux' "
+          "relabel='no'/></source></serial>", "The serial has" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *xml = g_strdup_printf("<domain><name>guest</name><devices>%s</devices>"
+                                               "</domain>",
+                                               cases[i].devices);
+        g_autoptr(SvirtSettings) settings = svirt_settings_new();
+        g_autoptr(GError) error = NULL;
+
+        g_assert_null(svirt_domain_xml_write_settings(xml, settings, FALSE, NULL, &error));
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED);
+        g_test_message("-> %s", error->message);
+        g_assert_nonnull(strstr(error->message, cases[i].what));
+        g_assert_nonnull(strstr(error->message, "virsh edit"));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -427,6 +869,8 @@ main(int argc, char **argv)
 
     g_test_add_func("/domain-xml/live/labels-and-seclabel", test_live_labels_and_seclabel);
     g_test_add_func("/domain-xml/live/without-seclabel", test_live_without_seclabel);
+    g_test_add_func("/domain-xml/live/device-seclabels", test_live_device_seclabels);
+    g_test_add_func("/domain-xml/live/native-static", test_live_native_static);
     g_test_add_func("/domain-xml/live/mode-none", test_live_mode_none);
     g_test_add_func("/domain-xml/live/labels-attr", test_live_labels_attr);
     for (gsize i = 0; i < G_N_ELEMENTS(held_cases); i++) {
@@ -434,6 +878,23 @@ main(int argc, char **argv)
 
         g_test_add_data_func(path, &held_cases[i], test_held_label);
     }
+    for (gsize i = 0; i < G_N_ELEMENTS(native_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/domain-xml/native/read/%s",
+                                                native_cases[i].name);
+
+        g_test_add_data_func(path, &native_cases[i], test_native_read);
+    }
+    g_test_add_func("/domain-xml/native/errors", test_native_errors);
+    g_test_add_func("/domain-xml/native/wins", test_native_wins);
+    g_test_add_func("/domain-xml/native/has-selinux", test_native_has_selinux);
+    g_test_add_func("/domain-xml/native/write-with-driver", test_write_with_driver);
+    g_test_add_func("/domain-xml/native/write-with-driver-no-overrides",
+                    test_write_with_driver_no_overrides);
+    g_test_add_func("/domain-xml/native/write-with-driver-modelless",
+                    test_write_with_driver_modelless);
+    g_test_add_func("/domain-xml/native/write-without-driver", test_write_without_driver);
+    g_test_add_func("/domain-xml/native/write-without-driver-refused",
+                    test_write_without_driver_refused);
     g_test_add_func("/domain-xml/uuid", test_uuid);
     g_test_add_func("/domain-xml/new-definition", test_new_definition);
     g_test_add_func("/domain-xml/hostile-values", test_hostile_values);

@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "svirt-audit.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
 #include "svirt-lifecycle.h"
+#include "svirt-private.h"
 #include "svm-test-util.h"
 
 /* test:///default keeps one state per process, shared by every connection to it. */
@@ -631,6 +633,223 @@ test_policy_vm_domains(void)
     g_assert_nonnull(strstr(error->message, "qemu_t"));
 }
 
+#define NATIVE_LABEL "system_u:system_r:svirt_t:s0:c1,c2"
+#define NATIVE_SECLABEL                                                                       \
+    "<seclabel type='static' model='selinux' relabel='yes'><label>" NATIVE_LABEL "</label>"    \
+    "</seclabel>"
+
+/* A VM of the test driver as virsh defines it, with @seclabel and a disk vdb whose <source> has
+ * @vdb_seclabel. */
+static virDomainPtr
+define_native_vm(virConnectPtr conn, const char *name, const char *seclabel,
+                 const char *vdb_seclabel)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='test'><name>%s</name><memory>65536</memory><os><type>hvm</type></os>"
+        "<devices><disk type='file' device='disk'><source file='/guest/%s.img'>%s</source>"
+        "<target dev='vdb'/></disk></devices>%s</domain>",
+        name, name, vdb_seclabel, seclabel);
+    virDomainPtr dom = virDomainDefineXML(conn, xml);
+
+    if (dom == NULL)
+        g_error("Could not define %s: %s", name, virGetLastErrorMessage());
+    return dom;
+}
+
+static char *
+inactive_xml(virDomainPtr dom)
+{
+    char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    char *copy = g_strdup(xml);
+
+    free(xml);
+    return copy;
+}
+
+/* A VM defined with libvirt's own static seclabel is static with that label, whatever the
+ * metadata says; where libvirtd has no selinux driver, a start says why it cannot be, before
+ * anything happens. */
+static void
+test_native_seclabel(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(virDomain) dom = define_native_vm(conn, "native-vm", NATIVE_SECLABEL,
+                                                "<seclabel model='selinux' relabel='no'/>");
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtVmStatus) status = NULL;
+    g_autoptr(SvirtVmLabels) labels = NULL;
+    g_autoptr(SvirtAuditReport) report = NULL;
+    const SvirtFinding *differ = NULL;
+    g_autoptr(GError) error = NULL;
+
+    settings = svirt_engine_get_settings(engine, "native-vm", &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_STATIC);
+    g_assert_cmpstr(settings->label, ==, NATIVE_LABEL);
+    g_assert_true(settings->relabel);
+    g_assert_false(svirt_settings_disk_relabel(settings, "vdb"));
+    g_clear_pointer(&settings, svirt_settings_free);
+
+    /* The metadata says otherwise: the seclabel still wins. */
+    g_assert_cmpint(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<security mode='dynamic'/>", "svm", SVIRT_METADATA_NS,
+                                         VIR_DOMAIN_AFFECT_CONFIG),
+                    ==, 0);
+    settings = svirt_engine_get_settings(engine, "native-vm", &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_STATIC);
+
+    /* The list's label mode and label, and the status. */
+    labels = svirt_engine_get_vm_labels(engine, "native-vm", &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(labels->mode, ==, SVIRT_SECURITY_MODE_STATIC);
+    g_assert_cmpstr(labels->process_label, ==, NATIVE_LABEL);
+    status = svirt_engine_get_vm_status(engine, "native-vm", &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(status->settings_source, ==, SVIRT_SETTINGS_SOURCE_SECLABEL);
+    g_assert_nonnull(status->start_blocker);
+    g_assert_nonnull(strstr(status->start_blocker, "no selinux security driver"));
+
+    /* The test driver has no selinux driver: the start is refused, saying what to do. */
+    g_assert_false(svirt_engine_start_vm(engine, "native-vm", NULL, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED);
+    g_test_message("%s", error->message);
+    g_assert_nonnull(strstr(error->message, "VM 'native-vm'"));
+    g_assert_nonnull(strstr(error->message, "svirtctl adopt-label native-vm"));
+    g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+    g_clear_error(&error);
+
+    /* The audit says the two disagree, and which counts. */
+    report = svirt_audit_run(engine, NULL, &error);
+    g_assert_no_error(error);
+    for (guint i = 0; i < report->findings->len; i++) {
+        const SvirtFinding *f = g_ptr_array_index(report->findings, i);
+
+        if (f->kind == SVIRT_FINDING_SETTINGS_DIFFER && g_strcmp0(f->vm_name, "native-vm") == 0)
+            differ = f;
+    }
+    g_assert_nonnull(differ);
+    g_assert_cmpstr(differ->expected, ==,
+                    "static " NATIVE_LABEL ", relabel yes; vdb not relabelled");
+    g_assert_cmpstr(differ->actual, ==, "dynamic");
+    virDomainUndefine(dom);
+}
+
+/* Moving the seclabel into the metadata keeps the settings and lets the VM start. */
+static void
+test_adopt(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(virDomain) dom = define_native_vm(conn, "adopted-vm", NATIVE_SECLABEL,
+                                                "<seclabel model='selinux' relabel='no'/>");
+    g_autoptr(SvirtSettings) before = NULL;
+    g_autoptr(SvirtSettings) after = NULL;
+    g_autoptr(SvirtVmStatus) status = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = NULL;
+    before = svirt_engine_get_settings(engine, "adopted-vm", &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_engine_adopt_native_settings(engine, "adopted-vm", &error));
+    g_assert_no_error(error);
+    xml = inactive_xml(dom);
+    g_assert_false(svirt_domain_xml_has_selinux_seclabel(xml));
+    after = svirt_engine_get_settings(engine, "adopted-vm", &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_settings_equal(after, before));
+    status = svirt_engine_get_vm_status(engine, "adopted-vm", &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(status->settings_source, ==, SVIRT_SETTINGS_SOURCE_METADATA);
+    g_assert_null(status->start_blocker);
+
+    /* Nothing left to move. */
+    g_assert_false(svirt_engine_adopt_native_settings(engine, "adopted-vm", &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED);
+    g_assert_nonnull(strstr(error->message, "nothing to move"));
+    g_clear_error(&error);
+
+    g_assert_true(svirt_engine_start_vm(engine, "adopted-vm", NULL, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 1);
+    virDomainDestroy(dom);
+    virDomainUndefine(dom);
+}
+
+/* A label of a disk's own cannot move: refused, and the definition stays as it was. */
+static void
+test_adopt_refused(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(virDomain) dom = define_native_vm(
+        conn, "own-label-vm", NATIVE_SECLABEL,
+        "<seclabel model='selinux'><label>system_u:object_r:svirt_image_t:s0:c1,c2</label>"
+        "</seclabel>");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *before = inactive_xml(dom);
+    g_autofree char *after = NULL;
+
+    g_assert_false(svirt_engine_adopt_native_settings(engine, "own-label-vm", &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED);
+    g_test_message("%s", error->message);
+    g_assert_nonnull(strstr(error->message, "disk vdb"));
+    after = inactive_xml(dom);
+    g_assert_cmpstr(after, ==, before);
+    virDomainUndefine(dom);
+}
+
+/* Where libvirtd has the selinux driver, the settings are written as its own seclabel, so a
+ * start by libvirtd alone honours them; where it has not, a selinux seclabel goes. */
+static void
+test_write_native(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(virDomain) dom = define_native_vm(conn, "written-vm", "", "");
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtSettings) back = NULL;
+    g_autoptr(SvirtSettings) native = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = NULL;
+    gboolean adopted;
+
+    svirt_host_override_selinux_driver(1);
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, STATIC_LABEL,
+                                          TRUE, NULL));
+    g_ptr_array_add(settings->no_relabel_disks, g_strdup("vdb"));
+    g_assert_true(svirt_engine_set_settings(engine, "written-vm", settings, &error));
+    g_assert_no_error(error);
+    xml = inactive_xml(dom);
+    native = svirt_domain_xml_native_settings(xml, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(native);
+    g_assert_true(svirt_settings_equal(native, settings));
+    back = svirt_engine_get_settings(engine, "written-vm", &error);
+    g_assert_true(svirt_settings_equal(back, settings));
+    /* Nothing to move where libvirtd honours it. */
+    adopted = svirt_engine_adopt_native_settings(engine, "written-vm", &error);
+    g_assert_false(adopted);
+    g_assert_nonnull(strstr(error->message, "stays where it is"));
+    g_clear_error(&error);
+
+    /* Without the driver, the same settings leave no selinux seclabel behind. */
+    svirt_host_override_selinux_driver(0);
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE,
+                                          NULL));
+    g_assert_true(svirt_engine_set_settings(engine, "written-vm", settings, &error));
+    svirt_host_override_selinux_driver(-1);
+    g_assert_no_error(error);
+    g_clear_pointer(&xml, g_free);
+    xml = inactive_xml(dom);
+    g_assert_false(svirt_domain_xml_has_selinux_seclabel(xml));
+    g_clear_pointer(&back, svirt_settings_free);
+    back = svirt_engine_get_settings(engine, "written-vm", &error);
+    g_assert_true(svirt_settings_equal(back, settings));
+    virDomainUndefine(dom);
+}
+
+
 int
 main(int argc, char *argv[])
 {
@@ -652,5 +871,9 @@ main(int argc, char *argv[])
     g_test_add_func("/engine-settings/reach", test_reach);
     g_test_add_func("/engine-settings/policy-location", test_policy_location);
     g_test_add_func("/engine-settings/policy-vm-domains", test_policy_vm_domains);
+    g_test_add_func("/engine-settings/native-seclabel", test_native_seclabel);
+    g_test_add_func("/engine-settings/adopt", test_adopt);
+    g_test_add_func("/engine-settings/adopt-refused", test_adopt_refused);
+    g_test_add_func("/engine-settings/write-native", test_write_native);
     return g_test_run();
 }

@@ -399,6 +399,7 @@ typedef struct {
     const char *process;
     const char *private_label;
     const char *vm_reason; /* every object skipped for this reason */
+    const char *baselabel;
 } ModeCase;
 
 static const ModeCase mode_cases[] = {
@@ -408,6 +409,11 @@ static const ModeCase mode_cases[] = {
       "s0:c1000,c1023", PROCESS ":c1000,c1023", IMAGE ":c1000,c1023", NULL },
     { "dynamic-tcg", "qemu", SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, LEVEL, LEVEL,
       TCG_PROCESS ":c1,c2", PRIVATE_LABEL, NULL },
+    /* libvirt's <baselabel>: its user, role and type, with the allocated pair. */
+    { "dynamic-baselabel", "kvm", SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, LEVEL, LEVEL,
+      "staff_u:staff_r:my_vm_t:s0:c1,c2", PRIVATE_LABEL, NULL, "staff_u:staff_r:my_vm_t:s0:c7" },
+    { "dynamic-baselabel-tcg", "qemu", SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, LEVEL, LEVEL,
+      "staff_u:staff_r:my_vm_t:s0:c1,c2", PRIVATE_LABEL, NULL, "staff_u:staff_r:my_vm_t" },
     { "static-relabel", "kvm", SVIRT_SECURITY_MODE_STATIC, STATIC_LABEL, TRUE, LEVEL,
       "s0:c10,c20", STATIC_LABEL, STATIC_IMAGE, NULL },
     { "static-range-relabel", "kvm", SVIRT_SECURITY_MODE_STATIC,
@@ -438,6 +444,7 @@ test_modes(Fixture *f, gconstpointer data)
 
         g_test_message("case %s", c->name);
         g_assert_true(svirt_settings_set_mode(settings, c->mode, c->label, c->relabel, NULL));
+        g_assert_true(svirt_settings_set_baselabel(settings, c->baselabel, NULL));
         plan = build_plan(f, xml, settings, c->level);
         g_assert_cmpint(plan->mode, ==, c->mode);
         g_assert_cmpstr(plan->level, ==, c->plan_level);

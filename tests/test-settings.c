@@ -15,6 +15,7 @@ typedef struct {
     const char *label;
     gboolean relabel;
     const char *disks; /* space-separated targets with relabel off */
+    const char *baselabel;
 } AcceptCase;
 
 static const AcceptCase accept_cases[] = {
@@ -67,6 +68,12 @@ static const AcceptCase accept_cases[] = {
     { "xml-declaration", "<?xml version='1.0' encoding='UTF-8'?>\n"
                          "<svm:security xmlns:svm='" NS "' mode='none'/>",
       SVIRT_SECURITY_MODE_NONE, NULL, TRUE, "" },
+    { "dynamic-baselabel", "<security mode='dynamic'><baselabel>system_u:system_r:my_vm_t:s0"
+                           "</baselabel><disk target='vdb' relabel='no'/></security>",
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, "vdb", "system_u:system_r:my_vm_t:s0" },
+    { "baselabel-without-level", "<security mode='dynamic'><baselabel>system_u:system_r:svirt_t"
+                                 "</baselabel></security>",
+      SVIRT_SECURITY_MODE_DYNAMIC, NULL, TRUE, "", "system_u:system_r:svirt_t" },
 };
 
 static void
@@ -99,6 +106,7 @@ test_parse_accept(void)
         g_assert_cmpint(settings->mode, ==, c->mode);
         g_assert_cmpstr(settings->label, ==, c->label);
         g_assert_cmpint(settings->relabel, ==, c->relabel);
+        g_assert_cmpstr(settings->baselabel, ==, c->baselabel);
         assert_disks(settings, c->disks);
         g_assert_true(svirt_settings_disk_relabel(settings, "vdz"));
         g_assert_true(svirt_settings_validate(settings, &error));
@@ -166,6 +174,20 @@ static const RejectCase reject_cases[] = {
       SVIRT_ERROR_INVALID_SETTINGS, "mode 'none' does not" },
     { "dynamic-relabel-no", ROOT_OPEN "mode='dynamic' relabel='no'/>", -1,
       SVIRT_ERROR_INVALID_SETTINGS, "relabel 'no' needs a static label" },
+    { "static-with-baselabel", ROOT_OPEN "mode='static'><svm:label>" LABEL "</svm:label>"
+                               "<svm:baselabel>" LABEL "</svm:baselabel></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "only mode 'dynamic' takes a base label" },
+    { "none-with-baselabel", ROOT_OPEN "mode='none'><svm:baselabel>" LABEL "</svm:baselabel>"
+                             "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "mode 'none' does not" },
+    { "bad-baselabel", ROOT_OPEN "mode='dynamic'><svm:baselabel>system_u:system_r</svm:baselabel>"
+                       "</svm:security>", -1, SVIRT_ERROR_INVALID_CONTEXT, "" },
+    { "two-baselabels", ROOT_OPEN "mode='dynamic'><baselabel>" LABEL "</baselabel><baselabel>"
+                        LABEL "</baselabel></svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "<baselabel> is given twice" },
+    { "baselabel-child", ROOT_OPEN "mode='dynamic'><baselabel>" LABEL "<b/></baselabel>"
+                         "</svm:security>", -1,
+      SVIRT_ERROR_INVALID_SETTINGS, "<baselabel> may only contain the label text" },
     { "two-labels", ROOT_OPEN "mode='static'><svm:label>" LABEL "</svm:label><svm:label>" LABEL
                     "</svm:label></svm:security>", -1,
       SVIRT_ERROR_INVALID_SETTINGS, "<label> is given twice" },
@@ -173,10 +195,10 @@ static const RejectCase reject_cases[] = {
       -1, SVIRT_ERROR_INVALID_SETTINGS, "unknown element <color>" },
     { "foreign-element", ROOT_OPEN "mode='static'><o:label xmlns:o='urn:other'>" LABEL
                          "</o:label></svm:security>", -1,
-      SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label> and <disk>" },
+      SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label>, <baselabel> and <disk>" },
     { "foreign-default-namespace", ROOT_OPEN "mode='static'><label xmlns='urn:other'>" LABEL
                                    "</label></svm:security>", -1,
-      SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label> and <disk>" },
+      SVIRT_ERROR_INVALID_SETTINGS, "may only contain <label>, <baselabel> and <disk>" },
     { "unknown-attribute", ROOT_OPEN "mode='dynamic' color='red'/>", -1,
       SVIRT_ERROR_INVALID_SETTINGS, "unknown attribute 'color' on <security>" },
     { "namespaced-attribute", ROOT_OPEN "svm:mode='dynamic' mode='dynamic'/>", -1,
@@ -517,6 +539,46 @@ test_check_policy_domains(void)
     g_assert_nonnull(strstr(error->message, "(svirt_t, qemu_t, svirt_prot_exec_t)"));
 }
 
+/* A dynamic VM's base label: kept canonical, compared, checked against the policy like a static
+ * label, and dropped when the VM leaves the dynamic mode. */
+static void
+test_baselabel(void)
+{
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autoptr(SvirtSettings) plain = svirt_settings_new();
+    g_autoptr(SvirtPolicyTypes) policy = svirt_policy_types_new_builtin();
+    g_autoptr(GError) error = NULL;
+
+    policy->domain_from_policy = TRUE;
+    g_assert_true(svirt_settings_set_baselabel(settings, "system_u:system_r:svirt_t:s0:c2,c1",
+                                               &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(settings->baselabel, ==, "system_u:system_r:svirt_t:s0:c1,c2");
+    g_assert_false(svirt_settings_equal(settings, plain));
+    g_assert_true(svirt_settings_check_policy(settings, policy, &error));
+    g_assert_no_error(error);
+
+    g_assert_false(svirt_settings_set_baselabel(settings, "not a label", &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
+    g_clear_error(&error);
+    g_assert_cmpstr(settings->baselabel, ==, "system_u:system_r:svirt_t:s0:c1,c2");
+
+    g_assert_true(svirt_settings_set_baselabel(settings, "system_u:system_r:unconfined_t:s0",
+                                               &error));
+    g_assert_false(svirt_settings_check_policy(settings, policy, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT);
+    g_assert_nonnull(strstr(error->message, "The base label"));
+    g_assert_nonnull(strstr(error->message, "unconfined_t"));
+    g_clear_error(&error);
+
+    g_assert_true(svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, LABEL, TRUE,
+                                          &error));
+    g_assert_null(settings->baselabel);
+    g_assert_false(svirt_settings_set_baselabel(settings, LABEL, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+    g_assert_null(settings->baselabel);
+}
+
 static void
 test_static_level(void)
 {
@@ -641,6 +703,7 @@ main(int argc, char *argv[])
     g_test_add_func("/settings/host-file-disks-refused", test_host_file_disks_refused);
     g_test_add_func("/settings/check-policy", test_check_policy);
     g_test_add_func("/settings/check-policy-domains", test_check_policy_domains);
+    g_test_add_func("/settings/baselabel", test_baselabel);
     g_test_add_func("/settings/static-level", test_static_level);
     g_test_add_func("/settings/shared-level", test_shared_level);
     g_test_add_func("/settings/mode-strings", test_mode_strings);

@@ -881,6 +881,90 @@ test_security_isolation(void)
     undefine(conn, uuid);
 }
 
+#define NATIVE_LABEL "system_u:system_r:svirt_t:s0:c1,c2"
+
+static gboolean
+native_box_hidden(gpointer data)
+{
+    return !gtk_widget_get_visible(child(data, SVM_TYPE_SECURITY_PAGE, "native_box"));
+}
+
+/* A VM defined with libvirt's own static seclabel shows as Static with its label; the test
+ * driver has no selinux driver, so the tab says libvirtd cannot start it and offers to move
+ * the label, after which the definition carries none and the settings are the same. */
+static void
+test_native_seclabel(void)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(TEST_URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = virConnectOpen(TEST_URI);
+    g_autoptr(virDomain) dom = virDomainDefineXML(
+        conn, "<domain type='test'><name>svm-native-vm</name><memory>65536</memory>"
+              "<os><type>hvm</type></os><seclabel type='static' model='selinux' relabel='no'>"
+              "<label>" NATIVE_LABEL "</label></seclabel></domain>");
+    g_autoptr(SvirtSettings) settings = NULL;
+    char *defined = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    SvmVmWindow *window;
+    SvmSecurityPage *security;
+    GtkWidget *native_box;
+    const char *message;
+    guint count;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    window = svm_vm_window_new(NULL, engine, uuid);
+    gtk_window_set_default_size(GTK_WINDOW(window), 860, 640);
+    gtk_widget_show(GTK_WIDGET(window));
+    svm_test_wait_for(window_refreshed, window, 10000, "the details");
+    security = child(window, SVM_TYPE_VM_WINDOW, "security_page");
+    svm_vm_window_show_page(window, "security");
+    g_assert_true(gtk_toggle_button_get_active(child(security, SVM_TYPE_SECURITY_PAGE,
+                                                     "static_radio")));
+    g_assert_cmpstr(gtk_entry_get_text(child(security, SVM_TYPE_SECURITY_PAGE, "label_entry")), ==,
+                    NATIVE_LABEL);
+    g_assert_false(gtk_switch_get_active(child(security, SVM_TYPE_SECURITY_PAGE,
+                                               "relabel_switch")));
+    g_assert_nonnull(strstr(gtk_label_get_text(child(security, SVM_TYPE_SECURITY_PAGE,
+                                                     "source_value")),
+                            "<seclabel>"));
+    native_box = child(security, SVM_TYPE_SECURITY_PAGE, "native_box");
+    g_assert_true(gtk_widget_get_visible(native_box));
+    message = gtk_label_get_text(child(security, SVM_TYPE_SECURITY_PAGE, "native_message"));
+    g_assert_nonnull(strstr(message, "no selinux security driver"));
+    g_assert_nonnull(strstr(message, "Move to sVirt Manager"));
+    g_assert_true(gtk_widget_is_sensitive(child(security, SVM_TYPE_SECURITY_PAGE,
+                                                "adopt_button")));
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-native.png");
+
+    /* Moved: same settings, no seclabel, and nothing left to offer. */
+    count = svm_vm_window_get_refresh_count(window);
+    gtk_button_clicked(child(security, SVM_TYPE_SECURITY_PAGE, "adopt_button"));
+    svm_test_wait_for(security_idle, security, 10000, "the label to be moved");
+    wait_refresh(window, count, "the details after moving the label");
+    svm_test_wait_for(native_box_hidden, security, 10000, "the message to go");
+    g_assert_null(svm_vm_window_get_error(window));
+    g_assert_false(svm_security_page_adopt(security));
+    defined = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_null(strstr(defined, "model='selinux'"));
+    free(defined);
+    settings = svirt_engine_get_settings(engine, uuid, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_STATIC);
+    g_assert_cmpstr(settings->label, ==, NATIVE_LABEL);
+    g_assert_false(settings->relabel);
+    g_assert_true(gtk_toggle_button_get_active(child(security, SVM_TYPE_SECURITY_PAGE,
+                                                     "static_radio")));
+    g_assert_nonnull(strstr(gtk_label_get_text(child(security, SVM_TYPE_SECURITY_PAGE,
+                                                     "source_value")),
+                            "metadata"));
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-native-moved.png");
+
+    gtk_widget_destroy(GTK_WIDGET(window));
+    undefine(conn, uuid);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -893,5 +977,6 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/vm-window/controls", test_controls);
     g_test_add_func("/ui/vm-window/close-keys", test_close_keys);
     g_test_add_func("/ui/vm-window/security-isolation", test_security_isolation);
+    g_test_add_func("/ui/vm-window/native-seclabel", test_native_seclabel);
     return g_test_run();
 }

@@ -1128,6 +1128,36 @@ test_labels_follow_other_process(void)
     svm_test_rmdir(dir);
 }
 
+/* A VM defined with libvirt's own static seclabel (as virsh defines it) is Static in the list,
+ * with that label. */
+static void
+test_native_seclabel_in_list(void)
+{
+    g_autoptr(virConnect) other = virConnectOpen("test:///default");
+    g_autoptr(virDomain) vm = virDomainDefineXML(
+        other, "<domain type='test'><name>svm-native-list</name><memory>65536</memory>"
+               "<os><type>hvm</type></os><seclabel type='static' model='selinux' relabel='no'>"
+               "<label>system_u:system_r:svirt_t:s0:c1,c2</label></seclabel></domain>");
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    RowWait labelled = { NULL, NULL, SVM_VM_LIST_COL_PROCESS_LABEL,
+                         "system_u:system_r:svirt_t:s0:c1,c2" };
+    g_autofree char *mode = NULL;
+    SvmWindow *window;
+
+    g_assert_nonnull(vm);
+    virDomainGetUUIDString(vm, uuid);
+    window = open_window("test:///default");
+    labelled.window = window;
+    labelled.uuid = uuid;
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    svm_test_wait_for(row_has_prefix, &labelled, 10000, "the static label in the list");
+    mode = row_string(window, uuid, SVM_VM_LIST_COL_MODE_LABEL);
+    g_assert_cmpstr(mode, ==, "Static");
+    svm_test_save_screenshot(GTK_WIDGET(window), "main-window-native-seclabel.png");
+    virDomainUndefine(vm);
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1146,6 +1176,7 @@ main(int argc, char *argv[])
     state = svm_test_make_vm_dir("svm-ui-state");
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
     g_test_add_func("/ui/main-window/list-and-events", test_list_and_events);
+    g_test_add_func("/ui/main-window/native-seclabel", test_native_seclabel_in_list);
     g_test_add_func("/ui/main-window/accessibility", test_accessibility);
     g_test_add_func("/ui/main-window/bad-uri", test_bad_uri);
     g_test_add_func("/ui/main-window/filter", test_filter);

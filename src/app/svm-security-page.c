@@ -24,6 +24,10 @@ struct _SvmSecurityPage {
     GtkLabel *process_value;
     GtkLabel *image_value;
     GtkLabel *enforced_value;
+    GtkWidget *native_box;
+    GtkLabel *native_message;
+    GtkButton *adopt_button;
+    GtkLabel *source_value;
 
     SvirtEngine *engine;
     char *uuid;
@@ -202,6 +206,7 @@ sync_controls(SvmSecurityPage *self)
                                      : self->problem != NULL;
     gtk_widget_set_sensitive(GTK_WIDGET(self->apply_button), editable && settings && dirty);
     gtk_widget_set_sensitive(GTK_WIDGET(self->revert_button), !self->busy && dirty);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->adopt_button), editable);
 }
 
 static void
@@ -287,6 +292,45 @@ svm_security_page_apply(SvmSecurityPage *self)
     return TRUE;
 }
 
+static void
+on_adopted(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmSecurityPage) self = user_data;
+    g_autoptr(GError) error = NULL;
+    gboolean ok = svirt_engine_adopt_native_settings_finish(SVIRT_ENGINE(source), result, &error);
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    self->busy = FALSE;
+    sync_controls(self);
+    if (!ok) {
+        g_signal_emit(self, signals[SIGNAL_ERROR], 0, error->message);
+        return;
+    }
+    /* The details are read again; the message goes once the definition carries no seclabel. */
+    g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+on_adopt_clicked(SvmSecurityPage *self)
+{
+    svm_security_page_adopt(self);
+}
+
+gboolean
+svm_security_page_adopt(SvmSecurityPage *self)
+{
+    g_return_val_if_fail(SVM_IS_SECURITY_PAGE(self), FALSE);
+    if (!gtk_widget_get_visible(self->native_box) ||
+        !gtk_widget_is_sensitive(GTK_WIDGET(self->adopt_button)))
+        return FALSE;
+    self->busy = TRUE;
+    sync_controls(self);
+    svirt_engine_adopt_native_settings_async(self->engine, self->uuid, self->cancellable,
+                                             on_adopted, g_object_ref(self));
+    return TRUE;
+}
+
 void
 svm_security_page_set_vm(SvmSecurityPage *self, SvirtEngine *engine, const char *uuid)
 {
@@ -316,6 +360,30 @@ enforced_text(const SvirtVmStatus *status)
         return g_strdup_printf(_("The VM is not running. When it runs: %s"),
                                status->enforced_reason);
     return g_strdup(_("The VM is not running."));
+}
+
+static const char *
+source_text(SvirtSettingsSource source)
+{
+    switch (source) {
+    case SVIRT_SETTINGS_SOURCE_SECLABEL:
+        return _("libvirt's own <seclabel> in the VM's definition");
+    case SVIRT_SETTINGS_SOURCE_METADATA:
+        return _("sVirt Manager's settings in the VM's metadata");
+    case SVIRT_SETTINGS_SOURCE_DEFAULTS:
+    default:
+        return _("Nothing yet: the defaults");
+    }
+}
+
+/* Where libvirtd would refuse to start the VM as defined, why, and the way out. */
+static void
+show_start_blocker(SvmSecurityPage *self, const SvirtVmStatus *status)
+{
+    gboolean blocked = status->start_blocker && !self->running;
+
+    gtk_label_set_text(self->native_message, blocked ? status->start_blocker : "");
+    gtk_widget_set_visible(self->native_box, blocked);
 }
 
 void
@@ -354,6 +422,8 @@ svm_security_page_update(SvmSecurityPage *self, const SvirtVmStatus *status,
                                          "at its next start.")
                                      : "");
     gtk_widget_set_visible(GTK_WIDGET(self->running_note), self->running);
+    gtk_label_set_text(self->source_value, source_text(status->settings_source));
+    show_start_blocker(self, status);
     if (keep_edits)
         sync_controls(self);
     else
@@ -458,9 +528,14 @@ svm_security_page_class_init(SvmSecurityPageClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, process_value);
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, image_value);
     gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, enforced_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, native_box);
+    gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, native_message);
+    gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, adopt_button);
+    gtk_widget_class_bind_template_child(widget_class, SvmSecurityPage, source_value);
     gtk_widget_class_bind_template_callback(widget_class, on_edited);
     gtk_widget_class_bind_template_callback(widget_class, on_apply_clicked);
     gtk_widget_class_bind_template_callback(widget_class, on_revert_clicked);
+    gtk_widget_class_bind_template_callback(widget_class, on_adopt_clicked);
 }
 
 static void

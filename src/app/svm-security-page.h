@@ -19,5 +19,8 @@ void svm_security_page_update(SvmSecurityPage *self, const SvirtVmStatus *status
                               const SvirtSettings *settings);
 /* Clicks Apply; FALSE when Apply is insensitive. */
 gboolean svm_security_page_apply(SvmSecurityPage *self);
+/* Clicks Move to sVirt Manager, shown where libvirtd cannot start the VM because of its
+ * <seclabel>; FALSE when it is not offered. */
+gboolean svm_security_page_adopt(SvmSecurityPage *self);
 
 G_END_DECLS

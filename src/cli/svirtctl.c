@@ -184,6 +184,20 @@ cmd_stop(Globals *globals, int argc, char **argv)
     return 0;
 }
 
+static const char *
+settings_source_text(SvirtSettingsSource source)
+{
+    switch (source) {
+    case SVIRT_SETTINGS_SOURCE_SECLABEL:
+        return _("libvirt's <seclabel model='selinux'> in the VM's definition");
+    case SVIRT_SETTINGS_SOURCE_METADATA:
+        return _("sVirt Manager's settings in the VM's metadata");
+    case SVIRT_SETTINGS_SOURCE_DEFAULTS:
+    default:
+        return _("none stored: the defaults");
+    }
+}
+
 static int
 cmd_status(Globals *globals, int argc, char **argv)
 {
@@ -219,6 +233,9 @@ cmd_status(Globals *globals, int argc, char **argv)
     g_print("%-14s %s\n", _("Enforced:"), status->enforced ? _("yes") : _("no"));
     if (status->enforced_reason)
         g_print("%-14s %s\n", "", status->enforced_reason);
+    g_print("%-14s %s\n", _("Settings from:"), settings_source_text(status->settings_source));
+    if (status->start_blocker)
+        g_print("%-14s %s\n", _("Cannot start:"), status->start_blocker);
     g_print("\n%-7s %-11s %-13s %-44s %s\n", _("TARGET"), _("DESIGNATION"), _("STATUS"),
             _("ACTUAL LABEL"), _("PATH"));
     for (guint i = 0; i < status->disks->len; i++) {
@@ -506,6 +523,87 @@ cmd_set_label(Globals *globals, int argc, char **argv)
     return 0;
 }
 
+static void
+add_string_member(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void
+add_string_array(JsonBuilder *b, const char *name, GPtrArray *strings)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_begin_array(b);
+    for (guint i = 0; i < strings->len; i++)
+        json_builder_add_string_value(b, g_ptr_array_index(strings, i));
+    json_builder_end_array(b);
+}
+
+static void
+print_label_json(const SvirtVmInfo *vm, const SvirtSettings *settings,
+                 const SvirtVmStatus *status, const SvirtReach *reach)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "vm");
+    json_builder_add_string_value(b, vm->name);
+    json_builder_set_member_name(b, "uuid");
+    json_builder_add_string_value(b, vm->uuid);
+    json_builder_set_member_name(b, "mode");
+    json_builder_add_string_value(b, svirt_security_mode_to_string(settings->mode));
+    add_string_member(b, "label", settings->label);
+    json_builder_set_member_name(b, "relabel");
+    json_builder_add_boolean_value(b, settings->relabel);
+    json_builder_set_member_name(b, "shared_level");
+    json_builder_add_boolean_value(b, settings->shared_level);
+    json_builder_set_member_name(b, "isolation");
+    if (reach)
+        json_builder_add_value(b, svirt_reach_to_json(reach));
+    else
+        json_builder_add_null_value(b);
+    add_string_array(b, "no_relabel_disks", settings->no_relabel_disks);
+    add_string_array(b, "host_file_disks", settings->host_file_disks);
+    add_string_member(b, "baselabel", settings->baselabel);
+    add_string_member(b, "source", svirt_settings_source_to_string(status->settings_source));
+    add_string_member(b, "start_blocker", status->start_blocker);
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    print_json(root);
+}
+
+static void
+print_label_text(const SvirtVmInfo *vm, const SvirtSettings *settings,
+                 const SvirtVmStatus *status, const SvirtReach *reach)
+{
+    GPtrArray *disks = settings->no_relabel_disks;
+
+    g_print("%-10s %s (%s)\n", _("VM:"), vm->name, vm->uuid);
+    g_print("%-10s %s\n", _("Mode:"), svirt_security_mode_to_string(settings->mode));
+    g_print("%-10s %s\n", _("Label:"), settings->label ? settings->label : "—");
+    if (settings->baselabel)
+        g_print("%-10s %s\n", _("Base:"), settings->baselabel);
+    g_print("%-10s %s\n", _("Relabel:"), settings->relabel ? _("yes") : _("no"));
+    g_print("%-10s %s\n", _("From:"), settings_source_text(status->settings_source));
+    if (reach && reach->isolated)
+        g_print("%-10s %s\n", _("Isolation:"), _("its own level; no other VM reaches it"));
+    else if (reach)
+        /* TRANSLATORS: %s says which VMs the label reaches, in sentences */
+        g_print("%-10s %s %s\n", _("Isolation:"), _("NOT ISOLATED."), reach->summary);
+    for (guint i = 0; i < disks->len; i++)
+        g_print(_("Disk %s is not relabelled.\n"), (const char *)g_ptr_array_index(disks, i));
+    for (guint i = 0; i < settings->host_file_disks->len; i++)
+        g_print(_("Disk %s may be a file that looks like the host's.\n"),
+                (const char *)g_ptr_array_index(settings->host_file_disks, i));
+    if (status->start_blocker)
+        g_print("\n%s\n", status->start_blocker);
+}
+
 static int
 cmd_set_disk(Globals *globals, int argc, char **argv)
 {
@@ -544,16 +642,6 @@ cmd_set_disk(Globals *globals, int argc, char **argv)
     return 0;
 }
 
-static void
-add_string_array(JsonBuilder *b, const char *name, GPtrArray *strings)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_begin_array(b);
-    for (guint i = 0; i < strings->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(strings, i));
-    json_builder_end_array(b);
-}
-
 static int
 cmd_show_label(Globals *globals, int argc, char **argv)
 {
@@ -567,7 +655,7 @@ cmd_show_label(Globals *globals, int argc, char **argv)
     g_autoptr(SvirtVmInfo) vm = NULL;
     g_autoptr(SvirtSettings) settings = NULL;
     g_autoptr(SvirtReach) reach = NULL;
-    GPtrArray *disks;
+    g_autoptr(SvirtVmStatus) status = NULL;
 
     if (!parse_command_options("show-label", "VM", entries, &argc, &argv, &error))
         return usage_error(error);
@@ -575,59 +663,40 @@ cmd_show_label(Globals *globals, int argc, char **argv)
         return usage_message(_("show-label needs exactly one VM name or UUID."));
     engine = open_engine(globals, &error);
     if (!engine || !(vm = svirt_engine_lookup_vm(engine, argv[1], &error)) ||
-        !(settings = svirt_engine_get_settings(engine, vm->uuid, &error)))
+        !(settings = svirt_engine_get_settings(engine, vm->uuid, &error)) ||
+        !(status = svirt_engine_get_vm_status(engine, vm->uuid, &error)))
         return fail(error);
-    disks = settings->no_relabel_disks;
     if (settings->mode == SVIRT_SECURITY_MODE_STATIC &&
         !(reach = svirt_engine_check_reach(engine, vm->uuid, settings, &error)))
         return fail(error);
+    if (json)
+        print_label_json(vm, settings, status, reach);
+    else
+        print_label_text(vm, settings, status, reach);
+    return 0;
+}
 
-    if (json) {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autoptr(JsonNode) root = NULL;
+static int
+cmd_adopt_label(Globals *globals, int argc, char **argv)
+{
+    GOptionEntry entries[] = { { NULL } };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(SvirtSettings) settings = NULL;
 
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "vm");
-        json_builder_add_string_value(b, vm->name);
-        json_builder_set_member_name(b, "uuid");
-        json_builder_add_string_value(b, vm->uuid);
-        json_builder_set_member_name(b, "mode");
-        json_builder_add_string_value(b, svirt_security_mode_to_string(settings->mode));
-        json_builder_set_member_name(b, "label");
-        if (settings->label)
-            json_builder_add_string_value(b, settings->label);
-        else
-            json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "relabel");
-        json_builder_add_boolean_value(b, settings->relabel);
-        json_builder_set_member_name(b, "shared_level");
-        json_builder_add_boolean_value(b, settings->shared_level);
-        json_builder_set_member_name(b, "isolation");
-        if (reach)
-            json_builder_add_value(b, svirt_reach_to_json(reach));
-        else
-            json_builder_add_null_value(b);
-        add_string_array(b, "no_relabel_disks", disks);
-        add_string_array(b, "host_file_disks", settings->host_file_disks);
-        json_builder_end_object(b);
-        root = json_builder_get_root(b);
-        print_json(root);
-        return 0;
-    }
-    g_print("%-10s %s (%s)\n", _("VM:"), vm->name, vm->uuid);
-    g_print("%-10s %s\n", _("Mode:"), svirt_security_mode_to_string(settings->mode));
-    g_print("%-10s %s\n", _("Label:"), settings->label ? settings->label : "—");
-    g_print("%-10s %s\n", _("Relabel:"), settings->relabel ? _("yes") : _("no"));
-    if (reach && reach->isolated)
-        g_print("%-10s %s\n", _("Isolation:"), _("its own level; no other VM reaches it"));
-    else if (reach)
-        /* TRANSLATORS: %s says which VMs the label reaches, in sentences */
-        g_print("%-10s %s %s\n", _("Isolation:"), _("NOT ISOLATED."), reach->summary);
-    for (guint i = 0; i < disks->len; i++)
-        g_print(_("Disk %s is not relabelled.\n"), (const char *)g_ptr_array_index(disks, i));
-    for (guint i = 0; i < settings->host_file_disks->len; i++)
-        g_print(_("Disk %s may be a file that looks like the host's.\n"),
-                (const char *)g_ptr_array_index(settings->host_file_disks, i));
+    if (!parse_command_options("adopt-label", "VM", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("adopt-label needs exactly one VM name or UUID."));
+    engine = open_engine(globals, &error);
+    if (!engine || !svirt_engine_adopt_native_settings(engine, argv[1], &error) ||
+        !(settings = svirt_engine_get_settings(engine, argv[1], &error)))
+        return fail(error);
+    /* TRANSLATORS: %s: a VM; then its mode (dynamic, static or none) and label, if any */
+    g_print(_("VM %s: libvirt's <seclabel> moved into sVirt Manager's settings: %s%s%s, relabel "
+              "%s. libvirtd can start it now.\n"),
+            argv[1], svirt_security_mode_to_string(settings->mode), settings->label ? " " : "",
+            settings->label ? settings->label : "", settings->relabel ? _("yes") : _("no"));
     return 0;
 }
 
@@ -730,7 +799,11 @@ static const Command commands[] = {
       cmd_plan },
     { "set-label", "VM MODE [LABEL] [--relabel] [--shared-level]",
       N_("Set the VM's label: dynamic, none, or static LABEL"), cmd_set_label },
-    { "show-label", "VM [--json]", N_("Show the VM's stored label settings"), cmd_show_label },
+    { "show-label", "VM [--json]", N_("Show the VM's label settings and where they come from"),
+      cmd_show_label },
+    { "adopt-label", "VM",
+      N_("Move the VM's libvirt <seclabel> into its settings here, for a libvirtd without selinux"),
+      cmd_adopt_label },
     { "set-disk", "VM TARGET --allow-host-file",
       N_("Allow one disk a file that looks like the host's, or no longer"), cmd_set_disk },
     { "audit", "[--json] [--html FILE]",

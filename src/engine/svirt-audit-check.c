@@ -329,3 +329,76 @@ svirt_audit_check_plan(SvirtAuditContext *ctx, const SvirtPlan *plan, SvirtAudit
         check_item(ctx, plan, item, state, admin_owned, findings);
     }
 }
+
+static gboolean
+relabels_any(const SvirtSettings *settings)
+{
+    return settings->mode != SVIRT_SECURITY_MODE_NONE && settings->relabel;
+}
+
+static gboolean
+same_disks(const SvirtSettings *a, const SvirtSettings *b)
+{
+    if (!relabels_any(a) && !relabels_any(b))
+        return TRUE;
+    if (a->no_relabel_disks->len != b->no_relabel_disks->len)
+        return FALSE;
+    for (guint i = 0; i < a->no_relabel_disks->len; i++) {
+        if (svirt_settings_disk_relabel(b, g_ptr_array_index(a->no_relabel_disks, i)))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+same_start(const SvirtSettings *a, const SvirtSettings *b)
+{
+    if (a->mode != b->mode || !same_disks(a, b))
+        return FALSE;
+    if (a->mode == SVIRT_SECURITY_MODE_STATIC)
+        return g_str_equal(a->label, b->label) && !a->relabel == !b->relabel;
+    return g_strcmp0(a->baselabel, b->baselabel) == 0;
+}
+
+/* "static system_u:system_r:svirt_t:s0:c1,c2, relabel no; vdb not relabelled" */
+static char *
+describe_settings(const SvirtSettings *settings)
+{
+    GString *s = g_string_new(svirt_security_mode_to_string(settings->mode));
+
+    if (settings->label)
+        g_string_append_printf(s, " %s", settings->label);
+    if (settings->baselabel)
+        /* TRANSLATORS: after "dynamic", with libvirt's <baselabel> */
+        g_string_append_printf(s, _(" from base label %s"), settings->baselabel);
+    if (settings->mode == SVIRT_SECURITY_MODE_STATIC)
+        g_string_append(s, settings->relabel ? _(", relabel yes") : _(", relabel no"));
+    for (guint i = 0; relabels_any(settings) && i < settings->no_relabel_disks->len; i++)
+        /* TRANSLATORS: a guest disk such as vdb that the engine leaves alone */
+        g_string_append_printf(s, _("; %s not relabelled"),
+                               (const char *)g_ptr_array_index(settings->no_relabel_disks, i));
+    return g_string_free(s, FALSE);
+}
+
+void
+svirt_audit_check_settings(const SvirtPlan *plan, const SvirtSettings *native,
+                           const SvirtSettings *stored, GPtrArray *findings)
+{
+    g_autofree char *expected = NULL;
+    g_autofree char *actual = NULL;
+
+    if (same_start(native, stored))
+        return;
+    expected = describe_settings(native);
+    actual = describe_settings(stored);
+    svirt_finding_add(
+        findings, SVIRT_FINDING_SETTINGS_DIFFER, SVIRT_SEVERITY_WARNING, plan, NULL, expected,
+        actual,
+        g_strdup_printf(_("The <seclabel model='selinux'> in the definition of VM '%s' says "
+                          "%s, but sVirt Manager's own settings for it say %s. The <seclabel> "
+                          "is what counts: a start follows it."),
+                        plan->vm_name, expected, actual),
+        g_strdup(_("Set the label the VM should have with 'svirtctl set-label' or on its "
+                   "Security tab, which writes both alike, or correct the <seclabel> with "
+                   "'virsh edit'.")));
+}

@@ -36,6 +36,12 @@ typedef enum {
 void svirt_audit_check_plan(SvirtAuditContext *ctx, const SvirtPlan *plan,
                             SvirtAuditVmState state, gboolean admin_owned, GPtrArray *findings);
 
+/* Adds a finding when libvirt's own <seclabel model='selinux'> gave @plan's VM the settings
+ * @native, which count, and its metadata holds @stored, and the two would start it differently
+ * (the disks a VM that relabels nothing leaves alone do not matter). */
+void svirt_audit_check_settings(const SvirtPlan *plan, const SvirtSettings *native,
+                                const SvirtSettings *stored, GPtrArray *findings);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtAuditContext, svirt_audit_context_free)
 
 G_END_DECLS

@@ -141,6 +141,7 @@ fix_finding(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
     case SVIRT_FINDING_NOT_ENFORCING:
     case SVIRT_FINDING_MISSING:
     case SVIRT_FINDING_NOT_ISOLATED:
+    case SVIRT_FINDING_SETTINGS_DIFFER:
     default:
         return refuse(finding, error);
     }

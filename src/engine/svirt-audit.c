@@ -12,6 +12,7 @@
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
+#include "svirt-private.h"
 #include "svirt-task.h"
 
 typedef struct {
@@ -19,6 +20,8 @@ typedef struct {
     char *uuid;
     SvirtAuditVmState state;
     SvirtSettings *settings;
+    SvirtSettings *stored;       /* what the metadata alone holds; NULL when nothing */
+    SvirtSettingsSource source;
     SvirtPlan *plan;
     char *process_label;
     char *process_note;
@@ -33,6 +36,8 @@ vm_data_free(VmData *vm)
     g_free(vm->uuid);
     if (vm->settings)
         svirt_settings_free(vm->settings);
+    if (vm->stored)
+        svirt_settings_free(vm->stored);
     if (vm->plan)
         svirt_plan_free(vm->plan);
     g_free(vm->process_label);
@@ -97,6 +102,15 @@ last_level_from_journal(SvirtJournal *journal, const char *uuid)
     return found;
 }
 
+static SvirtSettings *
+read_settings(SvirtEngine *engine, const char *uuid, SvirtSettings **stored,
+              SvirtSettingsSource *source, GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(engine, uuid, error);
+
+    return dom ? svirt_domain_settings_sources(dom, stored, source, error) : NULL;
+}
+
 static VmData *
 collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes *types,
            GError **error)
@@ -110,7 +124,7 @@ collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes 
     vm = g_new0(VmData, 1);
     vm->name = g_strdup(status->name);
     vm->uuid = g_strdup(status->uuid);
-    vm->settings = svirt_engine_get_settings(engine, info->uuid, error);
+    vm->settings = read_settings(engine, info->uuid, &vm->stored, &vm->source, error);
     xml = vm->settings ? svirt_engine_get_domain_xml(engine, info->uuid,
                                                       !svirt_vm_state_is_active(status->state),
                                                       error)
@@ -355,6 +369,8 @@ check_vms(SvirtAuditContext *ctx, GPtrArray *vms, GPtrArray *findings)
                               g_strdup(_("Stop it and start it again with sVirt Manager or "
                                          "'svirtctl start'.")));
         svirt_audit_check_plan(ctx, vm->plan, vm->state, vm->admin_owned, findings);
+        if (vm->source == SVIRT_SETTINGS_SOURCE_SECLABEL && vm->stored)
+            svirt_audit_check_settings(vm->plan, vm->settings, vm->stored, findings);
     }
 }
 

@@ -157,6 +157,22 @@ svirt_domain_xml_uuid(const char *xml)
     return doc ? svirt_xml_text(svirt_xml_child(xmlDocGetRootElement(doc), "uuid")) : NULL;
 }
 
+/* Every <seclabel model='selinux'>, the domain's and the devices'. */
+static void
+remove_selinux_seclabels(xmlDoc *doc)
+{
+    g_autoptr(xmlXPathContext) ctxt = xmlXPathNewContext(doc);
+    g_autoptr(xmlXPathObject) found =
+        xmlXPathEvalExpression(BAD_CAST "//seclabel[@model='selinux']", ctxt);
+
+    for (int i = 0; found && found->nodesetval && i < found->nodesetval->nodeNr; i++) {
+        xmlNode *seclabel = found->nodesetval->nodeTab[i];
+
+        xmlUnlinkNode(seclabel);
+        xmlFreeNode(seclabel);
+    }
+}
+
 static void
 add_live_labels(xmlNode *root, const SvirtPlan *plan, const char *image_label)
 {
@@ -194,6 +210,9 @@ svirt_domain_xml_make_live(const char *xml, const SvirtPlan *plan, const char *i
         xmlNode *seclabel;
 
         svirt_xml_remove_children(root, "seclabel");
+        /* libvirt refuses a device's own selinux label beside a domain label it does not
+         * relabel for, and the engine has labelled the devices already. */
+        remove_selinux_seclabels(doc);
         seclabel = svirt_xml_add(root, "seclabel", NULL);
         svirt_xml_set(seclabel, "type", "static");
         svirt_xml_set(seclabel, "model", "selinux");
@@ -402,4 +421,366 @@ svirt_volume_xml_new(const char *name, guint64 capacity_mib, const char *format)
     target = svirt_xml_add(root, "target", NULL);
     svirt_xml_set(svirt_xml_add(target, "format", NULL), "type", format);
     return svirt_xml_dump_formatted(doc);
+}
+
+static gboolean
+is_selinux_seclabel(xmlNode *node, gboolean or_no_model)
+{
+    g_autofree char *model = NULL;
+
+    if (!svirt_xml_is(node, "seclabel"))
+        return FALSE;
+    model = svirt_xml_prop(node, "model");
+    return model ? g_str_equal(model, "selinux") : or_no_model;
+}
+
+/* The domain's own <seclabel model='selinux'>, not one of a device. */
+static xmlNode *
+domain_seclabel(xmlNode *root)
+{
+    for (xmlNode *n = root->children; n; n = n->next) {
+        if (is_selinux_seclabel(n, FALSE))
+            return n;
+    }
+    return NULL;
+}
+
+/* Whether a <source> seclabel (of the selinux model, or of none as the plan reads it) says
+ * relabel='no' without a label of its own. */
+static gboolean
+is_no_relabel(xmlNode *seclabel)
+{
+    g_autofree char *relabel = svirt_xml_prop(seclabel, "relabel");
+
+    return g_strcmp0(relabel, "no") == 0 && !svirt_xml_child(seclabel, "label");
+}
+
+static void
+add_native_disks(xmlNode *root, GPtrArray *targets)
+{
+    xmlNode *devices = svirt_xml_child(root, "devices");
+
+    for (xmlNode *disk = devices ? devices->children : NULL; disk; disk = disk->next) {
+        g_autofree char *target = NULL;
+        xmlNode *source;
+
+        if (!svirt_xml_is(disk, "disk") || !(source = svirt_xml_child(disk, "source")))
+            continue;
+        target = svirt_xml_prop(svirt_xml_child(disk, "target"), "dev");
+        for (xmlNode *n = source->children; n && target; n = n->next) {
+            if (is_selinux_seclabel(n, TRUE) && is_no_relabel(n) &&
+                !g_ptr_array_find_with_equal_func(targets, target, g_str_equal, NULL)) {
+                g_ptr_array_add(targets, g_steal_pointer(&target));
+            }
+        }
+    }
+}
+
+static gboolean
+native_relabel(xmlNode *seclabel, gboolean fallback, gboolean *relabel, GError **error)
+{
+    g_autofree char *value = svirt_xml_prop(seclabel, "relabel");
+
+    if (value == NULL || g_str_equal(value, "yes") || g_str_equal(value, "no")) {
+        *relabel = value ? g_str_equal(value, "yes") : fallback;
+        return TRUE;
+    }
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                _("relabel='%s' is neither 'yes' nor 'no'."), value);
+    return FALSE;
+}
+
+/* The domain's seclabel as settings, with libvirt's defaults: type dynamic, relabel yes for a
+ * dynamic label and no for a static one. */
+static SvirtSettings *
+native_domain_settings(xmlNode *seclabel, GError **error)
+{
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autofree char *type = svirt_xml_prop(seclabel, "type");
+    g_autofree char *label = svirt_xml_text(svirt_xml_child(seclabel, "label"));
+    g_autofree char *baselabel = svirt_xml_text(svirt_xml_child(seclabel, "baselabel"));
+    gboolean relabel = TRUE;
+    gboolean ok;
+
+    if (type == NULL || g_str_equal(type, "dynamic")) {
+        if (!native_relabel(seclabel, TRUE, &relabel, error))
+            return NULL;
+        if (!relabel) {
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                        _("A dynamic label needs relabel='yes': it changes at every start."));
+            return NULL;
+        }
+        /* Before a start libvirt keeps no <label> of a dynamic seclabel. */
+        ok = svirt_settings_set_baselabel(settings, baselabel, error);
+    } else if (g_str_equal(type, "static")) {
+        ok = native_relabel(seclabel, FALSE, &relabel, error) &&
+             svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_STATIC, label ? label : NULL,
+                                     relabel, error);
+    } else if (g_str_equal(type, "none")) {
+        ok = svirt_settings_set_mode(settings, SVIRT_SECURITY_MODE_NONE, NULL, TRUE, error);
+    } else {
+        g_autofree char *shown = g_strescape(type, NULL);
+
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                    _("type='%s' is none of 'dynamic', 'static' and 'none'."), shown);
+        return NULL;
+    }
+    return ok ? g_steal_pointer(&settings) : NULL;
+}
+
+SvirtSettings *
+svirt_domain_xml_native_settings(const char *xml, GError **error)
+{
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, error);
+    g_autoptr(SvirtSettings) settings = NULL;
+    xmlNode *seclabel;
+
+    if (!doc)
+        return NULL;
+    seclabel = domain_seclabel(xmlDocGetRootElement(doc));
+    if (!seclabel)
+        return NULL;
+    settings = native_domain_settings(seclabel, error);
+    if (!settings)
+        return NULL;
+    add_native_disks(xmlDocGetRootElement(doc), settings->no_relabel_disks);
+    return g_steal_pointer(&settings);
+}
+
+SvirtSettings *
+svirt_domain_xml_settings(const char *xml, const SvirtSettings *stored, gboolean *native,
+                          GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    SvirtSettings *settings = svirt_domain_xml_native_settings(xml, &local);
+
+    if (native)
+        *native = settings != NULL;
+    if (settings)
+        return settings;
+    if (local) {
+        g_propagate_error(error, g_steal_pointer(&local));
+        return NULL;
+    }
+    doc = svirt_xml_parse(xml, error);
+    if (!doc)
+        return NULL;
+    settings = stored ? svirt_settings_copy(stored) : svirt_settings_new();
+    add_native_disks(xmlDocGetRootElement(doc), settings->no_relabel_disks);
+    return settings;
+}
+
+gboolean
+svirt_domain_xml_has_selinux_seclabel(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, NULL);
+    g_autofree char *count = NULL;
+
+    if (!doc)
+        return FALSE;
+    count = svirt_xml_eval_string(doc, "string(count(//seclabel[@model='selinux']))");
+    return g_strcmp0(count, "0") != 0;
+}
+
+/* The svm element of @settings in <metadata>, in place of any earlier one. */
+static void
+put_metadata(xmlNode *root, const SvirtSettings *settings)
+{
+    xmlNode *metadata = svirt_xml_child(root, "metadata");
+    g_autofree char *formatted = svirt_settings_format(settings);
+    g_autoptr(xmlDoc) element = svirt_xml_parse(formatted, NULL);
+    xmlNode *node, *next;
+
+    if (!metadata)
+        metadata = svirt_xml_add(root, "metadata", NULL);
+    for (xmlNode *n = metadata->children; n; n = next) {
+        next = n->next;
+        if (n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+            xmlStrEqual(n->ns->href, BAD_CAST SVIRT_METADATA_NS)) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        }
+    }
+    /* As virDomainSetMetadata() stores it: only the element itself is in the namespace. */
+    node = xmlDocCopyNode(xmlDocGetRootElement(element), root->doc, 1);
+    xmlSetNs(node, xmlNewNs(node, BAD_CAST SVIRT_METADATA_NS, BAD_CAST SVIRT_METADATA_PREFIX));
+    xmlAddChild(metadata, node);
+}
+
+static xmlNode *
+new_domain_seclabel(xmlDoc *doc, const SvirtSettings *settings)
+{
+    xmlNode *seclabel = xmlNewDocNode(doc, NULL, BAD_CAST "seclabel", NULL);
+
+    svirt_xml_set(seclabel, "type", svirt_security_mode_to_string(settings->mode));
+    svirt_xml_set(seclabel, "model", "selinux");
+    if (settings->mode != SVIRT_SECURITY_MODE_NONE)
+        svirt_xml_set(seclabel, "relabel", settings->relabel ? "yes" : "no");
+    if (settings->label)
+        svirt_xml_add(seclabel, "label", settings->label);
+    if (settings->baselabel)
+        svirt_xml_add(seclabel, "baselabel", settings->baselabel);
+    return seclabel;
+}
+
+/* With the driver, the domain's selinux seclabel says @settings; one without a model is the
+ * selinux one there, and libvirt takes no second label beside it. Without the driver, none. */
+static void
+put_domain_seclabel(xmlNode *root, const SvirtSettings *settings, gboolean selinux_driver)
+{
+    xmlNode *anchor = NULL;
+    xmlNode *next;
+
+    for (xmlNode *n = root->children; n; n = next) {
+        next = n->next;
+        if (!is_selinux_seclabel(n, selinux_driver))
+            continue;
+        if (!anchor && selinux_driver) {
+            anchor = n;
+            continue;
+        }
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+    }
+    if (!selinux_driver)
+        return;
+    if (anchor) {
+        xmlFreeNode(xmlReplaceNode(anchor, new_domain_seclabel(root->doc, settings)));
+    } else {
+        xmlAddChild(root, new_domain_seclabel(root->doc, settings));
+    }
+}
+
+/* Whether a seclabel in a <source> stays: one without a model is the plan's relabel='no', and
+ * goes when the disk is relabelled; a selinux one stays only where libvirtd takes it, which is
+ * where the domain's label is relabelled (libvirt refuses overrides of a relabel='no' one). */
+static gboolean
+keep_source_seclabel(xmlNode *seclabel, gboolean keep_disk, gboolean overrides)
+{
+    if (!is_selinux_seclabel(seclabel, FALSE))
+        return keep_disk || !is_no_relabel(seclabel);
+    return overrides && (keep_disk || !is_no_relabel(seclabel));
+}
+
+/* The <source> seclabels of one disk: relabel='no' where the settings leave the disk alone, in
+ * the selinux model where the driver takes it; a label of the disk's own stays. */
+static void
+put_disk_seclabels(xmlNode *disk, const SvirtSettings *settings, gboolean selinux_driver)
+{
+    xmlNode *source = svirt_xml_child(disk, "source");
+    g_autofree char *target = svirt_xml_prop(svirt_xml_child(disk, "target"), "dev");
+    gboolean keep_disk = target && !svirt_settings_disk_relabel(settings, target);
+    gboolean overrides =
+        selinux_driver && settings->relabel && settings->mode != SVIRT_SECURITY_MODE_NONE;
+    gboolean present = FALSE;
+    xmlNode *next;
+
+    for (xmlNode *n = source ? source->children : NULL; n; n = next) {
+        next = n->next;
+        if (!is_selinux_seclabel(n, TRUE) || svirt_xml_child(n, "label"))
+            continue;
+        if (keep_source_seclabel(n, keep_disk, overrides)) {
+            present = present || is_no_relabel(n);
+            continue;
+        }
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+    }
+    if (keep_disk && overrides && source && !present) {
+        xmlNode *seclabel = xmlNewDocNode(disk->doc, NULL, BAD_CAST "seclabel", NULL);
+
+        svirt_xml_set(seclabel, "model", "selinux");
+        svirt_xml_set(seclabel, "relabel", "no");
+        if (source->children)
+            xmlAddPrevSibling(source->children, seclabel);
+        else
+            xmlAddChild(source, seclabel);
+    }
+}
+
+/* What a device element is called in messages: "disk vdb", or its element name. */
+static char *
+describe_device(xmlNode *node)
+{
+    while (node->parent && node->parent->type == XML_ELEMENT_NODE &&
+           !svirt_xml_is(node->parent, "devices"))
+        node = node->parent;
+    if (svirt_xml_is(node, "disk")) {
+        g_autofree char *target = svirt_xml_prop(svirt_xml_child(node, "target"), "dev");
+
+        /* TRANSLATORS: %s is a guest disk such as vdb */
+        return g_strdup_printf(_("disk %s"), target ? target : "?");
+    }
+    return g_strdup((const char *)node->name);
+}
+
+static gboolean
+inside_disk(xmlNode *node)
+{
+    for (xmlNode *p = node->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+        if (svirt_xml_is(p, "disk"))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Without the driver every selinux seclabel goes; what the settings cannot hold must not. */
+static gboolean
+check_movable(xmlNode *root, GError **error)
+{
+    g_autoptr(xmlXPathContext) ctxt = xmlXPathNewContext(root->doc);
+    g_autoptr(xmlXPathObject) found =
+        xmlXPathEvalExpression(BAD_CAST "//devices//seclabel[@model='selinux']", ctxt);
+
+    for (int i = 0; found && found->nodesetval && i < found->nodesetval->nodeNr; i++) {
+        xmlNode *seclabel = found->nodesetval->nodeTab[i];
+        g_autofree char *what = NULL;
+
+        if (inside_disk(seclabel) && !svirt_xml_child(seclabel, "label"))
+            continue;
+        what = describe_device(seclabel);
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
+                    /* TRANSLATORS: %s is an object of a VM, such as "disk vdb" or "serial" */
+                    _("The %s has a <seclabel model='selinux'> of its own, which the VM's "
+                      "settings in sVirt Manager cannot hold. Remove it with 'virsh edit', "
+                      "then try again."),
+                    what);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+char *
+svirt_domain_xml_write_settings(const char *xml, const SvirtSettings *settings,
+                                gboolean selinux_driver, gboolean *seclabels_changed,
+                                GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *before = NULL;
+    char *after;
+    xmlNode *root, *devices;
+
+    g_return_val_if_fail(xml != NULL && settings != NULL, NULL);
+
+    if (!svirt_settings_validate(settings, error) || !(doc = svirt_xml_parse(xml, error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!selinux_driver && !check_movable(root, error))
+        return NULL;
+    put_metadata(root, settings);
+    before = svirt_xml_dump(doc);
+    put_domain_seclabel(root, settings, selinux_driver);
+    devices = svirt_xml_child(root, "devices");
+    for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
+        if (svirt_xml_is(n, "disk"))
+            put_disk_seclabels(n, settings, selinux_driver);
+    }
+    /* What check_movable() let through and no setting stands for: a backing file's relabel='no'. */
+    if (!selinux_driver)
+        remove_selinux_seclabels(doc);
+    after = svirt_xml_dump(doc);
+    if (seclabels_changed)
+        *seclabels_changed = !g_str_equal(before, after);
+    return after;
 }

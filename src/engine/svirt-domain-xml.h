@@ -60,6 +60,35 @@ char *svirt_domain_xml_held_label(const char *live_xml);
 /* The label of the selinux <seclabel>, whatever its type. */
 char *svirt_domain_xml_selinux_label(const char *xml);
 
+/* libvirt's own settings for its selinux driver in a persistent definition: the domain's
+ * <seclabel model='selinux'>, and <seclabel relabel='no'> in a disk's <source>. */
+
+/* The settings the domain's <seclabel model='selinux'> of @xml gives: its type (dynamic when
+ * absent), <label>, <baselabel> and relabel (libvirt's default: yes for a dynamic label, no for
+ * a static one), and as disks left alone those whose <source> has a <seclabel relabel='no'>
+ * without a label, of that model or of none. NULL without an error when the domain has no such
+ * seclabel; SVIRT_ERROR_INVALID_SETTINGS (or the context parser's error) for one the settings
+ * cannot take, such as a static seclabel without a label. */
+SvirtSettings *svirt_domain_xml_native_settings(const char *xml, GError **error);
+/* What VM @xml is set to: its native settings where it has them, else @stored (the metadata's;
+ * NULL: the defaults) with the disks whose <source> seclabel says relabel='no' added. *@native,
+ * when not NULL, says whether the native seclabel decided. */
+SvirtSettings *svirt_domain_xml_settings(const char *xml, const SvirtSettings *stored,
+                                         gboolean *native, GError **error);
+/* Whether @xml carries a <seclabel model='selinux'> anywhere, which libvirtd without its selinux
+ * driver refuses at start ("Security driver model 'selinux' is not available"). */
+gboolean svirt_domain_xml_has_selinux_seclabel(const char *xml);
+/* @xml carrying @settings: always as the svm element in <metadata> (in place of an earlier
+ * one); with @selinux_driver also as the domain's <seclabel model='selinux'> (replacing the
+ * selinux one and one without a model) and relabel='no' in the <source> of each disk the
+ * settings leave alone, so that libvirtd honours them on its own; without it every selinux
+ * <seclabel> is removed, so that libvirtd starts the VM. A device's own label that the settings
+ * cannot hold is then SVIRT_ERROR_UNSUPPORTED, naming the device. *@seclabels_changed, when not
+ * NULL, says whether anything but the metadata changed. */
+char *svirt_domain_xml_write_settings(const char *xml, const SvirtSettings *settings,
+                                      gboolean selinux_driver, gboolean *seclabels_changed,
+                                      GError **error);
+
 /* A disk of a new definition: a block device becomes type='block' with <source dev>, anything
  * else a file; a read-only or shared designation becomes <readonly/> or <shareable/>. */
 typedef struct {

@@ -58,8 +58,9 @@ SvirtVmInfo *svirt_engine_lookup_vm(SvirtEngine *self, const char *vm, GError **
 char *svirt_engine_get_domain_xml(SvirtEngine *self, const char *vm, gboolean inactive,
                                   GError **error);
 
-/* The VM's security settings from its metadata; a VM without any has the defaults (dynamic,
- * relabel yes). Settings that are stored but invalid are an error. */
+/* The VM's security settings: libvirt's own <seclabel model='selinux'> of its definition where
+ * it has one (which wins over the metadata), else its metadata's; a VM without either has the
+ * defaults (dynamic, relabel yes). Settings that are stored but invalid are an error. */
 SvirtSettings *svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error);
 void svirt_engine_get_settings_async(SvirtEngine *engine, const char *vm,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -70,7 +71,10 @@ SvirtSettings *svirt_engine_get_settings_finish(SvirtEngine *engine, GAsyncResul
  * where a binary policy is installed, the whole label against it. */
 gboolean svirt_engine_check_settings(const SvirtSettings *settings, GError **error);
 /* Validates @settings (syntax, and a static label against the installed policy) and stores
- * them in the VM's persistent definition; nothing is stored when they are invalid. */
+ * them in the VM's persistent definition, in its metadata and, where libvirtd has the selinux
+ * driver, as libvirt's own <seclabel> too, so that a start by libvirtd alone honours them;
+ * where it has not, a selinux <seclabel> libvirtd would refuse is removed. Nothing is stored
+ * when they are invalid. */
 gboolean svirt_engine_set_settings(SvirtEngine *self, const char *vm,
                                    const SvirtSettings *settings, GError **error);
 void svirt_engine_set_settings_async(SvirtEngine *engine, const char *vm,
@@ -90,6 +94,17 @@ void svirt_engine_set_disk_host_file_async(SvirtEngine *engine, const char *vm,
                                            GAsyncReadyCallback callback, gpointer user_data);
 gboolean svirt_engine_set_disk_host_file_finish(SvirtEngine *engine, GAsyncResult *result,
                                                 GError **error);
+
+/* Where libvirtd has no selinux security driver, it refuses to start a VM whose definition
+ * carries a <seclabel model='selinux'>: this moves those seclabels into the VM's settings in its
+ * metadata, so that the VM keeps the same settings and starts. A label of a device's own, which
+ * the settings cannot hold, is refused (SVIRT_ERROR_UNSUPPORTED) and nothing changes. */
+gboolean svirt_engine_adopt_native_settings(SvirtEngine *self, const char *vm, GError **error);
+void svirt_engine_adopt_native_settings_async(SvirtEngine *engine, const char *vm,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean svirt_engine_adopt_native_settings_finish(SvirtEngine *engine, GAsyncResult *result,
+                                                   GError **error);
 
 /* Reserves in @mcs the level each running VM holds: the process label the engine recorded in
  * its live definition, else libvirt's selinux <seclabel> label. Levels two running VMs share

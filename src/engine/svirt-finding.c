@@ -47,6 +47,8 @@ svirt_finding_kind_to_id(SvirtFindingKind kind)
         return "not-enforcing";
     case SVIRT_FINDING_NOT_ISOLATED:
         return "not-isolated";
+    case SVIRT_FINDING_SETTINGS_DIFFER:
+        return "settings-differ";
     case SVIRT_FINDING_MISSING:
     default:
         return "missing";

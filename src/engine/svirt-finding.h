@@ -25,6 +25,7 @@ typedef enum {
     SVIRT_FINDING_NOT_ENFORCING,   /* SELinux is off or permissive on the host */
     SVIRT_FINDING_MISSING,         /* the object does not exist or cannot be read */
     SVIRT_FINDING_NOT_ISOLATED,    /* a VM's level reaches other VMs or is reached by them */
+    SVIRT_FINDING_SETTINGS_DIFFER, /* libvirt's own seclabel and the metadata disagree */
 } SvirtFindingKind;
 
 typedef struct {

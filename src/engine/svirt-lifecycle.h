@@ -39,6 +39,8 @@ typedef struct {
     char *enforced_reason; /* why the labels are not enforced; NULL when they are */
     gboolean started_by_engine;
     GPtrArray *disks;    /* of SvirtDiskState */
+    SvirtSettingsSource settings_source;
+    char *start_blocker; /* stopped: why libvirtd would refuse to start it, and what to do */
 } SvirtVmStatus;
 
 const char *svirt_disk_status_to_string(SvirtDiskStatus status);

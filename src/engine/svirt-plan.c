@@ -649,9 +649,10 @@ prepare_labels(Builder *b, SvirtPlan *plan, const SvirtPolicyTypes *types, gbool
                         b->vm_name);
             return FALSE;
         }
-        plan->process_label =
-            svirt_policy_context_with_level(svirt_policy_types_get_process(types, tcg), level,
-                                            error);
+        /* A base label gives user, role and type, whatever the virtualization type. */
+        plan->process_label = svirt_policy_context_with_level(
+            settings->baselabel ? settings->baselabel : svirt_policy_types_get_process(types, tcg),
+            level, error);
         if (plan->process_label == NULL)
             return FALSE;
         plan->level = g_strdup(level);

@@ -76,13 +76,26 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Vm, svirt_vm_close)
 
 /* The running VMs on @conn: UUID -> name. */
 GHashTable *svirt_list_running_vms(virConnectPtr conn, GError **error);
-/* Whether libvirtd on @conn has its selinux security driver. */
+/* Whether libvirtd on @conn has its selinux security driver, as its capabilities say, unless
+ * svirt_host_override_selinux_driver() said otherwise. */
 gboolean svirt_host_has_selinux_driver(virConnectPtr conn);
+/* For tests: every host has the driver (@present 1), none has (0), or libvirtd says (-1). */
+void svirt_host_override_selinux_driver(int present);
 
 /* The definition of @dom (its persistent one when @inactive), as a GLib string. */
 char *svirt_domain_dup_xml(virDomainPtr dom, gboolean inactive, GError **error);
-/* The security settings stored with @dom; the defaults when it has none. */
+/* The security settings of @dom: libvirt's own <seclabel model='selinux'> in its definition,
+ * else what its metadata stores, else the defaults. */
 SvirtSettings *svirt_domain_settings(virDomainPtr dom, GError **error);
+/* The same, also with what the metadata alone holds (*@stored NULL when nothing) and where the
+ * settings come from. */
+SvirtSettings *svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored,
+                                             SvirtSettingsSource *source, GError **error);
+/* Why libvirtd would refuse to start VM @name defined by @xml: a selinux <seclabel> where it
+ * has no selinux driver; NULL when nothing is known. What to do is part of the message. */
+char *svirt_native_start_blocker(const char *name, const char *xml, gboolean selinux_driver);
+/* SVIRT_ERROR_UNSUPPORTED with svirt_native_start_blocker()'s message when there is one. */
+gboolean svirt_domain_check_startable(virConnectPtr conn, virDomainPtr dom, GError **error);
 
 /* svirt_engine_check_settings() with the policy types already loaded. */
 gboolean svirt_settings_check_host(const SvirtSettings *settings, const SvirtPolicyTypes *types,

@@ -47,6 +47,20 @@ svirt_security_mode_from_string(const char *str, SvirtSecurityMode *mode)
     return FALSE;
 }
 
+const char *
+svirt_settings_source_to_string(SvirtSettingsSource source)
+{
+    switch (source) {
+    case SVIRT_SETTINGS_SOURCE_METADATA:
+        return "metadata";
+    case SVIRT_SETTINGS_SOURCE_SECLABEL:
+        return "seclabel";
+    case SVIRT_SETTINGS_SOURCE_DEFAULTS:
+    default:
+        return "defaults";
+    }
+}
+
 SvirtSettings *
 svirt_settings_new(void)
 {
@@ -69,6 +83,7 @@ svirt_settings_copy(const SvirtSettings *settings)
     copy = svirt_settings_new();
     copy->mode = settings->mode;
     copy->label = g_strdup(settings->label);
+    copy->baselabel = g_strdup(settings->baselabel);
     copy->relabel = settings->relabel;
     copy->shared_level = settings->shared_level;
     for (guint i = 0; i < settings->no_relabel_disks->len; i++)
@@ -86,6 +101,7 @@ svirt_settings_free(SvirtSettings *settings)
     if (settings == NULL)
         return;
     g_free(settings->label);
+    g_free(settings->baselabel);
     g_ptr_array_unref(settings->no_relabel_disks);
     g_ptr_array_unref(settings->host_file_disks);
     g_free(settings);
@@ -97,7 +113,8 @@ svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b)
     g_return_val_if_fail(a != NULL && b != NULL, FALSE);
 
     if (a->mode != b->mode || g_strcmp0(a->label, b->label) != 0 ||
-        !a->relabel != !b->relabel || !a->shared_level != !b->shared_level ||
+        g_strcmp0(a->baselabel, b->baselabel) != 0 || !a->relabel != !b->relabel ||
+        !a->shared_level != !b->shared_level ||
         a->no_relabel_disks->len != b->no_relabel_disks->len)
         return FALSE;
     for (guint i = 0; i < a->no_relabel_disks->len; i++) {
@@ -254,6 +271,22 @@ validate_mode(SvirtSecurityMode mode, const char *label, gboolean relabel, gbool
 }
 
 static gboolean
+validate_baselabel(SvirtSecurityMode mode, const char *baselabel, GError **error)
+{
+    g_autoptr(SvirtContext) ctx = NULL;
+
+    if (baselabel == NULL)
+        return TRUE;
+    if (mode != SVIRT_SECURITY_MODE_DYNAMIC) {
+        invalid(error, _("only mode 'dynamic' takes a base label, mode '%s' does not"),
+                svirt_security_mode_to_string(mode));
+        return FALSE;
+    }
+    ctx = svirt_context_parse(baselabel, error);
+    return ctx != NULL;
+}
+
+static gboolean
 validate_disks(GPtrArray *targets, GError **error)
 {
     for (guint i = 0; i < targets->len; i++) {
@@ -283,6 +316,7 @@ svirt_settings_validate(const SvirtSettings *settings, GError **error)
 
     return validate_mode(settings->mode, settings->label, settings->relabel,
                          settings->shared_level, error) &&
+           validate_baselabel(settings->mode, settings->baselabel, error) &&
            validate_disks(settings->no_relabel_disks, error) &&
            validate_disks(settings->host_file_disks, error);
 }
@@ -330,6 +364,23 @@ svirt_settings_set_mode(SvirtSettings *settings, SvirtSecurityMode mode, const c
     g_free(settings->label);
     settings->label = g_steal_pointer(&canonical);
     settings->relabel = relabel;
+    if (mode != SVIRT_SECURITY_MODE_DYNAMIC)
+        g_clear_pointer(&settings->baselabel, g_free);
+    return TRUE;
+}
+
+gboolean
+svirt_settings_set_baselabel(SvirtSettings *settings, const char *baselabel, GError **error)
+{
+    g_autoptr(SvirtContext) ctx = NULL;
+
+    g_return_val_if_fail(settings != NULL, FALSE);
+
+    if (!validate_baselabel(settings->mode, baselabel, error))
+        return FALSE;
+    ctx = baselabel ? svirt_context_parse(baselabel, NULL) : NULL;
+    g_free(settings->baselabel);
+    settings->baselabel = ctx ? svirt_context_to_string(ctx) : NULL;
     return TRUE;
 }
 
@@ -374,15 +425,17 @@ svirt_settings_check_policy_domains(const SvirtSettings *settings,
     g_autoptr(SvirtContext) tcg = NULL;
     g_autofree char *example = NULL;
     g_autofree char *allowed = NULL;
+    const char *checked;
     const char *type;
 
     g_return_val_if_fail(settings != NULL && types != NULL, FALSE);
 
     if (!svirt_settings_validate(settings, error))
         return FALSE;
-    if (settings->mode != SVIRT_SECURITY_MODE_STATIC || !types->domain_from_policy)
+    checked = settings->mode == SVIRT_SECURITY_MODE_STATIC ? settings->label : settings->baselabel;
+    if (checked == NULL || !types->domain_from_policy)
         return TRUE;
-    if (!(label = svirt_context_parse(settings->label, error)) ||
+    if (!(label = svirt_context_parse(checked, error)) ||
         !(process = svirt_context_parse(types->process, error)) ||
         !(tcg = svirt_context_parse(types->tcg_process, error)))
         return FALSE;
@@ -395,10 +448,16 @@ svirt_settings_check_policy_domains(const SvirtSettings *settings,
                               svirt_context_get_role(process),
                               svirt_context_get_type_name(process));
     allowed = allowed_types(process, tcg, vm_domains);
-    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
-                _("The static label '%s' has type %s, which is not a type the installed policy "
-                  "runs VMs under (%s). Use a label such as %s."),
-                settings->label, type, allowed, example);
+    if (settings->mode == SVIRT_SECURITY_MODE_STATIC)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
+                    _("The static label '%s' has type %s, which is not a type the installed "
+                      "policy runs VMs under (%s). Use a label such as %s."),
+                    checked, type, allowed, example);
+    else
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_CONTEXT,
+                    _("The base label '%s' has type %s, which is not a type the installed "
+                      "policy runs VMs under (%s). Use a base label such as %s."),
+                    checked, type, allowed, example);
     return FALSE;
 }
 
@@ -490,12 +549,28 @@ label_text(xmlNodePtr node, GError **error)
         if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
             g_string_append(text, (const char *)child->content);
         } else if (child->type != XML_COMMENT_NODE) {
-            invalid(error, _("<label> may only contain the label text"));
+            invalid(error, _("<%s> may only contain the label text"), (const char *)node->name);
             g_string_free(text, TRUE);
             return NULL;
         }
     }
     return g_string_free(text, FALSE);
+}
+
+/* <label> or <baselabel>: text only, once. */
+static gboolean
+parse_label_element(xmlNodePtr node, char **text, GError **error)
+{
+    static const char *const none[] = { NULL };
+
+    if (*text != NULL) {
+        invalid(error, _("<%s> is given twice"), (const char *)node->name);
+        return FALSE;
+    }
+    if (!check_attributes(node, none, error))
+        return FALSE;
+    *text = label_text(node, error);
+    return *text != NULL;
 }
 
 static gboolean
@@ -553,6 +628,7 @@ parse_root(xmlNodePtr root, GError **error)
     g_autofree char *relabel = NULL;
     g_autofree char *shared = NULL;
     g_autofree char *label = NULL;
+    g_autofree char *baselabel = NULL;
     gboolean relabel_value = TRUE;
     SvirtSecurityMode mode_value;
 
@@ -583,20 +659,15 @@ parse_root(xmlNodePtr root, GError **error)
         if (only_blank_text(child))
             continue;
         if (child->type != XML_ELEMENT_NODE || (child->ns != NULL && !in_our_namespace(child))) {
-            invalid(error, _("<security> may only contain <label> and <disk> elements"));
+            invalid(error, _("<security> may only contain <label>, <baselabel> and <disk> "
+                             "elements"));
             return NULL;
         }
         if (g_str_equal((const char *)child->name, "label")) {
-            static const char *const none[] = { NULL };
-
-            if (label != NULL) {
-                invalid(error, _("<label> is given twice"));
+            if (!parse_label_element(child, &label, error))
                 return NULL;
-            }
-            if (!check_attributes(child, none, error))
-                return NULL;
-            label = label_text(child, error);
-            if (label == NULL)
+        } else if (g_str_equal((const char *)child->name, "baselabel")) {
+            if (!parse_label_element(child, &baselabel, error))
                 return NULL;
         } else if (g_str_equal((const char *)child->name, "disk")) {
             if (!parse_disk(child, settings, error))
@@ -610,6 +681,7 @@ parse_root(xmlNodePtr root, GError **error)
     }
 
     if (!svirt_settings_set_mode(settings, mode_value, label, relabel_value, error) ||
+        !svirt_settings_set_baselabel(settings, baselabel, error) ||
         !validate_disks(settings->no_relabel_disks, error) ||
         !validate_disks(settings->host_file_disks, error))
         return NULL;
@@ -684,6 +756,11 @@ svirt_settings_format(const SvirtSettings *settings)
         g_autofree char *escaped = g_markup_escape_text(settings->label, -1);
 
         g_string_append_printf(out, "  <label>%s</label>\n", escaped);
+    }
+    if (settings->baselabel) {
+        g_autofree char *escaped = g_markup_escape_text(settings->baselabel, -1);
+
+        g_string_append_printf(out, "  <baselabel>%s</baselabel>\n", escaped);
     }
     /* One element per disk: a disk in both lists says both. */
     for (guint i = 0; i < settings->no_relabel_disks->len; i++) {

@@ -20,16 +20,22 @@ G_BEGIN_DECLS
  * ...> with the same unqualified children. The reader takes either form.
  *
  * mode: "dynamic" (a unique category pair at each start), "static" (the administrator's label,
- * given in <label>), or "none" (the engine labels nothing). relabel: whether the engine labels
- * the VM's files; "no" is only allowed with a static label, whose files the administrator then
- * labels. <disk target=… relabel="no"/>: a disk (by its target, e.g.
- * vdb) the engine must not label, nor its backing files. <disk target=… allow-host-file="yes"/>:
- * the administrator gives the disk (and its backing files) a file that looks like the host's
- * (several names, or a place of the host that may be overridden, see svirt-host-files.h); a
- * disk may say both in one element. Shared and read-only designations are libvirt's own
- * <shareable/> and <readonly/>, not settings. No element means dynamic, relabel yes.
- * shared-level="yes" (static only) allows a label whose level has no categories, the shared
- * level every VM reaches: the VM's private disks are then open to every VM. */
+ * given in <label>), or "none" (the engine labels nothing). A dynamic VM may have a
+ * <baselabel>: its process label takes that user, role and type instead of the policy's, as
+ * with libvirt's <baselabel>. relabel: whether the engine labels the VM's files; "no" is only
+ * allowed with a static label, whose files the administrator then labels.
+ * <disk target=… relabel="no"/>: a disk (by its target, e.g. vdb) the engine must not label,
+ * nor its backing files. <disk target=… allow-host-file="yes"/>: the administrator gives the
+ * disk (and its backing files) a file that looks like the host's (several names, or a place of
+ * the host that may be overridden, see svirt-host-files.h); a disk may say both in one element.
+ * Shared and read-only designations are libvirt's own <shareable/> and <readonly/>, not
+ * settings. No element means dynamic, relabel yes. shared-level="yes" (static only) allows a
+ * label whose level has no categories, the shared level every VM reaches: the VM's private
+ * disks are then open to every VM.
+ *
+ * Where the persistent definition carries libvirt's own <seclabel model='selinux'>, that is
+ * what the VM's settings are (svirt_domain_xml_native_settings()): it wins over this element,
+ * and the audit reports where the two disagree. */
 #define SVIRT_METADATA_NS "http://svirt.org/xmlns/manager/1.0"
 #define SVIRT_METADATA_PREFIX "svm"
 
@@ -42,12 +48,24 @@ typedef enum {
 typedef struct {
     SvirtSecurityMode mode;
     char *label;                 /* static mode only: the full process context, canonical */
+    char *baselabel;             /* dynamic mode only: user, role and type of the process
+                                  * label, canonical; NULL for the policy's */
     gboolean relabel;
     GPtrArray *no_relabel_disks; /* of char *: disk targets the engine leaves alone */
     GPtrArray *host_file_disks;  /* of char *: disk targets allowed a file that looks like the
                                   * host's; the order has no meaning */
     gboolean shared_level;       /* static only: a label at the shared level is meant */
 } SvirtSettings;
+
+/* Where a VM's settings come from. */
+typedef enum {
+    SVIRT_SETTINGS_SOURCE_DEFAULTS, /* nothing is stored: dynamic, relabel yes */
+    SVIRT_SETTINGS_SOURCE_METADATA, /* the element above */
+    SVIRT_SETTINGS_SOURCE_SECLABEL, /* libvirt's own <seclabel model='selinux'> */
+} SvirtSettingsSource;
+
+/* "defaults", "metadata", "seclabel". */
+const char *svirt_settings_source_to_string(SvirtSettingsSource source);
 
 #define SVIRT_TYPE_SETTINGS (svirt_settings_get_type())
 
@@ -67,6 +85,10 @@ gboolean svirt_settings_equal(const SvirtSettings *a, const SvirtSettings *b);
  * (SVIRT_ERROR_SHARED_LEVEL) unless settings->shared_level is set. */
 gboolean svirt_settings_set_mode(SvirtSettings *settings, SvirtSecurityMode mode,
                                  const char *label, gboolean relabel, GError **error);
+/* Sets the base label of a dynamic VM (NULL: the policy's), validated; on error @settings is
+ * unchanged. svirt_settings_set_mode() to another mode drops it. */
+gboolean svirt_settings_set_baselabel(SvirtSettings *settings, const char *baselabel,
+                                      GError **error);
 /* Whether the engine may label the disk with target @target (per-disk override only). */
 gboolean svirt_settings_disk_relabel(const SvirtSettings *settings, const char *target);
 /* Whether the administrator allowed the disk with target @target a file that looks like the
@@ -79,8 +101,8 @@ gboolean svirt_settings_set_disk_host_file(SvirtSettings *settings, const char *
 /* Checks what needs no policy: a static label parses, has a level and is the only place a label
  * appears; relabel no only with a static label; disk targets are device names, each once. */
 gboolean svirt_settings_validate(const SvirtSettings *settings, GError **error);
-/* Also checks a static label's type against the policy's VM process types when @types comes
- * from an installed policy. */
+/* Also checks the type of a static label or a base label against the policy's VM process
+ * types when @types comes from an installed policy. */
 gboolean svirt_settings_check_policy(const SvirtSettings *settings, const SvirtPolicyTypes *types,
                                      GError **error);
 /* The same, also accepting the types in @vm_domains (NULL-terminated; the binary policy's

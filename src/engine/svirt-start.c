@@ -431,6 +431,9 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
                                            _("Could not read the state of '%s'"), vm.name);
         return FALSE;
     }
+    /* Said before anything is labelled, with what to do, not as libvirtd's refusal after. */
+    if (!svirt_domain_check_startable(vm.conn, vm.dom, error))
+        return FALSE;
     /* The journal lock is also the host-wide start lock: levels are read and taken under it. */
     journal = svirt_journal_open(NULL, error);
     if (!journal || !svirt_journal_lock(journal, error))

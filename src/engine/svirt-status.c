@@ -69,6 +69,7 @@ svirt_vm_status_free(SvirtVmStatus *status)
     g_free(status->process_label);
     g_free(status->image_label);
     g_free(status->enforced_reason);
+    g_free(status->start_blocker);
     g_ptr_array_unref(status->disks);
     g_free(status);
 }
@@ -90,6 +91,9 @@ svirt_vm_status_to_json(const SvirtVmStatus *status)
     json_builder_set_member_name(b, "enforced");
     json_builder_add_boolean_value(b, status->enforced);
     svirt_json_add_string(b, "enforced_reason", status->enforced_reason);
+    svirt_json_add_string(b, "settings_source",
+                          svirt_settings_source_to_string(status->settings_source));
+    svirt_json_add_string(b, "start_blocker", status->start_blocker);
     json_builder_set_member_name(b, "disks");
     json_builder_begin_array(b);
     for (guint i = 0; i < status->disks->len; i++) {
@@ -173,6 +177,7 @@ typedef struct {
     SvirtPolicyTypes *types;
     char *enforced_reason;
     SvirtReachMap *reach; /* read when the first static VM needs it */
+    gboolean selinux_driver;
 } HostFacts;
 
 static void
@@ -192,6 +197,7 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
     if (!conn || !(facts->types = svirt_policy_types_load(error)))
         return FALSE;
     facts->enforced_reason = enforcement_reason(conn);
+    facts->selinux_driver = svirt_host_has_selinux_driver(conn);
     return TRUE;
 }
 
@@ -222,7 +228,7 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     status->state = (SvirtVmState)state;
     running = svirt_vm_state_is_active(status->state);
 
-    settings = svirt_engine_get_settings(engine, vm.uuid, error);
+    settings = svirt_domain_settings_sources(vm.dom, NULL, &status->settings_source, error);
     if (!settings)
         return NULL;
     status->mode = settings->mode;
@@ -244,6 +250,8 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
                                        _("Could not read the definition of VM '%s'"), vm.name);
         return NULL;
     }
+    if (!running)
+        status->start_blocker = svirt_native_start_blocker(vm.name, xml, facts->selinux_driver);
     /* A stopped dynamic VM has no level yet: its private disks show the label without one. */
     plan = svirt_plan_build(xml, settings, facts->types, level ? level : "s0", error);
     if (!plan)

@@ -19,34 +19,118 @@ metadata_flags(virDomainPtr dom)
     return virDomainIsPersistent(dom) == 1 ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE;
 }
 
-SvirtSettings *
-svirt_domain_settings(virDomainPtr dom, GError **error)
+/* What the metadata holds; *@stored NULL when it holds nothing. */
+static gboolean
+read_metadata(virDomainPtr dom, SvirtSettings **stored, GError **error)
 {
     /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
     const char *name = virDomainGetName(dom);
     char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, SVIRT_METADATA_NS,
                                      metadata_flags(dom));
     g_autoptr(GError) local = NULL;
-    SvirtSettings *settings;
 
+    *stored = NULL;
     if (xml == NULL) {
         if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA) {
             virResetLastError();
-            return svirt_settings_new();
+            return TRUE;
         }
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not read the security settings of VM '%s'"),
                                        name);
-        return NULL;
+        return FALSE;
     }
-    settings = svirt_settings_parse(xml, strlen(xml), &local);
+    *stored = svirt_settings_parse(xml, strlen(xml), &local);
     free(xml);
-    if (settings == NULL)
+    if (*stored == NULL)
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
                     _("The security settings stored with VM '%s' are not valid: %s Set them "
                       "again with 'svirtctl set-label'."),
                     virDomainGetName(dom), local->message);
+    return *stored != NULL;
+}
+
+/* The settings of @dom's definition: the persistent one; a transient VM's live one, unless the
+ * engine started it and its seclabel is the engine's. */
+static SvirtSettings *
+definition_settings(virDomainPtr dom, const SvirtSettings *stored, gboolean *native,
+                    GError **error)
+{
+    gboolean persistent = virDomainIsPersistent(dom) == 1;
+    g_autofree char *live_mode = persistent ? NULL : svirt_domain_live_attr(dom, "mode");
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) local = NULL;
+    SvirtSettings *settings;
+
+    *native = FALSE;
+    if (live_mode)
+        return stored ? svirt_settings_copy(stored) : svirt_settings_new();
+    xml = svirt_domain_dup_xml(dom, TRUE, error);
+    if (!xml)
+        return NULL;
+    settings = svirt_domain_xml_settings(xml, stored, native, &local);
+    if (!settings)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                    _("The <seclabel model='selinux'> in the definition of VM '%s' is not "
+                      "valid: %s Correct it with 'virsh edit', or replace it with 'svirtctl "
+                      "set-label'."),
+                    virDomainGetName(dom), local->message);
     return settings;
+}
+
+SvirtSettings *
+svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored_out,
+                              SvirtSettingsSource *source, GError **error)
+{
+    g_autoptr(SvirtSettings) stored = NULL;
+    SvirtSettings *settings;
+    gboolean native = FALSE;
+
+    if (!read_metadata(dom, &stored, error) ||
+        !(settings = definition_settings(dom, stored, &native, error)))
+        return NULL;
+    if (source && native)
+        *source = SVIRT_SETTINGS_SOURCE_SECLABEL;
+    else if (source)
+        *source = stored ? SVIRT_SETTINGS_SOURCE_METADATA : SVIRT_SETTINGS_SOURCE_DEFAULTS;
+    if (stored_out)
+        *stored_out = g_steal_pointer(&stored);
+    return settings;
+}
+
+SvirtSettings *
+svirt_domain_settings(virDomainPtr dom, GError **error)
+{
+    return svirt_domain_settings_sources(dom, NULL, NULL, error);
+}
+
+char *
+svirt_native_start_blocker(const char *name, const char *xml, gboolean selinux_driver)
+{
+    if (selinux_driver || !xml || !svirt_domain_xml_has_selinux_seclabel(xml))
+        return NULL;
+    return g_strdup_printf(_("VM '%s' carries libvirt's own SELinux label (<seclabel "
+                             "model='selinux'>), but libvirtd on this host has no selinux "
+                             "security driver and refuses to start it. Move the label into "
+                             "sVirt Manager's settings (Move to sVirt Manager on the Security "
+                             "tab, or 'svirtctl adopt-label %s'), or remove it with 'virsh "
+                             "edit'."),
+                           name, name);
+}
+
+gboolean
+svirt_domain_check_startable(virConnectPtr conn, virDomainPtr dom, GError **error)
+{
+    const char *name = virDomainGetName(dom);
+    g_autofree char *xml = svirt_domain_dup_xml(dom, TRUE, error);
+    g_autofree char *blocker = NULL;
+
+    if (!xml)
+        return FALSE;
+    blocker = svirt_native_start_blocker(name, xml, svirt_host_has_selinux_driver(conn));
+    if (blocker)
+        g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED, blocker);
+    return blocker == NULL;
 }
 
 SvirtSettings *
@@ -94,15 +178,80 @@ svirt_engine_check_settings(const SvirtSettings *settings, GError **error)
     return types && svirt_settings_check_host(settings, types, error);
 }
 
+static gboolean
+define_xml(virDomainPtr dom, const char *xml, const char *name, GError **error)
+{
+    virDomainPtr defined = virDomainDefineXML(virDomainGetConnect(dom), xml);
+
+    if (!defined) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not store the security settings of VM '%s'"),
+                                       name);
+        return FALSE;
+    }
+    virDomainFree(defined);
+    return TRUE;
+}
+
+/* The persistent definition, with what only privileged readers see (passwords) kept. */
+static char *
+definition_for_define(virDomainPtr dom, const char *name, GError **error)
+{
+    char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    char *copy;
+
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"), name);
+        return NULL;
+    }
+    copy = g_strdup(xml);
+    free(xml);
+    return copy;
+}
+
+/* In the metadata; in a persistent definition also as libvirt's own seclabels where libvirtd
+ * has the selinux driver, and without the ones it would refuse where it has not. */
+static gboolean
+store_settings(virDomainPtr dom, const SvirtSettings *settings, GError **error)
+{
+    const char *name = virDomainGetName(dom);
+    g_autofree char *xml = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *formatted = NULL;
+    gboolean changed = FALSE;
+
+    if (virDomainIsPersistent(dom) == 1) {
+        xml = definition_for_define(dom, name, error);
+        if (!xml)
+            return FALSE;
+        out = svirt_domain_xml_write_settings(
+            xml, settings, svirt_host_has_selinux_driver(virDomainGetConnect(dom)), &changed,
+            error);
+        if (!out) {
+            g_prefix_error(error, _("Could not store the security settings of VM '%s': "), name);
+            return FALSE;
+        }
+        if (changed)
+            return define_xml(dom, out, name, error);
+    }
+    formatted = svirt_settings_format(settings);
+    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, formatted, SVIRT_METADATA_PREFIX,
+                             SVIRT_METADATA_NS, metadata_flags(dom)) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not store the security settings of VM '%s'"),
+                                       name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings *settings,
                           GError **error)
 {
     g_autoptr(virDomain) dom = NULL;
-    g_autofree char *xml = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
-    const char *name;
-    unsigned int flags;
 
     g_return_val_if_fail(settings != NULL, FALSE);
 
@@ -111,27 +260,100 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
     dom = svirt_engine_lookup_domain(self, vm, error);
     if (dom == NULL)
         return FALSE;
-    name = virDomainGetName(dom);
     if (virDomainGetUUIDString(dom, uuid) < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the UUID of VM '%s'"), name);
+                                       _("Could not read the UUID of VM '%s'"),
+                                       virDomainGetName(dom));
         return FALSE;
     }
     /* A static label a running VM holds would only be refused at start. */
-    if (!svirt_engine_check_level_free(self, uuid, name, settings, error))
+    if (!svirt_engine_check_level_free(self, uuid, virDomainGetName(dom), settings, error) ||
+        !store_settings(dom, settings, error))
         return FALSE;
-    xml = svirt_settings_format(settings);
-    flags = metadata_flags(dom);
-    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml, SVIRT_METADATA_PREFIX,
-                             SVIRT_METADATA_NS, flags) < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not store the security settings of VM '%s'"),
-                                       name);
-        return FALSE;
-    }
     /* The mode, a static label and the isolation shown for the VM follow its settings. */
     svirt_engine_notify_domain_changed(self, dom);
     return TRUE;
+}
+
+/* What svirt_engine_adopt_native_settings() may move: a persistent VM's selinux seclabels where
+ * libvirtd has no selinux driver. */
+static char *
+adoptable_definition(virDomainPtr dom, const char *name, GError **error)
+{
+    g_autofree char *xml = NULL;
+
+    if (virDomainIsPersistent(dom) != 1) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("VM '%s' is transient: it has no definition whose <seclabel> could move."),
+                    name);
+        return NULL;
+    }
+    if (svirt_host_has_selinux_driver(virDomainGetConnect(dom))) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("libvirtd on this host has its selinux security driver, which honours "
+                      "the <seclabel> of VM '%s': it stays where it is."),
+                    name);
+        return NULL;
+    }
+    xml = definition_for_define(dom, name, error);
+    if (xml && !svirt_domain_xml_has_selinux_seclabel(xml)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                    _("VM '%s' carries no <seclabel model='selinux'>: there is nothing to move."),
+                    name);
+        return NULL;
+    }
+    return g_steal_pointer(&xml);
+}
+
+gboolean
+svirt_engine_adopt_native_settings(SvirtEngine *self, const char *vm, GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *out = NULL;
+    const char *name;
+
+    if (!dom)
+        return FALSE;
+    name = virDomainGetName(dom);
+    if (!(xml = adoptable_definition(dom, name, error)) ||
+        !(settings = svirt_domain_settings(dom, error)))
+        return FALSE;
+    out = svirt_domain_xml_write_settings(xml, settings, FALSE, NULL, error);
+    if (!out) {
+        g_prefix_error(error, _("Cannot move the <seclabel> of VM '%s': "), name);
+        return FALSE;
+    }
+    if (!define_xml(dom, out, name, error))
+        return FALSE;
+    svirt_engine_notify_domain_changed(self, dom);
+    return TRUE;
+}
+
+static gboolean
+adopt_call(gpointer source, SvirtTaskArgs *args, gpointer *result, GCancellable *cancellable,
+           GError **error)
+{
+    return svirt_engine_adopt_native_settings(source, args->vm, error);
+}
+
+void
+svirt_engine_adopt_native_settings_async(SvirtEngine *engine, const char *vm,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data)
+{
+    svirt_task_run(engine, svirt_engine_adopt_native_settings_async, adopt_call,
+                   svirt_task_args_new(vm), NULL, SVIRT_TASK_CANCEL_DROPS, cancellable, callback,
+                   user_data);
+}
+
+gboolean
+svirt_engine_adopt_native_settings_finish(SvirtEngine *engine, GAsyncResult *result,
+                                          GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_adopt_native_settings_async, result,
+                                     error);
 }
 
 static gboolean
