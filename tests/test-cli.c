@@ -1,7 +1,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "svirt-policy.h"
 #include "svm-test-cli.h"
@@ -305,6 +309,46 @@ test_audit(void)
     g_rmdir(dir);
 }
 
+static void
+default_sigpipe(gpointer data)
+{
+    /* As a shell starts it: whatever this process ignores, the child dies of SIGPIPE unless it
+     * handles it itself. */
+    signal(SIGPIPE, SIG_DFL);
+}
+
+/* svirtctl's output goes to a pipe nobody reads any more (svirtctl list | head -c0): it says
+ * so and exits 1, instead of dying of SIGPIPE without a word. */
+static void
+test_closed_stdout(void)
+{
+    const char *argv[] = { g_getenv("SVIRTCTL"), "--connect", "test:///default", "list", NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) err = g_string_new(NULL);
+    char buf[512];
+    ssize_t n;
+    int fds[2], err_fd = -1, status;
+    GPid pid;
+
+    g_assert_cmpint(pipe(fds), ==, 0);
+    close(fds[0]);
+    g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                                   default_sigpipe, NULL, -1, fds[1], -1, NULL,
+                                                   NULL, 0, &pid, NULL, NULL, &err_fd, &error));
+    g_assert_no_error(error);
+    close(fds[1]);
+    while ((n = read(err_fd, buf, sizeof(buf))) > 0)
+        g_string_append_len(err, buf, n);
+    close(err_fd);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_test_message("status %d, stderr: %s", status, err->str);
+    g_assert_false(WIFSIGNALED(status));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(err->str, "svirtctl: could not write the output"));
+    g_assert_nonnull(strstr(err->str, g_strerror(EPIPE)));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -324,5 +368,6 @@ main(int argc, char *argv[])
     g_test_add_func("/cli/plan/json", test_plan_json);
     g_test_add_func("/cli/plan/table", test_plan_table);
     g_test_add_func("/cli/audit", test_audit);
+    g_test_add_func("/cli/closed-stdout", test_closed_stdout);
     return g_test_run();
 }

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,32 @@ typedef struct {
     const char *summary;
     CommandFunc func;
 } Command;
+
+/* The first error writing standard output, 0 while there was none. */
+static int output_errno;
+
+/* g_print() ignores write errors; a command's output that went nowhere is reported at exit. */
+static void
+print_to_stdout(const char *text)
+{
+    if (output_errno)
+        return;
+    if (fputs(text, stdout) == EOF || fflush(stdout) == EOF)
+        output_errno = errno ? errno : EIO;
+}
+
+/* A reader that went away (svirtctl list | head -1) is said in one line, not by dying of
+ * SIGPIPE with status 141. */
+static int
+check_output(int ret)
+{
+    if (!output_errno && fflush(stdout) == EOF)
+        output_errno = errno ? errno : EIO;
+    if (!output_errno)
+        return ret;
+    g_printerr(_("svirtctl: could not write the output: %s.\n"), g_strerror(output_errno));
+    return ret ? ret : 1;
+}
 
 static int
 fail(GError *error)
@@ -670,6 +697,10 @@ main(int argc, char *argv[])
     g_autofree char *summary = NULL;
     int ret;
 
+    /* Writing to a closed pipe or to libvirtd's closed socket gives EPIPE, handled where it
+     * happens. */
+    signal(SIGPIPE, SIG_IGN);
+    g_set_print_handler(print_to_stdout);
     setlocale(LC_ALL, "");
     bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
@@ -695,7 +726,7 @@ main(int argc, char *argv[])
             ret = commands[i].func(&globals, argc - 1, argv + 1);
             g_free(globals.uri);
             g_free(globals.mcs_range);
-            return ret;
+            return check_output(ret);
         }
     }
     g_printerr(_("svirtctl: unknown command '%s'.\n%s\n"), argv[1], summary);
