@@ -21,6 +21,7 @@ typedef enum {
     SVIRT_ERROR_UNSAFE,           /* labelling the object would expose the host */
     SVIRT_ERROR_UNSUPPORTED,      /* the filesystem or object cannot carry labels */
     SVIRT_ERROR_PERMISSION,       /* missing privilege */
+    SVIRT_ERROR_TIMED_OUT,        /* a host-wide lock stayed taken longer than the caller waits */
 } SvirtErrorCode;
 
 GQuark svirt_error_quark(void);

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -18,7 +19,12 @@ struct _SvirtJournal {
     int lock_fd;
     gboolean locked;
     GPtrArray *entries; /* SvirtJournalEntry, in the order they were added */
+    GPtrArray *vms;     /* SvirtJournalVm */
 };
+
+static void vm_free(SvirtJournalVm *vm);
+static gboolean load_vms(SvirtJournal *journal, JsonObject *root, GError **error);
+static void add_vms_json(SvirtJournal *journal, JsonBuilder *b);
 
 char *
 svirt_journal_default_dir(void)
@@ -83,6 +89,7 @@ svirt_journal_open(const char *dir, GError **error)
     journal->dir = dir ? g_strdup(dir) : svirt_journal_default_dir();
     journal->file = g_build_filename(journal->dir, "journal.json", NULL);
     journal->entries = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
+    journal->vms = g_ptr_array_new_with_free_func((GDestroyNotify)vm_free);
     journal->lock_fd = -1;
 
     if (g_mkdir_with_parents(journal->dir, 0700) < 0) {
@@ -119,6 +126,7 @@ svirt_journal_free(SvirtJournal *journal)
     if (journal->lock_fd >= 0)
         close(journal->lock_fd);
     g_ptr_array_unref(journal->entries);
+    g_ptr_array_unref(journal->vms);
     g_free(journal->dir);
     g_free(journal->file);
     g_free(journal);
@@ -251,6 +259,7 @@ load(SvirtJournal *journal, GError **error)
     JsonArray *entries;
 
     g_ptr_array_set_size(journal->entries, 0);
+    g_ptr_array_set_size(journal->vms, 0);
     if (!g_file_test(journal->file, G_FILE_TEST_EXISTS))
         return TRUE;
     if (!g_file_get_contents(journal->file, &data, &len, &local))
@@ -286,22 +295,48 @@ load(SvirtJournal *journal, GError **error)
         }
         g_ptr_array_add(journal->entries, entry);
     }
-    return TRUE;
+    return load_vms(journal, root, error);
 }
 
-gboolean
-svirt_journal_lock(SvirtJournal *journal, GError **error)
+/* Takes the lock, waiting until @deadline (monotonic time; 0: as long as it takes). */
+static gboolean
+take_lock(SvirtJournal *journal, gint64 deadline, guint timeout_ms, GError **error)
 {
-    g_return_val_if_fail(!journal->locked, FALSE);
-
-    while (flock(journal->lock_fd, LOCK_EX) < 0) {
+    while (flock(journal->lock_fd, LOCK_EX | (deadline ? LOCK_NB : 0)) < 0) {
         if (errno == EINTR)
             continue;
+        if (errno == EWOULDBLOCK && g_get_monotonic_time() < deadline) {
+            g_usleep(20 * 1000);
+            continue;
+        }
+        if (errno == EWOULDBLOCK) {
+            guint seconds = MAX(timeout_ms / 1000, 1);
+
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_TIMED_OUT,
+                        g_dngettext(GETTEXT_PACKAGE,
+                                    "The label journal in %s stayed locked by another operation "
+                                    "for %u second.",
+                                    "The label journal in %s stayed locked by another operation "
+                                    "for %u seconds.",
+                                    seconds),
+                        journal->dir, seconds);
+            return FALSE;
+        }
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("Could not lock the label journal in %s: %s."), journal->dir,
                     g_strerror(errno));
         return FALSE;
     }
+    return TRUE;
+}
+
+static gboolean
+lock_and_load(SvirtJournal *journal, gint64 deadline, guint timeout_ms, GError **error)
+{
+    g_return_val_if_fail(!journal->locked, FALSE);
+
+    if (!take_lock(journal, deadline, timeout_ms, error))
+        return FALSE;
     journal->locked = TRUE;
     if (!load(journal, error)) {
         svirt_journal_unlock(journal);
@@ -310,12 +345,26 @@ svirt_journal_lock(SvirtJournal *journal, GError **error)
     return TRUE;
 }
 
+gboolean
+svirt_journal_lock(SvirtJournal *journal, GError **error)
+{
+    return lock_and_load(journal, 0, 0, error);
+}
+
+gboolean
+svirt_journal_lock_within(SvirtJournal *journal, guint timeout_ms, GError **error)
+{
+    return lock_and_load(journal, g_get_monotonic_time() + (gint64)timeout_ms * 1000 + 1,
+                         timeout_ms, error);
+}
+
 void
 svirt_journal_unlock(SvirtJournal *journal)
 {
     if (!journal->locked)
         return;
     g_ptr_array_set_size(journal->entries, 0);
+    g_ptr_array_set_size(journal->vms, 0);
     flock(journal->lock_fd, LOCK_UN);
     journal->locked = FALSE;
 }
@@ -441,6 +490,7 @@ to_json(SvirtJournal *journal)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+    add_vms_json(journal, b);
     json_builder_end_object(b);
 
     root = json_builder_get_root(b);
@@ -473,4 +523,211 @@ svirt_journal_commit(SvirtJournal *journal, GError **error)
         close(dirfd);
     }
     return TRUE;
+}
+
+static void
+vm_free(SvirtJournalVm *vm)
+{
+    g_free(vm->uuid);
+    g_free(vm->level);
+    g_free(vm->process);
+    g_free(vm->image);
+    g_free(vm->boot_id);
+    g_free(vm);
+}
+
+/* When process @pid started, in clock ticks since boot; 0 when it does not run. */
+static guint64
+process_start_time(gint64 pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/stat", pid);
+    g_autofree char *stat = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *end;
+
+    if (pid <= 0 || !g_file_get_contents(path, &stat, NULL, NULL))
+        return 0;
+    /* The command name may hold spaces and parentheses: the fields follow its last ')'. */
+    end = strrchr(stat, ')');
+    if (!end)
+        return 0;
+    fields = g_strsplit(end + 1, " ", 0);
+    /* fields[0] is empty, fields[1] is field 3 (state); field 22 is the start time. */
+    if (g_strv_length(fields) < 21)
+        return 0;
+    return g_ascii_strtoull(fields[20], NULL, 10);
+}
+
+/* One VM record, or NULL with @why set when it is not what the engine writes. */
+static SvirtJournalVm *
+read_vm(JsonNode *node, const char **why)
+{
+    const char *uuid, *level, *process, *image, *boot_id;
+    JsonObject *obj;
+    JsonNode *launcher;
+    SvirtJournalVm *vm;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        *why = _("is not an object");
+        return NULL;
+    }
+    obj = json_node_get_object(node);
+    if (!optional_string(obj, "uuid", &uuid) || !uuid) {
+        *why = _("has no UUID");
+        return NULL;
+    }
+    if (!optional_string(obj, "level", &level) || !optional_string(obj, "process", &process) ||
+        !optional_string(obj, "image", &image) || !optional_string(obj, "boot_id", &boot_id)) {
+        *why = _("has a label or boot id that is not a string");
+        return NULL;
+    }
+    launcher = json_object_get_member(obj, "launcher");
+    if (launcher && !JSON_NODE_HOLDS_NULL(launcher) &&
+        (!JSON_NODE_HOLDS_OBJECT(launcher) ||
+         json_object_get_int_member_with_default(json_node_get_object(launcher), "pid", 0) <= 0)) {
+        *why = _("has a launching process that is not one");
+        return NULL;
+    }
+    vm = g_new0(SvirtJournalVm, 1);
+    vm->uuid = g_strdup(uuid);
+    vm->level = g_strdup(level);
+    vm->process = g_strdup(process);
+    vm->image = g_strdup(image);
+    vm->boot_id = g_strdup(boot_id);
+    if (launcher && JSON_NODE_HOLDS_OBJECT(launcher)) {
+        JsonObject *l = json_node_get_object(launcher);
+
+        vm->launcher = json_object_get_int_member_with_default(l, "pid", 0);
+        vm->launcher_start = (guint64)json_object_get_int_member_with_default(l, "start", 0);
+    }
+    return vm;
+}
+
+/* The VMs the engine started; a journal written before they were recorded has none. */
+static gboolean
+load_vms(SvirtJournal *journal, JsonObject *root, GError **error)
+{
+    JsonNode *node = json_object_get_member(root, "vms");
+    JsonArray *vms;
+
+    if (!node || JSON_NODE_HOLDS_NULL(node))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_ARRAY(node)) {
+        g_ptr_array_set_size(journal->entries, 0);
+        return damaged(journal, _("its VMs are not a list"), error);
+    }
+    vms = json_node_get_array(node);
+    for (guint i = 0; i < json_array_get_length(vms); i++) {
+        const char *why = NULL;
+        SvirtJournalVm *vm = read_vm(json_array_get_element(vms, i), &why);
+
+        if (!vm) {
+            g_autofree char *detail = g_strdup_printf(
+                /* TRANSLATORS: %u counts from 1; %s says what is wrong, e.g. "has no UUID" */
+                _("VM %u %s"), i + 1, why);
+
+            g_ptr_array_set_size(journal->entries, 0);
+            g_ptr_array_set_size(journal->vms, 0);
+            return damaged(journal, detail, error);
+        }
+        g_ptr_array_add(journal->vms, vm);
+    }
+    return TRUE;
+}
+
+static void
+add_vms_json(SvirtJournal *journal, JsonBuilder *b)
+{
+    json_builder_set_member_name(b, "vms");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < journal->vms->len; i++) {
+        SvirtJournalVm *vm = g_ptr_array_index(journal->vms, i);
+        const char *strings[][2] = { { "uuid", vm->uuid },       { "level", vm->level },
+                                     { "process", vm->process }, { "image", vm->image },
+                                     { "boot_id", vm->boot_id } };
+
+        json_builder_begin_object(b);
+        for (guint s = 0; s < G_N_ELEMENTS(strings); s++) {
+            json_builder_set_member_name(b, strings[s][0]);
+            if (strings[s][1])
+                json_builder_add_string_value(b, strings[s][1]);
+            else
+                json_builder_add_null_value(b);
+        }
+        json_builder_set_member_name(b, "launcher");
+        if (vm->launcher > 0) {
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "pid");
+            json_builder_add_int_value(b, vm->launcher);
+            json_builder_set_member_name(b, "start");
+            json_builder_add_int_value(b, (gint64)vm->launcher_start);
+            json_builder_end_object(b);
+        } else {
+            json_builder_add_null_value(b);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+GPtrArray *
+svirt_journal_get_vms(SvirtJournal *journal)
+{
+    g_return_val_if_fail(journal->locked, NULL);
+    return journal->vms;
+}
+
+SvirtJournalVm *
+svirt_journal_lookup_vm(SvirtJournal *journal, const char *uuid)
+{
+    g_return_val_if_fail(journal->locked, NULL);
+    for (guint i = 0; i < journal->vms->len; i++) {
+        SvirtJournalVm *vm = g_ptr_array_index(journal->vms, i);
+
+        if (g_str_equal(vm->uuid, uuid))
+            return vm;
+    }
+    return NULL;
+}
+
+SvirtJournalVm *
+svirt_journal_add_vm(SvirtJournal *journal, const char *uuid, const char *level,
+                     const char *process, const char *image)
+{
+    SvirtJournalVm *vm = g_new0(SvirtJournalVm, 1);
+
+    svirt_journal_remove_vm(journal, uuid);
+    vm->uuid = g_strdup(uuid);
+    vm->level = g_strdup(level);
+    vm->process = g_strdup(process);
+    vm->image = g_strdup(image);
+    vm->boot_id = g_strdup(svirt_journal_boot_id());
+    vm->launcher = getpid();
+    vm->launcher_start = process_start_time(vm->launcher);
+    g_ptr_array_add(journal->vms, vm);
+    return vm;
+}
+
+void
+svirt_journal_remove_vm(SvirtJournal *journal, const char *uuid)
+{
+    SvirtJournalVm *vm = svirt_journal_lookup_vm(journal, uuid);
+
+    if (vm)
+        g_ptr_array_remove(journal->vms, vm);
+}
+
+void
+svirt_journal_vm_launched(SvirtJournalVm *vm)
+{
+    vm->launcher = 0;
+    vm->launcher_start = 0;
+}
+
+gboolean
+svirt_journal_vm_is_launching(const SvirtJournalVm *vm)
+{
+    return vm->launcher > 0 && vm->launcher_start != 0 &&
+           g_strcmp0(vm->boot_id, svirt_journal_boot_id()) == 0 &&
+           process_start_time(vm->launcher) == vm->launcher_start;
 }
