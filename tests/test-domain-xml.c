@@ -420,6 +420,29 @@ test_tree_helpers(void)
     g_assert_true(g_str_has_prefix(out, "<?xml"));
 }
 
+/* Labels copied into a definition from a live one (virsh dumpxml, then virsh define), or
+ * forged there under any prefix, do not reach the live copy: it carries this start's alone. */
+static void
+test_live_drops_copied_labels(void)
+{
+    static const char copied[] =
+        "<domain type='kvm'><name>guest</name><uuid>" UUID "</uuid><metadata>"
+        "<svml:labels xmlns:svml='" SVIRT_LIVE_NS "' mode='dynamic' "
+        "process='system_u:system_r:svirt_t:s0:c1,c2' level='s0:c1,c2'/>"
+        "<app:note xmlns:app='http://example.org/app'>kept</app:note>"
+        "<other:labels xmlns:other='" SVIRT_LIVE_NS "' level='s0:c3,c4'/>"
+        "</metadata><devices/></domain>";
+    g_autoptr(SvirtPlan) plan = plan_new(SVIRT_SECURITY_MODE_DYNAMIC, PROCESS, LEVEL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *live = svirt_domain_xml_make_live(copied, plan, IMAGE, FALSE, &error);
+
+    g_assert_no_error(error);
+    assert_count(live, "/domain/metadata/svml:labels", 1);
+    assert_xpath(live, "/domain/metadata/svml:labels/@process", PROCESS);
+    assert_xpath(live, "/domain/metadata/svml:labels/@level", LEVEL);
+    assert_xpath(live, "/domain/metadata/*[local-name()='note']", "kept");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -429,6 +452,7 @@ main(int argc, char **argv)
     g_test_add_func("/domain-xml/live/without-seclabel", test_live_without_seclabel);
     g_test_add_func("/domain-xml/live/mode-none", test_live_mode_none);
     g_test_add_func("/domain-xml/live/labels-attr", test_live_labels_attr);
+    g_test_add_func("/domain-xml/live/drops-copied-labels", test_live_drops_copied_labels);
     for (gsize i = 0; i < G_N_ELEMENTS(held_cases); i++) {
         g_autofree char *path = g_strdup_printf("/domain-xml/held-label/%s", held_cases[i].name);
 

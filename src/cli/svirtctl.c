@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "svirt-audit.h"
 #include "svirt-domain-xml.h"
@@ -295,6 +296,21 @@ cmd_restore(Globals *globals, int argc, char **argv)
     return 0;
 }
 
+/* Said on standard error, which libvirtd logs, and in the system log. */
+static void
+hook_gave_up(const char *vm, const char *why)
+{
+    g_autofree char *message = g_strdup_printf(
+        _("svirtctl hook: %s The labels of VM '%s' stay in the journal until 'svirtctl "
+          "reconcile' runs or sVirt Manager next connects."),
+        why, vm);
+
+    g_printerr("%s\n", message);
+    openlog("svirtctl", LOG_PID, LOG_DAEMON);
+    syslog(LOG_WARNING, "%s", message);
+    closelog();
+}
+
 /* libvirt runs /etc/libvirt/hooks/qemu NAME OPERATION SUB-OPERATION EXTRA with the domain XML on
  * standard input. It must not call back into libvirtd, and only "release" concerns us. */
 static int
@@ -319,8 +335,14 @@ cmd_hook(Globals *globals, int argc, char **argv)
         g_printerr(_("svirtctl hook: no UUID in the domain XML of %s.\n"), argv[1]);
         return 1;
     }
-    if (!svirt_restore_holder(uuid, &restored, &error))
-        return fail(error);
+    /* libvirtd waits for the hook while it holds the VM, and whoever holds the journal may be
+     * waiting for libvirtd: the hook gives up after a while and leaves the labels to reconcile,
+     * which the journal makes safe. Its status changes nothing for libvirtd at "release". */
+    if (!svirt_restore_holder_within(uuid, SVIRT_HOOK_LOCK_TIMEOUT_MS, &restored, &error)) {
+        if (!g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_TIMED_OUT))
+            return fail(error);
+        hook_gave_up(argv[1], error->message);
+    }
     return 0;
 }
 

@@ -11,19 +11,82 @@
 #include "svirt-private.h"
 #include "svirt-task.h"
 
-gboolean
-svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error)
+/* Reserves the level a VM's process label @label (its clearance, else its level) covers. */
+static void
+reserve_label(SvirtMcs *mcs, const char *label, const char *holder)
 {
-    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(SvirtContext) ctx = NULL;
+    g_autoptr(GError) local = NULL;
+    const SvirtLevel *level;
+
+    if (!label || !(ctx = svirt_context_parse(label, &local)) || !svirt_context_has_level(ctx)) {
+        if (local)
+            g_message("VM %s: %s", holder, local->message);
+        return;
+    }
+    /* The process reaches everything its clearance dominates. */
+    level = svirt_context_get_high(ctx);
+    if (level == NULL)
+        level = svirt_context_get_low(ctx);
+    if (!svirt_mcs_reserve(mcs, level, holder, &local))
+        g_message("VM %s: %s", holder, local->message);
+}
+
+/* What a VM the engine started runs under: from the journal, not its live definition. */
+static void
+reserve_recorded(SvirtMcs *mcs, const SvirtJournalVm *record, const char *holder)
+{
+    SvirtLevel level;
+
+    if (record->process) {
+        reserve_label(mcs, record->process, holder);
+    } else if (record->level && svirt_level_parse(record->level, &level, NULL)) {
+        g_autoptr(GError) local = NULL;
+
+        if (!svirt_mcs_reserve(mcs, &level, holder, &local))
+            g_message("VM %s: %s", holder, local->message);
+    }
+}
+
+/* A running VM's level: what the journal recorded when the engine started it, else the label
+ * libvirtd gave it. The labels element of a live definition is not trusted: anyone who can
+ * define a VM can write one. */
+static void
+reserve_running(SvirtMcs *mcs, SvirtJournal *journal, virDomainPtr dom, GHashTable *seen)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    SvirtJournalVm *record = NULL;
+    g_autofree char *label = NULL;
+    char *xml;
+
+    if (virDomainGetUUIDString(dom, uuid) == 0) {
+        record = svirt_journal_lookup_vm(journal, uuid);
+        g_hash_table_add(seen, g_strdup(uuid));
+    }
+    if (record) {
+        reserve_recorded(mcs, record, virDomainGetName(dom));
+        return;
+    }
+    xml = virDomainGetXMLDesc(dom, 0);
+    if (xml == NULL) {
+        /* It stopped meanwhile and holds nothing any more. */
+        virResetLastError();
+        return;
+    }
+    label = svirt_domain_xml_selinux_label(xml);
+    free(xml);
+    reserve_label(mcs, label, virDomainGetName(dom));
+}
+
+gboolean
+svirt_collect_reservations_locked(virConnectPtr conn, SvirtJournal *journal, SvirtMcs *mcs,
+                                  GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *records = svirt_journal_get_vms(journal);
     virDomainPtr *doms = NULL;
     int n;
 
-    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
-    g_return_val_if_fail(mcs != NULL, FALSE);
-
-    conn = svirt_engine_dup_connection(self, error);
-    if (conn == NULL)
-        return FALSE;
     n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
     if (n < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
@@ -32,34 +95,39 @@ svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **err
     }
     for (int i = 0; i < n; i++) {
         g_autoptr(virDomain) dom = doms[i];
-        g_autoptr(SvirtContext) ctx = NULL;
-        g_autoptr(GError) local = NULL;
-        g_autofree char *label = NULL;
-        const SvirtLevel *level;
-        char *xml = virDomainGetXMLDesc(dom, 0);
 
-        if (xml == NULL) {
-            /* It stopped meanwhile and holds nothing any more. */
-            virResetLastError();
-            continue;
-        }
-        label = svirt_domain_xml_held_label(xml);
-        free(xml);
-        if (label == NULL || !(ctx = svirt_context_parse(label, &local)) ||
-            !svirt_context_has_level(ctx)) {
-            if (local)
-                g_message("VM %s: %s", virDomainGetName(dom), local->message);
-            continue;
-        }
-        /* The process reaches everything its clearance dominates. */
-        level = svirt_context_get_high(ctx);
-        if (level == NULL)
-            level = svirt_context_get_low(ctx);
-        if (!svirt_mcs_reserve(mcs, level, virDomainGetName(dom), &local))
-            g_message("VM %s: %s", virDomainGetName(dom), local->message);
+        reserve_running(mcs, journal, dom, seen);
     }
     free(doms);
+    /* A VM another process is starting does not run yet, but its level is taken. */
+    for (guint i = 0; i < records->len; i++) {
+        const SvirtJournalVm *record = g_ptr_array_index(records, i);
+
+        if (!g_hash_table_contains(seen, record->uuid) && svirt_journal_vm_is_launching(record))
+            reserve_recorded(mcs, record, record->uuid);
+    }
     return TRUE;
+}
+
+gboolean
+svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(SvirtJournal) journal = NULL;
+    gboolean ok;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
+    g_return_val_if_fail(mcs != NULL, FALSE);
+
+    conn = svirt_engine_dup_connection(self, error);
+    if (conn == NULL)
+        return FALSE;
+    journal = svirt_journal_open(NULL, error);
+    if (!journal || !svirt_journal_lock(journal, error))
+        return FALSE;
+    ok = svirt_collect_reservations_locked(conn, journal, mcs, error);
+    svirt_journal_unlock(journal);
+    return ok;
 }
 
 SvirtPlan *
