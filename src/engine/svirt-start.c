@@ -532,9 +532,15 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
         return FALSE;
     started = launch_vm(&vm, &launch, error);
     ok = record_outcome(&vm, journal, &launch, started != NULL, error);
-    /* A VM that stopped at once had its stop seen while this process was still starting it. */
-    if (started && virDomainIsActive(started) == 0 && !svirt_restore_holder(vm.uuid, NULL, NULL))
+    /* A VM that stopped at once had its stop seen while this process was still starting it,
+     * and left to it. */
+    if (started && virDomainIsActive(started) == 0) {
+        g_autoptr(GError) local = NULL;
+
         g_debug("%s stopped as soon as it started", vm.name);
+        if (!svirt_restore_holder(vm.uuid, NULL, &local))
+            g_warning("%s", local->message);
+    }
     svirt_engine_notify_labels_changed(engine, vm.uuid);
     if (ok)
         g_debug("Started %s as %s", vm.name,
