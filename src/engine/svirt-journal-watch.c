@@ -58,7 +58,8 @@ add_line(GHashTable *lines, const char *holder, char *line)
 }
 
 /* Holder UUID -> what it holds, as one string that compares equal exactly when the set of
- * (path, label) pairs is the same. Runs in a worker: the lock may wait behind a start. */
+ * (path, label) pairs, and what it was started with, are the same. Runs in a worker: the lock
+ * may wait behind a start. */
 static GHashTable *
 read_holders(SvirtJournal *journal, GError **error)
 {
