@@ -12,18 +12,20 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The journal reader on bytes in memory, without the file or its lock. Whatever it accepts
- * must be written as UTF-8 text that reads back as the same entries and is written the same
- * the second time; whatever it refuses must come with a readable message. */
+ * must be written as UTF-8 text that reads back as the same entries and VM records and is
+ * written the same the second time; whatever it refuses must come with a readable message. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GPtrArray) entries = svirt_journal_parse((const char *)data, size, "fuzz", &error);
+    g_autoptr(GPtrArray) entries = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
     g_autoptr(GPtrArray) again = NULL;
+    g_autoptr(GPtrArray) vms_again = NULL;
     g_autofree char *out = NULL;
     g_autofree char *out_again = NULL;
 
-    if (entries == NULL) {
+    if (!svirt_journal_parse((const char *)data, size, "fuzz", &entries, &vms, &error)) {
         if (error == NULL || error->message == NULL || !g_utf8_validate(error->message, -1, NULL))
             abort();
         return 0;
@@ -31,18 +33,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (error != NULL)
         abort();
 
-    out = svirt_journal_format(entries);
+    out = svirt_journal_format(entries, vms);
     if (!g_utf8_validate(out, -1, NULL))
         abort();
-    again = svirt_journal_parse(out, strlen(out), "fuzz", NULL);
-    if (again == NULL || again->len != entries->len)
+    if (!svirt_journal_parse(out, strlen(out), "fuzz", &again, &vms_again, NULL) ||
+        again->len != entries->len || vms_again->len != vms->len)
         abort();
     for (guint i = 0; i < entries->len; i++) {
         if (!svirt_journal_entry_equal(g_ptr_array_index(entries, i),
                                        g_ptr_array_index(again, i)))
             abort();
     }
-    out_again = svirt_journal_format(again);
+    for (guint i = 0; i < vms->len; i++) {
+        if (!svirt_journal_vm_equal(g_ptr_array_index(vms, i), g_ptr_array_index(vms_again, i)))
+            abort();
+    }
+    out_again = svirt_journal_format(again, vms_again);
     if (strcmp(out, out_again) != 0)
         abort();
     return 0;

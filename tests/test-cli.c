@@ -1,9 +1,15 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "svirt-context.h"
+#include "svirt-journal.h"
+#include "svirt-lifecycle.h"
 #include "svirt-policy.h"
 #include "svm-test-cli.h"
 
@@ -386,6 +392,117 @@ test_audit(void)
     g_rmdir(dir);
 }
 
+static void
+default_sigpipe(gpointer data)
+{
+    /* As a shell starts it: whatever this process ignores, the child dies of SIGPIPE unless it
+     * handles it itself. */
+    signal(SIGPIPE, SIG_DFL);
+}
+
+/* svirtctl's output goes to a pipe nobody reads any more (svirtctl list | head -c0): it says
+ * so and exits 1, instead of dying of SIGPIPE without a word. */
+static void
+test_closed_stdout(void)
+{
+    const char *argv[] = { g_getenv("SVIRTCTL"), "--connect", "test:///default", "list", NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) err = g_string_new(NULL);
+    char buf[512];
+    ssize_t n;
+    int fds[2], err_fd = -1, status;
+    GPid pid;
+
+    g_assert_cmpint(pipe(fds), ==, 0);
+    close(fds[0]);
+    g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                                   default_sigpipe, NULL, -1, fds[1], -1, NULL,
+                                                   NULL, 0, &pid, NULL, NULL, &err_fd, &error));
+    g_assert_no_error(error);
+    close(fds[1]);
+    while ((n = read(err_fd, buf, sizeof(buf))) > 0)
+        g_string_append_len(err, buf, n);
+    close(err_fd);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_test_message("status %d, stderr: %s", status, err->str);
+    g_assert_false(WIFSIGNALED(status));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(err->str, "svirtctl: could not write the output"));
+    g_assert_nonnull(strstr(err->str, g_strerror(EPIPE)));
+}
+
+#define HOOK_UUID "6b3a1c52-6f1e-4d8e-9a55-2f1d8c0b7e41"
+
+/* The qemu hook never waits for the label journal for ever, since libvirtd holds the VM
+ * meanwhile: it gives up, says why and what restores the labels, and exits 0; the journal keeps
+ * the labels for reconcile. */
+static void
+test_hook_gives_up(void)
+{
+    const char *argv[] = { g_getenv("SVIRTCTL"), "hook", "guest", "release", "end", "-", NULL };
+    const char *xml = "<domain><name>guest</name><uuid>" HOOK_UUID "</uuid></domain>";
+    g_autofree char *dir = g_dir_make_tmp("svm-hook-state-XXXXXX", NULL);
+    g_autofree char *file = NULL;
+    g_autofree char *lock = NULL;
+    g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "SVIRT_STATE_DIR", dir, TRUE);
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) err = g_string_new(NULL);
+    gint64 start, elapsed_ms;
+    gboolean hung = FALSE;
+    int in_fd, err_fd, status = 0;
+    guint kept;
+    char buf[512];
+    ssize_t n;
+    GPid pid;
+
+    journal = svirt_journal_open(dir, &error);
+    g_assert_no_error(error);
+    g_assert_true(svirt_journal_lock(journal, &error));
+    svirt_journal_add_holder(journal, "/nonexistent/guest.img", NULL,
+                             "system_u:object_r:svirt_image_t:s0:c1,c2", HOOK_UUID);
+    g_assert_true(svirt_journal_commit(journal, &error));
+    start = g_get_monotonic_time();
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, envp, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &pid, &in_fd, NULL, &err_fd, &error));
+    g_assert_cmpint(write(in_fd, xml, strlen(xml)), ==, (ssize_t)strlen(xml));
+    close(in_fd);
+    /* The old hook waited for ever: the test kills it rather than hang. */
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (g_get_monotonic_time() - start > 40 * G_USEC_PER_SEC) {
+            hung = TRUE;
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            break;
+        }
+        g_usleep(50 * 1000);
+    }
+    elapsed_ms = (g_get_monotonic_time() - start) / 1000;
+    while ((n = read(err_fd, buf, sizeof(buf))) > 0)
+        g_string_append_len(err, buf, n);
+    close(err_fd);
+    svirt_journal_unlock(journal);
+    g_assert_true(svirt_journal_lock(journal, &error));
+    kept = svirt_journal_get_entries(journal)->len;
+    svirt_journal_unlock(journal);
+    file = g_build_filename(dir, "journal.json", NULL);
+    lock = g_build_filename(dir, "journal.lock", NULL);
+    g_unlink(file);
+    g_unlink(lock);
+    g_rmdir(dir);
+
+    g_test_message("after %" G_GINT64_FORMAT " ms, status %d: %s", elapsed_ms, status, err->str);
+    g_assert_false(hung);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpint(elapsed_ms, >=, SVIRT_HOOK_LOCK_TIMEOUT_MS);
+    g_assert_nonnull(strstr(err->str, "stayed locked"));
+    g_assert_nonnull(strstr(err->str, "'svirtctl reconcile'"));
+    g_assert_nonnull(strstr(err->str, "VM 'guest'"));
+    g_assert_cmpuint(kept, ==, 1);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -407,5 +524,7 @@ main(int argc, char *argv[])
     g_test_add_func("/cli/plan/json", test_plan_json);
     g_test_add_func("/cli/plan/table", test_plan_table);
     g_test_add_func("/cli/audit", test_audit);
+    g_test_add_func("/cli/closed-stdout", test_closed_stdout);
+    g_test_add_func("/cli/hook-gives-up", test_hook_gives_up);
     return g_test_run();
 }

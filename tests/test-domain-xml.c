@@ -862,6 +862,30 @@ test_write_without_driver_refused(void)
     }
 }
 
+/* Labels copied into a definition from a live one (virsh dumpxml, then virsh define), or
+ * forged there under any prefix, do not reach the live copy: it carries this start's alone. */
+static void
+test_live_drops_copied_labels(void)
+{
+    static const char copied[] =
+        "<domain type='kvm'><name>guest</name><uuid>" UUID "</uuid><metadata>"
+        "<svml:labels xmlns:svml='" SVIRT_LIVE_NS "' mode='dynamic' "
+        "process='system_u:system_r:svirt_t:s0:c1,c2' level='s0:c1,c2'/>"
+        "<app:note xmlns:app='http://example.org/app'>kept</app:note>"
+        "<other:labels xmlns:other='" SVIRT_LIVE_NS "' level='s0:c3,c4'/>"
+        "</metadata><devices/></domain>";
+    g_autoptr(SvirtPlan) plan = plan_new(SVIRT_SECURITY_MODE_DYNAMIC, PROCESS, LEVEL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *live = svirt_domain_xml_make_live(copied, plan, IMAGE, FALSE, &error);
+
+    g_assert_no_error(error);
+    assert_count(live, "/domain/metadata/svml:labels", 1);
+    assert_xpath(live, "/domain/metadata/svml:labels/@process", PROCESS);
+    assert_xpath(live, "/domain/metadata/svml:labels/@level", LEVEL);
+    assert_xpath(live, "/domain/metadata/*[local-name()='note']", "kept");
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -904,5 +928,6 @@ main(int argc, char **argv)
         g_test_add_data_func(path, malformed[i], test_malformed);
     }
     g_test_add_func("/domain-xml/tree-helpers", test_tree_helpers);
+    g_test_add_func("/domain-xml/live/drops-copied-labels", test_live_drops_copied_labels);
     return g_test_run();
 }

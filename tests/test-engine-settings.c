@@ -8,6 +8,7 @@
 #include "svirt-audit.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
+#include "svirt-journal.h"
 #include "svirt-lifecycle.h"
 #include "svirt-private.h"
 #include "svm-test-util.h"
@@ -241,6 +242,23 @@ assert_holder(SvirtMcs *mcs, const char *level_str, const char *holder)
     g_assert_cmpstr(svirt_mcs_holder(mcs, &level), ==, holder);
 }
 
+/* Records in the journal that the engine started @dom with @process, as a start does. */
+static void
+record_started(virDomainPtr dom, const char *process, const char *level, gboolean add)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, NULL);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    g_assert_true(svirt_journal_lock(journal, NULL));
+    if (add)
+        svirt_journal_vm_launched(svirt_journal_add_vm(journal, uuid, level, process, NULL));
+    else
+        svirt_journal_remove_vm(journal, uuid);
+    g_assert_true(svirt_journal_commit(journal, NULL));
+    svirt_journal_unlock(journal);
+}
+
 static void
 test_collect_reservations(void)
 {
@@ -248,24 +266,33 @@ test_collect_reservations(void)
     g_autoptr(virConnect) conn = virConnectOpen(URI);
     g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string("s0:c0.c1023", NULL);
     g_autoptr(GError) error = NULL;
-    virDomainPtr doms[4];
+    virDomainPtr doms[5];
 
     doms[0] = start_transient(conn, "static-vm",
                               "<seclabel type='static' model='selinux' relabel='no'>"
                               "<label>" STATIC_LABEL "</label></seclabel>");
-    /* What a start by the engine leaves in the live definition wins over <seclabel>. */
+    /* What the engine started a VM with, as its journal says, wins over <seclabel>. */
     doms[1] = start_transient(conn, "engine-vm",
                               "<metadata><svml:labels xmlns:svml='" SVIRT_LIVE_NS "' "
                               "mode='dynamic' process='system_u:system_r:svirt_t:s0:c30,c40' "
                               "level='s0:c30,c40'/></metadata>"
                               "<seclabel type='static' model='selinux' relabel='no'>"
                               "<label>system_u:system_r:svirt_t:s0:c50,c60</label></seclabel>");
+    record_started(doms[1], "system_u:system_r:svirt_t:s0:c30,c40", "s0:c30,c40", TRUE);
     doms[2] = start_transient(conn, "range-vm",
                               "<seclabel type='static' model='selinux' relabel='no'>"
                               "<label>system_u:system_r:svirt_t:s0-s0:c7,c8</label></seclabel>");
     doms[3] = start_transient(conn, "unlabelled-vm", "<seclabel type='none'/>");
+    /* Labels in a live definition that the journal does not confirm are not trusted. */
+    doms[4] = start_transient(conn, "forged-vm",
+                              "<metadata><svml:labels xmlns:svml='" SVIRT_LIVE_NS "' "
+                              "mode='dynamic' process='system_u:system_r:svirt_t:s0:c70,c80' "
+                              "level='s0:c70,c80'/></metadata>"
+                              "<seclabel type='static' model='selinux' relabel='no'>"
+                              "<label>system_u:system_r:svirt_t:s0:c90,c91</label></seclabel>");
 
     g_assert_true(svirt_engine_collect_reservations(engine, mcs, &error));
+    record_started(doms[1], NULL, NULL, FALSE);
     for (gsize i = 0; i < G_N_ELEMENTS(doms); i++) {
         virDomainDestroy(doms[i]);
         virDomainFree(doms[i]);
@@ -275,7 +302,9 @@ test_collect_reservations(void)
     assert_holder(mcs, "s0:c30,c40", "engine-vm");
     assert_holder(mcs, "s0:c50,c60", NULL);
     assert_holder(mcs, "s0:c7,c8", "range-vm");
-    g_assert_cmpuint(svirt_mcs_n_free(mcs), ==, svirt_mcs_capacity(mcs) - 3);
+    assert_holder(mcs, "s0:c70,c80", NULL);
+    assert_holder(mcs, "s0:c90,c91", "forged-vm");
+    g_assert_cmpuint(svirt_mcs_n_free(mcs), ==, svirt_mcs_capacity(mcs) - 4);
 }
 
 static void

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -412,6 +414,33 @@ test_libvirt_reason_kept(void)
     g_assert_nonnull(strstr(error->message, "not supported"));
 }
 
+/* libvirt writes to its socket with write(): a connection libvirtd closed must give an error,
+ * not kill the program with SIGPIPE. */
+static void
+test_sigpipe_ignored(void)
+{
+    void (*before)(int);
+
+    if (g_test_subprocess()) {
+        struct sigaction now;
+        int fds[2];
+
+        /* main() initialised libvirt, with SIGPIPE at its default from the parent. */
+        g_assert_cmpint(sigaction(SIGPIPE, NULL, &now), ==, 0);
+        g_assert_true(now.sa_handler == SIG_IGN);
+        g_assert_cmpint(pipe(fds), ==, 0);
+        close(fds[0]);
+        g_assert_cmpint(write(fds[1], "x", 1), ==, -1);
+        g_assert_cmpint(errno, ==, EPIPE);
+        close(fds[1]);
+        return;
+    }
+    before = signal(SIGPIPE, SIG_DFL);
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    signal(SIGPIPE, before);
+    g_test_trap_assert_passed();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -427,6 +456,7 @@ main(int argc, char *argv[])
     g_assert_no_error(error);
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
     g_test_add_func("/engine/bad-uri", test_bad_uri);
+    g_test_add_func("/engine/sigpipe-ignored", test_sigpipe_ignored);
     g_test_add_func("/engine/not-connected", test_list_not_connected);
     g_test_add_func("/engine/default-uri", test_default_uri);
     g_test_add_func("/engine/list", test_list);

@@ -176,6 +176,11 @@ test_refused_shapes(void)
           "entry 1 has a holder that is not text" },
         { "{\"version\": 1, \"entries\": [ {\"path\": \"/x\", \"boot_id\": \"\\222\"} ]}",
           "entry 1 has a boot id that is not text" },
+        { "{\"version\": 1, \"entries\": [], \"vms\": [ {\"uuid\": \"\\222\"} ]}",
+          "VM 1 has a UUID, label or boot id that is not text" },
+        { "{\"version\": 1, \"entries\": [], \"vms\": [ {\"uuid\": \"u\", "
+          "\"launcher\": {\"pid\": 1, \"start\": \"x\"}} ]}",
+          "VM 1 has a launching process that is not one" },
     };
     GString *nested = g_string_new(NULL);
 
@@ -504,6 +509,102 @@ test_default_dir(void)
     g_assert_cmpuint(strlen(svirt_journal_boot_id()), ==, 36);
 }
 
+/* What a start records of a VM survives a reload; while its process lives the VM is being
+ * started, and no longer once libvirtd runs it or that process is gone. */
+static void
+test_vm_records(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
+    SvirtJournalVm *vm;
+    GPid child;
+    int status;
+
+    g_assert_no_error(error);
+    g_assert_true(svirt_journal_lock(j, &error));
+    vm = svirt_journal_add_vm(j, VM1, "s0:c1,c2", "system_u:system_r:svirt_t:s0:c1,c2",
+                              "system_u:object_r:svirt_image_t:s0:c1,c2");
+    g_assert_true(svirt_journal_vm_is_launching(vm));
+    svirt_journal_add_vm(j, VM2, NULL, NULL, NULL);
+    g_assert_true(svirt_journal_commit(j, &error));
+    svirt_journal_unlock(j);
+
+    g_assert_true(svirt_journal_lock(j, &error));
+    g_assert_cmpuint(svirt_journal_get_vms(j)->len, ==, 2);
+    vm = svirt_journal_lookup_vm(j, VM1);
+    g_assert_nonnull(vm);
+    g_assert_cmpstr(vm->level, ==, "s0:c1,c2");
+    g_assert_cmpstr(vm->process, ==, "system_u:system_r:svirt_t:s0:c1,c2");
+    g_assert_cmpstr(vm->image, ==, "system_u:object_r:svirt_image_t:s0:c1,c2");
+    g_assert_cmpint(vm->launcher, ==, getpid());
+    g_assert_true(svirt_journal_vm_is_launching(vm));
+    svirt_journal_vm_launched(vm);
+    g_assert_false(svirt_journal_vm_is_launching(vm));
+    g_assert_null(svirt_journal_lookup_vm(j, VM2)->level);
+
+    /* A process that has ended starts nothing. */
+    child = fork();
+    if (child == 0)
+        _exit(0);
+    vm = svirt_journal_lookup_vm(j, VM2);
+    vm->launcher = child;
+    g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+    g_assert_false(svirt_journal_vm_is_launching(vm));
+    svirt_journal_remove_vm(j, VM2);
+    g_assert_null(svirt_journal_lookup_vm(j, VM2));
+    svirt_journal_unlock(j);
+}
+
+static void
+test_vm_records_refused(void)
+{
+    const char *cases[][2] = {
+        { "{\"version\": 1, \"entries\": [], \"vms\": 3}", "its VMs are not a list" },
+        { "{\"version\": 1, \"entries\": [], \"vms\": [ {\"level\": \"s0\"} ]}",
+          "VM 1 has no UUID" },
+        { "{\"version\": 1, \"entries\": [], \"vms\": [ {\"uuid\": \"" VM1 "\", "
+          "\"launcher\": {\"pid\": \"x\"}} ]}",
+          "VM 1 has a launching process that is not one" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *dir = new_dir();
+        g_autofree char *file = g_build_filename(dir, "journal.json", NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvirtJournal) j = NULL;
+
+        g_assert_true(g_file_set_contents(file, cases[i][0], -1, NULL));
+        j = svirt_journal_open(dir, &error);
+        g_assert_false(svirt_journal_lock(j, &error));
+        g_test_message("%s -> %s", cases[i][0], error->message);
+        g_assert_nonnull(strstr(error->message, cases[i][1]));
+    }
+}
+
+/* Whoever cannot wait for ever gives up with SVIRT_ERROR_TIMED_OUT. */
+static void
+test_lock_within(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) holder = svirt_journal_open(dir, &error);
+    g_autoptr(SvirtJournal) waiter = svirt_journal_open(dir, &error);
+    gint64 start;
+
+    g_assert_true(svirt_journal_lock(holder, &error));
+    start = g_get_monotonic_time();
+    g_assert_false(svirt_journal_lock_within(waiter, 300, &error));
+    g_assert_cmpint(g_get_monotonic_time() - start, >=, 300 * 1000);
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_TIMED_OUT);
+    g_assert_nonnull(strstr(error->message, "stayed locked"));
+    g_assert_false(svirt_journal_is_locked(waiter));
+    g_clear_error(&error);
+    svirt_journal_unlock(holder);
+    g_assert_true(svirt_journal_lock_within(waiter, 300, &error));
+    svirt_journal_unlock(waiter);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -522,6 +623,9 @@ main(int argc, char *argv[])
     g_test_add_func("/journal/unusable-dir", test_unusable_dir);
     g_test_add_func("/journal/concurrent-writers", test_concurrent_writers);
     g_test_add_func("/journal/default-dir", test_default_dir);
+    g_test_add_func("/journal/vm-records", test_vm_records);
+    g_test_add_func("/journal/vm-records-refused", test_vm_records_refused);
+    g_test_add_func("/journal/lock-within", test_lock_within);
     made_dirs = g_ptr_array_new_with_free_func(g_free);
     ret = g_test_run();
     for (guint i = 0; i < made_dirs->len; i++)

@@ -4,8 +4,10 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "svirt-audit.h"
 #include "svirt-domain-xml.h"
@@ -25,6 +27,32 @@ typedef struct {
     const char *summary;
     CommandFunc func;
 } Command;
+
+/* The first error writing standard output, 0 while there was none. */
+static int output_errno;
+
+/* g_print() ignores write errors; a command's output that went nowhere is reported at exit. */
+static void
+print_to_stdout(const char *text)
+{
+    if (output_errno)
+        return;
+    if (fputs(text, stdout) == EOF || fflush(stdout) == EOF)
+        output_errno = errno ? errno : EIO;
+}
+
+/* A reader that went away (svirtctl list | head -1) is said in one line, not by dying of
+ * SIGPIPE with status 141. */
+static int
+check_output(int ret)
+{
+    if (!output_errno && fflush(stdout) == EOF)
+        output_errno = errno ? errno : EIO;
+    if (!output_errno)
+        return ret;
+    g_printerr(_("svirtctl: could not write the output: %s.\n"), g_strerror(output_errno));
+    return ret ? ret : 1;
+}
 
 static int
 fail(GError *error)
@@ -285,6 +313,21 @@ cmd_restore(Globals *globals, int argc, char **argv)
     return 0;
 }
 
+/* Said on standard error, which libvirtd logs, and in the system log. */
+static void
+hook_gave_up(const char *vm, const char *why)
+{
+    g_autofree char *message = g_strdup_printf(
+        _("svirtctl hook: %s The labels of VM '%s' stay in the journal until 'svirtctl "
+          "reconcile' runs or sVirt Manager next connects."),
+        why, vm);
+
+    g_printerr("%s\n", message);
+    openlog("svirtctl", LOG_PID, LOG_DAEMON);
+    syslog(LOG_WARNING, "%s", message);
+    closelog();
+}
+
 /* libvirt runs /etc/libvirt/hooks/qemu NAME OPERATION SUB-OPERATION EXTRA with the domain XML on
  * standard input. It must not call back into libvirtd, and only "release" concerns us. */
 static int
@@ -309,8 +352,14 @@ cmd_hook(Globals *globals, int argc, char **argv)
         g_printerr(_("svirtctl hook: no UUID in the domain XML of %s.\n"), argv[1]);
         return 1;
     }
-    if (!svirt_restore_holder(uuid, &restored, &error))
-        return fail(error);
+    /* libvirtd waits for the hook while it holds the VM, and whoever holds the journal may be
+     * waiting for libvirtd: the hook gives up after a while and leaves the labels to reconcile,
+     * which the journal makes safe. Its status changes nothing for libvirtd at "release". */
+    if (!svirt_restore_holder_within(uuid, SVIRT_HOOK_LOCK_TIMEOUT_MS, &restored, &error)) {
+        if (!g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_TIMED_OUT))
+            return fail(error);
+        hook_gave_up(argv[1], error->message);
+    }
     return 0;
 }
 
@@ -840,6 +889,10 @@ main(int argc, char *argv[])
     g_autofree char *summary = NULL;
     int ret;
 
+    /* Writing to a closed pipe or to libvirtd's closed socket gives EPIPE, handled where it
+     * happens. */
+    signal(SIGPIPE, SIG_IGN);
+    g_set_print_handler(print_to_stdout);
     setlocale(LC_ALL, "");
     bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
@@ -865,7 +918,7 @@ main(int argc, char *argv[])
             ret = commands[i].func(&globals, argc - 1, argv + 1);
             g_free(globals.uri);
             g_free(globals.mcs_range);
-            return ret;
+            return check_output(ret);
         }
     }
     g_printerr(_("svirtctl: unknown command '%s'.\n%s\n"), argv[1], summary);

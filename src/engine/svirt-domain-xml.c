@@ -173,6 +173,24 @@ remove_selinux_seclabels(xmlDoc *doc)
     }
 }
 
+/* Removes every element of the live labels' namespace, whatever its prefix. */
+static void
+remove_live_labels(xmlNode *metadata)
+{
+    xmlNode *next;
+
+    for (xmlNode *n = metadata->children; n; n = next) {
+        next = n->next;
+        if (n->type == XML_ELEMENT_NODE && n->ns &&
+            xmlStrEqual(n->ns->href, BAD_CAST SVIRT_LIVE_NS)) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        }
+    }
+}
+
+/* The live copy carries only what this start wrote: labels copied into the persistent
+ * definition (virsh dumpxml of a running VM, then virsh define) or forged there go. */
 static void
 add_live_labels(xmlNode *root, const SvirtPlan *plan, const char *image_label)
 {
@@ -181,6 +199,7 @@ add_live_labels(xmlNode *root, const SvirtPlan *plan, const char *image_label)
 
     if (!metadata)
         metadata = svirt_xml_add(root, "metadata", NULL);
+    remove_live_labels(metadata);
     labels = svirt_xml_add(metadata, "labels", NULL);
     xmlSetNs(labels, xmlNewNs(labels, BAD_CAST SVIRT_LIVE_NS, BAD_CAST SVIRT_LIVE_PREFIX));
     svirt_xml_set(labels, "mode", svirt_security_mode_to_string(plan->mode));
@@ -230,16 +249,6 @@ svirt_domain_xml_live_labels_attr(const char *labels_xml, const char *name)
                                      : NULL;
 
     return g_strdup((const char *)value);
-}
-
-char *
-svirt_domain_live_attr(virDomainPtr dom, const char *name)
-{
-    g_autoptr(VirString) live = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-                                                     SVIRT_LIVE_NS, VIR_DOMAIN_AFFECT_LIVE);
-
-    virResetLastError();
-    return live ? svirt_domain_xml_live_labels_attr(live, name) : NULL;
 }
 
 char *

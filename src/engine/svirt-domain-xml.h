@@ -52,10 +52,9 @@ char *svirt_domain_xml_make_live(const char *xml, const SvirtPlan *plan, const c
                                  gboolean with_seclabel, GError **error);
 /* An attribute (process, image, level, mode) of the engine's labels element, given as text. */
 char *svirt_domain_xml_live_labels_attr(const char *labels_xml, const char *name);
-/* The same, read from the live definition of running VM @dom; NULL when it has none. */
-char *svirt_domain_live_attr(virDomainPtr dom, const char *name);
 /* The process label a running VM holds, from its live definition: what the engine recorded when
- * it started the VM, else what libvirt's selinux driver gave it. */
+ * it started the VM, else what libvirt's selinux driver gave it. Anyone who can define a VM can
+ * write the former: reservations and status take the journal's record instead. */
 char *svirt_domain_xml_held_label(const char *live_xml);
 /* The label of the selinux <seclabel>, whatever its type. */
 char *svirt_domain_xml_selinux_label(const char *xml);

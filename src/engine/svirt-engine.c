@@ -3,6 +3,7 @@
 #include <glib/gi18n-lib.h>
 #include <libvirt-glib/libvirt-glib.h>
 #include <libvirt/virterror.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,13 @@ svirt_engine_init_libvirt(void)
     static gsize once;
 
     if (g_once_init_enter(&once)) {
+        struct sigaction now;
+
+        /* libvirt writes to its socket with write(), which raises SIGPIPE when libvirtd has
+         * closed the connection: the call should fail, not the program die. A handler the
+         * program set itself stays. */
+        if (sigaction(SIGPIPE, NULL, &now) == 0 && now.sa_handler == SIG_DFL)
+            signal(SIGPIPE, SIG_IGN);
         virInitialize();
         virSetErrorFunc(NULL, ignore_libvirt_error);
         /* libvirt events and keepalives are dispatched from the GLib main loop. */

@@ -22,6 +22,7 @@ typedef enum {
     SVIRT_ERROR_UNSUPPORTED,      /* the filesystem or object cannot carry labels */
     SVIRT_ERROR_PERMISSION,       /* missing privilege */
     SVIRT_ERROR_SHARED_LEVEL,     /* a static label at the shared level, not allowed for it */
+    SVIRT_ERROR_TIMED_OUT,        /* a host-wide lock stayed taken longer than the caller waits */
 } SvirtErrorCode;
 
 GQuark svirt_error_quark(void);

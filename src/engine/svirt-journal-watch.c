@@ -45,8 +45,21 @@ compare_strings(gconstpointer a, gconstpointer b)
     return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
+static void
+add_line(GHashTable *lines, const char *holder, char *line)
+{
+    GPtrArray *held = g_hash_table_lookup(lines, holder);
+
+    if (!held) {
+        held = g_ptr_array_new_with_free_func(g_free);
+        g_hash_table_insert(lines, g_strdup(holder), held);
+    }
+    g_ptr_array_add(held, line);
+}
+
 /* Holder UUID -> what it holds, as one string that compares equal exactly when the set of
- * (path, label) pairs is the same. Runs in a worker: the lock may wait behind a start. */
+ * (path, label) pairs, and what it was started with, are the same. Runs in a worker: the lock
+ * may wait behind a start. */
 static GHashTable *
 read_holders(SvirtJournal *journal, GError **error)
 {
@@ -54,7 +67,7 @@ read_holders(SvirtJournal *journal, GError **error)
     GHashTable *holders;
     GHashTableIter iter;
     gpointer uuid, list;
-    GPtrArray *entries;
+    GPtrArray *entries, *vms;
 
     if (!svirt_journal_lock(journal, error))
         return NULL;
@@ -64,17 +77,18 @@ read_holders(SvirtJournal *journal, GError **error)
     for (guint i = 0; i < entries->len; i++) {
         SvirtJournalEntry *entry = g_ptr_array_index(entries, i);
 
-        for (guint h = 0; h < entry->holders->len; h++) {
-            const char *holder = g_ptr_array_index(entry->holders, h);
-            GPtrArray *held = g_hash_table_lookup(lines, holder);
+        for (guint h = 0; h < entry->holders->len; h++)
+            add_line(lines, g_ptr_array_index(entry->holders, h),
+                     g_strdup_printf("%s\t%s\n", entry->path, entry->label ? entry->label : ""));
+    }
+    /* The labels a VM was started with, and whether it is still being started. */
+    vms = svirt_journal_get_vms(journal);
+    for (guint i = 0; i < vms->len; i++) {
+        SvirtJournalVm *vm = g_ptr_array_index(vms, i);
 
-            if (!held) {
-                held = g_ptr_array_new_with_free_func(g_free);
-                g_hash_table_insert(lines, g_strdup(holder), held);
-            }
-            g_ptr_array_add(held, g_strdup_printf("%s\t%s\n", entry->path,
-                                                  entry->label ? entry->label : ""));
-        }
+        add_line(lines, vm->uuid,
+                 g_strdup_printf("\t%s\t%s\n", vm->process ? vm->process : "",
+                                 vm->launcher ? "launching" : "running"));
     }
     svirt_journal_unlock(journal);
 

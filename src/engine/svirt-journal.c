@@ -19,7 +19,12 @@ struct _SvirtJournal {
     int lock_fd;
     gboolean locked;
     GPtrArray *entries; /* SvirtJournalEntry, in the order they were added */
+    GPtrArray *vms;     /* SvirtJournalVm */
 };
+
+static void vm_free(SvirtJournalVm *vm);
+static gboolean read_vms(JsonObject *root, GPtrArray *vms, const char *file, GError **error);
+static void add_vms_json(JsonBuilder *b, GPtrArray *vms);
 
 char *
 svirt_journal_default_dir(void)
@@ -84,6 +89,7 @@ svirt_journal_open(const char *dir, GError **error)
     journal->dir = dir ? g_strdup(dir) : svirt_journal_default_dir();
     journal->file = g_build_filename(journal->dir, "journal.json", NULL);
     journal->entries = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
+    journal->vms = g_ptr_array_new_with_free_func((GDestroyNotify)vm_free);
     journal->lock_fd = -1;
 
     if (g_mkdir_with_parents(journal->dir, 0700) < 0) {
@@ -120,6 +126,7 @@ svirt_journal_free(SvirtJournal *journal)
     if (journal->lock_fd >= 0)
         close(journal->lock_fd);
     g_ptr_array_unref(journal->entries);
+    g_ptr_array_unref(journal->vms);
     g_free(journal->dir);
     g_free(journal->file);
     g_free(journal);
@@ -384,25 +391,23 @@ root_entries(JsonParser *parser, const char *file, GError **error)
     return json_object_get_array_member(root, "entries");
 }
 
-GPtrArray *
-svirt_journal_parse(const char *data, gsize len, const char *file, GError **error)
+gboolean
+svirt_journal_parse(const char *data, gsize len, const char *file, GPtrArray **entries_out,
+                    GPtrArray **vms_out, GError **error)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GPtrArray) result = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
     g_autoptr(GError) local = NULL;
     JsonArray *entries;
 
-    if (!nesting_within(data, len, MAX_NESTING)) {
-        damaged(file, _("nested deeper than any journal"), error);
-        return NULL;
-    }
-    if (!json_parser_load_from_data(parser, data, (gssize)len, &local)) {
-        damaged(file, local->message, error);
-        return NULL;
-    }
+    if (!nesting_within(data, len, MAX_NESTING))
+        return damaged(file, _("nested deeper than any journal"), error);
+    if (!json_parser_load_from_data(parser, data, (gssize)len, &local))
+        return damaged(file, local->message, error);
     entries = root_entries(parser, file, error);
     if (!entries)
-        return NULL;
+        return FALSE;
     result = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
     for (guint i = 0; i < json_array_get_length(entries); i++) {
         const char *why = NULL;
@@ -413,12 +418,17 @@ svirt_journal_parse(const char *data, gsize len, const char *file, GError **erro
                 /* TRANSLATORS: %u counts from 1; %s says what is wrong, e.g. "has no path" */
                 _("entry %u %s"), i + 1, why);
 
-            damaged(file, detail, error);
-            return NULL;
+            return damaged(file, detail, error);
         }
         g_ptr_array_add(result, entry);
     }
-    return g_steal_pointer(&result);
+    vms = g_ptr_array_new_with_free_func((GDestroyNotify)vm_free);
+    if (!read_vms(json_node_get_object(json_parser_get_root(parser)), vms, file, error))
+        return FALSE;
+    *entries_out = g_steal_pointer(&result);
+    if (vms_out)
+        *vms_out = g_steal_pointer(&vms);
+    return TRUE;
 }
 
 static gboolean
@@ -426,34 +436,61 @@ load(SvirtJournal *journal, GError **error)
 {
     g_autoptr(GError) local = NULL;
     g_autofree char *data = NULL;
-    GPtrArray *entries;
+    GPtrArray *entries, *vms;
     gsize len = 0;
 
     g_ptr_array_set_size(journal->entries, 0);
+    g_ptr_array_set_size(journal->vms, 0);
     if (!g_file_test(journal->file, G_FILE_TEST_EXISTS))
         return TRUE;
     if (!g_file_get_contents(journal->file, &data, &len, &local))
         return damaged(journal->file, local->message, error);
-    entries = svirt_journal_parse(data, len, journal->file, error);
-    if (!entries)
+    if (!svirt_journal_parse(data, len, journal->file, &entries, &vms, error))
         return FALSE;
     g_ptr_array_extend_and_steal(journal->entries, entries);
+    g_ptr_array_extend_and_steal(journal->vms, vms);
     return TRUE;
 }
 
-gboolean
-svirt_journal_lock(SvirtJournal *journal, GError **error)
+/* Takes the lock, waiting until @deadline (monotonic time; 0: as long as it takes). */
+static gboolean
+take_lock(SvirtJournal *journal, gint64 deadline, guint timeout_ms, GError **error)
 {
-    g_return_val_if_fail(!journal->locked, FALSE);
-
-    while (flock(journal->lock_fd, LOCK_EX) < 0) {
+    while (flock(journal->lock_fd, LOCK_EX | (deadline ? LOCK_NB : 0)) < 0) {
         if (errno == EINTR)
             continue;
+        if (errno == EWOULDBLOCK && g_get_monotonic_time() < deadline) {
+            g_usleep(20 * 1000);
+            continue;
+        }
+        if (errno == EWOULDBLOCK) {
+            guint seconds = MAX(timeout_ms / 1000, 1);
+
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_TIMED_OUT,
+                        g_dngettext(GETTEXT_PACKAGE,
+                                    "The label journal in %s stayed locked by another operation "
+                                    "for %u second.",
+                                    "The label journal in %s stayed locked by another operation "
+                                    "for %u seconds.",
+                                    seconds),
+                        journal->dir, seconds);
+            return FALSE;
+        }
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("Could not lock the label journal in %s: %s."), journal->dir,
                     g_strerror(errno));
         return FALSE;
     }
+    return TRUE;
+}
+
+static gboolean
+lock_and_load(SvirtJournal *journal, gint64 deadline, guint timeout_ms, GError **error)
+{
+    g_return_val_if_fail(!journal->locked, FALSE);
+
+    if (!take_lock(journal, deadline, timeout_ms, error))
+        return FALSE;
     journal->locked = TRUE;
     if (!load(journal, error)) {
         svirt_journal_unlock(journal);
@@ -462,12 +499,26 @@ svirt_journal_lock(SvirtJournal *journal, GError **error)
     return TRUE;
 }
 
+gboolean
+svirt_journal_lock(SvirtJournal *journal, GError **error)
+{
+    return lock_and_load(journal, 0, 0, error);
+}
+
+gboolean
+svirt_journal_lock_within(SvirtJournal *journal, guint timeout_ms, GError **error)
+{
+    return lock_and_load(journal, g_get_monotonic_time() + (gint64)timeout_ms * 1000 + 1,
+                         timeout_ms, error);
+}
+
 void
 svirt_journal_unlock(SvirtJournal *journal)
 {
     if (!journal->locked)
         return;
     g_ptr_array_set_size(journal->entries, 0);
+    g_ptr_array_set_size(journal->vms, 0);
     flock(journal->lock_fd, LOCK_UN);
     journal->locked = FALSE;
 }
@@ -626,7 +677,7 @@ add_entry(JsonBuilder *b, const SvirtJournalEntry *entry)
 }
 
 char *
-svirt_journal_format(GPtrArray *entries)
+svirt_journal_format(GPtrArray *entries, GPtrArray *vms)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -640,6 +691,8 @@ svirt_journal_format(GPtrArray *entries)
     for (guint i = 0; i < entries->len; i++)
         add_entry(b, g_ptr_array_index(entries, i));
     json_builder_end_array(b);
+    if (vms)
+        add_vms_json(b, vms);
     json_builder_end_object(b);
 
     root = json_builder_get_root(b);
@@ -670,17 +723,25 @@ svirt_journal_entry_equal(const SvirtJournalEntry *a, const SvirtJournalEntry *b
            same_holders(a->holders, b->holders);
 }
 
-/* Whether @data reads back as @entries, so the engine never writes a journal it cannot read. */
+/* Whether @data reads back as what @journal holds, so the engine never writes a journal it
+ * cannot read. */
 static gboolean
 reads_back(SvirtJournal *journal, const char *data, GError **error)
 {
-    g_autoptr(GPtrArray) again = svirt_journal_parse(data, strlen(data), journal->file, error);
-    gboolean same = again && again->len == journal->entries->len;
+    g_autoptr(GPtrArray) again = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
+    gboolean same;
 
+    if (!svirt_journal_parse(data, strlen(data), journal->file, &again, &vms, error))
+        return FALSE;
+    same = again->len == journal->entries->len && vms->len == journal->vms->len;
     for (guint i = 0; same && i < again->len; i++)
         same = svirt_journal_entry_equal(g_ptr_array_index(again, i),
                                          g_ptr_array_index(journal->entries, i));
-    if (again && !same)
+    for (guint i = 0; same && i < vms->len; i++)
+        same = svirt_journal_vm_equal(g_ptr_array_index(vms, i),
+                                      g_ptr_array_index(journal->vms, i));
+    if (!same)
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("the text would read back as other entries"));
     return same;
@@ -695,7 +756,7 @@ svirt_journal_commit(SvirtJournal *journal, GError **error)
     int dirfd;
 
     g_return_val_if_fail(journal->locked, FALSE);
-    data = svirt_journal_format(journal->entries);
+    data = svirt_journal_format(journal->entries, journal->vms);
     if (!reads_back(journal, data, &local)) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("The label journal %s was not written: what the engine would write does "
@@ -718,4 +779,242 @@ svirt_journal_commit(SvirtJournal *journal, GError **error)
         close(dirfd);
     }
     return TRUE;
+}
+
+static void
+vm_free(SvirtJournalVm *vm)
+{
+    g_free(vm->uuid);
+    g_free(vm->level);
+    g_free(vm->process);
+    g_free(vm->image);
+    g_free(vm->boot_id);
+    g_free(vm);
+}
+
+/* When process @pid started, in clock ticks since boot; 0 when it does not run. */
+static guint64
+process_start_time(gint64 pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/stat", pid);
+    g_autofree char *stat = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *end;
+
+    if (pid <= 0 || !g_file_get_contents(path, &stat, NULL, NULL))
+        return 0;
+    /* The command name may hold spaces and parentheses: the fields follow its last ')'. */
+    end = strrchr(stat, ')');
+    if (!end)
+        return 0;
+    fields = g_strsplit(end + 1, " ", 0);
+    /* fields[0] is empty, fields[1] is field 3 (state); field 22 is the start time. */
+    if (g_strv_length(fields) < 21)
+        return 0;
+    return g_ascii_strtoull(fields[20], NULL, 10);
+}
+
+/* Whether each of @n strings (NULL counts) is UTF-8 text. */
+static gboolean
+all_text(const char *const *strings, guint n)
+{
+    for (guint i = 0; i < n; i++) {
+        if (strings[i] && !g_utf8_validate(strings[i], -1, NULL))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Whether member @name of @obj is absent or an integer. */
+static gboolean
+optional_int(JsonObject *obj, const char *name)
+{
+    JsonNode *node = json_object_get_member(obj, name);
+
+    return !node || (JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_INT64);
+}
+
+/* One VM record, or NULL with @why set when it is not what the engine writes. */
+static SvirtJournalVm *
+read_vm(JsonNode *node, const char **why)
+{
+    const char *uuid, *level, *process, *image, *boot_id;
+    JsonObject *obj;
+    JsonNode *launcher;
+    SvirtJournalVm *vm;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        *why = _("is not an object");
+        return NULL;
+    }
+    obj = json_node_get_object(node);
+    if (!optional_string(obj, "uuid", &uuid) || !uuid) {
+        *why = _("has no UUID");
+        return NULL;
+    }
+    if (!optional_string(obj, "level", &level) || !optional_string(obj, "process", &process) ||
+        !optional_string(obj, "image", &image) || !optional_string(obj, "boot_id", &boot_id)) {
+        *why = _("has a label or boot id that is not a string");
+        return NULL;
+    }
+    if (!all_text((const char *[]){ uuid, level, process, image, boot_id }, 5)) {
+        *why = _("has a UUID, label or boot id that is not text");
+        return NULL;
+    }
+    launcher = json_object_get_member(obj, "launcher");
+    if (launcher && !JSON_NODE_HOLDS_NULL(launcher) &&
+        (!JSON_NODE_HOLDS_OBJECT(launcher) ||
+         !optional_int(json_node_get_object(launcher), "pid") ||
+         !optional_int(json_node_get_object(launcher), "start") ||
+         json_object_get_int_member_with_default(json_node_get_object(launcher), "pid", 0) <= 0)) {
+        *why = _("has a launching process that is not one");
+        return NULL;
+    }
+    vm = g_new0(SvirtJournalVm, 1);
+    vm->uuid = g_strdup(uuid);
+    vm->level = g_strdup(level);
+    vm->process = g_strdup(process);
+    vm->image = g_strdup(image);
+    vm->boot_id = g_strdup(boot_id);
+    if (launcher && JSON_NODE_HOLDS_OBJECT(launcher)) {
+        JsonObject *l = json_node_get_object(launcher);
+
+        vm->launcher = json_object_get_int_member_with_default(l, "pid", 0);
+        vm->launcher_start = (guint64)json_object_get_int_member_with_default(l, "start", 0);
+    }
+    return vm;
+}
+
+/* The VMs the engine started; a journal written before they were recorded has none. */
+static gboolean
+read_vms(JsonObject *root, GPtrArray *vms, const char *file, GError **error)
+{
+    JsonNode *node = json_object_get_member(root, "vms");
+    JsonArray *array;
+
+    if (!node || JSON_NODE_HOLDS_NULL(node))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_ARRAY(node))
+        return damaged(file, _("its VMs are not a list"), error);
+    array = json_node_get_array(node);
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+        const char *why = NULL;
+        SvirtJournalVm *vm = read_vm(json_array_get_element(array, i), &why);
+
+        if (!vm) {
+            g_autofree char *detail = g_strdup_printf(
+                /* TRANSLATORS: %u counts from 1; %s says what is wrong, e.g. "has no UUID" */
+                _("VM %u %s"), i + 1, why);
+
+            return damaged(file, detail, error);
+        }
+        g_ptr_array_add(vms, vm);
+    }
+    return TRUE;
+}
+
+static void
+add_vms_json(JsonBuilder *b, GPtrArray *vms)
+{
+    json_builder_set_member_name(b, "vms");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < vms->len; i++) {
+        SvirtJournalVm *vm = g_ptr_array_index(vms, i);
+        const char *strings[][2] = { { "uuid", vm->uuid },       { "level", vm->level },
+                                     { "process", vm->process }, { "image", vm->image },
+                                     { "boot_id", vm->boot_id } };
+
+        json_builder_begin_object(b);
+        for (guint s = 0; s < G_N_ELEMENTS(strings); s++) {
+            json_builder_set_member_name(b, strings[s][0]);
+            if (strings[s][1])
+                json_builder_add_string_value(b, strings[s][1]);
+            else
+                json_builder_add_null_value(b);
+        }
+        json_builder_set_member_name(b, "launcher");
+        if (vm->launcher > 0) {
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "pid");
+            json_builder_add_int_value(b, vm->launcher);
+            json_builder_set_member_name(b, "start");
+            json_builder_add_int_value(b, (gint64)vm->launcher_start);
+            json_builder_end_object(b);
+        } else {
+            json_builder_add_null_value(b);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+GPtrArray *
+svirt_journal_get_vms(SvirtJournal *journal)
+{
+    g_return_val_if_fail(journal->locked, NULL);
+    return journal->vms;
+}
+
+SvirtJournalVm *
+svirt_journal_lookup_vm(SvirtJournal *journal, const char *uuid)
+{
+    g_return_val_if_fail(journal->locked, NULL);
+    for (guint i = 0; i < journal->vms->len; i++) {
+        SvirtJournalVm *vm = g_ptr_array_index(journal->vms, i);
+
+        if (g_str_equal(vm->uuid, uuid))
+            return vm;
+    }
+    return NULL;
+}
+
+SvirtJournalVm *
+svirt_journal_add_vm(SvirtJournal *journal, const char *uuid, const char *level,
+                     const char *process, const char *image)
+{
+    SvirtJournalVm *vm = g_new0(SvirtJournalVm, 1);
+
+    svirt_journal_remove_vm(journal, uuid);
+    vm->uuid = g_strdup(uuid);
+    vm->level = g_strdup(level);
+    vm->process = g_strdup(process);
+    vm->image = g_strdup(image);
+    vm->boot_id = g_strdup(svirt_journal_boot_id());
+    vm->launcher = getpid();
+    vm->launcher_start = process_start_time(vm->launcher);
+    g_ptr_array_add(journal->vms, vm);
+    return vm;
+}
+
+void
+svirt_journal_remove_vm(SvirtJournal *journal, const char *uuid)
+{
+    SvirtJournalVm *vm = svirt_journal_lookup_vm(journal, uuid);
+
+    if (vm)
+        g_ptr_array_remove(journal->vms, vm);
+}
+
+void
+svirt_journal_vm_launched(SvirtJournalVm *vm)
+{
+    vm->launcher = 0;
+    vm->launcher_start = 0;
+}
+
+gboolean
+svirt_journal_vm_is_launching(const SvirtJournalVm *vm)
+{
+    return vm->launcher > 0 && vm->launcher_start != 0 &&
+           g_strcmp0(vm->boot_id, svirt_journal_boot_id()) == 0 &&
+           process_start_time(vm->launcher) == vm->launcher_start;
+}
+
+gboolean
+svirt_journal_vm_equal(const SvirtJournalVm *a, const SvirtJournalVm *b)
+{
+    return g_str_equal(a->uuid, b->uuid) && g_strcmp0(a->level, b->level) == 0 &&
+           g_strcmp0(a->process, b->process) == 0 && g_strcmp0(a->image, b->image) == 0 &&
+           g_strcmp0(a->boot_id, b->boot_id) == 0 && a->launcher == b->launcher &&
+           a->launcher_start == b->launcher_start;
 }

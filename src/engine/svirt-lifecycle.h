@@ -72,8 +72,17 @@ void svirt_engine_stop_vm_async(SvirtEngine *engine, const char *vm, gboolean fo
                                 GAsyncReadyCallback callback, gpointer user_data);
 gboolean svirt_engine_stop_vm_finish(SvirtEngine *engine, GAsyncResult *result, GError **error);
 
-/* Restores what VM @uuid held, from the journal alone: needs no libvirtd (the qemu hook). */
+/* Restores what VM @uuid held, from the journal alone: needs no libvirtd (the qemu hook). A VM
+ * that a live process is still starting is left to it: it puts the labels back itself if
+ * libvirtd fails the start. */
 gboolean svirt_restore_holder(const char *uuid, guint *n_restored, GError **error);
+/* How long libvirt's qemu hook waits for the label journal. libvirtd holds the VM while its
+ * hook runs, and a process holding the journal may be waiting for libvirtd to list the VMs:
+ * the hook gives up, and reconcile restores the labels later. */
+#define SVIRT_HOOK_LOCK_TIMEOUT_MS (10 * 1000)
+/* svirt_restore_holder() waiting at most @timeout_ms for the journal (SVIRT_ERROR_TIMED_OUT). */
+gboolean svirt_restore_holder_within(const char *uuid, guint timeout_ms, guint *n_restored,
+                                     GError **error);
 /* Restores one path to its recorded original, else the policy default, else after_exit. */
 gboolean svirt_restore_path(const char *path, char **restored_to, GError **error);
 

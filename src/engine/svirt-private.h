@@ -10,6 +10,7 @@
 
 #include "svirt-engine.h"
 #include "svirt-journal.h"
+#include "svirt-mcs.h"
 #include "svirt-plan.h"
 #include "svirt-policy.h"
 
@@ -101,9 +102,15 @@ gboolean svirt_domain_check_startable(virConnectPtr conn, virDomainPtr dom, GErr
 gboolean svirt_settings_check_host(const SvirtSettings *settings, const SvirtPolicyTypes *types,
                                    GError **error);
 
+/* Reserves on @mcs the level of every running VM on @conn and of every VM a process is still
+ * starting; the caller holds the journal lock. */
+gboolean svirt_collect_reservations_locked(virConnectPtr conn, SvirtJournal *journal,
+                                           SvirtMcs *mcs, GError **error);
+
 /* Drops @uuid as a holder of every journal entry and restores what nobody holds any more; the
- * caller holds the journal lock. */
+ * caller holds the journal lock. Why a path could not be restored (its entry stays) is added to
+ * @unrestored when it is not NULL, else it is the error. */
 gboolean svirt_release_holder_locked(SvirtJournal *journal, const char *uuid, guint *n_restored,
-                                     GError **error);
+                                     GString *unrestored, GError **error);
 
 G_END_DECLS

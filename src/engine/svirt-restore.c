@@ -51,18 +51,34 @@ restore_entry(const SvirtJournalEntry *entry, GError **error)
     return svirt_label_target_restore_label(target, entry->original, &status, error);
 }
 
-typedef gboolean (*HolderGone)(const char *holder, const SvirtJournalEntry *entry,
-                               gpointer data);
+/* Whether VM @holder, recorded during boot @boot_id, has stopped. */
+typedef gboolean (*HolderGone)(const char *holder, const char *boot_id, gpointer data);
+
+/* Forgets the VMs @gone says have stopped. */
+static void
+drop_gone_vms(SvirtJournal *journal, HolderGone gone, gpointer data)
+{
+    GPtrArray *vms = svirt_journal_get_vms(journal);
+
+    for (guint i = vms->len; i > 0; i--) {
+        SvirtJournalVm *vm = g_ptr_array_index(vms, i - 1);
+
+        if (gone(vm->uuid, vm->boot_id, data))
+            g_ptr_array_remove_index(vms, i - 1);
+    }
+}
 
 /* Drops every holder @gone says has stopped; restores the paths nobody holds any more. Entries
- * that cannot be restored stay (without holders) for the next reconcile. */
+ * that cannot be restored stay (without holders) for the next reconcile; why is added to
+ * @unrestored when the caller passes it, else it is the error. */
 static gboolean
 release_locked(SvirtJournal *journal, HolderGone gone, gpointer data, guint *n_restored,
-               guint *n_kept, GError **error)
+               guint *n_kept, GString *unrestored, GError **error)
 {
     GPtrArray *entries = svirt_journal_get_entries(journal);
     g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GString) failures = g_string_new(NULL);
+    g_autoptr(GString) own = unrestored ? NULL : g_string_new(NULL);
+    GString *failures = unrestored ? unrestored : own;
     guint restored = 0, kept = 0;
 
     for (guint i = 0; i < entries->len; i++) {
@@ -72,7 +88,7 @@ release_locked(SvirtJournal *journal, HolderGone gone, gpointer data, guint *n_r
         for (guint h = entry->holders->len; h > 0; h--) {
             const char *holder = g_ptr_array_index(entry->holders, h - 1);
 
-            if (gone(holder, entry, data))
+            if (gone(holder, entry->boot_id, data))
                 g_ptr_array_remove_index(entry->holders, h - 1);
         }
         if (entry->holders->len > 0) {
@@ -89,13 +105,14 @@ release_locked(SvirtJournal *journal, HolderGone gone, gpointer data, guint *n_r
     }
     for (guint i = 0; i < done->len; i++)
         svirt_journal_remove(journal, g_ptr_array_index(done, i));
+    drop_gone_vms(journal, gone, data);
     if (!svirt_journal_commit(journal, error))
         return FALSE;
     if (n_restored)
         *n_restored = restored;
     if (n_kept)
         *n_kept = kept;
-    if (failures->len) {
+    if (own && own->len) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("Some labels could not be restored and stay in the journal for the next "
                       "'svirtctl reconcile': %s"),
@@ -106,16 +123,35 @@ release_locked(SvirtJournal *journal, HolderGone gone, gpointer data, guint *n_r
 }
 
 static gboolean
-is_holder(const char *holder, const SvirtJournalEntry *entry, gpointer data)
+is_holder(const char *holder, const char *boot_id, gpointer data)
 {
     return g_str_equal(holder, data);
 }
 
 gboolean
 svirt_release_holder_locked(SvirtJournal *journal, const char *uuid, guint *n_restored,
-                            GError **error)
+                            GString *unrestored, GError **error)
 {
-    return release_locked(journal, is_holder, (gpointer)uuid, n_restored, NULL, error);
+    return release_locked(journal, is_holder, (gpointer)uuid, n_restored, NULL, unrestored,
+                          error);
+}
+
+/* A VM that a live process is still starting is left to that process, which puts its labels
+ * back itself when libvirtd fails the start. */
+static gboolean
+restore_holder(SvirtJournal *journal, const char *uuid, guint *n_restored, GError **error)
+{
+    SvirtJournalVm *vm = svirt_journal_lookup_vm(journal, uuid);
+
+    if (vm && svirt_journal_vm_is_launching(vm)) {
+        g_debug("VM %s is being started by process %" G_GINT64_FORMAT ", which restores its "
+                "labels if the start fails",
+                uuid, vm->launcher);
+        if (n_restored)
+            *n_restored = 0;
+        return TRUE;
+    }
+    return svirt_release_holder_locked(journal, uuid, n_restored, NULL, error);
 }
 
 gboolean
@@ -126,7 +162,21 @@ svirt_restore_holder(const char *uuid, guint *n_restored, GError **error)
 
     if (!journal || !svirt_journal_lock(journal, error))
         return FALSE;
-    ok = svirt_release_holder_locked(journal, uuid, n_restored, error);
+    ok = restore_holder(journal, uuid, n_restored, error);
+    svirt_journal_unlock(journal);
+    return ok;
+}
+
+gboolean
+svirt_restore_holder_within(const char *uuid, guint timeout_ms, guint *n_restored,
+                            GError **error)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, error);
+    gboolean ok;
+
+    if (!journal || !svirt_journal_lock_within(journal, timeout_ms, error))
+        return FALSE;
+    ok = restore_holder(journal, uuid, n_restored, error);
     svirt_journal_unlock(journal);
     return ok;
 }
@@ -167,20 +217,24 @@ svirt_engine_watch_stops(SvirtEngine *engine)
 }
 
 typedef struct {
+    SvirtJournal *journal;
     GHashTable *running;
     const char *boot_id;
     GHashTable *released; /* holders dropped, whose rows a list refreshes */
 } Liveness;
 
 static gboolean
-holder_not_running(const char *holder, const SvirtJournalEntry *entry, gpointer data)
+holder_not_running(const char *holder, const char *boot_id, gpointer data)
 {
     Liveness *live = data;
+    SvirtJournalVm *vm = svirt_journal_lookup_vm(live->journal, holder);
     gboolean gone;
 
-    /* A label from an earlier boot belongs to a VM process that no longer exists. */
-    gone = g_strcmp0(entry->boot_id, live->boot_id) != 0 ||
-           !g_hash_table_contains(live->running, holder);
+    /* A label from an earlier boot belongs to a VM process that no longer exists; a VM that a
+     * live process is still starting does not run yet, but will. */
+    gone = g_strcmp0(boot_id, live->boot_id) != 0 ||
+           (!g_hash_table_contains(live->running, holder) &&
+            !(vm && svirt_journal_vm_is_launching(vm)));
     if (gone)
         g_hash_table_add(live->released, g_strdup(holder));
     return gone;
@@ -209,10 +263,11 @@ svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GE
         svirt_journal_unlock(journal);
         return FALSE;
     }
+    live.journal = journal;
     live.running = running;
     live.boot_id = svirt_journal_boot_id();
     live.released = released;
-    ok = release_locked(journal, holder_not_running, &live, n_restored, n_kept, error);
+    ok = release_locked(journal, holder_not_running, &live, n_restored, n_kept, NULL, error);
     svirt_journal_unlock(journal);
     g_hash_table_iter_init(&iter, released);
     while (g_hash_table_iter_next(&iter, &holder, NULL))

@@ -93,12 +93,14 @@ prepare_serial_file(const char *path, GError **error)
     return TRUE;
 }
 
-static void
-rollback(SvirtJournal *journal, GArray *steps, const char *uuid)
+/* Puts back every label this start changed, and forgets the start; FALSE, with what stays in
+ * the journal and what to run, when a label could not be put back. */
+static gboolean
+rollback(SvirtJournal *journal, GArray *steps, const char *uuid, GError **error)
 {
-    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) failures = g_string_new(NULL);
+    g_autoptr(GError) release_error = NULL;
 
-    /* Labels we changed go back now; the journal then forgets this VM. */
     for (guint i = steps->len; i > 0; i--) {
         Step *step = &g_array_index(steps, Step, i - 1);
         SvirtLabelStatus status;
@@ -107,11 +109,45 @@ rollback(SvirtJournal *journal, GArray *steps, const char *uuid)
         if (!step->applied || step->held_before)
             continue;
         if (!svirt_label_target_restore_label(step->target, step->original, &status, &local))
-            g_warning("Could not roll back the label of %s: %s", step->item->path,
-                      local->message);
+            g_string_append_printf(failures, "%s%s", failures->len ? " " : "", local->message);
     }
-    if (!svirt_release_holder_locked(journal, uuid, NULL, &error))
-        g_warning("%s", error->message);
+    /* The journal then forgets this VM, restoring by path what is still recorded. */
+    if (!svirt_release_holder_locked(journal, uuid, NULL, failures, &release_error))
+        g_string_append_printf(failures, "%s%s", failures->len ? " " : "",
+                               release_error->message);
+    if (!failures->len)
+        return TRUE;
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
+                _("Some labels could not be put back: %s Those still recorded stay in the "
+                  "journal. Once the files are where they were, run 'svirtctl reconcile', or "
+                  "restart sVirt Manager, which reconciles when it connects."),
+                failures->str);
+    return FALSE;
+}
+
+/* Ends the message of @error, which is set, with the sentence @text. */
+static void
+append_to_error(GError **error, const char *text)
+{
+    char *message;
+
+    if (!error || !*error)
+        return;
+    message = g_strconcat((*error)->message, " ", text, NULL);
+    g_free((*error)->message);
+    (*error)->message = message;
+}
+
+/* Ends @error's message with what the rollback after it did. */
+static void
+rollback_after(SvirtJournal *journal, GArray *steps, const char *uuid, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+
+    if (rollback(journal, steps, uuid, &local))
+        append_to_error(error, _("Every label was put back."));
+    else
+        append_to_error(error, local->message);
 }
 
 static void
@@ -148,17 +184,41 @@ relabel_replaced_files(GArray *steps, const char *vm_name)
     }
 }
 
-/* Step 1: the level. Every running VM's level is reserved, then this VM's is chosen (dynamic)
- * or checked to be free (static). */
+/* A VM that another process is starting, or that the journal says runs, is not started a
+ * second time over it. */
 static gboolean
-reserve_level(SvirtEngine *engine, Vm *vm, const SvirtSettings *settings,
-              const char *mcs_range, char **level, GError **error)
+check_not_started(Vm *vm, SvirtJournal *journal, GError **error)
 {
-    g_autofree char *range = svirt_engine_dup_mcs_range(engine, mcs_range);
+    SvirtJournalVm *record = svirt_journal_lookup_vm(journal, vm->uuid);
+
+    if (!record)
+        return TRUE;
+    if (svirt_journal_vm_is_launching(record)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                    _("VM '%s' is being started by another process (%" G_GINT64_FORMAT "). "
+                      "Wait until it is done."),
+                    vm->name, record->launcher);
+        return FALSE;
+    }
+    /* Started since this start looked, or a record its stop did not clear. */
+    if (virDomainIsActive(vm->dom) == 1) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, _("VM '%s' is already running."),
+                    vm->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Step 1: the level. Every running VM's level, and that of every VM being started, is
+ * reserved, then this VM's is chosen (dynamic) or checked to be free (static). */
+static gboolean
+reserve_level(Vm *vm, SvirtJournal *journal, const SvirtSettings *settings, const char *range,
+              char **level, GError **error)
+{
     g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string(range, error);
 
     *level = NULL;
-    if (!mcs || !svirt_engine_collect_reservations(engine, mcs, error))
+    if (!mcs || !svirt_collect_reservations_locked(vm->conn, journal, mcs, error))
         return FALSE;
     if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
         SvirtLevel pair;
@@ -212,7 +272,11 @@ check_holders(Vm *vm, SvirtJournal *journal, GHashTable *running, Step *step, GE
     for (guint h = 0; entry && h < entry->holders->len; h++) {
         const char *holder = g_ptr_array_index(entry->holders, h);
         const char *holder_name = g_hash_table_lookup(running, holder);
+        SvirtJournalVm *record = svirt_journal_lookup_vm(journal, holder);
 
+        /* A VM that another process is starting holds its files already. */
+        if (!holder_name && record && svirt_journal_vm_is_launching(record))
+            holder_name = holder;
         if (!holder_name || g_str_equal(holder, vm->uuid))
             continue;
         if (item->designation == SVIRT_DESIGNATION_PRIVATE ||
@@ -291,9 +355,11 @@ check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
     return g_steal_pointer(&steps);
 }
 
-/* Step 3, write-ahead: the journal knows every original before the first label changes. */
+/* Step 3, write-ahead: the journal knows every original, and that this process is starting
+ * the VM with these labels, before the first label changes. */
 static gboolean
-write_journal(Vm *vm, SvirtJournal *journal, GArray *steps, GError **error)
+write_journal(Vm *vm, SvirtJournal *journal, const SvirtPlan *plan, const char *image_label,
+              GArray *steps, GError **error)
 {
     for (guint i = 0; i < steps->len; i++) {
         Step *step = &g_array_index(steps, Step, i);
@@ -304,6 +370,7 @@ write_journal(Vm *vm, SvirtJournal *journal, GArray *steps, GError **error)
                                      : svirt_label_target_get_resolved(step->target),
                                  step->original, step->item->label, vm->uuid);
     }
+    svirt_journal_add_vm(journal, vm->uuid, plan->level, plan->process_label, image_label);
     if (!svirt_journal_commit(journal, error)) {
         g_prefix_error(error, _("Starting '%s' stopped before labelling: "), vm->name);
         return FALSE;
@@ -327,7 +394,7 @@ apply_labels(Vm *vm, SvirtJournal *journal, GArray *steps, GError **error)
         if (!svirt_label_target_set_label(step->target, step->item->label, &status, error)) {
             g_prefix_error(error, _("Starting '%s' stopped while labelling %s: "), vm->name,
                            step->item->path);
-            rollback(journal, steps, vm->uuid);
+            rollback_after(journal, steps, vm->uuid, error);
             return FALSE;
         }
         step->applied = status == SVIRT_LABEL_STATUS_LABELED;
@@ -339,74 +406,139 @@ apply_labels(Vm *vm, SvirtJournal *journal, GArray *steps, GError **error)
     return TRUE;
 }
 
-/* Step 5: libvirtd starts the live copy. On failure every label goes back. */
-static gboolean
-launch(Vm *vm, const char *xml, const SvirtPlan *plan, const char *image_label,
-       SvirtJournal *journal, GArray *steps, GError **error)
-{
-    g_autofree char *live_xml = svirt_domain_xml_make_live(
-        xml, plan, image_label, svirt_host_has_selinux_driver(vm->conn), error);
-    virDomainPtr started;
+/* What a start reads before it takes the journal lock, and carries from labelling, under the
+ * lock, to libvirtd, without it. */
+typedef struct {
+    SvirtSettings *settings;
+    SvirtPolicyTypes *types;
+    char *xml; /* the persistent definition */
+    SvirtPlan *plan;
+    char *image_label;
+    GArray *steps;
+} Launch;
 
-    if (!live_xml) {
-        rollback(journal, steps, vm->uuid);
-        return FALSE;
-    }
-    started = virDomainCreateXML(vm->conn, live_xml, 0);
-    if (!started) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT,
-                                       _("Every label was put back."),
-                                       _("libvirtd could not start '%s'"), vm->name);
-        rollback(journal, steps, vm->uuid);
-        return FALSE;
-    }
-    virDomainFree(started);
-    relabel_replaced_files(steps, vm->name);
-    return TRUE;
+static void
+launch_clear(Launch *launch)
+{
+    g_clear_pointer(&launch->settings, svirt_settings_free);
+    g_clear_pointer(&launch->types, svirt_policy_types_free);
+    g_clear_pointer(&launch->xml, g_free);
+    g_clear_pointer(&launch->plan, svirt_plan_free);
+    g_clear_pointer(&launch->image_label, g_free);
+    g_clear_pointer(&launch->steps, g_array_unref);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Launch, launch_clear)
 
-static gboolean
-start_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs_range,
-             GError **error)
+/* The persistent definition, with the secrets a live copy must keep (graphics passwords). */
+static char *
+read_definition(Vm *vm, GError **error)
 {
-    g_autoptr(SvirtSettings) settings = NULL;
-    g_autoptr(SvirtPolicyTypes) types = NULL;
-    g_autoptr(SvirtPlan) plan = NULL;
-    g_autoptr(GArray) steps = NULL;
-    g_autoptr(VirString) xml = NULL;
-    g_autofree char *level = NULL;
-    g_autofree char *image_label = NULL;
+    g_autoptr(VirString) xml =
+        virDomainGetXMLDesc(vm->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
 
-    settings = svirt_engine_get_settings(engine, vm->uuid, error);
-    if (!settings)
-        return FALSE;
-    types = svirt_policy_types_load(error);
-    if (!types)
-        return FALSE;
-    /* A definition edited outside the engine is held to what set-label accepts. */
-    if (!svirt_settings_check_host(settings, types, error)) {
-        g_prefix_error(error, _("Cannot start '%s': "), vm->name);
-        return FALSE;
-    }
-    xml = virDomainGetXMLDesc(vm->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
     if (!xml) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not read the definition of VM '%s'"), vm->name);
+        return NULL;
+    }
+    return g_strdup(xml);
+}
+
+/* What does not need the journal lock: the settings, checked as set-label checks them (a
+ * definition may have been edited outside the engine), the policy and the definition. */
+static gboolean
+read_inputs(SvirtEngine *engine, Vm *vm, Launch *launch, GError **error)
+{
+    launch->settings = svirt_engine_get_settings(engine, vm->uuid, error);
+    if (!launch->settings)
+        return FALSE;
+    launch->types = svirt_policy_types_load(error);
+    if (!launch->types)
+        return FALSE;
+    if (!svirt_settings_check_host(launch->settings, launch->types, error)) {
+        g_prefix_error(error, _("Cannot start '%s': "), vm->name);
         return FALSE;
     }
-    if (!reserve_level(engine, vm, settings, mcs_range, &level, error))
+    launch->xml = read_definition(vm, error);
+    return launch->xml != NULL;
+}
+
+/* Steps 1 to 4, under the journal lock: the level, the checks, the journal, the labels. */
+static gboolean
+label_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs_range,
+             Launch *launch, GError **error)
+{
+    g_autofree char *range = svirt_engine_dup_mcs_range(engine, mcs_range);
+    g_autofree char *level = NULL;
+
+    if (!check_not_started(vm, journal, error) ||
+        !reserve_level(vm, journal, launch->settings, range, &level, error))
         return FALSE;
-    plan = svirt_plan_build(xml, settings, types, level, error);
-    if (!plan)
+    launch->plan = svirt_plan_build(launch->xml, launch->settings, launch->types, level, error);
+    if (!launch->plan)
         return FALSE;
-    if (plan->level)
-        image_label = svirt_policy_context_with_level(types->image, plan->level, NULL);
-    steps = check_targets(vm, plan, settings, journal, error);
-    if (!steps || !write_journal(vm, journal, steps, error) ||
-        !apply_labels(vm, journal, steps, error) ||
-        !launch(vm, xml, plan, image_label, journal, steps, error))
+    if (launch->plan->level)
+        launch->image_label =
+            svirt_policy_context_with_level(launch->types->image, launch->plan->level, NULL);
+    launch->steps = check_targets(vm, launch->plan, launch->settings, journal, error);
+    return launch->steps &&
+           write_journal(vm, journal, launch->plan, launch->image_label, launch->steps, error) &&
+           apply_labels(vm, journal, launch->steps, error);
+}
+
+/* Step 5, without the journal lock: libvirtd runs the qemu hook inside a start it fails, and
+ * the hook takes the lock. */
+static virDomainPtr
+launch_vm(Vm *vm, const Launch *launch, GError **error)
+{
+    g_autofree char *live_xml = svirt_domain_xml_make_live(
+        launch->xml, launch->plan, launch->image_label,
+        svirt_host_has_selinux_driver(vm->conn), error);
+    virDomainPtr started;
+
+    if (!live_xml)
+        return NULL;
+    started = virDomainCreateXML(vm->conn, live_xml, 0);
+    if (!started)
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("libvirtd could not start '%s'"), vm->name);
+    return started;
+}
+
+/* Step 6, under the lock again: the journal records that libvirtd runs the VM, or the labels
+ * go back. */
+static gboolean
+record_outcome(Vm *vm, SvirtJournal *journal, Launch *launch, gboolean started, GError **error)
+{
+    g_autoptr(GError) lock_error = NULL;
+    SvirtJournalVm *record;
+
+    if (!svirt_journal_lock(journal, &lock_error)) {
+        if (!started) {
+            g_autofree char *text = g_strdup_printf(
+                _("Its labels could not be put back: %s Once that is solved, run 'svirtctl "
+                  "reconcile', or restart sVirt Manager, which reconciles when it connects."),
+                lock_error->message);
+
+            append_to_error(error, text);
+            return FALSE;
+        }
+        g_warning("%s runs, but the journal could not record it: %s", vm->name,
+                  lock_error->message);
+        return TRUE;
+    }
+    if (!started) {
+        rollback_after(journal, launch->steps, vm->uuid, error);
+        svirt_journal_unlock(journal);
         return FALSE;
-    g_debug("Started %s as %s", vm->name, plan->process_label ? plan->process_label : "-");
+    }
+    record = svirt_journal_lookup_vm(journal, vm->uuid);
+    if (record)
+        svirt_journal_vm_launched(record);
+    if (!svirt_journal_commit(journal, &lock_error))
+        g_warning("%s", lock_error->message);
+    relabel_replaced_files(launch->steps, vm->name);
+    svirt_journal_unlock(journal);
     return TRUE;
 }
 
@@ -415,6 +547,8 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
                       GError **error)
 {
     g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(virDomain) started = NULL;
+    g_auto(Launch) launch = { 0 };
     g_auto(Vm) vm = { 0 };
     gboolean ok;
     int active;
@@ -434,14 +568,33 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
     /* Said before anything is labelled, with what to do, not as libvirtd's refusal after. */
     if (!svirt_domain_check_startable(vm.conn, vm.dom, error))
         return FALSE;
-    /* The journal lock is also the host-wide start lock: levels are read and taken under it. */
+    /* The journal lock is also the host-wide start lock: levels are read and taken under it.
+     * It is not held while libvirtd starts the VM: the journal says that this process is
+     * starting it, which keeps its level taken and its labels to this process meanwhile. */
+    if (!read_inputs(engine, &vm, &launch, error))
+        return FALSE;
     journal = svirt_journal_open(NULL, error);
     if (!journal || !svirt_journal_lock(journal, error))
         return FALSE;
-    ok = start_locked(engine, &vm, journal, mcs_range, error);
+    ok = label_locked(engine, &vm, journal, mcs_range, &launch, error);
     svirt_journal_unlock(journal);
+    if (!ok)
+        return FALSE;
+    started = launch_vm(&vm, &launch, error);
+    ok = record_outcome(&vm, journal, &launch, started != NULL, error);
+    /* A VM that stopped at once had its stop seen while this process was still starting it,
+     * and left to it. */
+    if (started && virDomainIsActive(started) == 0) {
+        g_autoptr(GError) local = NULL;
+
+        g_debug("%s stopped as soon as it started", vm.name);
+        if (!svirt_restore_holder(vm.uuid, NULL, &local))
+            g_warning("%s", local->message);
+    }
+    svirt_engine_notify_labels_changed(engine, vm.uuid);
     if (ok)
-        svirt_engine_notify_labels_changed(engine, vm.uuid);
+        g_debug("Started %s as %s", vm.name,
+                launch.plan->process_label ? launch.plan->process_label : "-");
     return ok;
 }
 

@@ -201,6 +201,29 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
     return TRUE;
 }
 
+/* A running VM's labels, as the journal recorded them when the engine started it: the labels
+ * element of its live definition may have been copied into its definition or forged there.
+ * Returns its level; a VM the journal does not know was started outside the engine. */
+static char *
+recorded_labels(SvirtVmStatus *status)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, NULL);
+    SvirtJournalVm *record;
+    char *level = NULL;
+
+    if (!journal || !svirt_journal_lock(journal, NULL))
+        return NULL;
+    record = svirt_journal_lookup_vm(journal, status->uuid);
+    if (record) {
+        status->process_label = g_strdup(record->process);
+        status->image_label = g_strdup(record->image);
+        level = g_strdup(record->level);
+        status->started_by_engine = TRUE;
+    }
+    svirt_journal_unlock(journal);
+    return level;
+}
+
 static SvirtVmStatus *
 vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
           SvirtSettings **settings_out, GError **error)
@@ -233,12 +256,8 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
         return NULL;
     status->mode = settings->mode;
     status->relabel = settings->relabel;
-    if (running) {
-        status->process_label = svirt_domain_live_attr(vm.dom, "process");
-        status->image_label = svirt_domain_live_attr(vm.dom, "image");
-        level = svirt_domain_live_attr(vm.dom, "level");
-        status->started_by_engine = status->process_label != NULL || level != NULL;
-    }
+    if (running)
+        level = recorded_labels(status);
     if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)
         level = svirt_settings_dup_static_level(settings);
     status->enforced_reason = g_strdup(facts->enforced_reason);

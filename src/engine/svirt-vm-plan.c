@@ -6,26 +6,79 @@
 
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
+#include "svirt-journal.h"
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
 #include "svirt-private.h"
 #include "svirt-reach.h"
 #include "svirt-task.h"
 
-typedef void (*HeldLevelFunc)(virDomainPtr dom, const char *uuid, const SvirtLevel *level,
+typedef void (*HeldLevelFunc)(const char *uuid, const char *name, const SvirtLevel *level,
                               gpointer data);
 
-/* Calls @func with the level each running VM holds: the clearance (high level) of the process
- * label the engine recorded in its live definition, else of libvirt's selinux <seclabel>. */
+/* The level a process label @label reaches: its clearance (high level), else its level. */
 static gboolean
-foreach_held_level(SvirtEngine *self, HeldLevelFunc func, gpointer data, GError **error)
+label_level(const char *label, const char *holder, SvirtLevel *out)
 {
-    g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
+    g_autoptr(SvirtContext) ctx = NULL;
+    g_autoptr(GError) local = NULL;
+    const SvirtLevel *level;
+
+    if (!label || !(ctx = svirt_context_parse(label, &local)) || !svirt_context_has_level(ctx)) {
+        if (local)
+            g_message("VM %s: %s", holder, local->message);
+        return FALSE;
+    }
+    level = svirt_context_get_high(ctx);
+    if (level == NULL)
+        level = svirt_context_get_low(ctx);
+    *out = *level;
+    return TRUE;
+}
+
+/* What a VM the engine started runs under: from the journal, not its live definition. */
+static gboolean
+recorded_level(const SvirtJournalVm *record, const char *holder, SvirtLevel *out)
+{
+    if (record->process)
+        return label_level(record->process, holder, out);
+    return record->level && svirt_level_parse(record->level, out, NULL);
+}
+
+/* A running VM's level: what the journal recorded when the engine started it, else the label
+ * libvirtd gave it. The labels element of a live definition is not trusted: anyone who can
+ * define a VM can write one. */
+static gboolean
+running_level(SvirtJournal *journal, virDomainPtr dom, const char *uuid, SvirtLevel *out)
+{
+    SvirtJournalVm *record = svirt_journal_lookup_vm(journal, uuid);
+    g_autofree char *label = NULL;
+    char *xml;
+
+    if (record)
+        return recorded_level(record, virDomainGetName(dom), out);
+    xml = virDomainGetXMLDesc(dom, 0);
+    if (xml == NULL) {
+        /* It stopped meanwhile and holds nothing any more. */
+        virResetLastError();
+        return FALSE;
+    }
+    label = svirt_domain_xml_selinux_label(xml);
+    free(xml);
+    return label_level(label, virDomainGetName(dom), out);
+}
+
+/* Calls @func with the level each running VM holds, and each VM another process is starting
+ * (it does not run yet, but its level is taken). The journal must be locked. */
+static gboolean
+foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFunc func,
+                          gpointer data, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *records = svirt_journal_get_vms(journal);
     virDomainPtr *doms = NULL;
     int n;
 
-    if (conn == NULL)
-        return FALSE;
     n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
     if (n < 0) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
@@ -34,35 +87,46 @@ foreach_held_level(SvirtEngine *self, HeldLevelFunc func, gpointer data, GError 
     }
     for (int i = 0; i < n; i++) {
         g_autoptr(virDomain) dom = doms[i];
-        g_autoptr(SvirtContext) ctx = NULL;
-        g_autoptr(GError) local = NULL;
-        g_autofree char *label = NULL;
         char uuid[VIR_UUID_STRING_BUFLEN];
-        const SvirtLevel *level;
-        char *xml = virDomainGetXMLDesc(dom, 0);
+        SvirtLevel level;
 
-        if (xml == NULL || virDomainGetUUIDString(dom, uuid) < 0) {
-            /* It stopped meanwhile and holds nothing any more. */
-            free(xml);
+        if (virDomainGetUUIDString(dom, uuid) < 0) {
             virResetLastError();
             continue;
         }
-        label = svirt_domain_xml_held_label(xml);
-        free(xml);
-        if (label == NULL || !(ctx = svirt_context_parse(label, &local)) ||
-            !svirt_context_has_level(ctx)) {
-            if (local)
-                g_message("VM %s: %s", virDomainGetName(dom), local->message);
-            continue;
-        }
-        /* The process reaches everything its clearance dominates. */
-        level = svirt_context_get_high(ctx);
-        if (level == NULL)
-            level = svirt_context_get_low(ctx);
-        func(dom, uuid, level, data);
+        g_hash_table_add(seen, g_strdup(uuid));
+        if (running_level(journal, dom, uuid, &level))
+            func(uuid, virDomainGetName(dom), &level, data);
     }
     free(doms);
+    for (guint i = 0; i < records->len; i++) {
+        const SvirtJournalVm *record = g_ptr_array_index(records, i);
+        SvirtLevel level;
+
+        if (!g_hash_table_contains(seen, record->uuid) &&
+            svirt_journal_vm_is_launching(record) &&
+            recorded_level(record, record->uuid, &level))
+            func(record->uuid, record->uuid, &level, data);
+    }
     return TRUE;
+}
+
+/* The same, taking the journal's lock for the time it reads. */
+static gboolean
+foreach_held_level(SvirtEngine *self, HeldLevelFunc func, gpointer data, GError **error)
+{
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
+    g_autoptr(SvirtJournal) journal = NULL;
+    gboolean ok;
+
+    if (conn == NULL)
+        return FALSE;
+    journal = svirt_journal_open(NULL, error);
+    if (!journal || !svirt_journal_lock(journal, error))
+        return FALSE;
+    ok = foreach_held_level_locked(conn, journal, func, data, error);
+    svirt_journal_unlock(journal);
+    return ok;
 }
 
 typedef struct {
@@ -71,15 +135,24 @@ typedef struct {
 } Reservations;
 
 static void
-reserve_held(virDomainPtr dom, const char *uuid, const SvirtLevel *level, gpointer data)
+reserve_held(const char *uuid, const char *name, const SvirtLevel *level, gpointer data)
 {
     Reservations *r = data;
     g_autoptr(GError) local = NULL;
 
     if (g_strcmp0(uuid, r->except_uuid) == 0)
         return;
-    if (!svirt_mcs_reserve(r->mcs, level, virDomainGetName(dom), &local))
-        g_message("VM %s: %s", virDomainGetName(dom), local->message);
+    if (!svirt_mcs_reserve(r->mcs, level, name, &local))
+        g_message("VM %s: %s", name, local->message);
+}
+
+gboolean
+svirt_collect_reservations_locked(virConnectPtr conn, SvirtJournal *journal, SvirtMcs *mcs,
+                                  GError **error)
+{
+    Reservations r = { mcs, NULL };
+
+    return foreach_held_level_locked(conn, journal, reserve_held, &r, error);
 }
 
 gboolean
@@ -115,11 +188,11 @@ svirt_engine_check_level_free(SvirtEngine *self, const char *uuid, const char *n
 }
 
 static void
-add_held(virDomainPtr dom, const char *uuid, const SvirtLevel *level, gpointer data)
+add_held(const char *uuid, const char *name, const SvirtLevel *level, gpointer data)
 {
     g_autofree char *str = svirt_level_to_string(level);
 
-    svirt_reach_map_add(data, uuid, virDomainGetName(dom), str);
+    svirt_reach_map_add(data, uuid, name, str);
 }
 
 /* Adds the level of every VM with a static label, running or not. */

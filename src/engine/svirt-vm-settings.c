@@ -7,6 +7,7 @@
 #include "svirt-context.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
+#include "svirt-journal.h"
 #include "svirt-policy.h"
 #include "svirt-private.h"
 #include "svirt-settings.h"
@@ -50,20 +51,35 @@ read_metadata(virDomainPtr dom, SvirtSettings **stored, GError **error)
     return *stored != NULL;
 }
 
+/* Whether the journal records that the engine started @dom: its live seclabel is then the
+ * engine's. */
+static gboolean
+started_by_engine(virDomainPtr dom)
+{
+    g_autoptr(SvirtJournal) journal = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    gboolean recorded;
+
+    if (virDomainGetUUIDString(dom, uuid) < 0 || !(journal = svirt_journal_open(NULL, NULL)) ||
+        !svirt_journal_lock(journal, NULL))
+        return FALSE;
+    recorded = svirt_journal_lookup_vm(journal, uuid) != NULL;
+    svirt_journal_unlock(journal);
+    return recorded;
+}
+
 /* The settings of @dom's definition: the persistent one; a transient VM's live one, unless the
  * engine started it and its seclabel is the engine's. */
 static SvirtSettings *
 definition_settings(virDomainPtr dom, const SvirtSettings *stored, gboolean *native,
                     GError **error)
 {
-    gboolean persistent = virDomainIsPersistent(dom) == 1;
-    g_autofree char *live_mode = persistent ? NULL : svirt_domain_live_attr(dom, "mode");
     g_autofree char *xml = NULL;
     g_autoptr(GError) local = NULL;
     SvirtSettings *settings;
 
     *native = FALSE;
-    if (live_mode)
+    if (virDomainIsPersistent(dom) != 1 && started_by_engine(dom))
         return stored ? svirt_settings_copy(stored) : svirt_settings_new();
     xml = svirt_domain_dup_xml(dom, TRUE, error);
     if (!xml)
