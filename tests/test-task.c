@@ -127,6 +127,26 @@ test_result_and_error(void)
     probe_clear(&probe);
 }
 
+/* A message quoting a name that is not UTF-8 reaches the caller as text a window can show. */
+static void
+test_error_made_readable(void)
+{
+    Probe probe = { 0 };
+    g_autoptr(GObject) source = new_source(&probe);
+    g_autoptr(GError) error = NULL;
+    SvirtTaskArgs *args = svirt_task_args_new("disk-\377.img");
+
+    args->flag = TRUE;
+    svirt_task_run(source, test_error_made_readable, echo_call, args, g_free,
+                   SVIRT_TASK_CANCEL_DROPS, NULL, on_done, &probe);
+    wait_result(&probe);
+    g_assert_false(svirt_task_finish_boolean(source, test_error_made_readable, probe.result,
+                                             &error));
+    g_assert_true(g_utf8_validate(error->message, -1, NULL));
+    g_assert_cmpstr(error->message, ==, "No VM named 'disk-\357\277\275.img'.");
+    probe_clear(&probe);
+}
+
 /* A call cancelled before its worker reaches it does not run at all. */
 static void
 test_cancelled_before_run(void)
@@ -201,6 +221,7 @@ main(int argc, char *argv[])
     g_test_init(&argc, &argv, NULL);
     main_thread = g_thread_self();
     g_test_add_func("/task/result-and-error", test_result_and_error);
+    g_test_add_func("/task/error-made-readable", test_error_made_readable);
     g_test_add_func("/task/cancelled-before-run", test_cancelled_before_run);
     g_test_add_func("/task/cancel-drops-read", test_cancel_drops_read);
     g_test_add_func("/task/cancel-reports-change", test_cancel_reports_change);

@@ -43,6 +43,13 @@ run_in_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *ca
         return;
     }
     if (!data->func(source, data->args, &result, cancellable, &error)) {
+        /* A message may quote a path whose name is not UTF-8; a window shows only text. */
+        if (error->message && !g_utf8_validate(error->message, -1, NULL)) {
+            char *readable = g_utf8_make_valid(error->message, -1);
+
+            g_free(error->message);
+            error->message = readable;
+        }
         g_task_return_error(task, error);
         return;
     }
