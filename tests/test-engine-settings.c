@@ -242,6 +242,24 @@ assert_holder(SvirtMcs *mcs, const char *level_str, const char *holder)
     g_assert_cmpstr(svirt_mcs_holder(mcs, &level), ==, holder);
 }
 
+/* Records in the journal that the engine labelled @path for @dom, as a start does; or forgets
+ * it. */
+static void
+record_holder(virDomainPtr dom, const char *path, gboolean add)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, NULL);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    g_assert_true(svirt_journal_lock(journal, NULL));
+    if (add)
+        svirt_journal_add_holder(journal, path, NULL, "system_u:object_r:svirt_image_t:s0", uuid);
+    else
+        svirt_journal_remove(journal, path);
+    g_assert_true(svirt_journal_commit(journal, NULL));
+    svirt_journal_unlock(journal);
+}
+
 /* Records in the journal that the engine started @dom with @process, as a start does. */
 static void
 record_started(virDomainPtr dom, const char *process, const char *level, gboolean add)
@@ -265,8 +283,10 @@ test_collect_reservations(void)
     g_autoptr(SvirtEngine) engine = connected_engine();
     g_autoptr(virConnect) conn = virConnectOpen(URI);
     g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string("s0:c0.c1023", NULL);
+    g_autoptr(SvirtVmStatus) earlier = NULL;
+    g_autoptr(SvirtVmStatus) forged = NULL;
     g_autoptr(GError) error = NULL;
-    virDomainPtr doms[5];
+    virDomainPtr doms[6];
 
     doms[0] = start_transient(conn, "static-vm",
                               "<seclabel type='static' model='selinux' relabel='no'>"
@@ -290,9 +310,19 @@ test_collect_reservations(void)
                               "level='s0:c70,c80'/></metadata>"
                               "<seclabel type='static' model='selinux' relabel='no'>"
                               "<label>system_u:system_r:svirt_t:s0:c90,c91</label></seclabel>");
+    /* Started by an engine that recorded only the files it labelled: the journal confirms the
+     * live labels. */
+    doms[5] = start_transient(conn, "earlier-vm",
+                              "<metadata><svml:labels xmlns:svml='" SVIRT_LIVE_NS "' "
+                              "mode='dynamic' process='system_u:system_r:svirt_t:s0:c11,c12' "
+                              "level='s0:c11,c12'/></metadata>");
+    record_holder(doms[5], "/nonexistent/earlier-vm.img", TRUE);
 
     g_assert_true(svirt_engine_collect_reservations(engine, mcs, &error));
+    earlier = svirt_engine_get_vm_status(engine, "earlier-vm", NULL);
+    forged = svirt_engine_get_vm_status(engine, "forged-vm", NULL);
     record_started(doms[1], NULL, NULL, FALSE);
+    record_holder(doms[5], "/nonexistent/earlier-vm.img", FALSE);
     for (gsize i = 0; i < G_N_ELEMENTS(doms); i++) {
         virDomainDestroy(doms[i]);
         virDomainFree(doms[i]);
@@ -304,7 +334,12 @@ test_collect_reservations(void)
     assert_holder(mcs, "s0:c7,c8", "range-vm");
     assert_holder(mcs, "s0:c70,c80", NULL);
     assert_holder(mcs, "s0:c90,c91", "forged-vm");
-    g_assert_cmpuint(svirt_mcs_n_free(mcs), ==, svirt_mcs_capacity(mcs) - 4);
+    assert_holder(mcs, "s0:c11,c12", "earlier-vm");
+    g_assert_true(earlier->started_by_engine);
+    g_assert_cmpstr(earlier->process_label, ==, "system_u:system_r:svirt_t:s0:c11,c12");
+    g_assert_false(forged->started_by_engine);
+    g_assert_null(forged->process_label);
+    g_assert_cmpuint(svirt_mcs_n_free(mcs), ==, svirt_mcs_capacity(mcs) - 5);
 }
 
 static void

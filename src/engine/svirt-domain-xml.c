@@ -268,6 +268,15 @@ svirt_domain_xml_held_label(const char *live_xml)
 }
 
 char *
+svirt_domain_xml_live_attr(const char *live_xml, const char *name)
+{
+    g_autofree char *expr = g_strdup_printf(
+        "string(/domain/metadata/*[namespace-uri()='" SVIRT_LIVE_NS "']/@%s)", name);
+
+    return svirt_xml_string(live_xml, expr);
+}
+
+char *
 svirt_domain_xml_selinux_label(const char *xml)
 {
     return svirt_xml_string(xml, "string(/domain/seclabel[@model='selinux']/label)");

@@ -56,6 +56,9 @@ char *svirt_domain_xml_live_labels_attr(const char *labels_xml, const char *name
  * it started the VM, else what libvirt's selinux driver gave it. Anyone who can define a VM can
  * write the former: reservations and status take the journal's record instead. */
 char *svirt_domain_xml_held_label(const char *live_xml);
+/* Attribute @name (mode, process, image, level) of the labels element in a live definition;
+ * trust it only where the journal confirms that the engine labelled for the VM. */
+char *svirt_domain_xml_live_attr(const char *live_xml, const char *name);
 /* The label of the selinux <seclabel>, whatever its type. */
 char *svirt_domain_xml_selinux_label(const char *xml);
 

@@ -559,6 +559,17 @@ svirt_journal_entry_has_holder(const SvirtJournalEntry *entry, const char *holde
     return FALSE;
 }
 
+gboolean
+svirt_journal_has_holder(SvirtJournal *journal, const char *holder)
+{
+    g_return_val_if_fail(journal->locked, FALSE);
+    for (guint i = 0; i < journal->entries->len; i++) {
+        if (svirt_journal_entry_has_holder(g_ptr_array_index(journal->entries, i), holder))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* A path already in the journal keeps its first original: later holders saw our label. */
 SvirtJournalEntry *
 svirt_journal_add_holder(SvirtJournal *journal, const char *path, GBytes *original,

@@ -58,6 +58,8 @@ void svirt_journal_remove(SvirtJournal *journal, const char *path);
 gboolean svirt_journal_commit(SvirtJournal *journal, GError **error);
 
 gboolean svirt_journal_entry_has_holder(const SvirtJournalEntry *entry, const char *holder);
+/* Whether any entry has @holder: the engine labelled files for that VM. */
+gboolean svirt_journal_has_holder(SvirtJournal *journal, const char *holder);
 gboolean svirt_journal_entry_equal(const SvirtJournalEntry *a, const SvirtJournalEntry *b);
 gboolean svirt_journal_vm_equal(const SvirtJournalVm *a, const SvirtJournalVm *b);
 

@@ -203,11 +203,15 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
 
 /* A running VM's labels, as the journal recorded them when the engine started it: the labels
  * element of its live definition may have been copied into its definition or forged there.
- * Returns its level; a VM the journal does not know was started outside the engine. */
+ * Only for a VM started by an engine that recorded just the files it labelled are they taken
+ * from there, since the journal confirms them. Returns its level; a VM the journal does not
+ * know was started outside the engine. */
 static char *
-recorded_labels(SvirtVmStatus *status)
+recorded_labels(SvirtVmStatus *status, virDomainPtr dom)
 {
     g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, NULL);
+    g_autoptr(VirString) xml = NULL;
+    g_autofree char *mode = NULL;
     SvirtJournalVm *record;
     char *level = NULL;
 
@@ -218,6 +222,13 @@ recorded_labels(SvirtVmStatus *status)
         status->process_label = g_strdup(record->process);
         status->image_label = g_strdup(record->image);
         level = g_strdup(record->level);
+        status->started_by_engine = TRUE;
+    } else if (svirt_journal_has_holder(journal, status->uuid) &&
+               (xml = virDomainGetXMLDesc(dom, 0)) != NULL &&
+               (mode = svirt_domain_xml_live_attr(xml, "mode")) != NULL) {
+        status->process_label = svirt_domain_xml_live_attr(xml, "process");
+        status->image_label = svirt_domain_xml_live_attr(xml, "image");
+        level = svirt_domain_xml_live_attr(xml, "level");
         status->started_by_engine = TRUE;
     }
     svirt_journal_unlock(journal);
@@ -257,7 +268,7 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     status->mode = settings->mode;
     status->relabel = settings->relabel;
     if (running)
-        level = recorded_labels(status);
+        level = recorded_labels(status, vm.dom);
     if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)
         level = svirt_settings_dup_static_level(settings);
     status->enforced_reason = g_strdup(facts->enforced_reason);

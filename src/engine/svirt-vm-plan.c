@@ -46,8 +46,9 @@ recorded_level(const SvirtJournalVm *record, const char *holder, SvirtLevel *out
 }
 
 /* A running VM's level: what the journal recorded when the engine started it, else the label
- * libvirtd gave it. The labels element of a live definition is not trusted: anyone who can
- * define a VM can write one. */
+ * libvirtd gave it. The labels element of a live definition is not trusted (anyone who can
+ * define a VM can write one), unless the journal confirms that the engine labelled files for
+ * that VM: a VM started by an engine that did not record VMs yet. */
 static gboolean
 running_level(SvirtJournal *journal, virDomainPtr dom, const char *uuid, SvirtLevel *out)
 {
@@ -63,7 +64,8 @@ running_level(SvirtJournal *journal, virDomainPtr dom, const char *uuid, SvirtLe
         virResetLastError();
         return FALSE;
     }
-    label = svirt_domain_xml_selinux_label(xml);
+    label = svirt_journal_has_holder(journal, uuid) ? svirt_domain_xml_held_label(xml)
+                                                : svirt_domain_xml_selinux_label(xml);
     free(xml);
     return label_level(label, virDomainGetName(dom), out);
 }
