@@ -219,6 +219,36 @@ test_stored_invalid(void)
     g_assert_nonnull(strstr(error->message, "svirtctl set-label"));
 }
 
+/* A static label edited in by hand that a start would refuse is shown as a problem in the list
+ * where a policy is installed; without one the type is not checked. */
+static void
+test_stored_refused_listed(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(virDomain) dom = virDomainDefineXML(
+        conn, "<domain type='test'><name>refused-vm</name><memory>65536</memory>"
+              "<os><type>hvm</type></os><metadata><svm:security xmlns:svm='" SVIRT_METADATA_NS
+              "' mode='static'><svm:label>system_u:system_r:unconfined_t:s0:c1,c2</svm:label>"
+              "</svm:security></metadata></domain>");
+    g_autoptr(SvirtVmLabels) labels = NULL;
+    g_autoptr(SvirtPolicyTypes) types = svirt_policy_types_load(NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull(dom);
+    labels = svirt_engine_get_vm_labels(engine, "refused-vm", &error);
+    virDomainUndefine(dom);
+    g_assert_no_error(error);
+    g_test_message("%s", labels->reason);
+    if (types && types->domain_from_policy) {
+        g_assert_cmpint(labels->isolation, ==, SVIRT_ISOLATION_PROBLEM);
+        g_assert_true(g_str_has_prefix(labels->reason, "It cannot start: "));
+        g_assert_nonnull(strstr(labels->reason, "unconfined_t"));
+    } else {
+        g_assert_cmpint(labels->isolation, ==, SVIRT_ISOLATION_ISOLATED);
+    }
+}
+
 static virDomainPtr
 start_transient(virConnectPtr conn, const char *name, const char *extra)
 {
@@ -769,6 +799,9 @@ test_native_seclabel(void)
     g_assert_no_error(error);
     g_assert_cmpint(labels->mode, ==, SVIRT_SECURITY_MODE_STATIC);
     g_assert_cmpstr(labels->process_label, ==, NATIVE_LABEL);
+    /* The list shows that it cannot start here, not that it will be isolated. */
+    g_assert_cmpint(labels->isolation, ==, SVIRT_ISOLATION_PROBLEM);
+    g_assert_nonnull(strstr(labels->reason, "no selinux security driver"));
     status = svirt_engine_get_vm_status(engine, "native-vm", &error);
     g_assert_no_error(error);
     g_assert_cmpint(status->settings_source, ==, SVIRT_SETTINGS_SOURCE_SECLABEL);
@@ -926,6 +959,7 @@ main(int argc, char *argv[])
     g_test_add_func("/engine-settings/set-checked-against-policy",
                     test_set_checked_against_policy);
     g_test_add_func("/engine-settings/stored-invalid", test_stored_invalid);
+    g_test_add_func("/engine-settings/stored-refused-listed", test_stored_refused_listed);
     g_test_add_func("/engine-settings/collect-reservations", test_collect_reservations);
     g_test_add_func("/engine-settings/plan-vm", test_plan_vm);
     g_test_add_func("/engine-settings/plan-vm-async", test_plan_vm_async);

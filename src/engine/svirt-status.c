@@ -426,6 +426,28 @@ check_static_reach(SvirtEngine *engine, HostFacts *facts, const SvirtVmStatus *s
     labels->reason = g_strdup_printf(_("Not isolated. %s"), reach->summary);
 }
 
+/* What a start would refuse shows as a problem before anyone clicks Start. */
+static void
+check_startable(const SvirtVmStatus *status, const SvirtSettings *settings,
+                const HostFacts *facts, SvirtVmLabels *labels)
+{
+    g_autoptr(GError) refused = NULL;
+
+    if (svirt_vm_state_is_active(status->state))
+        return;
+    if (status->start_blocker) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        g_free(labels->reason);
+        labels->reason = g_strdup(status->start_blocker);
+    } else if (settings->mode == SVIRT_SECURITY_MODE_STATIC &&
+               !svirt_settings_check_host(settings, facts->types, &refused)) {
+        labels->isolation = SVIRT_ISOLATION_PROBLEM;
+        g_free(labels->reason);
+        /* TRANSLATORS: %s says why, e.g. that the label's type is not one VMs run under */
+        labels->reason = g_strdup_printf(_("It cannot start: %s"), refused->message);
+    }
+}
+
 static SvirtVmLabels *
 vm_labels(SvirtEngine *engine, const char *vm, HostFacts *facts, GError **error)
 {
@@ -437,6 +459,7 @@ vm_labels(SvirtEngine *engine, const char *vm, HostFacts *facts, GError **error)
         return NULL;
     labels = svirt_vm_labels_from_status(status);
     check_static_reach(engine, facts, status, settings, labels);
+    check_startable(status, settings, facts, labels);
     /* A stopped static VM: show the label it will run under. */
     if (!labels->process_label && status->mode == SVIRT_SECURITY_MODE_STATIC)
         labels->process_label = g_strdup(settings->label);
