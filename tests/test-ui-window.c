@@ -1159,6 +1159,55 @@ test_native_seclabel_in_list(void)
     gtk_widget_destroy(GTK_WIDGET(window));
 }
 
+static void
+set_stored_static(virDomainPtr vm, const char *label)
+{
+    g_autoptr(SvirtSettings) settings = svirt_settings_new();
+    g_autofree char *xml = NULL;
+
+    settings->mode = SVIRT_SECURITY_MODE_STATIC;
+    settings->label = g_strdup(label);
+    xml = svirt_settings_format(settings);
+    g_assert_cmpint(virDomainSetMetadata(vm, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                                         SVIRT_METADATA_PREFIX, SVIRT_METADATA_NS,
+                                         VIR_DOMAIN_AFFECT_CONFIG),
+                    ==, 0);
+}
+
+/* A static label is isolated or not next to the other VMs' levels: when another VM is given a
+ * range that covers it, its own row changes too, without F5. */
+static void
+test_reach_follows_others(void)
+{
+    g_autoptr(virConnect) other = virConnectOpen("test:///default");
+    g_autoptr(virDomain) pair = svm_test_define_test_vm(other, "svm-reach-pair", "");
+    g_autoptr(virDomain) range = svm_test_define_test_vm(other, "svm-reach-range", "");
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    RowWait will_isolate = { NULL, uuid, SVM_VM_LIST_COL_ISOLATION_TEXT, "Will be isolated" };
+    RowWait reached = { NULL, uuid, SVM_VM_LIST_COL_ISOLATION_TEXT, "Not isolated." };
+    g_autofree char *tooltip = NULL;
+    SvmWindow *window;
+
+    g_assert_nonnull(pair);
+    g_assert_nonnull(range);
+    virDomainGetUUIDString(pair, uuid);
+    set_stored_static(pair, "system_u:system_r:svirt_t:s0:c81,c82");
+    window = open_window("test:///default");
+    will_isolate.window = reached.window = window;
+    svm_test_wait_for(window_loaded, window, 10000, "the VM list");
+    svm_test_wait_for(row_has_prefix, &will_isolate, 10000, "the static VM's isolation");
+
+    set_stored_static(range, "system_u:system_r:svirt_t:s0-s0:c0.c1023");
+    svm_test_wait_for(row_has_prefix, &reached, 10000,
+                      "the static VM's row to say that another VM's range reaches it");
+    tooltip = row_string(window, uuid, SVM_VM_LIST_COL_ISOLATION_TEXT);
+    g_test_message("%s", tooltip);
+    g_assert_nonnull(strstr(tooltip, "svm-reach-range"));
+    gtk_widget_destroy(GTK_WIDGET(window));
+    virDomainUndefine(range);
+    virDomainUndefine(pair);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1195,6 +1244,7 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/main-window/labels-follow", test_labels_follow);
     g_test_add_func("/ui/main-window/labels-follow-other-process",
                     test_labels_follow_other_process);
+    g_test_add_func("/ui/main-window/reach-follows-others", test_reach_follows_others);
     ret = g_test_run();
     svm_test_rmdir(state);
     return ret;

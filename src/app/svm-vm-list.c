@@ -179,6 +179,27 @@ svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels)
                        -1);
 }
 
+GPtrArray *
+svm_vm_list_dup_static_uuids(SvmVmList *self)
+{
+    const char *shown = svirt_security_mode_to_label(SVIRT_SECURITY_MODE_STATIC);
+    GPtrArray *uuids = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter it;
+    gpointer uuid, row;
+
+    g_return_val_if_fail(SVM_IS_VM_LIST(self), uuids);
+    g_hash_table_iter_init(&it, self->rows);
+    while (g_hash_table_iter_next(&it, &uuid, &row)) {
+        g_autofree char *mode = NULL;
+
+        gtk_tree_model_get(GTK_TREE_MODEL(self->store), row, SVM_VM_LIST_COL_MODE_LABEL, &mode,
+                           -1);
+        if (g_strcmp0(mode, shown) == 0)
+            g_ptr_array_add(uuids, g_strdup(uuid));
+    }
+    return uuids;
+}
+
 gboolean
 svm_vm_list_lookup(SvmVmList *self, const char *uuid, GtkTreeIter *iter)
 {

@@ -36,5 +36,8 @@ void svm_vm_list_apply_event(SvmVmList *self, SvirtVmEventKind kind, const Svirt
 gboolean svm_vm_list_lookup(SvmVmList *self, const char *uuid, GtkTreeIter *iter);
 SvirtVmState svm_vm_list_get_state(SvmVmList *self, const char *uuid);
 void svm_vm_list_set_labels(SvmVmList *self, const SvirtVmLabels *labels);
+/* The UUIDs of the VMs shown with a static label: whether one is isolated depends on the
+ * others' levels too. */
+GPtrArray *svm_vm_list_dup_static_uuids(SvmVmList *self);
 
 G_END_DECLS

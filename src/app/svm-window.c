@@ -505,8 +505,18 @@ on_vm_event(SvirtEngine *engine, SvirtVmEventKind kind, SvirtVmInfo *info, SvmWi
 static void
 on_labels_changed(SvirtEngine *engine, const char *uuid, SvmWindow *self)
 {
-    if (!self->loading && svm_vm_list_lookup(self->vm_list, uuid, NULL))
-        refresh_labels(self, uuid);
+    g_autoptr(GPtrArray) statics = NULL;
+
+    if (self->loading || !svm_vm_list_lookup(self->vm_list, uuid, NULL))
+        return;
+    refresh_labels(self, uuid);
+    /* A static label is isolated or not next to the others' levels, which this change may
+     * have moved. */
+    statics = svm_vm_list_dup_static_uuids(self->vm_list);
+    for (guint i = 0; i < statics->len; i++) {
+        if (!g_str_equal(g_ptr_array_index(statics, i), uuid))
+            refresh_labels(self, g_ptr_array_index(statics, i));
+    }
 }
 
 static void
