@@ -271,6 +271,13 @@ kill_embedded_qemus(const char *root)
     }
 }
 
+void
+svm_test_remove_embed_root(const char *root)
+{
+    kill_embedded_qemus(root);
+    svm_test_rmdir(root);
+}
+
 static void
 sweep_dirs(GPid owner)
 {

@@ -46,6 +46,10 @@ void svm_test_fixture_init(char **argv, SvmTestFixtureFlags flags);
  * other. Returns how many VMs were removed. */
 guint svm_test_sweep(GPid owner);
 
+/* Removes @root, the root of a QEMU driver embedded in a test (qemu:///embed?root=@root), with
+ * the VMs defined in it, after stopping any QEMU it started that a failed test left running. */
+void svm_test_remove_embed_root(const char *root);
+
 /* Forces off VM @vm (a name or UUID) over a connection of its own, through the engine so its
  * labels are restored, and undefines it with the volumes named after it. A connection that
  * waited idle while a g_test_trap_subprocess() child ran may have been closed by libvirtd's

@@ -16,6 +16,7 @@
 #include "svirt-lifecycle.h"
 #include "svirt-policy.h"
 #include "svm-security-page-private.h"
+#include "svm-test-cli.h"
 #include "svm-test-fixture.h"
 #include "svm-test-label.h"
 #include "svm-test-ui.h"
@@ -112,21 +113,36 @@ write_qemu_conf(const char *root, const char *driver)
     g_assert_no_error(error);
 }
 
+static char *
+embed_uri(const char *root)
+{
+    return g_strdup_printf("qemu:///embed?root=%s", root);
+}
+
+/* The host embedded in @root, whose qemu.conf is written, with its record in @root. */
+static void
+host_use(char *root)
+{
+    void (*set_record)(const char *path) = standin_symbol("svm_selinux_standin_set_record");
+
+    g_assert_null(host.root);
+    host.root = root;
+    host.uri = embed_uri(host.root);
+    host.record = g_build_filename(host.root, "labels.record", NULL);
+    host.set_enabled = standin_symbol("svm_selinux_standin_set_enabled");
+    host.set_enforcing = standin_symbol("svm_selinux_standin_set_enforcing");
+    set_record(host.record);
+}
+
 /* The embedded QEMU driver of this process, with @driver as its security driver. One root a
  * process: libvirt embeds a driver only once. */
 static void
 host_open(const char *driver)
 {
-    void (*set_record)(const char *path) = standin_symbol("svm_selinux_standin_set_record");
+    char *root = svm_test_make_vm_dir("svm-embed");
 
-    g_assert_null(host.root);
-    host.root = svm_test_make_vm_dir("svm-embed");
-    host.uri = g_strdup_printf("qemu:///embed?root=%s", host.root);
-    host.record = g_build_filename(host.root, "labels.record", NULL);
-    host.set_enabled = standin_symbol("svm_selinux_standin_set_enabled");
-    host.set_enforcing = standin_symbol("svm_selinux_standin_set_enforcing");
-    set_record(host.record);
-    write_qemu_conf(host.root, driver);
+    write_qemu_conf(root, driver);
+    host_use(root);
 }
 
 static void
@@ -681,6 +697,263 @@ test_security_tab(void)
     stop_vm(&s);
 }
 
+/* libvirt's own seclabel, set through the Security tab or svirtctl, is what a plain start runs
+ * the VM under. Each test has a host of its own in a root this process makes but never opens,
+ * since a process embeds one root only: its steps, subprocesses and svirtctl, open it in turn,
+ * and it goes with everything in it even when a step failed. */
+#define NATIVE_LABEL "system_u:system_r:svirt_t:s0:c7,c9"
+#define NATIVE_ROOT_ENV "SVM_NATIVE_ROOT"
+#define NATIVE_STEP_ENV "SVM_NATIVE_STEP"
+
+static char *
+native_root_new(void)
+{
+    char *root = svm_test_make_vm_dir("svm-embed");
+
+    write_qemu_conf(root, "selinux");
+    return root;
+}
+
+/* Runs the current test again in a subprocess that does @step on the host in @root; whether it
+ * passed (why not is on stderr). */
+static gboolean
+run_native_step(const char *root, const char *step)
+{
+    g_setenv(NATIVE_ROOT_ENV, root, TRUE);
+    g_setenv(NATIVE_STEP_ENV, step, TRUE);
+    g_test_trap_subprocess(NULL, 300 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_unsetenv(NATIVE_STEP_ENV);
+    g_unsetenv(NATIVE_ROOT_ENV);
+    return g_test_trap_has_passed();
+}
+
+/* In a step: the host in the root its parent made; returns the step. */
+static const char *
+native_attach(void)
+{
+    host_use(g_strdup(g_getenv(NATIVE_ROOT_ENV)));
+    return g_getenv(NATIVE_STEP_ENV);
+}
+
+/* Leaves the root to the parent, which removes it. */
+static void
+native_detach(void)
+{
+    g_clear_pointer(&host.root, g_free);
+    g_clear_pointer(&host.uri, g_free);
+    g_clear_pointer(&host.record, g_free);
+}
+
+/* A VM booting an image in the host's root, which goes with the root. */
+static virDomainPtr
+native_define(virConnectPtr conn, const char *stem)
+{
+    g_autofree char *name = svm_test_vm_name(stem);
+    g_autofree char *boot = g_build_filename(host.root, "boot.img", NULL);
+    g_autofree char *xml = svm_test_domain_xml(name, boot, "");
+    virDomainPtr dom;
+
+    svm_test_write_boot_image(boot);
+    dom = virDomainDefineXML(conn, xml);
+    if (!dom)
+        g_error("libvirt refused the definition: %s", virGetLastErrorMessage());
+    return dom;
+}
+
+/* The persistent definition carries one selinux seclabel: libvirt's own static @label. */
+static void
+assert_native_static(virDomainPtr dom, const char *label)
+{
+    char *text = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_autofree char *defined = g_strdup(text);
+    g_autofree char *n = NULL;
+    g_autofree char *type = NULL;
+    g_autofree char *shown = NULL;
+
+    free(text);
+    g_assert_nonnull(defined);
+    n = svirt_xml_string(defined, "string(count(//seclabel[@model='selinux']))");
+    type = svirt_xml_string(defined, "string(/domain/seclabel[@model='selinux']/@type)");
+    shown = svirt_xml_string(defined, "string(/domain/seclabel[@model='selinux']/label)");
+    g_assert_cmpstr(n, ==, "1");
+    g_assert_cmpstr(type, ==, "static");
+    g_assert_cmpstr(shown, ==, label);
+}
+
+/* A plain virDomainCreate, as virsh start does, execs QEMU under @label, which libvirt then
+ * reports as the VM's. */
+static void
+assert_plain_start_runs_under(virDomainPtr dom, const char *label)
+{
+    g_autoptr(GPtrArray) records = start_plain(dom);
+
+    g_assert_cmpstr(exec_label(records, qemu_pid(virDomainGetName(dom))), ==, label);
+    assert_security_label(dom, label, 1);
+}
+
+static gboolean
+window_refreshed(gpointer data)
+{
+    return svm_vm_window_get_refresh_count(data) > 0;
+}
+
+typedef struct {
+    SvmSecurityPage *page;
+    char *before;
+} SourceShown;
+
+/* Whether the page, done applying, says where the settings are stored other than before. */
+static gboolean
+source_changed(gpointer data)
+{
+    SourceShown *shown = data;
+    GtkLabel *source =
+        svm_test_template_child(shown->page, SVM_TYPE_SECURITY_PAGE, "source_value");
+
+    return !svm_security_page_is_busy(shown->page) &&
+           g_strcmp0(gtk_label_get_text(source), shown->before) != 0;
+}
+
+static gboolean
+window_idle(gpointer data)
+{
+    gboolean active = TRUE;
+
+    g_object_get(svm_test_template_child(data, SVM_TYPE_VM_WINDOW, "spinner"), "active", &active,
+                 NULL);
+    return !active;
+}
+
+/* Chooses Static, types @label and clicks Apply, as a user would, in a window of @uuid. */
+static void
+apply_static_in_tab(SvirtEngine *engine, const char *uuid, const char *label)
+{
+    SvmVmWindow *window = svm_vm_window_new(NULL, engine, uuid);
+    SvmSecurityPage *page = svm_test_template_child(window, SVM_TYPE_VM_WINDOW, "security_page");
+    GtkWidget *apply = svm_test_template_child(page, SVM_TYPE_SECURITY_PAGE, "apply_button");
+    GtkLabel *source = svm_test_template_child(page, SVM_TYPE_SECURITY_PAGE, "source_value");
+    SourceShown shown = { page, NULL };
+
+    gtk_window_set_default_size(GTK_WINDOW(window), 980, 560);
+    gtk_widget_show(GTK_WIDGET(window));
+    svm_test_wait_for(window_refreshed, window, WAIT_MS, "the details");
+    svm_vm_window_show_page(window, "security");
+    gtk_toggle_button_set_active(
+        svm_test_template_child(page, SVM_TYPE_SECURITY_PAGE, "static_radio"), TRUE);
+    gtk_entry_set_text(svm_test_template_child(page, SVM_TYPE_SECURITY_PAGE, "label_entry"),
+                       label);
+    g_assert_null(svm_security_page_get_label_problem(page));
+    g_assert_true(gtk_widget_is_sensitive(apply));
+    shown.before = g_strdup(gtk_label_get_text(source));
+    gtk_button_clicked(GTK_BUTTON(apply));
+    svm_test_wait_for(source_changed, &shown, WAIT_MS, "the Security tab to show the new source");
+    g_free(shown.before);
+    g_assert_null(svm_vm_window_get_error(window));
+    g_assert_cmpstr(gtk_label_get_text(source), ==,
+                    "libvirt's own <seclabel> in the VM's definition");
+    g_assert_true(gtk_toggle_button_get_active(
+        svm_test_template_child(page, SVM_TYPE_SECURITY_PAGE, "static_radio")));
+    g_assert_cmpstr(gtk_entry_get_text(svm_test_template_child(page, SVM_TYPE_SECURITY_PAGE,
+                                                               "label_entry")),
+                    ==, label);
+    svm_test_wait_for(window_idle, window, WAIT_MS, "the window to finish reading the VM");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-security-native-static.png");
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+static void
+security_tab_step(void)
+{
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    virDomainPtr dom;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    native_attach();
+    engine = host_engine();
+    conn = svirt_engine_dup_connection(engine, NULL);
+    dom = native_define(conn, "svm-test-native-tab");
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    apply_static_in_tab(engine, uuid, NATIVE_LABEL);
+    assert_native_static(dom, NATIVE_LABEL);
+    assert_plain_start_runs_under(dom, NATIVE_LABEL);
+    remove_plain(dom);
+    native_detach();
+}
+
+/* A static label chosen in the Security tab is libvirt's own, so virsh start honours it. */
+static void
+test_native_security_tab(void)
+{
+    g_autofree char *root = NULL;
+    gboolean passed;
+
+    if (g_test_subprocess()) {
+        security_tab_step();
+        return;
+    }
+    root = native_root_new();
+    passed = run_native_step(root, "security-tab");
+    svm_test_remove_embed_root(root);
+    g_assert_true(passed);
+}
+
+static void
+svirtctl_step(void)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *name = svm_test_vm_name("svm-test-native-cli");
+    const char *step = native_attach();
+    virDomainPtr dom;
+
+    conn = virConnectOpen(host.uri);
+    g_assert_nonnull(conn);
+    if (g_str_equal(step, "define")) {
+        virDomainFree(native_define(conn, "svm-test-native-cli"));
+    } else {
+        dom = virDomainLookupByName(conn, name);
+        g_assert_nonnull(dom);
+        assert_native_static(dom, NATIVE_LABEL);
+        assert_plain_start_runs_under(dom, NATIVE_LABEL);
+        remove_plain(dom);
+    }
+    native_detach();
+}
+
+/* The same through 'svirtctl set-label VM static LABEL', run against the embedded host between
+ * a step that defines the VM and one that starts it. */
+static void
+test_native_svirtctl(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *uri = NULL;
+    g_autofree char *name = svm_test_vm_name("svm-test-native-cli");
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    gboolean defined, started = FALSE;
+    int rc = -1;
+
+    if (g_test_subprocess()) {
+        svirtctl_step();
+        return;
+    }
+    root = native_root_new();
+    uri = embed_uri(root);
+    defined = run_native_step(root, "define");
+    if (defined) {
+        const char *args[] = { "-c", uri, "set-label", name, "static", NATIVE_LABEL, NULL };
+
+        rc = svm_test_run_svirtctl(args, &out, &err);
+        g_test_message("svirtctl set-label said: %s%s", out, err);
+    }
+    if (rc == 0)
+        started = run_native_step(root, "start");
+    svm_test_remove_embed_root(root);
+    g_assert_true(defined);
+    g_assert_cmpint(rc, ==, 0);
+    g_assert_true(started);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -705,6 +978,8 @@ main(int argc, char *argv[])
     g_test_add_func("/selinux-host/libvirt/plain-start", test_plain_libvirt);
     g_test_add_func("/selinux-host/audit/host", test_audit_host);
     g_test_add_func("/selinux-host/ui/security-tab", test_security_tab);
+    g_test_add_func("/selinux-host/native/security-tab", test_native_security_tab);
+    g_test_add_func("/selinux-host/native/svirtctl", test_native_svirtctl);
     ret = g_test_run();
     host_close();
     return ret;
