@@ -61,22 +61,25 @@ shell_word(const char *word)
 }
 
 /* What an administrator who really means it can do about a refusal the per-disk override
- * lifts. */
+ * lifts; @instead says what to do otherwise, as the start of a sentence. */
 static char *
-override_hint(const SvirtLabelFor *use)
+override_hint(const SvirtLabelFor *use, const char *instead)
 {
     g_autofree char *vm = NULL;
 
     if (!use || !use->vm || !use->target)
-        return g_strdup(_("Keep VM images in a storage pool such as /var/lib/libvirt/images; an "
-                          "administrator who really means to give such a file to a VM can allow "
-                          "it for one disk with 'svirtctl set-disk VM TARGET --allow-host-file "
-                          "yes'."));
+        /* TRANSLATORS: %s says what to do instead, e.g. "Keep VM images in a storage pool" */
+        return g_strdup_printf(_("%s; an administrator who really means to give such a file to "
+                                 "a VM can allow it for one disk with 'svirtctl set-disk VM "
+                                 "TARGET --allow-host-file yes'."),
+                               instead);
     vm = shell_word(use->vm);
-    return g_strdup_printf(_("Keep VM images in a storage pool such as /var/lib/libvirt/images, "
-                             "or, if you really mean to give this file to VM '%s', allow it for "
-                             "its disk %s with 'svirtctl set-disk %s %s --allow-host-file yes'."),
-                           use->vm, use->target, vm, use->target);
+    /* TRANSLATORS: the first %s says what to do instead, e.g. "Keep VM images in a storage
+     * pool" */
+    return g_strdup_printf(_("%s, or, if you really mean to give this file to VM '%s', allow it "
+                             "for its disk %s with 'svirtctl set-disk %s %s --allow-host-file "
+                             "yes'."),
+                           instead, use->vm, use->target, vm, use->target);
 }
 
 static gboolean
@@ -114,7 +117,8 @@ check_place(const char *name, const char *shown, SvirtLabelTargetKind kind,
                                  "host (%s)."),
                                shown, place, _(row->reason));
     hint = row->overridable
-               ? override_hint(use)
+               ? override_hint(use, _("Keep VM images in a storage pool such as "
+                                      "/var/lib/libvirt/images"))
                : g_strdup(_("Keep VM images in a storage pool such as /var/lib/libvirt/images."));
     g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE, "%s %s", what, hint);
     return FALSE;
@@ -371,7 +375,9 @@ check_host_use(const SvirtLabelTarget *target, const SvirtLabelFor *use, GError 
     g_autofree char *loop = NULL;
 
     if (S_ISREG(st->st_mode) && st->st_nlink > 1 && !host_file_allowed(use)) {
-        g_autofree char *hint = override_hint(use);
+        g_autofree char *hint =
+            override_hint(use, _("Give the VM a copy of the file that has one name, or remove "
+                                 "its other names"));
 
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
                     g_dngettext(GETTEXT_PACKAGE,
