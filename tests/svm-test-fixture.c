@@ -279,9 +279,8 @@ svm_test_remove_embed_root(const char *root)
 }
 
 static void
-sweep_dirs(GPid owner)
+sweep_dirs_in(const char *tmp, GPid owner)
 {
-    const char *tmp = g_get_tmp_dir();
     g_autoptr(GDir) dir = g_dir_open(tmp, 0, NULL);
     const char *name;
 
@@ -290,7 +289,7 @@ sweep_dirs(GPid owner)
         g_autofree char *path = NULL;
         struct stat st;
 
-        /* "svm-…-<owner>-XXXXXX", as svm_test_make_vm_dir() names them. */
+        /* "svm-…-<owner>-XXXXXX", as svm_test_make_dir() names them. */
         if (!g_str_has_prefix(name, DIR_PREFIX) || len <= TMP_SUFFIX_LEN ||
             name[len - TMP_SUFFIX_LEN] != '-' ||
             !is_swept(trailing_pid(name, len - TMP_SUFFIX_LEN), owner))
@@ -301,6 +300,14 @@ sweep_dirs(GPid owner)
         kill_embedded_qemus(path);
         svm_test_rmdir(path);
     }
+}
+
+/* Those of svm_test_make_dir() and svm_test_make_host_dir(). */
+static void
+sweep_dirs(GPid owner)
+{
+    sweep_dirs_in(g_get_tmp_dir(), owner);
+    sweep_dirs_in(SVM_TEST_HOST_DIR_ROOT, owner);
 }
 
 guint

@@ -29,21 +29,21 @@ void svm_test_require_libvirtd(char **argv);
 
 /* Called first in main() by every test binary that defines VMs or makes directories on the
  * host, before any thread starts and before g_test_init() takes "--tap" out of @argv. It makes
- * this process the owner of what it creates (svm_test_vm_name(), svm_test_make_vm_dir()),
- * forks a watchdog that sweeps this owner's leftovers as soon as the process ends, however it
- * ends (a failed assertion aborts it, a timeout kills it), and then sweeps what earlier runs
- * whose owner is gone left behind. In a g_test_trap_subprocess() child it does nothing: the
- * parent owns. */
+ * this process the owner of what it creates (svm_test_vm_name(), svm_test_make_dir() and its
+ * kin), forks a watchdog that sweeps this owner's leftovers as soon as the process ends,
+ * however it ends (a failed assertion aborts it, a timeout kills it), and then sweeps what
+ * earlier runs whose owner is gone left behind. In a g_test_trap_subprocess() child it does
+ * nothing: the parent owns, and sweeps what the child made once the parent ends. */
 void svm_test_fixture_init(char **argv, SvmTestFixtureFlags flags);
 
-/* Removes the test VMs ("svm-test-…-<pid>") and directories ("/tmp/svm-…-<pid>-XXXXXX") of
- * @owner, or with @owner 0 of every owner that no longer runs. A running VM is forced off
- * through the engine, which restores the labels the journal holds for it; the labels it still
- * holds in the journal are restored; it is undefined with the volumes named after it. The
- * journal is the owner's private one ("/tmp/svm-state-<owner>-XXXXXX") if it has one, else the
- * run's SVIRT_STATE_DIR. A VM
- * whose owner runs is never touched, so binaries running in parallel do not disturb each
- * other. Returns how many VMs were removed. */
+/* Removes the test VMs ("svm-test-…-<pid>") and directories ("/tmp/svm-…-<pid>-XXXXXX", and
+ * the same under SVM_TEST_HOST_DIR_ROOT) of @owner, or with @owner 0 of every owner that no
+ * longer runs. A running VM is forced off through the engine, which restores the labels the
+ * journal holds for it; the labels it still holds in the journal are restored; it is undefined
+ * with the volumes named after it. The journal is the owner's private one
+ * ("/tmp/svm-state-<owner>-XXXXXX") if it has one, else the run's SVIRT_STATE_DIR. A VM whose
+ * owner runs is never touched, so binaries running in parallel do not disturb each other.
+ * Returns how many VMs were removed. */
 guint svm_test_sweep(GPid owner);
 
 /* Removes @root, the root of a QEMU driver embedded in a test (qemu:///embed?root=@root), with

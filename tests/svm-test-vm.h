@@ -18,9 +18,15 @@ GPid svm_test_owner(void);
  * gone. @stem starts with "svm-test-". */
 char *svm_test_vm_name(const char *stem);
 
-/* A directory the QEMU user can enter, removed with svm_test_rmdir() (which first detaches a
- * mount on it or below it, never removing files through a mount); its name carries the owner
- * ("/tmp/@prefix-<owner>-XXXXXX"), so a sweep finds it when the owner died. */
+/* A scratch directory only this user can enter, "/tmp/@prefix-<owner>-XXXXXX": its name
+ * carries the owner, so svm_test_sweep() removes it once the owner has ended, however it
+ * ended. @prefix starts with "svm-". Removed with svm_test_rmdir(), which first detaches a
+ * mount on it or below it, never removing files through a mount. */
+char *svm_test_make_dir(const char *prefix);
+/* The same in a place that belongs to the host, SVM_TEST_HOST_DIR_ROOT. */
+#define SVM_TEST_HOST_DIR_ROOT "/var/lib"
+char *svm_test_make_host_dir(const char *prefix);
+/* The same, but the QEMU user can enter it. */
 char *svm_test_make_vm_dir(const char *prefix);
 void svm_test_rmdir(const char *dir);
 

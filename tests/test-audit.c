@@ -6,6 +6,8 @@
 #include "svirt-audit.h"
 #include "svirt-context.h"
 #include "svirt-labeler.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 #define PROC(level) "system_u:system_r:svirt_t:" level
 #define IMAGE(level) "system_u:object_r:svirt_image_t:" level
@@ -224,8 +226,7 @@ typedef struct {
 static void
 fixture_set_up(Fixture *fx, gconstpointer data)
 {
-    fx->dir = g_dir_make_tmp("svm-audit-XXXXXX", NULL);
-    g_assert_nonnull(fx->dir);
+    fx->dir = svm_test_make_dir("svm-audit");
     fx->types = svirt_policy_types_load(NULL);
     if (!fx->types)
         fx->types = svirt_policy_types_new_builtin();
@@ -549,6 +550,7 @@ main(int argc, char *argv[])
 {
     int ret;
 
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     policy_path = svirt_context_find_policy_file();
     g_test_add_func("/audit/matrix/mcs", test_matrix_mcs);

@@ -12,6 +12,8 @@
 #include "svirt-lifecycle.h"
 #include "svirt-policy.h"
 #include "svm-test-cli.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 static void
 test_help(void)
@@ -214,7 +216,7 @@ static void
 test_label_policy_branches(void)
 {
     g_autofree char *fixture = g_test_build_filename(G_TEST_DIST, "selinux", NULL);
-    g_autofree char *empty = g_dir_make_tmp("svm-no-policy-XXXXXX", NULL);
+    g_autofree char *empty = svm_test_make_dir("svm-no-policy");
     const char *args[] = { T, "set-label", "test", "static",
                            "system_u:system_r:unconfined_t:s0:c1,c2", NULL };
     g_autofree char *out = NULL;
@@ -357,7 +359,7 @@ test_audit(void)
 {
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
-    g_autofree char *dir = g_dir_make_tmp("svm-audit-cli-XXXXXX", NULL);
+    g_autofree char *dir = svm_test_make_dir("svm-audit-cli");
     g_autofree char *html_path = g_build_filename(dir, "report.html", NULL);
     g_autofree char *html = NULL;
     const char *json_args[] = { "--connect", "test:///default", "audit", "--json", NULL };
@@ -442,7 +444,7 @@ test_hook_gives_up(void)
 {
     const char *argv[] = { g_getenv("SVIRTCTL"), "hook", "guest", "release", "end", "-", NULL };
     const char *xml = "<domain><name>guest</name><uuid>" HOOK_UUID "</uuid></domain>";
-    g_autofree char *dir = g_dir_make_tmp("svm-hook-state-XXXXXX", NULL);
+    g_autofree char *dir = svm_test_make_dir("svm-hook-state");
     g_autofree char *file = NULL;
     g_autofree char *lock = NULL;
     g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "SVIRT_STATE_DIR", dir, TRUE);
@@ -506,6 +508,7 @@ test_hook_gives_up(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cli/help", test_help);
     g_test_add_func("/cli/no-command", test_no_command);

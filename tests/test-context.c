@@ -8,6 +8,8 @@
 
 #include "svirt-context.h"
 #include "svirt-error.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 typedef struct {
     const char *input;
@@ -492,10 +494,9 @@ static char *
 make_tree(const char *config, const char *type, const char *const *files)
 {
     g_autoptr(GError) error = NULL;
-    char *root = g_dir_make_tmp("svirt-selinux-XXXXXX", &error);
+    char *root = svm_test_make_dir("svm-selinux");
     g_autofree char *policy_dir = NULL;
 
-    g_assert_no_error(error);
     if (config) {
         g_autofree char *path = g_build_filename(root, "config", NULL);
 
@@ -659,8 +660,7 @@ test_check_policy(void)
     g_assert_nonnull(strstr(error->message, "position 36"));
     g_clear_error(&error);
 
-    tmp = g_dir_make_tmp("svirt-policy-XXXXXX", &error);
-    g_assert_no_error(error);
+    tmp = svm_test_make_dir("svm-policy");
     garbage = g_build_filename(tmp, "policy.33", NULL);
     g_assert_false(svirt_context_check_policy("system_u:object_r:svirt_image_t:s0", garbage,
                                               &error));
@@ -687,6 +687,7 @@ main(int argc, char **argv)
     g_setenv("LC_ALL", "C", TRUE);
     setlocale(LC_ALL, "");
 
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
 
     g_test_add_func("/context/parse/accept", test_parse_accept);

@@ -11,7 +11,9 @@
 #include "svirt-journal.h"
 #include "svirt-lifecycle.h"
 #include "svirt-private.h"
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
+#include "svm-test-vm.h"
 
 /* test:///default keeps one state per process, shared by every connection to it. */
 #define URI "test:///default"
@@ -621,7 +623,7 @@ static void
 test_policy_location(void)
 {
     g_autofree char *fixture = g_test_build_filename(G_TEST_DIST, "selinux", NULL);
-    g_autofree char *empty = g_dir_make_tmp("svm-no-policy-XXXXXX", NULL);
+    g_autofree char *empty = svm_test_make_dir("svm-no-policy");
     g_autoptr(SvirtSettings) unconfined =
         static_settings("system_u:system_r:unconfined_t:s0:c1,c2");
     g_autoptr(SvirtSettings) tcg = static_settings("system_u:system_r:svirt_tcg_t:s0:c1,c2");
@@ -697,7 +699,7 @@ test_policy_vm_domains(void)
                     "selinux-policy-default.");
         return;
     }
-    dir = g_dir_make_tmp("svm-policy-XXXXXX", NULL);
+    dir = svm_test_make_dir("svm-policy");
     type_dir = g_build_filename(dir, "default", NULL);
     policy_dir = g_build_filename(type_dir, "policy", NULL);
     link = g_build_filename(type_dir, "contexts", NULL);
@@ -950,6 +952,7 @@ test_write_native(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/engine-settings/lookup", test_lookup);

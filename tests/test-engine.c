@@ -12,6 +12,7 @@
 #include "svirt-engine.h"
 #include "svirt-journal.h"
 #include "svirt-lifecycle.h"
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
@@ -242,7 +243,7 @@ test_labels_changed(void)
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(SvirtSettings) settings = svirt_settings_new();
     g_autoptr(SvirtJournal) journal = NULL;
-    g_autofree char *dir = g_dir_make_tmp("svm-labels-XXXXXX", &error);
+    g_autofree char *dir = svm_test_make_dir("svm-labels");
     g_autofree char *file = g_build_filename(dir, "image.img", NULL);
     LabelChanges changes = { g_ptr_array_new_with_free_func(g_free) };
     const char *gone_uuid = "0b0e1d2c-3a4b-4c5d-8e6f-708192a3b4c5";
@@ -444,16 +445,15 @@ test_sigpipe_ignored(void)
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(GError) error = NULL;
     g_autofree char *state = NULL;
     int ret;
 
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     /* Reconcile on the test driver would release what other tests' VMs hold: a journal of
      * its own. */
-    state = g_dir_make_tmp("svm-engine-state-XXXXXX", &error);
-    g_assert_no_error(error);
+    state = svm_test_make_dir("svm-engine-state");
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
     g_test_add_func("/engine/bad-uri", test_bad_uri);
     g_test_add_func("/engine/sigpipe-ignored", test_sigpipe_ignored);

@@ -13,6 +13,8 @@
 
 #include "svirt-host-files.h"
 #include "svirt-labeler.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 static char *tmpdir;
 
@@ -266,7 +268,7 @@ test_bind_mount_of_etc(void)
 static void
 test_bind_mount_of_host_dir(void)
 {
-    g_autofree char *host_dir = g_strdup("/var/lib/svm-host-files-XXXXXX");
+    g_autofree char *host_dir = NULL;
     g_autofree char *host_file = NULL;
     g_autofree char *plain_dir = g_build_filename(tmpdir, "plain", NULL);
     g_autofree char *plain_file = NULL;
@@ -282,7 +284,7 @@ test_bind_mount_of_host_dir(void)
         g_test_skip("needs root to bind-mount");
         return;
     }
-    g_assert_nonnull(g_mkdtemp(host_dir));
+    host_dir = svm_test_make_host_dir("svm-host-files");
     host_file = make_file(host_dir, "disk.img");
     g_assert_cmpint(g_mkdir(plain_dir, 0700), ==, 0);
     plain_file = make_file(plain_dir, "disk.img");
@@ -473,12 +475,11 @@ test_plain_file(void)
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(GError) error = NULL;
     int ret;
 
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
-    tmpdir = g_dir_make_tmp("svirt-host-files-XXXXXX", &error);
-    g_assert_no_error(error);
+    tmpdir = svm_test_make_dir("svm-host-files");
 
     g_test_add_func("/host-files/table", test_table);
     g_test_add_func("/host-files/places", test_places);

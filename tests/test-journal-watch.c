@@ -5,7 +5,9 @@
 
 #include "svirt-engine.h"
 #include "svirt-journal.h"
+#include "svm-test-fixture.h"
 #include "svm-test-util.h"
+#include "svm-test-vm.h"
 
 #define VM_A "aaaaaaaa-0000-4000-8000-00000000000a"
 #define VM_B "bbbbbbbb-0000-4000-8000-00000000000b"
@@ -177,7 +179,7 @@ test_hook_process(void)
     Changes changes = { g_ptr_array_new_with_free_func(g_free) };
     g_autoptr(SvirtEngine) engine = watching_engine(&changes);
     g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("svm-watch-XXXXXX", &error);
+    g_autofree char *dir = svm_test_make_dir("svm-watch");
     g_autofree char *file = g_build_filename(dir, "disk.img", NULL);
     g_autoptr(GSubprocess) hook = NULL;
     g_autofree char *xml = g_strdup_printf("<domain type='kvm'><name>svm-watch</name>"
@@ -246,16 +248,15 @@ test_stops_with_engine(void)
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(GError) error = NULL;
     g_autofree char *state = NULL;
     g_autofree char *journal = NULL;
     g_autofree char *lock = NULL;
     int ret;
 
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
-    state = g_dir_make_tmp("svm-watch-state-XXXXXX", &error);
-    g_assert_no_error(error);
+    state = svm_test_make_dir("svm-watch-state");
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
     g_test_add_func("/journal-watch/other-process", test_other_process);
     g_test_add_func("/journal-watch/hook-process", test_hook_process);

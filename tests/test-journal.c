@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "svirt-journal.h"
+#include "svm-test-fixture.h"
 #include "svm-test-vm.h"
 
 #define VM1 "11111111-1111-1111-1111-111111111111"
@@ -18,10 +19,8 @@ static GPtrArray *made_dirs;
 static char *
 new_dir(void)
 {
-    g_autoptr(GError) error = NULL;
-    char *dir = g_dir_make_tmp("svirt-journal-XXXXXX", &error);
+    char *dir = svm_test_make_dir("svm-journal");
 
-    g_assert_no_error(error);
     g_ptr_array_add(made_dirs, g_strdup(dir));
     return dir;
 }
@@ -610,6 +609,7 @@ main(int argc, char *argv[])
 {
     int ret;
 
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/journal/persisted", test_persisted);
     g_test_add_func("/journal/holders", test_holders);

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -16,7 +18,9 @@
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
+#include "svm-test-fixture.h"
 #include "svm-test-label.h"
+#include "svm-test-vm.h"
 
 #define LABEL_A "system_u:object_r:svirt_image_t:s0:c1,c2"
 #define LABEL_B "system_u:object_r:svirt_image_t:s0"
@@ -466,6 +470,8 @@ long_label_on_tmpfs(void)
     pid = fork();
     g_assert_cmpint(pid, >=, 0);
     if (pid == 0) {
+        /* Ends with the test, which the fixture's sweep waits for. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
             mount("svirt-test", dir, "tmpfs", 0, "size=1m,mode=0700") < 0) {
             g_printerr("cannot mount a private tmpfs: %s\n", g_strerror(errno));
@@ -516,18 +522,17 @@ choose_xattr(void)
 int
 main(int argc, char *argv[])
 {
-    g_autoptr(GError) error = NULL;
     g_autofree char *state = NULL;
     gboolean owned;
     int ret;
 
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     /* A subprocess test works in its parent's directory, which the parent removes: the child
      * may have dropped the privilege to. */
     owned = !g_getenv(DIR_ENV);
     if (owned) {
-        tmpdir = g_dir_make_tmp("svirt-labeler-XXXXXX", &error);
-        g_assert_no_error(error);
+        tmpdir = svm_test_make_dir("svm-labeler");
         g_setenv(DIR_ENV, tmpdir, TRUE);
         /* What these tests journal stays in their directory, apart from the files they label:
          * the engine refuses to label anything in its own state directory. */

@@ -5,6 +5,8 @@
 
 #include "svirt-error.h"
 #include "svirt-plan.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 #define PROCESS "system_u:system_r:svirt_t:s0"
 #define TCG_PROCESS "system_u:system_r:svirt_tcg_t:s0"
@@ -23,10 +25,7 @@ typedef struct {
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
-    g_autoptr(GError) error = NULL;
-
-    f->dir = g_dir_make_tmp("svm-plan-XXXXXX", &error);
-    g_assert_no_error(error);
+    f->dir = svm_test_make_dir("svm-plan");
     /* Distinct process and TCG types show which one a plan uses. */
     f->types = svirt_policy_types_new_builtin();
     g_free(f->types->tcg_process);
@@ -932,6 +931,7 @@ test_json(Fixture *f, gconstpointer data)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
     ADD("/plan/rules", test_rules);

@@ -6,6 +6,8 @@
 
 #include "svirt-audit.h"
 #include "svirt-context.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 /* Installs the built module into a copy of the host's policy store under a private root and
  * asks the resulting binary policy, through libsepol, what VMs may do. The host's own policy is
@@ -83,7 +85,7 @@ test_module(void)
         return;
     }
 
-    root = g_dir_make_tmp("svm-policy-XXXXXX", NULL);
+    root = svm_test_make_dir("svm-policy");
     store = g_build_filename(root, "var", "lib", "selinux", NULL);
     selinux_etc = g_build_filename(root, "etc", "selinux", NULL);
     g_assert_cmpint(g_mkdir_with_parents(store, 0755), ==, 0);
@@ -137,6 +139,7 @@ test_module(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     /* The built module, or an empty argument when it could not be built. */
     module_path = argc > 1 ? argv[1] : NULL;

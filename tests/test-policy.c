@@ -7,6 +7,8 @@
 
 #include "svirt-error.h"
 #include "svirt-policy.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 #define SEED_PROCESS "system_u:system_r:svirt_t:s0"
 #define SEED_IMAGE "system_u:object_r:svirt_image_t:s0"
@@ -22,10 +24,7 @@ typedef struct {
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
-    g_autoptr(GError) error = NULL;
-
-    f->dir = g_dir_make_tmp("svm-policy-XXXXXX", &error);
-    g_assert_no_error(error);
+    f->dir = svm_test_make_dir("svm-policy");
     f->domain = g_build_filename(f->dir, "virtual_domain_context", NULL);
     f->image = g_build_filename(f->dir, "virtual_image_context", NULL);
 }
@@ -394,6 +393,7 @@ test_file_contexts_installed(void)
 int
 main(int argc, char *argv[])
 {
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/policy/builtin", test_builtin);
     g_test_add("/policy/load/table", Fixture, NULL, fixture_setup, test_load, fixture_teardown);

@@ -9,6 +9,8 @@
 #include "svirt-context.h"
 #include "svirt-error.h"
 #include "svirt-sepol.h"
+#include "svm-test-fixture.h"
+#include "svm-test-vm.h"
 
 #define PROC(level) "system_u:system_r:svirt_t:" level
 #define IMAGE(level) "system_u:object_r:svirt_image_t:" level
@@ -30,11 +32,10 @@ copy_policy(char **dir_out)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *contents = NULL;
-    char *dir = g_dir_make_tmp("svirt-sepol-XXXXXX", &error);
+    char *dir = svm_test_make_dir("svm-sepol");
     char *copy;
     gsize length;
 
-    g_assert_no_error(error);
     g_assert_true(g_file_get_contents(policy_path, &contents, &length, &error));
     g_assert_no_error(error);
     copy = g_build_filename(dir, "policy.33", NULL);
@@ -109,11 +110,10 @@ static void
 test_load_garbage(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("svirt-sepol-XXXXXX", &error);
+    g_autofree char *dir = svm_test_make_dir("svm-sepol");
     g_autofree char *garbage = g_build_filename(dir, "policy.33", NULL);
     gboolean rd = TRUE, wr = TRUE;
 
-    g_assert_no_error(error);
     g_assert_true(g_file_set_contents(garbage, "not a policy", -1, &error));
     {
         g_autoptr(SvirtSepolPolicy) policy = svirt_sepol_policy_lock(garbage, &error);
@@ -227,6 +227,7 @@ main(int argc, char *argv[])
 
     /* Messages are compared in English. */
     g_setenv("LC_ALL", "C", TRUE);
+    svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     policy_path = svirt_context_find_policy_file();
     g_test_add_func("/sepol/load/cached", test_load_cached);

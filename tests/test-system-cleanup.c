@@ -1,9 +1,11 @@
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,6 +78,12 @@ define_vm(virConnectPtr conn, const char *name, const char *dir, const char *ste
 }
 
 static gboolean
+path_gone(gpointer data)
+{
+    return !g_file_test(data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
 vm_gone(gpointer data)
 {
     g_autoptr(virConnect) conn = virConnectOpen(URI);
@@ -83,6 +91,25 @@ vm_gone(gpointer data)
 
     virResetLastError();
     return conn && !dom;
+}
+
+/* Scratch directories of this process, one under /tmp with @bound bind-mounted in it, one in
+ * a host place; their paths and whether the bind mount was made, as lines of the report. */
+static char *
+make_scratch(const char *bound)
+{
+    g_autofree char *scratch = svm_test_make_dir("svm-cleanup-scratch");
+    g_autofree char *host = svm_test_make_host_dir("svm-cleanup-host");
+    g_autofree char *view = g_build_filename(scratch, "view", NULL);
+    g_autofree char *file = g_build_filename(host, "scratch.txt", NULL);
+    gboolean mounted;
+
+    g_assert_true(g_file_set_contents(file, "scratch", -1, NULL));
+    g_assert_cmpint(g_mkdir(view, 0700), ==, 0);
+    mounted = mount(bound, view, NULL, MS_BIND, NULL) == 0;
+    if (!mounted)
+        g_test_message("mount --bind %s: %s", bound, g_strerror(errno));
+    return g_strdup_printf("%s\n%s\n%s\n", scratch, host, mounted ? "mounted" : "not mounted");
 }
 
 /* In the subprocess: a test binary of its own, which starts a VM and dies on an assertion. */
@@ -99,6 +126,7 @@ run_and_abort(void)
     g_autofree char *uuid = NULL;
     g_autofree char *data = NULL;
     g_autofree char *report = NULL;
+    g_autofree char *scratch = NULL;
 
     g_assert_nonnull(dir);
     g_unsetenv(SVM_TEST_OWNER_ENV);
@@ -115,13 +143,16 @@ run_and_abort(void)
     svirt_engine_start_vm(engine, uuid, NULL, &error);
     g_assert_no_error(error);
     g_assert_true(g_str_has_prefix(svm_test_label_of(data), "system_u:object_r:svirt_image_t:s0:c"));
-    report = g_strdup_printf("%s\n%s\n", uuid, own_dir);
+    /* The parent's directory, bound in a scratch directory: the sweep must not empty it. */
+    scratch = make_scratch(dir);
+    report = g_strdup_printf("%s\n%s\n%s", uuid, own_dir, scratch);
     g_assert_true(g_file_set_contents(g_getenv(ENV_REPORT), report, -1, NULL));
     /* What a failed g_assert does: no teardown runs. */
     abort();
 }
 
-/* A test binary that dies on an assertion leaves no VM, no label and no directory behind. */
+/* A test binary that dies on an assertion leaves no VM, no label, no directory and no mount
+ * behind, and removes nothing through a mount. */
 static void
 test_after_abort(void)
 {
@@ -142,7 +173,7 @@ test_after_abort(void)
     g_test_trap_assert_failed();
     g_assert_true(g_file_get_contents(report_path, &report, NULL, NULL));
     lines = g_strsplit(report, "\n", -1);
-    g_assert_cmpuint(g_strv_length(lines), >=, 2);
+    g_assert_cmpuint(g_strv_length(lines), >=, 5);
     g_test_message("The subprocess left %s and %s", lines[0], lines[1]);
 
     svm_test_wait_for(vm_gone, lines[0], WAIT_MS, "the watchdog to remove the VM");
@@ -155,8 +186,14 @@ test_after_abort(void)
         svm_test_assert_label(data, ORIGINAL);
     }
     g_assert_false(journal_holds(lines[0]));
-    /* The directory the subprocess made is gone with it. */
+    /* The directories the subprocess made are gone with it, in /tmp and in the host place
+     * (swept last), and the directory bound in one of them kept its files. */
+    svm_test_wait_for(path_gone, lines[3], WAIT_MS, "the watchdog to remove the directories");
     g_assert_false(g_file_test(lines[1], G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(lines[2], G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(report_path, G_FILE_TEST_IS_REGULAR));
+    if (g_strcmp0(lines[4], "mounted") != 0)
+        g_test_message("No bind mount was made: the sweep was not tried on one.");
     svm_test_rmdir(dir);
 }
 

@@ -135,7 +135,7 @@ test_bind_mount_of_host_dir(void)
     g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
     g_autoptr(GError) error = NULL;
-    g_autofree char *host_dir = g_strdup("/var/lib/svm-host-objects-XXXXXX");
+    g_autofree char *host_dir = NULL;
     g_autofree char *host_disk = NULL;
     g_autofree char *view = svm_test_make_vm_dir("svm-bind");
     g_autofree char *through = g_build_filename(view, "disk.img", NULL);
@@ -149,9 +149,9 @@ test_bind_mount_of_host_dir(void)
 
     svm_test_vm_define(conn, &vm, "svm-test-bind", NULL, SVM_TEST_VM_PLAIN);
     attach_disk(conn, vm.uuid, through, "vdb");
-    /* From here on nothing asserts until the mount and the directory are gone: a sweep after a
-     * failure would not find them. */
-    g_assert_nonnull(g_mkdtemp(host_dir));
+    /* From here on nothing asserts until the mount and the directory are gone; the sweep after
+     * a failure (a timeout) detaches the mount before it removes the directories. */
+    host_dir = svm_test_make_host_dir("svm-host-objects");
     host_disk = g_build_filename(host_dir, "disk.img", NULL);
     mounted = g_chmod(host_dir, 0755) == 0 &&
               g_file_set_contents(host_disk, "", 0, NULL) &&

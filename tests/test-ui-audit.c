@@ -226,7 +226,7 @@ test_window_basics(void)
     g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
     SvmAuditWindow *window;
     SvmMatrixView *view;
-    g_autofree char *dir = g_dir_make_tmp("svm-audit-XXXXXX", NULL);
+    g_autofree char *dir = svm_test_make_dir("svm-audit");
     g_autofree char *html_path = g_build_filename(dir, "report.html", NULL);
     g_autofree char *json_path = g_build_filename(dir, "report.json", NULL);
     g_autofree char *html = NULL;

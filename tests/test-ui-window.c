@@ -454,7 +454,7 @@ test_connections(void)
     g_autoptr(GSettings) settings = g_settings_new(APP_ID);
     g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
     g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("svm-conn-XXXXXX", &error);
+    g_autofree char *dir = svm_test_make_dir("svm-conn");
     g_autofree char *file = g_build_filename(dir, "node.xml", NULL);
     g_autofree char *uri = g_strdup_printf("test://%s", file);
     g_auto(GStrv) remembered = NULL;
