@@ -604,6 +604,53 @@ test_lock_within(void)
     svirt_journal_unlock(waiter);
 }
 
+/* A list reads the journal without waiting for a start that holds its lock, and sees the
+ * version last written; entries are found by path however many there are. */
+static void
+test_snapshot(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) writer = svirt_journal_open(dir, &error);
+    g_autoptr(SvirtJournal) before = NULL;
+    g_autoptr(SvirtJournal) after = NULL;
+    g_autoptr(GTimer) timer = g_timer_new();
+
+    g_assert_no_error(error);
+    g_assert_true(svirt_journal_lock(writer, &error));
+    for (guint i = 0; i < 2000; i++) {
+        g_autofree char *path = g_strdup_printf("/images/vm-%u.img", i);
+
+        svirt_journal_add_holder(writer, path, NULL, "system_u:object_r:svirt_image_t:s0:c1,c2",
+                                 i % 2 ? VM1 : VM2);
+    }
+    g_assert_true(svirt_journal_commit(writer, &error));
+    svirt_journal_remove(writer, "/images/vm-7.img");
+    g_assert_null(svirt_journal_lookup(writer, "/images/vm-7.img"));
+    g_assert_nonnull(svirt_journal_lookup(writer, "/images/vm-8.img"));
+
+    /* The writer still holds the lock: the snapshot neither waits nor sees the uncommitted. */
+    g_timer_start(timer);
+    before = svirt_journal_read_snapshot(dir, &error);
+    g_assert_no_error(error);
+    g_assert_cmpfloat(g_timer_elapsed(timer, NULL), <, 5.0);
+    g_assert_cmpuint(svirt_journal_get_entries(before)->len, ==, 2000);
+    g_assert_nonnull(svirt_journal_lookup(before, "/images/vm-7.img"));
+    g_assert_true(svirt_journal_has_holder(before, VM2));
+    g_assert_true(svirt_journal_commit(writer, &error));
+    svirt_journal_unlock(writer);
+
+    after = svirt_journal_read_snapshot(dir, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(svirt_journal_get_entries(after)->len, ==, 1999);
+    g_assert_null(svirt_journal_lookup(after, "/images/vm-7.img"));
+    for (guint i = 0; i < 2000; i++) {
+        g_autofree char *path = g_strdup_printf("/images/vm-%u.img", i);
+
+        g_assert_true((svirt_journal_lookup(after, path) != NULL) == (i != 7));
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -612,6 +659,7 @@ main(int argc, char *argv[])
     svm_test_fixture_init(argv, SVM_TEST_FIXTURE_DEFAULT);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/journal/persisted", test_persisted);
+    g_test_add_func("/journal/snapshot", test_snapshot);
     g_test_add_func("/journal/holders", test_holders);
     g_test_add_func("/journal/damaged", test_damaged);
     g_test_add_func("/journal/refused-shapes", test_refused_shapes);

@@ -20,7 +20,19 @@ struct _SvirtJournal {
     gboolean locked;
     GPtrArray *entries; /* SvirtJournalEntry, in the order they were added */
     GPtrArray *vms;     /* SvirtJournalVm */
+    GHashTable *by_path; /* path -> entry of @entries, built when first looked up */
+    gboolean snapshot;  /* read without the lock, to be shown, never written */
 };
+
+/* Whether what the journal holds may be read: under the lock, or as a snapshot. */
+#define READABLE(journal) ((journal)->locked || (journal)->snapshot)
+
+/* The entries changed: the index by path is built again when next needed. */
+static void
+entries_changed(SvirtJournal *journal)
+{
+    g_clear_pointer(&journal->by_path, g_hash_table_unref);
+}
 
 static void vm_free(SvirtJournalVm *vm);
 static gboolean read_vms(JsonObject *root, GPtrArray *vms, const char *file, GError **error);
@@ -125,6 +137,7 @@ svirt_journal_free(SvirtJournal *journal)
         return;
     if (journal->lock_fd >= 0)
         close(journal->lock_fd);
+    g_clear_pointer(&journal->by_path, g_hash_table_unref);
     g_ptr_array_unref(journal->entries);
     g_ptr_array_unref(journal->vms);
     g_free(journal->dir);
@@ -439,6 +452,7 @@ load(SvirtJournal *journal, GError **error)
     GPtrArray *entries, *vms;
     gsize len = 0;
 
+    entries_changed(journal);
     g_ptr_array_set_size(journal->entries, 0);
     g_ptr_array_set_size(journal->vms, 0);
     if (!g_file_test(journal->file, G_FILE_TEST_EXISTS))
@@ -517,6 +531,7 @@ svirt_journal_unlock(SvirtJournal *journal)
 {
     if (!journal->locked)
         return;
+    entries_changed(journal);
     g_ptr_array_set_size(journal->entries, 0);
     g_ptr_array_set_size(journal->vms, 0);
     flock(journal->lock_fd, LOCK_UN);
@@ -529,24 +544,37 @@ svirt_journal_is_locked(SvirtJournal *journal)
     return journal->locked;
 }
 
+SvirtJournal *
+svirt_journal_read_snapshot(const char *dir, GError **error)
+{
+    g_autoptr(SvirtJournal) journal = svirt_journal_open(dir, error);
+
+    if (!journal || !load(journal, error))
+        return NULL;
+    journal->snapshot = TRUE;
+    return g_steal_pointer(&journal);
+}
+
 GPtrArray *
 svirt_journal_get_entries(SvirtJournal *journal)
 {
-    g_return_val_if_fail(journal->locked, NULL);
+    g_return_val_if_fail(READABLE(journal), NULL);
     return journal->entries;
 }
 
 SvirtJournalEntry *
 svirt_journal_lookup(SvirtJournal *journal, const char *path)
 {
-    g_return_val_if_fail(journal->locked, NULL);
-    for (guint i = 0; i < journal->entries->len; i++) {
-        SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
+    g_return_val_if_fail(READABLE(journal), NULL);
+    if (!journal->by_path) {
+        journal->by_path = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint i = 0; i < journal->entries->len; i++) {
+            SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
 
-        if (g_str_equal(entry->path, path))
-            return entry;
+            g_hash_table_insert(journal->by_path, entry->path, entry);
+        }
     }
-    return NULL;
+    return g_hash_table_lookup(journal->by_path, path);
 }
 
 gboolean
@@ -562,7 +590,7 @@ svirt_journal_entry_has_holder(const SvirtJournalEntry *entry, const char *holde
 gboolean
 svirt_journal_has_holder(SvirtJournal *journal, const char *holder)
 {
-    g_return_val_if_fail(journal->locked, FALSE);
+    g_return_val_if_fail(READABLE(journal), FALSE);
     for (guint i = 0; i < journal->entries->len; i++) {
         if (svirt_journal_entry_has_holder(g_ptr_array_index(journal->entries, i), holder))
             return TRUE;
@@ -580,6 +608,7 @@ svirt_journal_add_holder(SvirtJournal *journal, const char *path, GBytes *origin
     if (!entry) {
         entry = entry_new(path, original, label, svirt_journal_boot_id());
         g_ptr_array_add(journal->entries, entry);
+        entries_changed(journal);
     } else if (label) {
         g_free(entry->label);
         entry->label = g_strdup(label);
@@ -610,8 +639,10 @@ svirt_journal_remove(SvirtJournal *journal, const char *path)
 {
     SvirtJournalEntry *entry = svirt_journal_lookup(journal, path);
 
-    if (entry)
+    if (entry) {
+        entries_changed(journal);
         g_ptr_array_remove(journal->entries, entry);
+    }
 }
 
 static gboolean
@@ -962,14 +993,14 @@ add_vms_json(JsonBuilder *b, GPtrArray *vms)
 GPtrArray *
 svirt_journal_get_vms(SvirtJournal *journal)
 {
-    g_return_val_if_fail(journal->locked, NULL);
+    g_return_val_if_fail(READABLE(journal), NULL);
     return journal->vms;
 }
 
 SvirtJournalVm *
 svirt_journal_lookup_vm(SvirtJournal *journal, const char *uuid)
 {
-    g_return_val_if_fail(journal->locked, NULL);
+    g_return_val_if_fail(READABLE(journal), NULL);
     for (guint i = 0; i < journal->vms->len; i++) {
         SvirtJournalVm *vm = g_ptr_array_index(journal->vms, i);
 

@@ -37,6 +37,9 @@ char *svirt_journal_default_dir(void);
 const char *svirt_journal_boot_id(void);
 
 SvirtJournal *svirt_journal_open(const char *dir, GError **error);
+/* What the journal in @dir (NULL: the default) holds now, read without waiting for its lock: it
+ * is replaced whole, so the read sees one version. For display; it is never committed. */
+SvirtJournal *svirt_journal_read_snapshot(const char *dir, GError **error);
 void svirt_journal_free(SvirtJournal *journal);
 const char *svirt_journal_get_dir(SvirtJournal *journal);
 const char *svirt_journal_get_file(SvirtJournal *journal);

@@ -178,6 +178,9 @@ typedef struct {
     char *enforced_reason;
     SvirtReachMap *reach; /* read when the first static VM needs it */
     gboolean selinux_driver;
+    /* What the label journal held when the pass began, read without waiting for a start that
+     * holds its lock; NULL when it cannot be read. */
+    SvirtJournal *journal;
 } HostFacts;
 
 static void
@@ -186,6 +189,7 @@ host_facts_clear(HostFacts *facts)
     g_clear_pointer(&facts->types, svirt_policy_types_free);
     g_clear_pointer(&facts->enforced_reason, g_free);
     g_clear_pointer(&facts->reach, svirt_reach_map_free);
+    g_clear_pointer(&facts->journal, svirt_journal_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HostFacts, host_facts_clear)
 
@@ -198,6 +202,7 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
         return FALSE;
     facts->enforced_reason = enforcement_reason(conn);
     facts->selinux_driver = svirt_host_has_selinux_driver(conn);
+    facts->journal = svirt_journal_read_snapshot(NULL, NULL);
     return TRUE;
 }
 
@@ -207,15 +212,14 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
  * from there, since the journal confirms them. Returns its level; a VM the journal does not
  * know was started outside the engine. */
 static char *
-recorded_labels(SvirtVmStatus *status, virDomainPtr dom)
+recorded_labels(SvirtVmStatus *status, virDomainPtr dom, SvirtJournal *journal)
 {
-    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, NULL);
     g_autoptr(VirString) xml = NULL;
     g_autofree char *mode = NULL;
     SvirtJournalVm *record;
     char *level = NULL;
 
-    if (!journal || !svirt_journal_lock(journal, NULL))
+    if (!journal)
         return NULL;
     record = svirt_journal_lookup_vm(journal, status->uuid);
     if (record) {
@@ -231,7 +235,6 @@ recorded_labels(SvirtVmStatus *status, virDomainPtr dom)
         level = svirt_domain_xml_live_attr(xml, "level");
         status->started_by_engine = TRUE;
     }
-    svirt_journal_unlock(journal);
     return level;
 }
 
@@ -242,7 +245,7 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     g_autoptr(SvirtVmStatus) status = g_new0(SvirtVmStatus, 1);
     g_autoptr(SvirtSettings) settings = NULL;
     g_autoptr(SvirtPlan) plan = NULL;
-    g_autoptr(SvirtJournal) journal = NULL;
+    SvirtJournal *journal;
     g_autoptr(VirString) xml = NULL;
     g_autofree char *level = NULL;
     int state, reason;
@@ -268,7 +271,7 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     status->mode = settings->mode;
     status->relabel = settings->relabel;
     if (running)
-        level = recorded_labels(status, vm.dom);
+        level = recorded_labels(status, vm.dom, facts->journal);
     if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)
         level = svirt_settings_dup_static_level(settings);
     status->enforced_reason = g_strdup(facts->enforced_reason);
@@ -287,11 +290,7 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     if (!plan)
         return NULL;
     /* Only a stopped VM's disks depend on what the journal still holds for it. */
-    if (!running) {
-        journal = svirt_journal_open(NULL, NULL);
-        if (journal && !svirt_journal_lock(journal, NULL))
-            g_clear_pointer(&journal, svirt_journal_free);
-    }
+    journal = running ? NULL : facts->journal;
     for (guint i = 0; i < plan->items->len; i++) {
         SvirtPlanItem *item = g_ptr_array_index(plan->items, i);
 
@@ -302,8 +301,6 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
         g_ptr_array_add(status->disks,
                         disk_state(item, running, status->started_by_engine, journal, vm.uuid));
     }
-    if (journal)
-        svirt_journal_unlock(journal);
     if (settings_out)
         *settings_out = g_steal_pointer(&settings);
     return g_steal_pointer(&status);
