@@ -496,6 +496,62 @@ test_holders_recycled(void)
     }
 }
 
+/* Without a seed each allocator draws from the process-wide generator, not a fixed one. */
+static void
+test_unseeded_differ(void)
+{
+    g_autoptr(SvirtMcs) a = svirt_mcs_new(0, 0, 1023, NULL);
+    g_autoptr(SvirtMcs) b = svirt_mcs_new(0, 0, 1023, NULL);
+    gboolean differ = FALSE;
+
+    for (guint n = 0; n < 20; n++) {
+        SvirtLevel la, lb;
+
+        g_assert_true(svirt_mcs_allocate(a, "x", &la, NULL));
+        g_assert_true(svirt_mcs_allocate(b, "x", &lb, NULL));
+        differ |= !svirt_level_equal(&la, &lb);
+    }
+    g_assert_true(differ);
+}
+
+/* A pair no reservation has touched is free, one a static level covers is blocked (held by
+ * nobody, refused with the static level's holder), and both come back free on release. */
+static void
+test_fresh_rows(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtMcs) mcs = svirt_mcs_new(0, 0, 1023, &error);
+    SvirtLevel single = level_from("s0:c700");
+    SvirtLevel pair = level_from("s0:c3,c700");
+    SvirtLevel far = level_from("s0:c1000,c1023");
+
+    g_assert_no_error(error);
+    g_assert_null(svirt_mcs_holder(mcs, &pair));
+    g_assert_null(svirt_mcs_holder(mcs, &far));
+    g_assert_true(svirt_mcs_release(mcs, &far) == FALSE);
+
+    g_assert_true(svirt_mcs_reserve(mcs, &single, "static-vm", &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(svirt_mcs_n_blocked(mcs), ==, 1023);
+    g_assert_cmpuint(svirt_mcs_n_free(mcs), ==, svirt_mcs_capacity(mcs) - 1023);
+    g_assert_null(svirt_mcs_holder(mcs, &pair));
+    g_assert_false(svirt_mcs_release(mcs, &pair));
+    g_assert_false(svirt_mcs_reserve(mcs, &pair, "other", &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_nonnull(strstr(error->message, "static-vm"));
+    g_clear_error(&error);
+
+    g_assert_true(svirt_mcs_release(mcs, &single));
+    g_assert_cmpuint(svirt_mcs_n_blocked(mcs), ==, 0);
+    g_assert_cmpuint(svirt_mcs_n_free(mcs), ==, svirt_mcs_capacity(mcs));
+    g_assert_true(svirt_mcs_reserve(mcs, &pair, "vm-a", &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(svirt_mcs_holder(mcs, &pair), ==, "vm-a");
+    g_assert_true(svirt_mcs_release(mcs, &pair));
+    g_assert_null(svirt_mcs_holder(mcs, &pair));
+    g_assert_cmpuint(svirt_mcs_n_free(mcs), ==, svirt_mcs_capacity(mcs));
+}
+
 static void
 test_seed(void)
 {
@@ -612,10 +668,19 @@ taken_dense(guint a, guint b)
     return (a * b + a) % 5 != 0 || (a < 4 && b != 19);
 }
 
+/* Most of the first rows taken and the last rows never touched: the index of free pairs must
+ * count and find the pairs of rows no reservation has written to yet. */
+static gboolean
+taken_first_rows(guint a, guint b)
+{
+    return a < 20 && (a + b) % 7 != 0;
+}
+
 static void
 test_uniform(void)
 {
     check_uniform(0, 9, taken_small, 400, 20240601);
+    check_uniform(0, 39, taken_first_rows, 300, 7);
     check_uniform(60, 199, taken_wide, 40, 99);
     check_uniform(0, 19, taken_dense, 400, 5);
 }
@@ -694,6 +759,8 @@ main(int argc, char **argv)
     g_test_add_func("/mcs/allocate/full-range", test_full_range);
     g_test_add_func("/mcs/allocate/uniform", test_uniform);
     g_test_add_func("/mcs/allocate/seed", test_seed);
+    g_test_add_func("/mcs/allocate/unseeded-differ", test_unseeded_differ);
+    g_test_add_func("/mcs/reserve/fresh-rows", test_fresh_rows);
     g_test_add_func("/mcs/reserve/static-never-handed-out", test_static_never_handed_out);
     g_test_add_func("/mcs/reserve/conflicts", test_reserve_conflicts);
     g_test_add_func("/mcs/reserve/release-rereserve", test_release_rereserve);

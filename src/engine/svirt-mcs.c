@@ -22,22 +22,32 @@ typedef struct {
     guint n_categories;
 } Reservation;
 
+#define MAX_WORDS (SVIRT_CATEGORY_COUNT / 64)
+
+typedef struct {
+    guint64 bits[MAX_WORDS];
+    guint8 word_free[MAX_WORDS]; /* set bits per word, to skip whole words */
+} Row;
+
 struct _SvirtMcs {
     guint sensitivity;
     guint cat_low;
     guint n; /* categories in the range */
 
-    /* Pair (i, j), i < j, relative to cat_low. Row i of free_bits has bit j set while the pair
-     * is free; row_free counts them and the Fenwick tree over row_free finds the row of the
-     * k-th free pair in O(log n), so allocation stays fast at any occupancy. */
+    /* Pair (i, j), i < j, relative to cat_low. Row i of the bitmap has bit j set while the
+     * pair is free; a row stays NULL, every pair of it free, until one of its pairs is taken,
+     * so a new allocator costs O(n) and reservations cost per row they touch. row_free counts
+     * the free pairs of each row and the Fenwick tree over row_free finds the row of the k-th
+     * free pair in O(log n), so allocation stays fast at any occupancy. */
     guint words;
-    guint64 *free_bits;
-    guint8 *word_free; /* set bits per word of free_bits, to skip whole words */
+    Row **rows;
     guint32 *row_free;
     guint32 *tree; /* 1-based */
     guint tree_top;
 
-    guint32 *owner; /* triangular index: PAIR_FREE, PAIR_BLOCKED or a holder id */
+    /* Triangular index of each held pair -> holder id. A pair that is neither free nor in
+     * here is blocked, so setting up costs nothing per pair and holding costs per holder. */
+    GHashTable *held;
     guint capacity;
     guint n_free;
     guint n_blocked;
@@ -49,7 +59,7 @@ struct _SvirtMcs {
     GHashTable *holder_ids; /* name -> id */
 
     GHashTable *statics; /* SvirtLevel * -> Reservation * (the key lives in the value) */
-    GRand *rand;
+    GRand *rand; /* NULL until a seed is set */
 };
 
 static guint
@@ -123,16 +133,59 @@ select_bit(guint64 w, guint k)
     return pos;
 }
 
+/* A number in [begin, end): from the allocator's own generator once it has a seed, else from
+ * the process-wide one, which unlike g_rand_new() costs nothing to set up. */
+static gint32
+draw(SvirtMcs *mcs, gint32 begin, gint32 end)
+{
+    if (mcs->rand)
+        return g_rand_int_range(mcs->rand, begin, end);
+    return g_random_int_range(begin, end);
+}
+
+/* Bits of the word of a row starting at column base that are columns j, row < j < n. */
+static guint64
+row_word_mask(guint row, guint n, guint base)
+{
+    guint64 mask = ~G_GUINT64_CONSTANT(0);
+
+    if (row + 1 >= base + 64 || n <= base)
+        return 0;
+    if (row + 1 > base)
+        mask &= ~G_GUINT64_CONSTANT(0) << (row + 1 - base);
+    if (n < base + 64)
+        mask &= (G_GUINT64_CONSTANT(1) << (n - base)) - 1;
+    return mask;
+}
+
+/* The bitmap of a row, made with every pair of it free on first use. */
+static Row *
+row_bits(SvirtMcs *mcs, guint row)
+{
+    Row *r = mcs->rows[row];
+
+    if (r == NULL) {
+        r = mcs->rows[row] = g_new0(Row, 1);
+        for (guint w = (row + 1) / 64; w < mcs->words; w++) {
+            r->bits[w] = row_word_mask(row, mcs->n, w * 64);
+            r->word_free[w] = popcount64(r->bits[w]);
+        }
+    }
+    return r;
+}
+
 static guint
 select_in_row(const SvirtMcs *mcs, guint row, guint k)
 {
-    gsize base = (gsize) row * mcs->words;
+    const Row *r = mcs->rows[row];
 
+    if (r == NULL)
+        return row + 1 + k;
     for (guint w = (row + 1) / 64; w < mcs->words; w++) {
-        guint count = mcs->word_free[base + w];
+        guint count = r->word_free[w];
 
         if (k < count)
-            return w * 64 + select_bit(mcs->free_bits[base + w], k);
+            return w * 64 + select_bit(r->bits[w], k);
         k -= count;
     }
     g_assert_not_reached();
@@ -141,17 +194,33 @@ select_in_row(const SvirtMcs *mcs, guint row, guint k)
 static gboolean
 pair_is_free(const SvirtMcs *mcs, guint i, guint j)
 {
-    return (mcs->free_bits[(gsize) i * mcs->words + j / 64] >> (j % 64)) & 1;
+    const Row *r = mcs->rows[i];
+
+    return r == NULL || ((r->bits[j / 64] >> (j % 64)) & 1);
+}
+
+/* PAIR_FREE, PAIR_BLOCKED or the id of the pair's holder. */
+static guint32
+owner_of(const SvirtMcs *mcs, guint i, guint j)
+{
+    gpointer id;
+
+    if (pair_is_free(mcs, i, j))
+        return PAIR_FREE;
+    id = g_hash_table_lookup(mcs->held, GUINT_TO_POINTER(tri_index(mcs, i, j)));
+    return id ? GPOINTER_TO_UINT(id) : PAIR_BLOCKED;
 }
 
 static void
 take_pair(SvirtMcs *mcs, guint i, guint j, guint32 owner, gboolean update_tree)
 {
-    gsize word = (gsize) i * mcs->words + j / 64;
+    Row *r = row_bits(mcs, i);
 
-    mcs->owner[tri_index(mcs, i, j)] = owner;
-    mcs->free_bits[word] &= ~(G_GUINT64_CONSTANT(1) << (j % 64));
-    mcs->word_free[word]--;
+    if (owner != PAIR_BLOCKED)
+        g_hash_table_insert(mcs->held, GUINT_TO_POINTER(tri_index(mcs, i, j)),
+                            GUINT_TO_POINTER(owner));
+    r->bits[j / 64] &= ~(G_GUINT64_CONSTANT(1) << (j % 64));
+    r->word_free[j / 64]--;
     mcs->row_free[i]--;
     mcs->n_free--;
     if (update_tree)
@@ -161,11 +230,11 @@ take_pair(SvirtMcs *mcs, guint i, guint j, guint32 owner, gboolean update_tree)
 static void
 put_pair(SvirtMcs *mcs, guint i, guint j, gboolean update_tree)
 {
-    gsize word = (gsize) i * mcs->words + j / 64;
+    Row *r = row_bits(mcs, i);
 
-    mcs->owner[tri_index(mcs, i, j)] = PAIR_FREE;
-    mcs->free_bits[word] |= G_GUINT64_CONSTANT(1) << (j % 64);
-    mcs->word_free[word]++;
+    g_hash_table_remove(mcs->held, GUINT_TO_POINTER(tri_index(mcs, i, j)));
+    r->bits[j / 64] |= G_GUINT64_CONSTANT(1) << (j % 64);
+    r->word_free[j / 64]++;
     mcs->row_free[i]++;
     mcs->n_free++;
     if (update_tree)
@@ -318,18 +387,12 @@ svirt_mcs_new(guint sensitivity, guint cat_low, guint cat_high, GError **error)
     mcs->n_free = mcs->capacity;
 
     mcs->words = (n + 63) / 64;
-    mcs->free_bits = g_new0(guint64, (gsize) n * mcs->words);
-    mcs->word_free = g_new0(guint8, (gsize) n * mcs->words);
+    mcs->rows = g_new0(Row *, n);
     mcs->row_free = g_new0(guint32, n);
     mcs->tree = g_new0(guint32, n + 1);
-    mcs->owner = g_new0(guint32, mcs->capacity);
-    for (guint i = 0; i < n; i++) {
-        for (guint j = i + 1; j < n; j++) {
-            mcs->free_bits[(gsize) i * mcs->words + j / 64] |= G_GUINT64_CONSTANT(1) << (j % 64);
-            mcs->word_free[(gsize) i * mcs->words + j / 64]++;
-        }
+    mcs->held = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < n; i++)
         mcs->row_free[i] = n - 1 - i;
-    }
     mcs->tree_top = 1;
     while (mcs->tree_top * 2 <= n)
         mcs->tree_top *= 2;
@@ -343,7 +406,6 @@ svirt_mcs_new(guint sensitivity, guint cat_low, guint cat_high, GError **error)
     mcs->holder_ids = g_hash_table_new(g_str_hash, g_str_equal);
     mcs->statics = g_hash_table_new_full(level_hash, level_equal, NULL,
                                          (GDestroyNotify) reservation_free);
-    mcs->rand = g_rand_new();
 
     return g_steal_pointer(&mcs);
 }
@@ -384,11 +446,12 @@ svirt_mcs_free(SvirtMcs *mcs)
 {
     if (mcs == NULL)
         return;
-    g_free(mcs->free_bits);
-    g_free(mcs->word_free);
+    for (guint i = 0; mcs->rows && i < mcs->n; i++)
+        g_free(mcs->rows[i]);
+    g_free(mcs->rows);
     g_free(mcs->row_free);
     g_free(mcs->tree);
-    g_free(mcs->owner);
+    g_clear_pointer(&mcs->held, g_hash_table_unref);
     g_clear_pointer(&mcs->holder_ids, g_hash_table_unref);
     g_clear_pointer(&mcs->holder_names, g_ptr_array_unref);
     g_clear_pointer(&mcs->holder_refs, g_array_unref);
@@ -436,7 +499,10 @@ void
 svirt_mcs_set_seed(SvirtMcs *mcs, guint32 seed)
 {
     g_return_if_fail(mcs != NULL);
-    g_rand_set_seed(mcs->rand, seed);
+    if (mcs->rand == NULL)
+        mcs->rand = g_rand_new_with_seed(seed);
+    else
+        g_rand_set_seed(mcs->rand, seed);
 }
 
 guint
@@ -604,7 +670,7 @@ static gboolean
 find_held_pair(SvirtMcs *mcs, guint i, guint j, gpointer data)
 {
     FoundPair *found = data;
-    guint32 owner = mcs->owner[tri_index(mcs, i, j)];
+    guint32 owner = owner_of(mcs, i, j);
 
     if (owner == PAIR_FREE || owner == PAIR_BLOCKED)
         return TRUE;
@@ -619,7 +685,7 @@ block_pair(SvirtMcs *mcs, guint i, guint j, gpointer data)
 {
     gboolean *changed = data;
 
-    if (mcs->owner[tri_index(mcs, i, j)] == PAIR_FREE) {
+    if (owner_of(mcs, i, j) == PAIR_FREE) {
         take_pair(mcs, i, j, PAIR_BLOCKED, FALSE);
         mcs->n_blocked++;
         *changed = TRUE;
@@ -646,7 +712,7 @@ unblock_pair(SvirtMcs *mcs, guint i, guint j, gpointer data)
 {
     gboolean *changed = data;
 
-    if (mcs->owner[tri_index(mcs, i, j)] == PAIR_BLOCKED && find_blocker(mcs, i, j) == NULL) {
+    if (owner_of(mcs, i, j) == PAIR_BLOCKED && find_blocker(mcs, i, j) == NULL) {
         put_pair(mcs, i, j, FALSE);
         mcs->n_blocked--;
         *changed = TRUE;
@@ -680,7 +746,7 @@ static gboolean
 reserve_pair(SvirtMcs *mcs, const SvirtLevel *level, guint i, guint j, const char *holder,
              GError **error)
 {
-    guint32 owner = mcs->owner[tri_index(mcs, i, j)];
+    guint32 owner = owner_of(mcs, i, j);
 
     if (owner == PAIR_BLOCKED) {
         const Reservation *r = find_blocker(mcs, i, j);
@@ -734,7 +800,7 @@ reserve_static(SvirtMcs *mcs, const SvirtLevel *level, const char *holder, GErro
 
         pair_level(mcs, held.i, held.j, &other);
         set_not_isolated(error, level, &other,
-                         holder_name(mcs, mcs->owner[tri_index(mcs, held.i, held.j)]));
+                         holder_name(mcs, owner_of(mcs, held.i, held.j)));
         reservation_free(r);
         return FALSE;
     }
@@ -822,7 +888,7 @@ svirt_mcs_allocate(SvirtMcs *mcs, const char *holder, SvirtLevel *out, GError **
      * fixed, so the time stays bounded. */
     if ((guint64) mcs->n_free * 2 >= mcs->capacity) {
         for (guint attempt = 0; attempt < 4; attempt++) {
-            guint r = g_rand_int_range(mcs->rand, 0, mcs->n * (mcs->n - 1));
+            guint r = draw(mcs, 0, mcs->n * (mcs->n - 1));
             guint i = r / (mcs->n - 1);
             guint j = r % (mcs->n - 1);
 
@@ -837,7 +903,7 @@ svirt_mcs_allocate(SvirtMcs *mcs, const char *holder, SvirtLevel *out, GError **
     }
 
     /* A uniform rank among the free pairs, then the pair of that rank. */
-    rank = g_rand_int_range(mcs->rand, 0, mcs->n_free);
+    rank = draw(mcs, 0, mcs->n_free);
     row = fenwick_find(mcs, &rank);
     col = select_in_row(mcs, row, rank);
 
@@ -858,7 +924,7 @@ svirt_mcs_release(SvirtMcs *mcs, const SvirtLevel *level)
     g_return_val_if_fail(level != NULL, FALSE);
 
     if (pair_of(mcs, level, &i, &j)) {
-        guint32 owner = mcs->owner[tri_index(mcs, i, j)];
+        guint32 owner = owner_of(mcs, i, j);
 
         if (owner == PAIR_FREE || owner == PAIR_BLOCKED)
             return FALSE;
@@ -888,7 +954,7 @@ svirt_mcs_holder(const SvirtMcs *mcs, const SvirtLevel *level)
     g_return_val_if_fail(level != NULL, NULL);
 
     if (pair_of(mcs, level, &i, &j)) {
-        guint32 owner = mcs->owner[tri_index(mcs, i, j)];
+        guint32 owner = owner_of(mcs, i, j);
 
         if (owner == PAIR_FREE || owner == PAIR_BLOCKED)
             return NULL;
