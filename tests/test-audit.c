@@ -164,6 +164,121 @@ test_matrix_policy(void)
     }
 }
 
+/* Forty VMs in few classes: four process levels, image labels repeated under other paths, a VM
+ * without a process label, one without objects, unlabelled and shared objects, a range. */
+static GPtrArray *
+make_repeated_vms(void)
+{
+    static const char *const levels[] = { "s0:c1,c2", "s0:c3,c4", "s0:c1,c2", "s0-s0:c0.c1023" };
+    GPtrArray *vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_matrix_vm_free);
+
+    for (guint i = 0; i < 40; i++) {
+        g_autofree char *name = g_strdup_printf("vm%02u", i);
+        g_autofree char *proc = g_strdup_printf(PROC("%s"), levels[i % 4]);
+        g_autofree char *image = g_strdup_printf(IMAGE("%s"), levels[(i / 4) % 3]);
+        g_autofree char *disk = g_strdup_printf("/img/%s.img", name);
+        SvirtMatrixVm *vm = svirt_matrix_vm_new(name, name, i % 9 == 4 ? NULL : proc,
+                                                "not running");
+
+        if (i % 13 != 6)
+            svirt_matrix_vm_add_object(vm, disk, image);
+        if (i % 3 == 0)
+            svirt_matrix_vm_add_object(vm, "/img/install.iso", CONTENT);
+        if (i % 5 == 0)
+            svirt_matrix_vm_add_object(vm, "/img/shared.img", i % 10 ? IMAGE("s0") : NULL);
+        g_ptr_array_add(vms, vm);
+    }
+    return vms;
+}
+
+/* One cell the slow way: one decision per object of the owner, no classes. */
+static void
+reference_cell(const char *policy, const SvirtMatrixVm *va, const SvirtMatrixVm *vb,
+               SvirtAccess *access, char **path, char **reason)
+{
+    const SvirtMatrixObject *decisive = NULL;
+    g_autofree char *decisive_why = NULL;
+
+    *access = SVIRT_ACCESS_ISOLATED;
+    *path = NULL;
+    if (!va->process_label) {
+        *access = SVIRT_ACCESS_UNKNOWN;
+        *reason = g_strdup(va->process_note);
+        return;
+    }
+    for (guint i = 0; i < vb->objects->len; i++) {
+        const SvirtMatrixObject *object = g_ptr_array_index(vb->objects, i);
+        gboolean rd, wr;
+        g_autofree char *why = NULL;
+        g_autoptr(GError) error = NULL;
+        SvirtAccess got;
+
+        g_assert_true(svirt_policy_check_access(policy, va->process_label, object->label, &rd,
+                                                &wr, &why, &error));
+        g_assert_no_error(error);
+        got = wr ? SVIRT_ACCESS_WRITE : rd ? SVIRT_ACCESS_READ : SVIRT_ACCESS_ISOLATED;
+        if (!decisive || got > *access) {
+            *access = got;
+            decisive = object;
+            g_free(decisive_why);
+            decisive_why = g_steal_pointer(&why);
+        }
+    }
+    if (!decisive)
+        *reason = g_strdup("it has no labelled objects");
+    else if (*access == SVIRT_ACCESS_ISOLATED)
+        *reason = g_strdup_printf("%s: %s", decisive->path, decisive_why);
+    else
+        *reason = g_strdup_printf("%s (%s)", decisive_why,
+                                  decisive->label ? decisive->label : "unlabelled");
+    if (decisive && *access != SVIRT_ACCESS_ISOLATED)
+        *path = g_strdup(decisive->path);
+}
+
+static void
+assert_matrix_matches_reference(const char *policy)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtMatrix) m = svirt_matrix_compute(make_repeated_vms(), policy, &error);
+    guint n, checked = 0;
+
+    g_assert_no_error(error);
+    n = m->vms->len;
+    for (guint a = 0; a < n; a++) {
+        for (guint b = 0; b < n; b++) {
+            const SvirtMatrixCell *cell = svirt_matrix_get_cell(m, a, b);
+            SvirtAccess access;
+            g_autofree char *path = NULL, *reason = NULL;
+
+            if (a == b)
+                continue;
+            reference_cell(policy, g_ptr_array_index(m->vms, a), g_ptr_array_index(m->vms, b),
+                           &access, &path, &reason);
+            g_assert_cmpint(cell->access, ==, access);
+            g_assert_cmpstr(cell->path, ==, path);
+            g_assert_cmpstr(cell->reason, ==, reason);
+            checked++;
+        }
+    }
+    g_assert_cmpuint(checked, ==, 40 * 39);
+}
+
+static void
+test_matrix_classes_mcs(void)
+{
+    assert_matrix_matches_reference(NULL);
+}
+
+static void
+test_matrix_classes_policy(void)
+{
+    if (!policy_path) {
+        g_test_skip("No binary SELinux policy is installed (selinux-policy-default).");
+        return;
+    }
+    assert_matrix_matches_reference(policy_path);
+}
+
 static void
 test_policy_access(void)
 {
@@ -557,6 +672,8 @@ main(int argc, char *argv[])
     g_test_add_func("/audit/matrix/mcs-reason", test_matrix_mcs_reason);
     g_test_add_func("/audit/matrix/policy", test_matrix_policy);
     g_test_add_func("/audit/matrix/policy-missing", test_policy_missing);
+    g_test_add_func("/audit/matrix/classes-mcs", test_matrix_classes_mcs);
+    g_test_add_func("/audit/matrix/classes-policy", test_matrix_classes_policy);
     g_test_add_func("/audit/policy/access", test_policy_access);
     g_test_add("/audit/plan/running", Fixture, NULL, fixture_set_up, test_plan_running,
                fixture_tear_down);

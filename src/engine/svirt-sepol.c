@@ -41,6 +41,19 @@ struct _SvirtSepolPolicy {
 static GMutex policy_lock;
 static SvirtSepolPolicy policy_cache;
 
+/* g_int64_hash() folds the high word onto the low one, where the source and target SIDs of a
+ * decision key overlap: most keys would share a few buckets. */
+static guint
+decision_key_hash(gconstpointer key)
+{
+    guint64 v = *(const guint64 *)key;
+
+    v ^= v >> 33;
+    v *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+    v ^= v >> 33;
+    return (guint)v;
+}
+
 static gint64
 mtime_ns_of(const struct stat *st)
 {
@@ -92,7 +105,7 @@ svirt_sepol_policy_lock(const char *path, GError **error)
     policy->generation++;
     policy->sid_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     policy->reason_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    policy->decision_cache = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    policy->decision_cache = g_hash_table_new_full(decision_key_hash, g_int64_equal, g_free, NULL);
     return policy;
 }
 
