@@ -74,6 +74,40 @@ test_lookup(void)
     }
 }
 
+/* A UUID is looked up as one first, as virsh does; a name shaped like a UUID that is no VM's
+ * UUID still finds its VM, and libvirt's UUIDs without hyphens still work. */
+static void
+test_lookup_uuid_shapes(void)
+{
+    g_autoptr(SvirtEngine) engine = connected_engine();
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autoptr(virDomain) named = virDomainDefineXML(
+        conn, "<domain type='test'><name>6695eb01-1111-2222-3333-444444444444</name>"
+              "<memory>65536</memory><os><type>hvm</type></os></domain>");
+    g_autofree char *plain = NULL;
+    g_autoptr(SvirtVmInfo) by_name = NULL;
+    g_autoptr(SvirtVmInfo) by_plain = NULL;
+    g_autoptr(GError) error = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_assert_nonnull(named);
+    g_assert_cmpint(virDomainGetUUIDString(named, uuid), ==, 0);
+    by_name = svirt_engine_lookup_vm(engine, "6695eb01-1111-2222-3333-444444444444", &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(by_name->uuid, ==, uuid);
+    plain = g_strdup(TEST_UUID);
+    for (char *from = plain, *to = plain;; from++) {
+        if (*from != '-')
+            *to++ = *from;
+        if (!*from)
+            break;
+    }
+    by_plain = svirt_engine_lookup_vm(engine, plain, &error);
+    virDomainUndefine(named);
+    g_assert_no_error(error);
+    g_assert_cmpstr(by_plain->name, ==, "test");
+}
+
 static void
 test_not_connected(void)
 {
@@ -956,6 +990,7 @@ main(int argc, char *argv[])
     g_test_init(&argc, &argv, NULL);
     svirt_engine_init_libvirt();
     g_test_add_func("/engine-settings/lookup", test_lookup);
+    g_test_add_func("/engine-settings/lookup-uuid-shapes", test_lookup_uuid_shapes);
     g_test_add_func("/engine-settings/not-connected", test_not_connected);
     g_test_add_func("/engine-settings/round-trip", test_settings_round_trip);
     g_test_add_func("/engine-settings/set-invalid", test_set_invalid);

@@ -780,14 +780,20 @@ set_not_found(SvirtEngine *self, const char *vm, GError **error)
                 svirt_engine_get_uri(self));
 }
 
+/* By UUID first when @vm has the shape of one, as virsh does, so that the lists and windows,
+ * which pass UUIDs, make one round trip; then by name. */
 static virDomainPtr
 lookup_in(SvirtEngine *self, virConnectPtr conn, const char *vm, GError **error)
 {
-    virDomainPtr dom = virDomainLookupByName(conn, vm);
+    gboolean uuid_shaped = g_uuid_string_is_valid(vm);
+    virDomainPtr dom = uuid_shaped ? virDomainLookupByUUIDString(conn, vm)
+                                   : virDomainLookupByName(conn, vm);
 
     if (dom == NULL && virGetLastErrorCode() == VIR_ERR_NO_DOMAIN) {
         virResetLastError();
-        dom = virDomainLookupByUUIDString(conn, vm);
+        /* A name that is not found may still be a UUID libvirt reads (without hyphens). */
+        dom = uuid_shaped ? virDomainLookupByName(conn, vm)
+                          : virDomainLookupByUUIDString(conn, vm);
         /* Not a UUID at all: then the name was all it could be. */
         if (dom == NULL && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
             virResetLastError();
