@@ -416,8 +416,9 @@ svirt_vm_spec_to_xml(const SvirtVmSpec *spec, const char *const *volume_paths, G
     return build_xml(spec, volume_paths, FALSE, error);
 }
 
+/* Where the new volumes will be, for a plan shown before they are created. */
 static GStrv
-placeholder_paths(const SvirtVmSpec *spec)
+preview_volume_paths(const SvirtVmSpec *spec)
 {
     g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
 
@@ -437,7 +438,7 @@ placeholder_paths(const SvirtVmSpec *spec)
 SvirtPlan *
 svirt_vm_spec_preview(const SvirtVmSpec *spec, const char *const *volume_paths, GError **error)
 {
-    g_auto(GStrv) placeholders = NULL;
+    g_auto(GStrv) preview_paths = NULL;
     g_autofree char *xml = NULL;
     g_autoptr(SvirtPolicyTypes) types = NULL;
     g_autoptr(SvirtSettings) defaults = NULL;
@@ -449,8 +450,8 @@ svirt_vm_spec_preview(const SvirtVmSpec *spec, const char *const *volume_paths, 
     if (!svirt_vm_spec_validate(spec, error))
         return NULL;
     if (volume_paths == NULL) {
-        placeholders = placeholder_paths(spec);
-        volume_paths = (const char *const *)placeholders;
+        preview_paths = preview_volume_paths(spec);
+        volume_paths = (const char *const *)preview_paths;
     }
     xml = build_xml(spec, volume_paths, TRUE, error);
     if (xml == NULL || !(types = svirt_policy_types_load(error)))
