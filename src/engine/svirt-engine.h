@@ -106,9 +106,9 @@ void svirt_engine_adopt_native_settings_async(SvirtEngine *engine, const char *v
 gboolean svirt_engine_adopt_native_settings_finish(SvirtEngine *engine, GAsyncResult *result,
                                                    GError **error);
 
-/* Reserves in @mcs the level each running VM holds: the process label the engine recorded in
- * its live definition, else libvirt's selinux <seclabel> label. Levels two running VMs share
- * are logged, not an error. */
+/* Reserves in @mcs the level each running VM holds, and each VM another process is starting:
+ * the labels the journal recorded when the engine started it, else libvirt's selinux
+ * <seclabel> label. Levels two running VMs share are logged, not an error. */
 gboolean svirt_engine_collect_reservations(SvirtEngine *self, SvirtMcs *mcs, GError **error);
 /* Whether a start could reserve the static level of @settings for VM @uuid (@name) next to the
  * VMs running now, @uuid itself left out: SVIRT_ERROR_IN_USE with the message a start gives. */

@@ -71,7 +71,7 @@ running_level(SvirtJournal *journal, virDomainPtr dom, const char *uuid, SvirtLe
 }
 
 /* Calls @func with the level each running VM holds, and each VM another process is starting
- * (it does not run yet, but its level is taken). The journal must be locked. */
+ * (it does not run yet, but its level is taken). The journal is locked or a snapshot. */
 static gboolean
 foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFunc func,
                           gpointer data, GError **error)
@@ -113,22 +113,17 @@ foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFu
     return TRUE;
 }
 
-/* The same, taking the journal's lock for the time it reads. */
+/* The same, on the journal as last written, without waiting for a start that holds its lock:
+ * for what is shown and checked before a start, which checks again under the lock. */
 static gboolean
 foreach_held_level(SvirtEngine *self, HeldLevelFunc func, gpointer data, GError **error)
 {
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
     g_autoptr(SvirtJournal) journal = NULL;
-    gboolean ok;
 
-    if (conn == NULL)
+    if (conn == NULL || !(journal = svirt_journal_read_snapshot(NULL, error)))
         return FALSE;
-    journal = svirt_journal_open(NULL, error);
-    if (!journal || !svirt_journal_lock(journal, error))
-        return FALSE;
-    ok = foreach_held_level_locked(conn, journal, func, data, error);
-    svirt_journal_unlock(journal);
-    return ok;
+    return foreach_held_level_locked(conn, journal, func, data, error);
 }
 
 typedef struct {

@@ -58,14 +58,11 @@ started_by_engine(virDomainPtr dom)
 {
     g_autoptr(SvirtJournal) journal = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
-    gboolean recorded;
 
-    if (virDomainGetUUIDString(dom, uuid) < 0 || !(journal = svirt_journal_open(NULL, NULL)) ||
-        !svirt_journal_lock(journal, NULL))
-        return FALSE;
-    recorded = svirt_journal_lookup_vm(journal, uuid) != NULL;
-    svirt_journal_unlock(journal);
-    return recorded;
+    /* Read as shown, without waiting for a start that holds the lock. */
+    return virDomainGetUUIDString(dom, uuid) == 0 &&
+           (journal = svirt_journal_read_snapshot(NULL, NULL)) != NULL &&
+           svirt_journal_lookup_vm(journal, uuid) != NULL;
 }
 
 /* The settings of @dom's definition: the persistent one; a transient VM's live one, unless the
