@@ -36,6 +36,7 @@ struct _SvirtSepolPolicy {
     GHashTable *reason_cache; /* types, class and decision -> reason text */
     /* (source sid, target sid, class) -> decision: a pure function of the policy. */
     GHashTable *decision_cache;
+    GHashTable *attribute_cache; /* attribute -> GStrv of its types */
 };
 
 static GMutex policy_lock;
@@ -69,6 +70,7 @@ policy_clear(SvirtSepolPolicy *policy)
     g_clear_pointer(&policy->sid_cache, g_hash_table_unref);
     g_clear_pointer(&policy->reason_cache, g_hash_table_unref);
     g_clear_pointer(&policy->decision_cache, g_hash_table_unref);
+    g_clear_pointer(&policy->attribute_cache, g_hash_table_unref);
 }
 
 SvirtSepolPolicy *
@@ -106,6 +108,8 @@ svirt_sepol_policy_lock(const char *path, GError **error)
     policy->sid_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     policy->reason_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     policy->decision_cache = g_hash_table_new_full(decision_key_hash, g_int64_equal, g_free, NULL);
+    policy->attribute_cache =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
     return policy;
 }
 
@@ -290,16 +294,12 @@ compare_strings(gconstpointer a, gconstpointer b)
     return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
 }
 
-GStrv
-svirt_sepol_policy_types_with_attribute(SvirtSepolPolicy *policy, const char *attribute,
-                                        GError **error)
+static GStrv
+read_types_with_attribute(SvirtSepolPolicy *policy, const char *attribute, GError **error)
 {
     g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
     const policydb_t *db;
     gint64 attr = -1;
-
-    g_return_val_if_fail(policy == &policy_cache, NULL);
-    g_return_val_if_fail(attribute != NULL, NULL);
 
     if (!ensure_policydb(policy, error))
         return NULL;
@@ -329,6 +329,26 @@ svirt_sepol_policy_types_with_attribute(SvirtSepolPolicy *policy, const char *at
     g_ptr_array_sort(types, compare_strings);
     g_ptr_array_add(types, NULL);
     return (GStrv)g_ptr_array_free(g_steal_pointer(&types), FALSE);
+}
+
+GStrv
+svirt_sepol_policy_types_with_attribute(SvirtSepolPolicy *policy, const char *attribute,
+                                        GError **error)
+{
+    GStrv types;
+
+    g_return_val_if_fail(policy == &policy_cache, NULL);
+    g_return_val_if_fail(attribute != NULL, NULL);
+
+    /* A list of VMs asks once per static VM; the answer changes only with the policy. */
+    types = g_hash_table_lookup(policy->attribute_cache, attribute);
+    if (!types) {
+        types = read_types_with_attribute(policy, attribute, error);
+        if (!types)
+            return NULL;
+        g_hash_table_insert(policy->attribute_cache, g_strdup(attribute), types);
+    }
+    return g_strdupv(types);
 }
 
 gboolean
