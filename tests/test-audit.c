@@ -3,7 +3,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "svirt-audit-check.h"
 #include "svirt-audit.h"
+#include "svirt-graphics.h"
 #include "svirt-context.h"
 #include "svirt-labeler.h"
 #include "svm-test-fixture.h"
@@ -660,6 +662,85 @@ test_report_output(void)
     g_assert_null(strstr(html, "<script"));
 }
 
+typedef struct {
+    const char *name;
+    const char *graphics; /* inside <devices> */
+    int severity;         /* -1: no finding */
+    const char *actual;
+    const char *reach;    /* a part of the Overview's sentence */
+} DisplayCase;
+
+static const DisplayCase display_cases[] = {
+    { "any-address-no-password",
+      "<graphics type='vnc' port='5900'><listen type='address' address='0.0.0.0'/></graphics>",
+      SVIRT_SEVERITY_ERROR, "0.0.0.0:5900 without a password",
+      "VNC on 0.0.0.0:5900 without a password: anyone on the network can see and use this VM." },
+    { "listen-attribute",
+      "<graphics type='vnc' autoport='yes' listen='192.0.2.7'/>", SVIRT_SEVERITY_ERROR,
+      "192.0.2.7 without a password", "on 192.0.2.7 (port chosen at start) without a password" },
+    { "ipv6-any", "<graphics type='spice'><listen type='address' address='::'/></graphics>",
+      SVIRT_SEVERITY_ERROR, ":: without a password", "SPICE on :: (port chosen at start)" },
+    { "network", "<graphics type='vnc'><listen type='network' network='default'/></graphics>",
+      SVIRT_SEVERITY_ERROR, "network default without a password",
+      "an address of the network 'default'" },
+    { "any-address-password",
+      "<graphics type='vnc' passwd='s3cret'><listen type='address' address='0.0.0.0'/>"
+      "</graphics>",
+      SVIRT_SEVERITY_WARNING, "0.0.0.0 with a password", "with a password" },
+    { "loopback", "<graphics type='vnc'><listen type='address' address='127.0.0.1'/></graphics>",
+      SVIRT_SEVERITY_WARNING, "127.0.0.1 without a password", "any user of this host" },
+    { "loopback-ipv6", "<graphics type='spice' port='5901'><listen type='address' "
+      "address='::1'/></graphics>",
+      SVIRT_SEVERITY_WARNING, "[::1]:5901 without a password", "[::1]:5901" },
+    { "default-address", "<graphics type='vnc'><listen type='address'/></graphics>",
+      SVIRT_SEVERITY_WARNING, "the host's default address without a password",
+      "the host's default address" },
+    { "loopback-password",
+      "<graphics type='vnc' passwd='x'><listen type='address' address='127.0.0.1'/>"
+      "</graphics>",
+      SVIRT_SEVERITY_INFO, "127.0.0.1 with a password", "users of this host who know it" },
+    { "none", "<graphics type='vnc'><listen type='none'/></graphics>", -1, NULL,
+      "VNC through libvirt only; nothing listens on the network." },
+    { "socket", "<graphics type='spice'><listen type='socket' socket='/run/vm/spice.sock'/>"
+      "</graphics>",
+      -1, NULL, "SPICE on the UNIX socket /run/vm/spice.sock." },
+    { "headless", "", -1, NULL, "No display: serial console only." },
+};
+
+static void
+test_display(gconstpointer data)
+{
+    const DisplayCase *c = data;
+    SvirtPlan plan = { .vm_name = "web", .vm_uuid = "c7a5fdbd-cdaf-9455-926a-d65c16db1809" };
+    g_autoptr(GPtrArray) findings =
+        g_ptr_array_new_with_free_func((GDestroyNotify)svirt_finding_free);
+    g_autofree char *xml = g_strdup_printf("<domain type='qemu'><name>web</name><devices>%s"
+                                           "<serial type='pty'/></devices></domain>",
+                                           c->graphics);
+    g_autofree char *reach = svirt_display_describe_reach(xml);
+    const SvirtFinding *f;
+
+    svirt_audit_check_display(&plan, xml, findings);
+    g_test_message("%s", reach);
+    g_assert_nonnull(strstr(reach, c->reach));
+    if (c->severity < 0) {
+        g_assert_cmpuint(findings->len, ==, 0);
+        return;
+    }
+    g_assert_cmpuint(findings->len, ==, 1);
+    f = g_ptr_array_index(findings, 0);
+    g_assert_cmpint(f->kind, ==, SVIRT_FINDING_DISPLAY_EXPOSED);
+    g_assert_cmpstr(svirt_finding_kind_to_id(f->kind), ==, "display-exposed");
+    g_assert_cmpint(f->severity, ==, c->severity);
+    g_assert_cmpstr(f->vm_name, ==, "web");
+    g_assert_cmpstr(f->actual, ==, c->actual);
+    g_assert_false(f->fixable);
+    g_assert_nonnull(strstr(f->fix, "<listen type='none'/>"));
+    g_assert_nonnull(strstr(f->fix, "virsh edit web"));
+    /* A password is never shown. */
+    g_assert_null(strstr(f->explanation, "s3cret"));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -686,6 +767,11 @@ main(int argc, char *argv[])
     g_test_add_func("/audit/settings/differ", test_settings_differ);
     g_test_add_func("/audit/settings/described", test_settings_differ_described);
     g_test_add_func("/audit/report/output", test_report_output);
+    for (gsize i = 0; i < G_N_ELEMENTS(display_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/audit/display/%s", display_cases[i].name);
+
+        g_test_add_data_func(path, &display_cases[i], test_display);
+    }
     ret = g_test_run();
     g_free(policy_path);
     return ret;

@@ -322,6 +322,96 @@ test_xml_iso_and_designations(void)
     xml_clear(&x);
 }
 
+/* A new VM's screen is reached only through libvirt: no port, no socket file. */
+static void
+test_xml_display(void)
+{
+    static const struct {
+        SvirtDisplayKind kind;
+        const char *graphics;
+        const char *video;
+    } cases[] = {
+        { SVIRT_DISPLAY_VNC, "vnc", "vga" },
+        { SVIRT_DISPLAY_SPICE, "spice", "qxl" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(SvirtVmSpec) spec = good_spec();
+        g_autoptr(GError) error = NULL;
+        const char *vols[] = { "/pool/guest-1-1.qcow2", NULL };
+        g_autofree char *xml = NULL;
+        g_autofree char *reach = NULL;
+        Xml x;
+
+        if (cases[i].kind != SVIRT_DISPLAY_VNC)
+            spec->display = cases[i].kind;
+        xml = svirt_vm_spec_to_xml(spec, vols, &error);
+        g_assert_no_error(error);
+        xml_parse(&x, xml);
+        g_assert_cmpint(xml_count(&x, "/domain/devices/graphics"), ==, 1);
+        assert_xpath(&x, "/domain/devices/graphics/@type", cases[i].graphics);
+        g_assert_cmpint(xml_count(&x, "/domain/devices/graphics/listen"), ==, 1);
+        assert_xpath(&x, "/domain/devices/graphics/listen/@type", "none");
+        g_assert_cmpint(xml_count(&x, "/domain/devices/graphics/@*[name()!='type']"), ==, 0);
+        g_assert_cmpint(xml_count(&x, "/domain/devices/video"), ==, 1);
+        assert_xpath(&x, "/domain/devices/video/model/@type", cases[i].video);
+        assert_xpath(&x, "/domain/devices/input[@type='tablet']/@bus", "usb");
+        /* The serial console stays. */
+        assert_xpath(&x, "/domain/devices/serial/@type", "pty");
+        xml_clear(&x);
+        reach = svirt_display_describe_reach(xml);
+        g_assert_nonnull(strstr(reach, "through libvirt only; nothing listens on the network"));
+    }
+}
+
+static void
+test_xml_headless(void)
+{
+    g_autoptr(SvirtVmSpec) spec = good_spec();
+    g_autoptr(SvirtVmSpec) copy = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *vols[] = { "/pool/guest-1-1.qcow2", NULL };
+    g_autofree char *xml = NULL;
+    g_autofree char *reach = NULL;
+    Xml x;
+
+    spec->display = SVIRT_DISPLAY_NONE;
+    copy = svirt_vm_spec_copy(spec);
+    g_assert_cmpint(copy->display, ==, SVIRT_DISPLAY_NONE);
+    xml = svirt_vm_spec_to_xml(copy, vols, &error);
+    g_assert_no_error(error);
+    xml_parse(&x, xml);
+    g_assert_cmpint(xml_count(&x, "/domain/devices/graphics"), ==, 0);
+    g_assert_cmpint(xml_count(&x, "/domain/devices/video"), ==, 0);
+    g_assert_cmpint(xml_count(&x, "/domain/devices/input"), ==, 0);
+    assert_xpath(&x, "/domain/devices/console/target/@type", "serial");
+    xml_clear(&x);
+    reach = svirt_display_describe_reach(xml);
+    g_assert_cmpstr(reach, ==, "No display: serial console only.");
+
+    spec->display = 7;
+    g_assert_null(svirt_vm_spec_to_xml(spec, vols, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+}
+
+static void
+test_display_kind_parse(void)
+{
+    g_autoptr(GError) error = NULL;
+    SvirtDisplayKind kind = SVIRT_DISPLAY_VNC;
+
+    g_assert_true(svirt_display_kind_parse("spice", &kind, NULL));
+    g_assert_cmpint(kind, ==, SVIRT_DISPLAY_SPICE);
+    g_assert_true(svirt_display_kind_parse("none", &kind, NULL));
+    g_assert_cmpint(kind, ==, SVIRT_DISPLAY_NONE);
+    g_assert_true(svirt_display_kind_parse("VNC", &kind, NULL));
+    g_assert_cmpint(kind, ==, SVIRT_DISPLAY_VNC);
+    g_assert_false(svirt_display_kind_parse("rdp", &kind, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+    g_assert_cmpstr(error->message, ==, "'rdp' is not a kind of display. Choose vnc, spice or "
+                                        "none.");
+}
+
 static void
 test_xml_boot_image_and_network(void)
 {
@@ -796,6 +886,9 @@ main(int argc, char *argv[])
     g_test_add_func("/create/xml/iso-and-designations", test_xml_iso_and_designations);
     g_test_add_func("/create/xml/boot-image-and-network", test_xml_boot_image_and_network);
     g_test_add_func("/create/xml/escapes", test_xml_escapes);
+    g_test_add_func("/create/xml/display", test_xml_display);
+    g_test_add_func("/create/xml/headless", test_xml_headless);
+    g_test_add_func("/create/display-kind", test_display_kind_parse);
     g_test_add_func("/create/xml/volume-count", test_xml_volume_count);
     g_test_add_func("/create/preview/dynamic", test_preview_dynamic);
     g_test_add_func("/create/preview/static", test_preview_static);

@@ -8,6 +8,7 @@
 #include "svirt-audit-private.h"
 #include "svirt-context.h"
 #include "svirt-error.h"
+#include "svirt-graphics.h"
 #include "svirt-labeler.h"
 
 struct _SvirtAuditContext {
@@ -401,4 +402,70 @@ svirt_audit_check_settings(const SvirtPlan *plan, const SvirtSettings *native,
         g_strdup(_("Set the label the VM should have with 'svirtctl set-label' or on its "
                    "Security tab, which writes both alike, or correct the <seclabel> with "
                    "'virsh edit'.")));
+}
+
+static SvirtSeverity
+display_severity(const SvirtDisplay *display, gboolean loopback)
+{
+    if (loopback)
+        return display->password ? SVIRT_SEVERITY_INFO : SVIRT_SEVERITY_WARNING;
+    return display->password ? SVIRT_SEVERITY_WARNING : SVIRT_SEVERITY_ERROR;
+}
+
+/* "0.0.0.0:5900 without a password" */
+static char *
+display_actual(const SvirtDisplay *display)
+{
+    g_autofree char *where = NULL;
+
+    if (display->listen == SVIRT_DISPLAY_LISTEN_NETWORK)
+        /* TRANSLATORS: %s is the name of a libvirt network or an address on it */
+        where = g_strdup_printf(_("network %s"), display->address ? display->address : "?");
+    else if (display->address == NULL)
+        where = g_strdup(_("the host's default address"));
+    else if (display->port > 0)
+        where = g_strdup_printf(strchr(display->address, ':') ? "[%s]:%d" : "%s:%d",
+                                display->address, display->port);
+    else
+        where = g_strdup(display->address);
+    return g_strdup_printf(display->password ? _("%s with a password") : _("%s without a "
+                                                                            "password"),
+                           where);
+}
+
+void
+svirt_audit_check_display(const SvirtPlan *plan, const char *xml, GPtrArray *findings)
+{
+    g_autoptr(GPtrArray) displays = svirt_display_list(xml);
+
+    for (guint i = 0; i < displays->len; i++) {
+        const SvirtDisplay *display = g_ptr_array_index(displays, i);
+        /* Without an address, QEMU listens where qemu.conf says: 127.0.0.1 unless changed. */
+        gboolean loopback = display->listen == SVIRT_DISPLAY_LISTEN_ADDRESS &&
+                            (display->address == NULL ||
+                             svirt_display_address_is_loopback(display->address));
+        g_autofree char *actual = NULL;
+        g_autofree char *type = NULL;
+
+        if (!svirt_display_is_exposed(display))
+            continue;
+        actual = display_actual(display);
+        type = g_ascii_strup(display->type ? display->type : "?", -1);
+        svirt_finding_add(
+            findings, SVIRT_FINDING_DISPLAY_EXPOSED, display_severity(display, loopback), plan,
+            NULL, "listen type='none'", actual,
+            loopback ? g_strdup_printf(_("The %s display of VM '%s' listens on %s: every user "
+                                         "and process of this host can connect to it and "
+                                         "see and use the VM's screen and keyboard."),
+                                       type, plan->vm_name, actual)
+                     : g_strdup_printf(_("The %s display of VM '%s' listens on %s: anyone who "
+                                         "reaches this host over the network can connect to "
+                                         "it and see and use the VM's screen and keyboard."),
+                                       type, plan->vm_name, actual),
+            g_strdup_printf(_("Make the display listen nowhere with <listen type='none'/> "
+                              "('virsh edit %s'): sVirt Manager reaches the screen through "
+                              "libvirt, also on a remote host. A viewer elsewhere can use "
+                              "'virt-viewer --attach' over an SSH connection to libvirtd."),
+                            plan->vm_name));
+    }
 }

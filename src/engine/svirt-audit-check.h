@@ -42,6 +42,13 @@ void svirt_audit_check_plan(SvirtAuditContext *ctx, const SvirtPlan *plan,
 void svirt_audit_check_settings(const SvirtPlan *plan, const SvirtSettings *native,
                                 const SvirtSettings *stored, GPtrArray *findings);
 
+/* Adds a finding for each VNC, SPICE or RDP display of @xml (the definition of @plan's VM,
+ * read with its secrets so that passwords show) that listens on a network address: an error
+ * without a password on any address but loopback, a warning with one or on loopback, a note
+ * for a loopback display with a password. A display reached only through libvirt or on a UNIX
+ * socket is none. */
+void svirt_audit_check_display(const SvirtPlan *plan, const char *xml, GPtrArray *findings);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtAuditContext, svirt_audit_context_free)
 
 G_END_DECLS

@@ -142,6 +142,7 @@ fix_finding(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
     case SVIRT_FINDING_MISSING:
     case SVIRT_FINDING_NOT_ISOLATED:
     case SVIRT_FINDING_SETTINGS_DIFFER:
+    case SVIRT_FINDING_DISPLAY_EXPOSED:
     default:
         return refuse(finding, error);
     }

@@ -27,6 +27,7 @@ typedef struct {
     char *process_note;
     char *level;
     gboolean admin_owned;
+    char *xml; /* the definition the plan was built from, with its secrets */
 } VmData;
 
 static void
@@ -43,6 +44,7 @@ vm_data_free(VmData *vm)
     g_free(vm->process_label);
     g_free(vm->process_note);
     g_free(vm->level);
+    g_free(vm->xml);
     g_free(vm);
 }
 
@@ -111,6 +113,29 @@ read_settings(SvirtEngine *engine, const char *uuid, SvirtSettings **stored,
     return dom ? svirt_domain_settings_sources(dom, stored, source, error) : NULL;
 }
 
+/* The definition with its secrets: whether a display has a password is audited. */
+static char *
+read_definition(SvirtEngine *engine, const char *uuid, gboolean inactive, GError **error)
+{
+    g_autoptr(virDomain) dom = svirt_engine_lookup_domain(engine, uuid, error);
+    g_autoptr(VirString) xml = NULL;
+    const char *name;
+
+    if (!dom)
+        return NULL;
+    name = virDomainGetName(dom);
+    if (inactive && virDomainIsPersistent(dom) != 1)
+        inactive = FALSE;
+    xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE |
+                                       (inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"), name);
+        return NULL;
+    }
+    return g_strdup(xml);
+}
+
 static VmData *
 collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes *types,
            GError **error)
@@ -125,9 +150,8 @@ collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes 
     vm->name = g_strdup(status->name);
     vm->uuid = g_strdup(status->uuid);
     vm->settings = read_settings(engine, info->uuid, &vm->stored, &vm->source, error);
-    xml = vm->settings ? svirt_engine_get_domain_xml(engine, info->uuid,
-                                                      !svirt_vm_state_is_active(status->state),
-                                                      error)
+    xml = vm->settings ? read_definition(engine, info->uuid,
+                                         !svirt_vm_state_is_active(status->state), error)
                        : NULL;
     if (!xml) {
         vm_data_free(vm);
@@ -179,6 +203,7 @@ collect_vm(SvirtEngine *engine, const SvirtVmInfo *info, const SvirtPolicyTypes 
         vm_data_free(vm);
         return NULL;
     }
+    vm->xml = g_steal_pointer(&xml);
     return vm;
 }
 
@@ -369,6 +394,7 @@ check_vms(SvirtAuditContext *ctx, GPtrArray *vms, GPtrArray *findings)
                               g_strdup(_("Stop it and start it again with sVirt Manager or "
                                          "'svirtctl start'.")));
         svirt_audit_check_plan(ctx, vm->plan, vm->state, vm->admin_owned, findings);
+        svirt_audit_check_display(vm->plan, vm->xml, findings);
         if (vm->source == SVIRT_SETTINGS_SOURCE_SECLABEL && vm->stored)
             svirt_audit_check_settings(vm->plan, vm->settings, vm->stored, findings);
     }

@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "svirt-engine.h"
+#include "svirt-graphics.h"
 #include "svirt-plan.h"
 #include "svirt-settings.h"
 
@@ -51,6 +52,7 @@ typedef struct {
     char *network;      /* an active libvirt network; NULL for user-mode networking */
     SvirtSettings *settings;
     gboolean use_kvm;   /* domain type kvm instead of qemu (TCG); the host must offer it */
+    SvirtDisplayKind display; /* reached only through libvirt; NONE: headless */
 } SvirtVmSpec;
 
 typedef struct {
@@ -76,7 +78,8 @@ SvirtDiskSpec *svirt_disk_spec_new_existing(const char *path, SvirtDesignation d
 SvirtDiskSpec *svirt_disk_spec_copy(const SvirtDiskSpec *disk);
 void svirt_disk_spec_free(SvirtDiskSpec *disk);
 
-/* 1024 MiB, 1 vCPU, no install source, no disks, user-mode networking, dynamic labels. */
+/* 1024 MiB, 1 vCPU, no install source, no disks, user-mode networking, dynamic labels, a VNC
+ * display. */
 SvirtVmSpec *svirt_vm_spec_new(const char *name);
 SvirtVmSpec *svirt_vm_spec_copy(const SvirtVmSpec *spec);
 void svirt_vm_spec_free(SvirtVmSpec *spec);

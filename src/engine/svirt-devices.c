@@ -10,6 +10,7 @@
 
 #include "svirt-devices.h"
 #include "svirt-domain-xml.h"
+#include "svirt-graphics.h"
 #include "svirt-labeler.h"
 #include "svirt-private.h"
 #include "svirt-task.h"
@@ -28,6 +29,7 @@ svirt_vm_overview_free(SvirtVmOverview *overview)
     g_free(overview->arch);
     g_free(overview->machine);
     g_free(overview->uri);
+    g_free(overview->display);
     g_free(overview);
 }
 
@@ -74,8 +76,9 @@ svirt_engine_get_vm_overview(SvirtEngine *engine, const char *vm, GError **error
     overview->persistent = virDomainIsPersistent(dom) == 1;
     overview->uri = g_strdup(svirt_engine_get_uri(engine));
 
-    /* Without flags: the live definition of a running VM, else the persistent one. */
-    xml = virDomainGetXMLDesc(dom, 0);
+    /* The live definition of a running VM, else the persistent one; with secrets, which say
+     * whether a display has a password (none of them is kept). */
+    xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE);
     if (!xml) {
         svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
                                        _("Could not read the definition of VM '%s'"),
@@ -103,6 +106,7 @@ svirt_engine_get_vm_overview(SvirtEngine *engine, const char *vm, GError **error
     overview->os_type = svirt_xml_text(type);
     overview->arch = svirt_xml_prop(type, "arch");
     overview->machine = svirt_xml_prop(type, "machine");
+    overview->display = svirt_display_describe_reach(xml);
     return g_steal_pointer(&overview);
 }
 
@@ -412,6 +416,71 @@ svirt_engine_remove_disk(SvirtEngine *engine, const char *vm, const char *target
     return TRUE;
 }
 
+gboolean
+svirt_engine_add_display(SvirtEngine *engine, const char *vm, SvirtDisplayKind kind,
+                         GError **error)
+{
+    g_autoptr(virDomain) found = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *failed = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *virt_type = NULL;
+    g_autoptr(GPtrArray) displays = NULL;
+    GError *local = NULL;
+    const char *name;
+
+    g_return_val_if_fail(SVIRT_IS_ENGINE(engine), FALSE);
+    if (kind != SVIRT_DISPLAY_VNC && kind != SVIRT_DISPLAY_SPICE) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                    _("A display to add is VNC or SPICE. To leave a VM without one, add "
+                      "nothing."));
+        return FALSE;
+    }
+    found = svirt_engine_lookup_domain(engine, vm, error);
+    if (!found)
+        return FALSE;
+    name = virDomainGetName(found);
+    if (virDomainIsActive(found) == 1) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                    _("VM '%s' is running: a display can only be added while it is shut down. "
+                      "Shut the VM down, then try again."),
+                    name);
+        return FALSE;
+    }
+    dom = lookup_stopped(engine, vm, error);
+    if (!dom || !(doc = persistent_definition(dom, error)))
+        return FALSE;
+    xml = svirt_xml_dump(doc);
+    displays = svirt_display_list(xml);
+    if (displays->len > 0) {
+        const SvirtDisplay *first = g_ptr_array_index(displays, 0);
+
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_IN_USE,
+                    _("VM '%s' already has a display (%s). Nothing was added."), name,
+                    first->type ? first->type : "?");
+        return FALSE;
+    }
+    virt_type = svirt_xml_eval_string(doc, "string(/domain/@type)");
+    if (!svirt_engine_has_display_kind(engine, kind, virt_type, &local)) {
+        if (local)
+            g_propagate_error(error, local);
+        else
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED,
+                        _("The host's QEMU offers no %s display for VM '%s'. Add a VNC display "
+                          "instead."),
+                        kind == SVIRT_DISPLAY_SPICE ? "SPICE" : "VNC", name);
+        return FALSE;
+    }
+    svirt_domain_xml_add_display(doc, kind);
+    /* TRANSLATORS: %s is a VM name */
+    failed = g_strdup_printf(_("Could not add a display to VM '%s'"), name);
+    if (!redefine(dom, doc, failed, error))
+        return FALSE;
+    svirt_engine_notify_domain_changed(engine, dom);
+    return TRUE;
+}
+
 static gboolean
 overview_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
               GCancellable *cancellable, GError **error)
@@ -513,4 +582,29 @@ gboolean
 svirt_engine_remove_disk_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
 {
     return svirt_task_finish_boolean(engine, svirt_engine_remove_disk_async, result, error);
+}
+
+static gboolean
+add_display_call(gpointer source, SvirtTaskArgs *args, gpointer *result,
+                 GCancellable *cancellable, GError **error)
+{
+    return svirt_engine_add_display(source, args->vm, args->number, error);
+}
+
+void
+svirt_engine_add_display_async(SvirtEngine *engine, const char *vm, SvirtDisplayKind kind,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+    SvirtTaskArgs *args = svirt_task_args_new(vm);
+
+    args->number = kind;
+    svirt_task_run(engine, svirt_engine_add_display_async, add_display_call, args, NULL,
+                   SVIRT_TASK_CANCEL_DROPS, cancellable, callback, user_data);
+}
+
+gboolean
+svirt_engine_add_display_finish(SvirtEngine *engine, GAsyncResult *result, GError **error)
+{
+    return svirt_task_finish_boolean(engine, svirt_engine_add_display_async, result, error);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "svirt-engine.h"
+#include "svirt-graphics.h"
 #include "svirt-lifecycle.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,7 @@ typedef struct {
     char *arch;    /* x86_64; NULL when the definition names none */
     char *machine; /* pc-i440fx-7.2; NULL when the definition names none */
     char *uri;     /* the connection the VM lives on */
+    char *display; /* how its screen is reached, a sentence (svirt_display_describe_reach()) */
 } SvirtVmOverview;
 
 void svirt_vm_overview_free(SvirtVmOverview *overview);
@@ -63,6 +65,18 @@ void svirt_engine_remove_disk_async(SvirtEngine *engine, const char *vm, const c
                                     GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);
 gboolean svirt_engine_remove_disk_finish(SvirtEngine *engine, GAsyncResult *result,
+                                         GError **error);
+
+/* Adds a display of @kind (VNC or SPICE) reached only through libvirt, with a video card and a
+ * USB tablet, to the persistent definition (svirt_domain_xml_add_display()). Refused while the
+ * VM runs and for a VM that already has a display (SVIRT_ERROR_IN_USE), and for a kind the
+ * host's QEMU does not offer (SVIRT_ERROR_UNSUPPORTED). */
+gboolean svirt_engine_add_display(SvirtEngine *engine, const char *vm, SvirtDisplayKind kind,
+                                  GError **error);
+void svirt_engine_add_display_async(SvirtEngine *engine, const char *vm, SvirtDisplayKind kind,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean svirt_engine_add_display_finish(SvirtEngine *engine, GAsyncResult *result,
                                          GError **error);
 
 G_END_DECLS

@@ -375,6 +375,64 @@ svirt_domain_xml_add_console(xmlDoc *doc)
     svirt_xml_set(target, "port", "0");
 }
 
+/* The first device @name, with @attr = @value when @attr is not NULL. */
+static xmlNode *
+find_device(xmlNode *devices, const char *name, const char *attr, const char *value)
+{
+    for (xmlNode *n = devices->children; n; n = n->next) {
+        g_autofree char *found = NULL;
+
+        if (!svirt_xml_is(n, name))
+            continue;
+        if (!attr)
+            return n;
+        found = svirt_xml_prop(n, attr);
+        if (g_strcmp0(found, value) == 0)
+            return n;
+    }
+    return NULL;
+}
+
+static void
+add_video(xmlNode *devices, SvirtDisplayKind kind)
+{
+    xmlNode *video;
+    xmlNode *model;
+
+    for (video = find_device(devices, "video", NULL, NULL); video; video = video->next) {
+        g_autofree char *type = NULL;
+
+        if (!svirt_xml_is(video, "video"))
+            continue;
+        type = svirt_xml_prop(svirt_xml_child(video, "model"), "type");
+        if (g_strcmp0(type, "none") != 0)
+            return;
+    }
+    svirt_xml_remove_children(devices, "video");
+    model = svirt_xml_add(svirt_xml_add(devices, "video", NULL), "model", NULL);
+    svirt_xml_set(model, "type", kind == SVIRT_DISPLAY_SPICE ? "qxl" : "vga");
+}
+
+void
+svirt_domain_xml_add_display(xmlDoc *doc, SvirtDisplayKind kind)
+{
+    xmlNode *devices = devices_of(doc);
+    xmlNode *graphics;
+    xmlNode *input;
+
+    g_return_if_fail(kind == SVIRT_DISPLAY_VNC || kind == SVIRT_DISPLAY_SPICE);
+    graphics = svirt_xml_add(devices, "graphics", NULL);
+    svirt_xml_set(graphics, "type", svirt_display_kind_to_string(kind));
+    svirt_xml_set(svirt_xml_add(graphics, "listen", NULL), "type", "none");
+    add_video(devices, kind);
+    /* An absolute pointer: the guest's cursor follows the viewer's without a grab. */
+    if (!find_device(devices, "input", "type", "tablet")) {
+        input = svirt_xml_add(devices, "input", NULL);
+        svirt_xml_set(input, "type", "tablet");
+        svirt_xml_set(input, "bus", "usb");
+    }
+}
+
 /* A document whose root element is @name. */
 static xmlDoc *
 new_doc(const char *name, xmlNode **root)

@@ -4,6 +4,7 @@
 #include <libvirt/libvirt.h>
 #include <libxml/tree.h>
 
+#include "svirt-graphics.h"
 #include "svirt-plan.h"
 
 G_BEGIN_DECLS
@@ -111,6 +112,11 @@ void svirt_domain_xml_add_disk(xmlDoc *doc, const SvirtDiskXml *disk);
 void svirt_domain_xml_add_interface(xmlDoc *doc, const char *network);
 /* A serial port on a pty, and the console on it. */
 void svirt_domain_xml_add_console(xmlDoc *doc);
+/* A display of @kind (not NONE) reached only through libvirt (<listen type='none'/>), so that
+ * nothing listens on the network or on a socket file: <graphics>; a <video> card (VGA for VNC,
+ * QXL for SPICE) unless the definition has one that is not model 'none', which it replaces; and
+ * a USB tablet for the pointer unless it has one. */
+void svirt_domain_xml_add_display(xmlDoc *doc, SvirtDisplayKind kind);
 /* One <disk> element on its own, as virDomainAttachDevice() takes it. */
 char *svirt_disk_xml_format(const SvirtDiskXml *disk);
 

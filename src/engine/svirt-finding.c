@@ -49,6 +49,8 @@ svirt_finding_kind_to_id(SvirtFindingKind kind)
         return "not-isolated";
     case SVIRT_FINDING_SETTINGS_DIFFER:
         return "settings-differ";
+    case SVIRT_FINDING_DISPLAY_EXPOSED:
+        return "display-exposed";
     case SVIRT_FINDING_MISSING:
     default:
         return "missing";

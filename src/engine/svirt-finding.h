@@ -26,6 +26,7 @@ typedef enum {
     SVIRT_FINDING_MISSING,         /* the object does not exist or cannot be read */
     SVIRT_FINDING_NOT_ISOLATED,    /* a VM's level reaches other VMs or is reached by them */
     SVIRT_FINDING_SETTINGS_DIFFER, /* libvirt's own seclabel and the metadata disagree */
+    SVIRT_FINDING_DISPLAY_EXPOSED, /* a VNC or SPICE server listens on a network address */
 } SvirtFindingKind;
 
 typedef struct {

@@ -81,6 +81,7 @@ svirt_vm_spec_new(const char *name)
     spec->install = SVIRT_INSTALL_NONE;
     spec->disks = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_disk_spec_free);
     spec->settings = svirt_settings_new();
+    spec->display = SVIRT_DISPLAY_VNC;
     return spec;
 }
 
@@ -101,6 +102,7 @@ svirt_vm_spec_copy(const SvirtVmSpec *spec)
         copy->settings = svirt_settings_copy(spec->settings);
     }
     copy->use_kvm = spec->use_kvm;
+    copy->display = spec->display;
     return copy;
 }
 
@@ -343,6 +345,9 @@ svirt_vm_spec_validate(const SvirtVmSpec *spec, GError **error)
         return refuse(error, _("The VM has nothing to boot from. Add a disk or an install "
                                "source."));
 
+    if (spec->display != SVIRT_DISPLAY_VNC && spec->display != SVIRT_DISPLAY_SPICE &&
+        spec->display != SVIRT_DISPLAY_NONE)
+        return refuse(error, _("The VM's display must be VNC, SPICE or none."));
     if (spec->network && !check_name(_("network name"), spec->network, error))
         return FALSE;
     if (spec->settings && !svirt_settings_validate(spec->settings, error))
@@ -403,6 +408,8 @@ build_xml(const SvirtVmSpec *spec, const char *const *volume_paths, gboolean pre
     }
     svirt_domain_xml_add_interface(doc, spec->network);
     svirt_domain_xml_add_console(doc);
+    if (spec->display != SVIRT_DISPLAY_NONE)
+        svirt_domain_xml_add_display(doc, spec->display);
     return svirt_xml_dump_formatted(doc);
 }
 
