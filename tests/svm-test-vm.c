@@ -58,6 +58,66 @@ svm_test_write_boot_image(const char *path)
     g_assert_no_error(error);
 }
 
+/* 16-bit real mode at 0x7c00: the 80x25 colour text mode (int 10h), the marker at the top left
+ * of the screen (text memory at 0xb8000) in bright white on blue and on COM1, then each key
+ * the BIOS reads (int 16h, which halts while it waits) from the second row on and on COM1. */
+static const guint8 display_boot_code[] = {
+    0xFA,                   /* cli */
+    0x31, 0xC0,             /* xor ax, ax */
+    0x8E, 0xD8,             /* mov ds, ax */
+    0x8E, 0xD0,             /* mov ss, ax */
+    0xBC, 0x00, 0x7C,       /* mov sp, 0x7c00 */
+    0xFB,                   /* sti */
+    0xFC,                   /* cld */
+    0xB8, 0x03, 0x00,       /* mov ax, 0x0003 (text mode 3; clears the screen) */
+    0xCD, 0x10,             /* int 0x10 */
+    0xB8, 0x00, 0xB8,       /* mov ax, 0xb800 */
+    0x8E, 0xC0,             /* mov es, ax */
+    0x31, 0xFF,             /* xor di, di (row 0, column 0) */
+    0xBE, 0x4C, 0x7C,       /* mov si, 0x7c4c (the marker below) */
+    0xB4, 0x1F,             /* mov ah, 0x1f (bright white on blue) */
+    0xBA, 0xF8, 0x03,       /* mov dx, 0x3f8 */
+    0xAC,                   /* print: lodsb */
+    0x84, 0xC0,             /* test al, al */
+    0x74, 0x04,             /* jz keys */
+    0xAB,                   /* stosw (character and attribute) */
+    0xEE,                   /* out dx, al */
+    0xEB, 0xF7,             /* jmp print */
+    0xB0, 0x0D,             /* keys: mov al, 13 */
+    0xEE,                   /* out dx, al */
+    0xB0, 0x0A,             /* mov al, 10 */
+    0xEE,                   /* out dx, al */
+    0xBF, 0xA0, 0x00,       /* mov di, 160 (row 1) */
+    0x30, 0xE4,             /* key: xor ah, ah */
+    0xCD, 0x16,             /* int 0x16 (wait for a key: al = character) */
+    0x84, 0xC0,             /* test al, al */
+    0x74, 0xF8,             /* jz key (no character: arrows, function keys) */
+    0xB4, 0x1F,             /* mov ah, 0x1f */
+    0xAB,                   /* stosw */
+    0x81, 0xFF, 0xA0, 0x0F, /* cmp di, 4000 (end of the screen) */
+    0x72, 0x03,             /* jb echo */
+    0xBF, 0xA0, 0x00,       /* mov di, 160 */
+    0xBA, 0xF8, 0x03,       /* echo: mov dx, 0x3f8 */
+    0xEE,                   /* out dx, al */
+    0xEB, 0xE6,             /* jmp key */
+};
+
+void
+svm_test_write_display_boot_image(const char *path)
+{
+    g_autofree guint8 *image = g_malloc0(1024 * 1024);
+    const char marker[] = SVM_TEST_DISPLAY_MARKER;
+    g_autoptr(GError) error = NULL;
+
+    G_STATIC_ASSERT(sizeof(display_boot_code) == 0x4C);
+    memcpy(image, display_boot_code, sizeof(display_boot_code));
+    memcpy(image + sizeof(display_boot_code), marker, sizeof(marker));
+    image[510] = 0x55;
+    image[511] = 0xAA;
+    g_assert_true(g_file_set_contents(path, (const char *)image, 1024 * 1024, &error));
+    g_assert_no_error(error);
+}
+
 void
 svm_test_write_blank_image(const char *path, gsize size)
 {
@@ -267,6 +327,8 @@ vm_devices(SvmTestVm *vm, SvmTestVmFlags flags)
         disk = svm_test_disk_xml(vm->readonly, "vdc", "<readonly/>");
         g_string_append(devices, disk);
     }
+    if (flags & SVM_TEST_VM_DISPLAY)
+        g_string_append(devices, SVM_TEST_DISPLAY_DEVICES);
     if (flags & SVM_TEST_VM_PTY_CONSOLE) {
         g_string_append(devices, SVM_TEST_PTY_CONSOLE);
     } else {
@@ -294,7 +356,10 @@ svm_test_vm_try_define(virConnectPtr conn, SvmTestVm *vm, const char *stem, cons
     vm->name = svm_test_vm_name(stem);
     vm->boot = g_build_filename(vm->dir, "boot.img", NULL);
     vm->shared = g_strdup(shared);
-    svm_test_write_boot_image(vm->boot);
+    if (flags & SVM_TEST_VM_DISPLAY)
+        svm_test_write_display_boot_image(vm->boot);
+    else
+        svm_test_write_boot_image(vm->boot);
     devices = vm_devices(vm, flags);
     xml = svm_test_domain_xml(vm->name, vm->boot, devices);
     dom = virDomainDefineXML(conn, xml);

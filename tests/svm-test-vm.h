@@ -32,6 +32,23 @@ void svm_test_rmdir(const char *dir);
 
 void svm_test_write_boot_image(const char *path);
 
+/* The marker the display boot image writes at the top left of its screen and, followed by
+ * "\r\n", to the first serial port. */
+#define SVM_TEST_DISPLAY_MARKER "SVIRT-OK"
+/* The colours of the marker's cells in VGA text mode: bright white on blue. The rest of the
+ * screen is black until keys are typed. */
+#define SVM_TEST_DISPLAY_ATTRIBUTE 0x1f
+#define SVM_TEST_DISPLAY_COLUMNS 80
+#define SVM_TEST_DISPLAY_ROWS 25
+/* A boot sector that sets the 80x25 colour text mode, writes the marker in row 0 from column 0
+ * and on COM1, then reads keys through the BIOS (int 16h) and shows each character it gets
+ * from row 1 on (bright white on blue) and sends it to COM1. Keys without a character (arrows,
+ * F1…) are read and dropped. */
+void svm_test_write_display_boot_image(const char *path);
+/* A VNC display reached only through libvirt and a VGA card, as a new VM gets them. */
+#define SVM_TEST_DISPLAY_DEVICES                                                                  \
+    "<graphics type='vnc'><listen type='none'/></graphics><video><model type='vga'/></video>"
+
 /* Forces off and undefines the VM with @uuid (by name when it is not a UUID), if it exists. */
 void svm_test_remove_domain(virConnectPtr conn, const char *vm);
 void svm_test_write_blank_image(const char *path, gsize size);
@@ -74,6 +91,8 @@ typedef enum {
     SVM_TEST_VM_READONLY = 1 << 1,
     /* Serial port and console on a pty instead of vm->serial. */
     SVM_TEST_VM_PTY_CONSOLE = 1 << 2,
+    /* Boots svm_test_write_display_boot_image() with SVM_TEST_DISPLAY_DEVICES. */
+    SVM_TEST_VM_DISPLAY = 1 << 3,
 } SvmTestVmFlags;
 
 /* Defines "@stem-<owner>" (svm_test_vm_name()) on @conn, booting a fresh image in

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "svirt-devices.h"
+#include "svirt-lifecycle.h"
 #include "svm-test-fixture.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -306,6 +307,158 @@ test_add_and_remove(void)
     g_assert_error(remove_missing_error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND);
 }
 
+typedef struct {
+    const char *path;
+    const char *text;
+} SerialExpect;
+
+static gboolean
+serial_has(gpointer data)
+{
+    const SerialExpect *e = data;
+    g_autofree char *text = NULL;
+
+    return g_file_get_contents(e->path, &text, NULL, NULL) && strstr(text, e->text);
+}
+
+/* What the VNC server of @dom says first, through a socket libvirt hands over: nothing listens
+ * on the host. */
+static char *
+vnc_greeting(virDomainPtr dom)
+{
+    char buf[13] = { 0 };
+    int fd = virDomainOpenGraphicsFD(dom, 0, 0);
+    gsize got = 0;
+
+    if (fd < 0) {
+        g_test_message("virDomainOpenGraphicsFD: %s", virGetLastErrorMessage());
+        return NULL;
+    }
+    while (got < 12) {
+        ssize_t n = read(fd, buf + got, 12 - got);
+
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    close(fd);
+    return g_strdup(buf);
+}
+
+/* The display boot image on the display a new VM gets: libvirt and QEMU take <listen
+ * type='none'/>, the marker shows on the serial port, keys sent to the VM come back. */
+static void
+test_display_boot(void)
+{
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(GError) start_error = NULL;
+    g_autoptr(SvirtVmOverview) overview = NULL;
+    g_autofree char *live = NULL;
+    g_autofree char *greeting = NULL;
+    g_autoptr(GPtrArray) displays = NULL;
+    gboolean marker = FALSE, echoed = FALSE, started;
+    /* Linux key codes: s, v, m. */
+    unsigned int keys[][1] = { { 31 }, { 47 }, { 50 } };
+    SerialExpect expect;
+    SvmTestVm vm;
+
+    svm_test_vm_define(conn, &vm, "svm-test-display-boot", NULL, SVM_TEST_VM_DISPLAY);
+    started = svirt_engine_start_vm(engine, vm.uuid, NULL, &start_error);
+    if (started) {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+
+        expect = (SerialExpect){ vm.serial, SVM_TEST_DISPLAY_MARKER "\r\n" };
+        marker = svm_test_wait_until(serial_has, &expect, 60000);
+        live = virDomainGetXMLDesc(dom, 0);
+        greeting = vnc_greeting(dom);
+        overview = svirt_engine_get_vm_overview(engine, vm.uuid, NULL);
+        for (gsize i = 0; marker && i < G_N_ELEMENTS(keys); i++)
+            virDomainSendKey(dom, VIR_KEYCODE_SET_LINUX, 0, keys[i], 1, 0);
+        expect.text = SVM_TEST_DISPLAY_MARKER "\r\nsvm";
+        echoed = marker && svm_test_wait_until(serial_has, &expect, 30000);
+        svirt_engine_stop_vm(engine, vm.uuid, TRUE, 0, NULL);
+    }
+    svm_test_vm_undefine(conn, &vm);
+
+    g_assert_no_error(start_error);
+    g_assert_true(marker);
+    g_assert_true(echoed);
+    displays = svirt_display_list(live);
+    g_assert_cmpuint(displays->len, ==, 1);
+    g_assert_cmpint(((SvirtDisplay *)g_ptr_array_index(displays, 0))->listen, ==,
+                    SVIRT_DISPLAY_LISTEN_NONE);
+    g_assert_cmpstr(greeting, ==, "RFB 003.008\n");
+    g_assert_nonnull(overview);
+    g_assert_cmpstr(overview->display, ==,
+                    "VNC through libvirt only; nothing listens on the network.");
+}
+
+static void
+test_add_display(void)
+{
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(GError) running_error = NULL;
+    g_autoptr(GError) add_error = NULL;
+    g_autoptr(GError) twice_error = NULL;
+    g_autoptr(GError) none_error = NULL;
+    g_autofree char *while_running = NULL;
+    g_autofree char *defined = NULL;
+    g_autofree char *name = NULL;
+    gboolean started, refused = TRUE, added = FALSE;
+    AsyncWait wait = { NULL };
+    SvmTestVm vm;
+
+    svm_test_vm_define(conn, &vm, "svm-test-add-display", NULL, SVM_TEST_VM_PTY_CONSOLE);
+    name = g_strdup(vm.name);
+    {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+
+        started = dom && virDomainCreate(dom) == 0;
+        if (started) {
+            refused = !svirt_engine_add_display(engine, vm.uuid, SVIRT_DISPLAY_VNC,
+                                                &running_error);
+            while_running = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+            virDomainDestroy(dom);
+        }
+    }
+    /* The threaded variant, as the window calls it. */
+    svirt_engine_add_display_async(engine, vm.name, SVIRT_DISPLAY_VNC, NULL, on_async_done,
+                                   &wait);
+    svm_test_wait_for(async_done, &wait, 30000, "the display to be added");
+    added = svirt_engine_add_display_finish(engine, wait.result, &add_error);
+    g_clear_object(&wait.result);
+    {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+
+        defined = dom ? virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE) : NULL;
+    }
+    svirt_engine_add_display(engine, vm.uuid, SVIRT_DISPLAY_SPICE, &twice_error);
+    svirt_engine_add_display(engine, vm.uuid, SVIRT_DISPLAY_NONE, &none_error);
+    svm_test_vm_undefine(conn, &vm);
+
+    g_assert_true(started);
+    g_assert_true(refused);
+    g_assert_error(running_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_nonnull(strstr(running_error->message, name));
+    g_assert_nonnull(strstr(running_error->message, "Shut the VM down"));
+    g_assert_null(strstr(while_running, "<graphics"));
+
+    g_assert_no_error(add_error);
+    g_assert_true(added);
+    g_test_message("%s", defined);
+    g_assert_nonnull(strstr(defined, "<graphics type='vnc'"));
+    g_assert_nonnull(strstr(defined, "<listen type='none'/>"));
+    g_assert_nonnull(strstr(defined, "<model type='vga'"));
+    g_assert_nonnull(strstr(defined, "<input type='tablet' bus='usb'"));
+    g_assert_null(strstr(defined, "autoport"));
+
+    g_assert_error(twice_error, SVIRT_ERROR, SVIRT_ERROR_IN_USE);
+    g_assert_nonnull(strstr(twice_error->message, "already has a display (vnc)"));
+    g_assert_error(none_error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -316,5 +469,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/devices/designation", test_designation);
     g_test_add_func("/system/devices/refused-while-running", test_refused_while_running);
     g_test_add_func("/system/devices/add-and-remove", test_add_and_remove);
+    g_test_add_func("/system/devices/display-boot", test_display_boot);
+    g_test_add_func("/system/devices/add-display", test_add_display);
     return g_test_run();
 }
