@@ -344,6 +344,72 @@ test_native_cli(void)
     run_clear(&stopped);
 }
 
+static char *
+inactive_xml(virConnectPtr conn, const char *name)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+    char *xml = dom ? virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE) : NULL;
+
+    virResetLastError();
+    return xml;
+}
+
+static void
+test_display_cli(void)
+{
+    g_autoptr(virConnect) conn = virConnectOpen(URI);
+    g_autofree char *name = svm_test_vm_name("svm-test-display-cli");
+    g_autofree char *dir = svm_test_make_vm_dir("svm-display-cli");
+    g_autofree char *boot = g_build_filename(dir, "boot.img", NULL);
+    const char *create_args[] = { "-c", URI, "create", name, "--boot-image", boot, "--memory",
+                                  "16", "--display", "none", NULL };
+    const char *bad_args[] = { "-c", URI, "create", "svm-test-never-made", "--boot-image", boot,
+                               "--display", "rdp", NULL };
+    const char *add_args[] = { "-c", URI, "add-display", name, NULL };
+    const char *bad_type_args[] = { "-c", URI, "add-display", name, "--type", "none", NULL };
+    Run create = { 0 }, bad = { 0 }, add = { 0 }, again = { 0 }, bad_type = { 0 };
+    g_autofree char *headless = NULL;
+    g_autofree char *with_display = NULL;
+    g_autofree char *never = NULL;
+
+    svm_test_write_display_boot_image(boot);
+    run(&create, create_args);
+    headless = inactive_xml(conn, name);
+    run(&bad, bad_args);
+    never = inactive_xml(conn, "svm-test-never-made");
+    run(&bad_type, bad_type_args);
+    run(&add, add_args);
+    with_display = inactive_xml(conn, name);
+    run(&again, add_args);
+    svm_test_remove_domain(conn, name);
+    svm_test_rmdir(dir);
+
+    g_test_message("create: %d %s%s", create.status, create.out, create.err);
+    g_assert_cmpint(create.status, ==, 0);
+    g_assert_nonnull(headless);
+    g_assert_null(strstr(headless, "<graphics"));
+    g_assert_null(strstr(headless, "<video"));
+    g_assert_cmpint(bad.status, ==, 2);
+    g_assert_nonnull(strstr(bad.err, "'rdp' is not a kind of display"));
+    g_assert_null(never);
+    g_assert_cmpint(bad_type.status, ==, 2);
+    g_assert_nonnull(strstr(bad_type.err, "--type must be vnc or spice"));
+
+    g_test_message("add-display: %d %s%s", add.status, add.out, add.err);
+    g_assert_cmpint(add.status, ==, 0);
+    g_assert_nonnull(strstr(with_display, "<graphics type='vnc'"));
+    g_assert_nonnull(strstr(with_display, "<listen type='none'/>"));
+    g_assert_nonnull(strstr(with_display, "<model type='vga'"));
+    g_assert_cmpint(again.status, ==, 1);
+    g_assert_nonnull(strstr(again.err, "already has a display"));
+
+    run_clear(&create);
+    run_clear(&bad);
+    run_clear(&add);
+    run_clear(&again);
+    run_clear(&bad_type);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -352,5 +418,6 @@ main(int argc, char *argv[])
     svirt_engine_init_libvirt();
     g_test_add_func("/system/label/cli", test_label_cli);
     g_test_add_func("/system/label/native", test_native_cli);
+    g_test_add_func("/system/cli/display", test_display_cli);
     return g_test_run();
 }

@@ -10,6 +10,8 @@
 #include <syslog.h>
 
 #include "svirt-audit.h"
+#include "svirt-create.h"
+#include "svirt-devices.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
 #include "svirt-lifecycle.h"
@@ -830,6 +832,146 @@ cmd_audit(Globals *globals, int argc, char **argv)
     return status;
 }
 
+/* "POOL:SIZE_MIB[:qcow2|raw]": a new volume in a storage pool. */
+static SvirtDiskSpec *
+parse_new_disk(const char *text)
+{
+    g_auto(GStrv) parts = g_strsplit(text, ":", 3);
+    SvirtVolumeFormat format = SVIRT_VOLUME_FORMAT_QCOW2;
+    guint64 size = 0;
+
+    if (g_strv_length(parts) < 2 || !*parts[0] ||
+        !g_ascii_string_to_unsigned(parts[1], 10, 1, G_MAXUINT32, &size, NULL))
+        return NULL;
+    if (parts[2] && g_str_equal(parts[2], "raw"))
+        format = SVIRT_VOLUME_FORMAT_RAW;
+    else if (parts[2] && !g_str_equal(parts[2], "qcow2"))
+        return NULL;
+    return svirt_disk_spec_new_volume(parts[0], size, format, SVIRT_DESIGNATION_PRIVATE);
+}
+
+/* The spec the options of create give; NULL after printing what is wrong. */
+static SvirtVmSpec *
+create_spec(const char *name, int memory, int vcpus, const char *iso, const char *boot_image,
+            GStrv disks, const char *network, const char *display)
+{
+    g_autoptr(SvirtVmSpec) spec = svirt_vm_spec_new(name);
+    g_autoptr(GError) error = NULL;
+
+    if (memory > 0)
+        spec->memory_mib = memory;
+    if (vcpus > 0)
+        spec->vcpus = vcpus;
+    if (iso && boot_image) {
+        usage_message(_("create takes --iso or --boot-image, not both."));
+        return NULL;
+    }
+    spec->install = iso ? SVIRT_INSTALL_ISO : boot_image ? SVIRT_INSTALL_DISK_IMAGE
+                                                         : SVIRT_INSTALL_NONE;
+    spec->install_path = g_strdup(iso ? iso : boot_image);
+    for (guint i = 0; disks && disks[i]; i++) {
+        SvirtDiskSpec *disk = parse_new_disk(disks[i]);
+
+        if (!disk) {
+            g_printerr(_("svirtctl: --disk '%s' is not POOL:SIZE_MIB, optionally followed by "
+                         ":qcow2 or :raw.\n"),
+                       disks[i]);
+            return NULL;
+        }
+        svirt_vm_spec_add_disk(spec, disk);
+    }
+    spec->network = g_strdup(network);
+    if (display && !svirt_display_kind_parse(display, &spec->display, &error)) {
+        usage_error(error);
+        return NULL;
+    }
+    return g_steal_pointer(&spec);
+}
+
+static int
+cmd_create(Globals *globals, int argc, char **argv)
+{
+    int memory = 0, vcpus = 0;
+    g_autofree char *iso = NULL;
+    g_autofree char *boot_image = NULL;
+    g_auto(GStrv) disks = NULL;
+    g_autofree char *network = NULL;
+    g_autofree char *display = NULL;
+    GOptionEntry entries[] = {
+        { "memory", 0, 0, G_OPTION_ARG_INT, &memory, N_("Memory in MiB (default 1024)"),
+          N_("MIB") },
+        { "vcpus", 0, 0, G_OPTION_ARG_INT, &vcpus, N_("Virtual CPUs (default 1)"), N_("N") },
+        { "iso", 0, 0, G_OPTION_ARG_FILENAME, &iso, N_("Install ISO, attached read-only and "
+                                                       "booted first"), N_("PATH") },
+        { "boot-image", 0, 0, G_OPTION_ARG_FILENAME, &boot_image,
+          N_("An existing disk image to boot, the VM's private disk"), N_("PATH") },
+        { "disk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &disks,
+          N_("A new private volume in a storage pool; repeat for more"),
+          N_("POOL:SIZE_MIB[:qcow2|raw]") },
+        { "network", 0, 0, G_OPTION_ARG_STRING, &network,
+          N_("An active virtual network (default: user-mode networking)"), N_("NETWORK") },
+        { "display", 0, 0, G_OPTION_ARG_STRING, &display,
+          N_("The screen, reached only through libvirt: vnc (default), spice, or none for a "
+             "VM with the serial console only"),
+          N_("vnc|spice|none") },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    g_autoptr(SvirtVmSpec) spec = NULL;
+    g_autofree char *uuid = NULL;
+
+    if (!parse_command_options("create", "NAME", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("create needs exactly one name for the new VM."));
+    spec = create_spec(argv[1], memory, vcpus, iso, boot_image, disks, network, display);
+    if (!spec)
+        return 2;
+    engine = open_engine(globals, &error);
+    if (!engine)
+        return fail(error);
+    if (spec->display == SVIRT_DISPLAY_SPICE &&
+        !svirt_engine_has_display_kind(engine, SVIRT_DISPLAY_SPICE, "qemu", &error)) {
+        if (error)
+            return fail(error);
+        return usage_message(_("The host's QEMU has no SPICE display. Use --display vnc."));
+    }
+    uuid = svirt_engine_create_vm(engine, spec, &error);
+    if (!uuid)
+        return fail(error);
+    g_print(_("Created %s (%s).\n"), argv[1], uuid);
+    return 0;
+}
+
+static int
+cmd_add_display(Globals *globals, int argc, char **argv)
+{
+    g_autofree char *type = NULL;
+    GOptionEntry entries[] = {
+        { "type", 0, 0, G_OPTION_ARG_STRING, &type, N_("vnc (default) or spice"),
+          N_("vnc|spice") },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtEngine) engine = NULL;
+    SvirtDisplayKind kind = SVIRT_DISPLAY_VNC;
+
+    if (!parse_command_options("add-display", "VM", entries, &argc, &argv, &error))
+        return usage_error(error);
+    if (argc != 2)
+        return usage_message(_("add-display needs exactly one VM name or UUID."));
+    if (type && (!svirt_display_kind_parse(type, &kind, &error) || kind == SVIRT_DISPLAY_NONE))
+        return usage_message(_("--type must be vnc or spice."));
+    engine = open_engine(globals, &error);
+    if (!engine || !svirt_engine_add_display(engine, argv[1], kind, &error))
+        return fail(error);
+    g_print(_("VM %s has a %s display now, reached only through libvirt. It shows from the next "
+              "start.\n"),
+            argv[1], kind == SVIRT_DISPLAY_SPICE ? "SPICE" : "VNC");
+    return 0;
+}
+
 static const Command commands[] = {
     { "list", "[--json]", N_("List every VM on the connection with its UUID and state"),
       cmd_list },
@@ -855,6 +997,11 @@ static const Command commands[] = {
       cmd_adopt_label },
     { "set-disk", "VM TARGET --allow-host-file",
       N_("Allow one disk a file that looks like the host's, or no longer"), cmd_set_disk },
+    { "create", "NAME [--iso PATH] [--display vnc|spice|none] …",
+      N_("Create a VM; it gets a display reached only through libvirt unless --display none"),
+      cmd_create },
+    { "add-display", "VM [--type vnc|spice]",
+      N_("Give a stopped VM a display reached only through libvirt"), cmd_add_display },
     { "audit", "[--json] [--html FILE]",
       N_("Check every VM's labels and what each VM may do to the others"), cmd_audit },
 };
