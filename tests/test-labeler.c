@@ -217,6 +217,54 @@ test_not_regular(void)
     g_assert_nonnull(t3);
 }
 
+/* A display socket's directory: one of its own, never one every user writes. */
+static void
+test_directory(void)
+{
+    static const struct {
+        const char *name;
+        mode_t mode;
+        gboolean refused;
+    } cases[] = {
+        { "private", 0750, FALSE },
+        { "sticky", 01777, TRUE },
+        { "world-writable", 0777, TRUE },
+        { "sticky-only", 01755, TRUE },
+    };
+    g_autoptr(GError) as_file = NULL;
+    g_autoptr(GError) system = NULL;
+    g_autofree char *plain = g_build_filename(tmpdir, "plain.img", NULL);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *dir = g_build_filename(tmpdir, cases[i].name, NULL);
+        g_autoptr(SvirtLabelTarget) target = NULL;
+        g_autoptr(GError) error = NULL;
+        SvirtLabelStatus status;
+
+        g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
+        g_assert_cmpint(chmod(dir, cases[i].mode), ==, 0);
+        target = svirt_label_target_open(dir, SVIRT_LABEL_TARGET_DIRECTORY, &error);
+        if (cases[i].refused) {
+            g_assert_null(target);
+            g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+            g_assert_nonnull(strstr(error->message, "every user may create files in it"));
+        } else {
+            g_assert_no_error(error);
+            g_assert_true(svirt_label_target_set_label(target, LABEL_A, &status, &error));
+            g_assert_no_error(error);
+        }
+        g_rmdir(dir);
+    }
+    /* The host's places stay refused, and a file is no directory. */
+    g_assert_null(svirt_label_target_open("/etc", SVIRT_LABEL_TARGET_DIRECTORY, &system));
+    g_assert_error(system, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    g_assert_true(g_file_set_contents(plain, "", 0, NULL));
+    g_assert_null(svirt_label_target_open(plain, SVIRT_LABEL_TARGET_DIRECTORY, &as_file));
+    g_assert_error(as_file, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    g_assert_nonnull(strstr(as_file->message, "not a directory"));
+    g_unlink(plain);
+}
+
 static void
 test_mounted_block_device(void)
 {
@@ -550,6 +598,7 @@ main(int argc, char *argv[])
     g_test_add_func("/labeler/symlink-swapped", test_symlink_swapped);
     g_test_add_func("/labeler/file-replaced", test_file_replaced);
     g_test_add_func("/labeler/not-regular", test_not_regular);
+    g_test_add_func("/labeler/directory", test_directory);
     g_test_add_func("/labeler/mounted-block-device", test_mounted_block_device);
     g_test_add_func("/labeler/permission-denied", test_permission_denied);
     g_test_add_func("/labeler/exact-bytes", test_exact_bytes);

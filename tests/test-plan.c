@@ -262,6 +262,23 @@ static const RuleCase rule_cases[] = {
       "relabel='no'/></source></serial>", NULL,
       { { "/var/log/vm.log", SVIRT_PLAN_KIND_SERIAL_FILE, SVIRT_DESIGNATION_SKIPPED, NULL,
           "relabel='no' on the device" } } },
+    { "display-socket", NULL,
+      "<graphics type='vnc'><listen type='socket' socket='/run/vm/vnc.sock'/></graphics>", NULL,
+      { { "/run/vm", SVIRT_PLAN_KIND_DISPLAY_SOCKET, SVIRT_DESIGNATION_PRIVATE, NULL,
+          "display socket /run/vm/vnc.sock" } } },
+    { "display-socket-attribute", NULL,
+      "<graphics type='spice' socket='/run/vm2/spice.sock'/>", NULL,
+      { { "/run/vm2", SVIRT_PLAN_KIND_DISPLAY_SOCKET, SVIRT_DESIGNATION_PRIVATE, NULL,
+          "display socket /run/vm2/spice.sock" } } },
+    { "display-socket-by-libvirtd", NULL,
+      "<graphics type='vnc'><listen type='socket'/></graphics>", NULL,
+      { { "display socket chosen by libvirtd", SVIRT_PLAN_KIND_DISPLAY_SOCKET,
+          SVIRT_DESIGNATION_SKIPPED, NULL, "<listen type='none'/>", TRUE } } },
+    { "displays-without-files", NULL,
+      "<graphics type='vnc'><listen type='none'/></graphics>"
+      "<graphics type='spice' listen='0.0.0.0'><listen type='address' address='0.0.0.0'/>"
+      "</graphics><graphics type='sdl' display=':0'/>", NULL,
+      { { NULL } } },
     { "pty-and-tcp-serials", NULL,
       "<serial type='pty'><target port='0'/></serial>"
       "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/></serial>", NULL,

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <pwd.h>
 #include <libvirt/virterror.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "svirt-devices.h"
 #include "svirt-lifecycle.h"
 #include "svm-test-fixture.h"
+#include "svm-test-label.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
 
@@ -459,6 +461,135 @@ test_add_display(void)
     g_assert_error(none_error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS);
 }
 
+typedef struct {
+    const char *path;
+    const char *label;
+} LabelExpect;
+
+static gboolean
+label_is(gpointer data)
+{
+    const LabelExpect *e = data;
+    g_autofree char *label = svm_test_read_label(e->path);
+
+    return g_strcmp0(label, e->label) == 0;
+}
+
+static const SvirtDiskState *
+display_entry(const SvirtVmStatus *status, const char *path)
+{
+    for (guint i = 0; status && i < status->disks->len; i++) {
+        const SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
+
+        if (disk->kind == SVIRT_PLAN_KIND_DISPLAY_SOCKET && g_strcmp0(disk->path, path) == 0)
+            return disk;
+    }
+    return NULL;
+}
+
+static char *
+define_socket_vm(virConnectPtr conn, const char *stem, const char *boot, const char *socket)
+{
+    g_autofree char *name = svm_test_vm_name(stem);
+    g_autofree char *devices = g_strdup_printf(
+        "<graphics type='vnc'><listen type='socket' socket='%s'/></graphics>"
+        "<video><model type='vga'/></video>" SVM_TEST_PTY_CONSOLE,
+        socket);
+    g_autofree char *xml = svm_test_domain_xml(name, boot, devices);
+    g_autoptr(virDomain) dom = virDomainDefineXML(conn, xml);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    if (!dom) {
+        g_test_message("Could not define %s: %s", name, virGetLastErrorMessage());
+        return NULL;
+    }
+    virDomainGetUUIDString(dom, uuid);
+    return g_strdup(uuid);
+}
+
+/* A display on a UNIX socket: its directory carries the VM's label while it runs (QEMU makes
+ * the socket there) and gets its own back at stop; a directory every user writes is refused. */
+static void
+test_display_socket_labels(void)
+{
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autofree char *dir = svm_test_make_vm_dir("svm-display-socket");
+    g_autofree char *boot = g_build_filename(dir, "boot.img", NULL);
+    g_autofree char *sockdir = g_build_filename(dir, "screen", NULL);
+    g_autofree char *socket = g_build_filename(sockdir, "vnc.sock", NULL);
+    g_autofree char *shared = g_build_filename(dir, "shared", NULL);
+    g_autofree char *tmp_socket = g_build_filename(shared, "vnc.sock", NULL);
+    g_autofree char *uuid = NULL;
+    g_autofree char *tmp_uuid = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *during = NULL;
+    g_autofree char *tmp_before = NULL;
+    g_autofree char *tmp_after = NULL;
+    g_autoptr(SvirtVmStatus) status = NULL;
+    g_autoptr(GError) start_error = NULL;
+    g_autoptr(GError) stop_error = NULL;
+    g_autoptr(GError) tmp_error = NULL;
+    struct passwd *qemu = getpwnam("libvirt-qemu");
+    gboolean started = FALSE, socket_made = FALSE, restored = FALSE;
+    const SvirtDiskState *entry;
+    LabelExpect back;
+
+    g_assert_cmpint(g_mkdir(sockdir, 0750), ==, 0);
+    /* A directory like /tmp, where every user may make files. */
+    g_assert_cmpint(g_mkdir(shared, 0700), ==, 0);
+    g_assert_cmpint(g_chmod(shared, 01777), ==, 0);
+    tmp_before = svm_test_read_label(shared);
+    /* QEMU runs as libvirt-qemu where the distribution has it, and creates the socket. */
+    if (qemu)
+        g_assert_cmpint(chown(sockdir, qemu->pw_uid, qemu->pw_gid), ==, 0);
+    svm_test_write_display_boot_image(boot);
+    before = svm_test_read_label(sockdir);
+    uuid = define_socket_vm(conn, "svm-test-display-socket", boot, socket);
+    tmp_uuid = define_socket_vm(conn, "svm-test-display-tmp", boot, tmp_socket);
+    if (uuid) {
+        started = svirt_engine_start_vm(engine, uuid, NULL, &start_error);
+        during = svm_test_read_label(sockdir);
+        status = svirt_engine_get_vm_status(engine, uuid, NULL);
+        socket_made = g_file_test(socket, G_FILE_TEST_EXISTS);
+        if (started)
+            svirt_engine_stop_vm(engine, uuid, TRUE, 0, &stop_error);
+        back = (LabelExpect){ sockdir, before };
+        restored = svm_test_wait_until(label_is, &back, 10000);
+    }
+    if (tmp_uuid)
+        svirt_engine_start_vm(engine, tmp_uuid, NULL, &tmp_error);
+    tmp_after = svm_test_read_label(shared);
+    if (uuid)
+        svm_test_remove_domain(conn, uuid);
+    if (tmp_uuid)
+        svm_test_remove_domain(conn, tmp_uuid);
+    svm_test_rmdir(dir);
+
+    g_assert_nonnull(uuid);
+    g_assert_no_error(start_error);
+    g_assert_true(started);
+    g_assert_true(socket_made);
+    g_assert_nonnull(status);
+    g_assert_nonnull(status->image_label);
+    g_assert_cmpstr(during, ==, status->image_label);
+    entry = display_entry(status, sockdir);
+    if (!entry)
+        g_error("The status of the VM has no display socket entry for %s", sockdir);
+    g_assert_cmpint(entry->designation, ==, SVIRT_DESIGNATION_PRIVATE);
+    g_assert_cmpint(entry->status, ==, SVIRT_DISK_STATUS_LABELED);
+    g_assert_cmpstr(entry->expected_label, ==, status->image_label);
+    g_assert_cmpstr(svirt_plan_kind_to_string(entry->kind), ==, "display-socket");
+    g_assert_no_error(stop_error);
+    g_assert_true(restored);
+
+    g_assert_nonnull(tmp_uuid);
+    g_assert_error(tmp_error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    g_test_message("%s", tmp_error->message);
+    g_assert_nonnull(strstr(tmp_error->message, "every user may create files in it"));
+    g_assert_cmpstr(tmp_after, ==, tmp_before);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -471,5 +602,6 @@ main(int argc, char *argv[])
     g_test_add_func("/system/devices/add-and-remove", test_add_and_remove);
     g_test_add_func("/system/devices/display-boot", test_display_boot);
     g_test_add_func("/system/devices/add-display", test_add_display);
+    g_test_add_func("/system/devices/display-socket-labels", test_display_socket_labels);
     return g_test_run();
 }

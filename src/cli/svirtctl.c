@@ -271,7 +271,11 @@ cmd_status(Globals *globals, int argc, char **argv)
     for (guint i = 0; i < status->disks->len; i++) {
         SvirtDiskState *disk = g_ptr_array_index(status->disks, i);
 
-        g_print("%-7s %-11s %-13s %-44s %s\n", disk->target ? disk->target : "-",
+        /* TRANSLATORS: in the TARGET column, for a display's socket or its directory */
+        g_print("%-7s %-11s %-13s %-44s %s\n",
+                disk->target                                       ? disk->target
+                : disk->kind == SVIRT_PLAN_KIND_DISPLAY_SOCKET ? _("display")
+                                                               : "-",
                 svirt_designation_to_string(disk->designation),
                 svirt_disk_status_to_string(disk->status),
                 disk->actual_label ? disk->actual_label : "—", disk->path);

@@ -27,6 +27,7 @@ relabel_path(const char *path, const char *label, GError **error)
     target = svirt_label_target_open(path,
                                      S_ISBLK(st.st_mode)   ? SVIRT_LABEL_TARGET_BLOCK
                                      : S_ISREG(st.st_mode) ? SVIRT_LABEL_TARGET_FILE
+                                     : S_ISDIR(st.st_mode) ? SVIRT_LABEL_TARGET_DIRECTORY
                                                            : SVIRT_LABEL_TARGET_SOCKET,
                                      error);
     if (!target || !svirt_label_target_set_label(target, label, &status, error))

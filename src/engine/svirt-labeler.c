@@ -247,6 +247,8 @@ kind_noun(SvirtLabelTargetKind kind)
         return _("a block device");
     case SVIRT_LABEL_TARGET_SOCKET:
         return _("a socket or pipe");
+    case SVIRT_LABEL_TARGET_DIRECTORY:
+        return _("a directory");
     case SVIRT_LABEL_TARGET_FILE:
     default:
         return _("a regular file");
@@ -263,6 +265,8 @@ type_matches(SvirtLabelTargetKind kind, mode_t mode)
         return S_ISBLK(mode);
     case SVIRT_LABEL_TARGET_SOCKET:
         return S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISREG(mode);
+    case SVIRT_LABEL_TARGET_DIRECTORY:
+        return S_ISDIR(mode);
     default:
         return FALSE;
     }
@@ -452,6 +456,15 @@ svirt_label_target_open_for(const char *path, SvirtLabelTargetKind kind,
     if (S_ISBLK(target->st.st_mode) &&
         !svirt_labeler_check_block_device(target->st.st_rdev, target->resolved, error))
         return NULL;
+    /* The VM's private label on a directory all users share would take it from them, and
+     * give the VM every file they put there. */
+    if (S_ISDIR(target->st.st_mode) && (target->st.st_mode & (S_ISVTX | S_IWOTH))) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                    _("Refusing to label the directory %s: every user may create files in it. "
+                      "Give the VM's socket a directory of its own."),
+                    target->resolved);
+        return NULL;
+    }
     if (!check_aliases(target, use, error) || !check_host_use(target, use, error))
         return NULL;
     return g_steal_pointer(&target);

@@ -15,6 +15,8 @@ typedef enum {
     SVIRT_LABEL_TARGET_FILE,   /* a regular file: disk image, kernel, serial log */
     SVIRT_LABEL_TARGET_BLOCK,  /* a block device explicitly assigned to the VM */
     SVIRT_LABEL_TARGET_SOCKET, /* a unix socket or pipe of a serial device */
+    SVIRT_LABEL_TARGET_DIRECTORY, /* where QEMU creates a display's socket; never one that every
+                                   * user may write (sticky or world-writable, like /tmp) */
 } SvirtLabelTargetKind;
 
 typedef enum {

@@ -110,6 +110,8 @@ svirt_plan_kind_to_string(SvirtPlanKind kind)
         return "serial-socket";
     case SVIRT_PLAN_KIND_HOSTDEV:
         return "hostdev";
+    case SVIRT_PLAN_KIND_DISPLAY_SOCKET:
+        return "display-socket";
     default:
         g_return_val_if_reached("unknown");
     }
@@ -519,6 +521,42 @@ plan_chardev(Builder *b, xmlNodePtr dev, GHashTable *seen_paths, GError **error)
     use_custom_label(add_item(b, kind, SVIRT_DESIGNATION_PRIVATE, path, NULL), custom);
 }
 
+/* The UNIX socket a VNC or SPICE display listens on: QEMU removes and creates it at each start,
+ * so the directory gets the VM's label, as libvirt's selinux driver labels the directory it
+ * makes for a VM's sockets; a socket already there gets it too. */
+static void
+plan_graphics(Builder *b, xmlNodePtr dev)
+{
+    g_autofree char *type = svirt_xml_prop(dev, "type");
+    xmlNodePtr listen = svirt_xml_child(dev, "listen");
+    g_autofree char *listen_type = svirt_xml_prop(listen, "type");
+    g_autofree char *path = NULL;
+    g_autofree char *dir = NULL;
+    SvirtPlanItem *item;
+
+    if (g_strcmp0(type, "vnc") != 0 && g_strcmp0(type, "spice") != 0)
+        return;
+    if (listen && g_strcmp0(listen_type, "socket") != 0)
+        return;
+    path = listen ? svirt_xml_prop(listen, "socket") : svirt_xml_prop(dev, "socket");
+    if (!listen && !path)
+        return;
+    if (path == NULL || *path == '\0') {
+        add_skipped(b, SVIRT_PLAN_KIND_DISPLAY_SOCKET, _("display socket chosen by libvirtd"),
+                    NULL, TRUE,
+                    _("libvirtd makes this socket in a directory of its own, which it does not "
+                      "label for a VM sVirt Manager starts. Name the socket "
+                      "(<listen type='socket' socket='/path'/>) or use <listen type='none'/>."));
+        return;
+    }
+    dir = g_path_get_dirname(path);
+    item = add_item(b, SVIRT_PLAN_KIND_DISPLAY_SOCKET, SVIRT_DESIGNATION_PRIVATE, dir, NULL);
+    add_note(item, FALSE, _("directory of the display socket %s, which QEMU creates at start"),
+             path);
+    if (g_file_test(path, G_FILE_TEST_EXISTS))
+        add_item(b, SVIRT_PLAN_KIND_DISPLAY_SOCKET, SVIRT_DESIGNATION_PRIVATE, path, NULL);
+}
+
 static gboolean
 parse_number(const char *str, guint64 max, guint64 *out)
 {
@@ -714,6 +752,8 @@ svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
             plan_chardev(&b, dev, chardev_paths, &local);
         else if (svirt_xml_is(dev, "hostdev"))
             plan_hostdev(&b, dev);
+        else if (svirt_xml_is(dev, "graphics"))
+            plan_graphics(&b, dev);
     }
 
 out:

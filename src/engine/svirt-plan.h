@@ -20,6 +20,7 @@ typedef enum {
     SVIRT_PLAN_KIND_SERIAL_PIPE,
     SVIRT_PLAN_KIND_SERIAL_SOCKET,
     SVIRT_PLAN_KIND_HOSTDEV,
+    SVIRT_PLAN_KIND_DISPLAY_SOCKET, /* a VNC or SPICE display's UNIX socket, or its directory */
 } SvirtPlanKind;
 
 typedef enum {

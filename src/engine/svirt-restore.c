@@ -21,6 +21,8 @@ target_kind_of_path(const char *path)
             return SVIRT_LABEL_TARGET_BLOCK;
         if (S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode))
             return SVIRT_LABEL_TARGET_SOCKET;
+        if (S_ISDIR(st.st_mode))
+            return SVIRT_LABEL_TARGET_DIRECTORY;
     }
     return SVIRT_LABEL_TARGET_FILE;
 }

@@ -23,6 +23,8 @@ target_kind_for(SvirtPlanKind kind, mode_t mode)
     if (S_ISBLK(mode))
         return SVIRT_LABEL_TARGET_BLOCK;
     switch (kind) {
+    case SVIRT_PLAN_KIND_DISPLAY_SOCKET:
+        return S_ISDIR(mode) ? SVIRT_LABEL_TARGET_DIRECTORY : SVIRT_LABEL_TARGET_SOCKET;
     case SVIRT_PLAN_KIND_SERIAL_PIPE:
     case SVIRT_PLAN_KIND_SERIAL_SOCKET:
         return SVIRT_LABEL_TARGET_SOCKET;

@@ -119,7 +119,8 @@ static gboolean
 is_disk_kind(SvirtPlanKind kind)
 {
     return kind == SVIRT_PLAN_KIND_DISK || kind == SVIRT_PLAN_KIND_CDROM ||
-           kind == SVIRT_PLAN_KIND_FLOPPY || kind == SVIRT_PLAN_KIND_BACKING_FILE;
+           kind == SVIRT_PLAN_KIND_FLOPPY || kind == SVIRT_PLAN_KIND_BACKING_FILE ||
+           kind == SVIRT_PLAN_KIND_DISPLAY_SOCKET;
 }
 
 static SvirtDiskState *
