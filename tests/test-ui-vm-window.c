@@ -345,6 +345,9 @@ run_window(void)
                     ==, "16.0\u00a0MiB");
     g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(child(window, SVM_TYPE_VM_WINDOW, "uri_value"))),
                     ==, URI);
+    g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(child(window, SVM_TYPE_VM_WINDOW,
+                                                        "display_value"))),
+                    ==, "No display: serial console only.");
     g_assert_null(svm_vm_window_get_error(window));
     check_accessibility(window);
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-overview.png");

@@ -28,6 +28,7 @@ struct _SvmVmWindow {
     GtkLabel *vcpus_value;
     GtkLabel *os_value;
     GtkLabel *uri_value;
+    GtkLabel *display_value;
     SvmSecurityPage *security_page;
     SvmDisksPage *disks_page;
     SvmConsolePage *console_page;
@@ -130,6 +131,7 @@ show_overview(SvmVmWindow *self)
                    o->machine ? o->machine : "?", NULL);
     set_value(self->os_value, os);
     set_value(self->uri_value, o->uri);
+    set_value(self->display_value, o->display);
 }
 
 static void
@@ -620,6 +622,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, vcpus_value);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, os_value);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, uri_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, display_value);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, security_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, disks_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, console_page);
