@@ -211,6 +211,7 @@ test_create(void)
     SvmNewVmAssistant *a;
     GtkAssistant *as;
     GtkLabel *message;
+    GtkComboBox *display;
     const char *summary;
     GtkWidget *create;
     Outcome out = { 0 };
@@ -268,6 +269,17 @@ test_create(void)
     svm_test_save_screenshot(GTK_WIDGET(a), "assistant-storage.png");
     next_page(a, 3);
 
+    /* Display: VNC by default, SPICE as the host's QEMU offers it, or none. */
+    display = child(a, "display_combo");
+    g_assert_cmpstr(gtk_combo_box_get_active_id(display), ==, "vnc");
+    g_assert_true(gtk_combo_box_set_active_id(display, "none"));
+    g_assert_nonnull(strstr(gtk_label_get_text(child(a, "display_note")), "serial console"));
+    g_assert_cmpint(gtk_combo_box_set_active_id(display, "spice"), ==,
+                    svirt_engine_has_display_kind(engine, SVIRT_DISPLAY_SPICE, "qemu", NULL));
+    g_assert_true(gtk_combo_box_set_active_id(display, "vnc"));
+    g_assert_nonnull(strstr(gtk_label_get_text(child(a, "display_note")),
+                            "only through libvirt"));
+    g_assert_true(page_complete(a));
     svm_test_save_screenshot(GTK_WIDGET(a), "assistant-network.png");
     next_page(a, 4);
 
@@ -376,6 +388,10 @@ test_create(void)
     g_assert_nonnull(strstr(out.xml, readonly));
     g_assert_nonnull(strstr(out.xml, volume));
     g_assert_nonnull(strstr(out.xml, "device='cdrom'"));
+    /* The screen is reached only through libvirt. */
+    g_assert_nonnull(strstr(out.xml, "<graphics type='vnc'>"));
+    g_assert_nonnull(strstr(out.xml, "<listen type='none'/>"));
+    g_assert_nonnull(strstr(out.xml, "<model type='vga'"));
     {
         /* The read-only file and the CD-ROM both carry <readonly/>. */
         const char *p = out.xml;
@@ -413,7 +429,7 @@ test_accessibility(void)
     static const char *controls[] = {
         "name_entry", "memory_spin", "vcpus_spin", "source_entry", "disk_view", "pool_combo",
         "size_spin", "format_combo", "existing_entry", "designation_combo", "network_combo",
-        "label_entry", "plan_view",
+        "display_combo", "label_entry", "plan_view",
     };
     static const char *buttons[] = {
         "source_none", "source_iso", "source_image", "source_browse", "new_volume_radio",

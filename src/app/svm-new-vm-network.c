@@ -11,9 +11,12 @@ struct _SvmNewVmNetwork {
     GtkToggleButton *user_radio;
     GtkComboBoxText *network_combo;
     GtkLabel *network_note;
+    GtkComboBoxText *display_combo;
+    GtkLabel *display_note;
 
     GCancellable *cancellable;
     gboolean busy;
+    gboolean spice_pending;
 };
 
 enum {
@@ -28,6 +31,55 @@ G_DEFINE_TYPE(SvmNewVmNetwork, svm_new_vm_network, GTK_TYPE_GRID)
 static void
 on_field_changed(SvmNewVmNetwork *self)
 {
+    g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+on_display_changed(SvmNewVmNetwork *self)
+{
+    const char *id = gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->display_combo));
+
+    if (g_strcmp0(id, "none") == 0)
+        gtk_label_set_text(self->display_note,
+                           _("No screen: the VM has only its serial console, on the Console "
+                             "page. A display can be added later while it is shut down."));
+    else
+        gtk_label_set_text(self->display_note,
+                           _("The screen is reached only through libvirt: nothing listens on "
+                             "the network and no socket file is made on the host."));
+    g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+/* VNC and none are always offered; SPICE where the host's QEMU has it. */
+static void
+fill_displays(SvmNewVmNetwork *self, gboolean spice)
+{
+    g_autofree char *active = g_strdup(
+        gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->display_combo)));
+
+    gtk_combo_box_text_remove_all(self->display_combo);
+    gtk_combo_box_text_append(self->display_combo, "vnc", _("VNC"));
+    if (spice)
+        gtk_combo_box_text_append(self->display_combo, "spice", _("SPICE"));
+    /* TRANSLATORS: a display choice of the New VM assistant */
+    gtk_combo_box_text_append(self->display_combo, "none", _("None (headless)"));
+    if (!active || !gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->display_combo), active))
+        gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->display_combo), "vnc");
+}
+
+static void
+on_spice_known(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmNewVmNetwork) self = user_data;
+    g_autoptr(GError) error = NULL;
+    gboolean spice = svirt_engine_has_display_kind_finish(SVIRT_ENGINE(source), result, &error);
+
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    if (error)
+        g_debug("Whether the host offers SPICE is unknown: %s", error->message);
+    self->spice_pending = FALSE;
+    fill_displays(self, spice);
     g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -68,6 +120,9 @@ svm_new_vm_network_set_engine(SvmNewVmNetwork *self, SvirtEngine *engine)
     self->busy = TRUE;
     svirt_engine_list_networks_async(engine, self->cancellable, on_networks_ready,
                                      g_object_ref(self));
+    self->spice_pending = TRUE;
+    svirt_engine_has_display_kind_async(engine, SVIRT_DISPLAY_SPICE, "qemu", self->cancellable,
+                                        on_spice_known, g_object_ref(self));
 }
 
 gboolean
@@ -92,13 +147,16 @@ svm_new_vm_network_fill_spec(SvmNewVmNetwork *self, SvirtVmSpec *spec)
     g_clear_pointer(&spec->network, g_free);
     if (gtk_toggle_button_get_active(self->network_radio) && network)
         spec->network = g_steal_pointer(&network);
+    spec->display = SVIRT_DISPLAY_VNC;
+    svirt_display_kind_parse(gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->display_combo)),
+                             &spec->display, NULL);
 }
 
 gboolean
 svm_new_vm_network_is_busy(SvmNewVmNetwork *self)
 {
     g_return_val_if_fail(SVM_IS_NEW_VM_NETWORK(self), FALSE);
-    return self->busy;
+    return self->busy || self->spice_pending;
 }
 
 static void
@@ -135,7 +193,10 @@ svm_new_vm_network_class_init(SvmNewVmNetworkClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmNewVmNetwork, user_radio);
     gtk_widget_class_bind_template_child(widget_class, SvmNewVmNetwork, network_combo);
     gtk_widget_class_bind_template_child(widget_class, SvmNewVmNetwork, network_note);
+    gtk_widget_class_bind_template_child(widget_class, SvmNewVmNetwork, display_combo);
+    gtk_widget_class_bind_template_child(widget_class, SvmNewVmNetwork, display_note);
     gtk_widget_class_bind_template_callback(widget_class, on_field_changed);
+    gtk_widget_class_bind_template_callback(widget_class, on_display_changed);
 }
 
 static void
@@ -143,4 +204,5 @@ svm_new_vm_network_init(SvmNewVmNetwork *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
     self->cancellable = g_cancellable_new();
+    fill_displays(self, FALSE);
 }
