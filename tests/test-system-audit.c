@@ -587,6 +587,56 @@ test_matrix_three_vms(void)
     g_assert_nonnull(strstr(reason_isolated, "h1 dom h2"));
 }
 
+/* A stopped VM's persistent definition is read with its secrets: a password counts. */
+static void
+test_display_exposed(void)
+{
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(SvirtAuditReport) report = NULL;
+    g_autoptr(GPtrArray) open_findings = NULL;
+    g_autoptr(GPtrArray) password_findings = NULL;
+    g_autoptr(GPtrArray) none_findings = NULL;
+    g_autofree char *audit_error = NULL;
+    const char *graphics[] = {
+        "<graphics type='vnc'><listen type='address' address='0.0.0.0'/></graphics>",
+        "<graphics type='vnc' passwd='guess-me'><listen type='address' address='0.0.0.0'/>"
+        "</graphics>",
+        SVM_TEST_DISPLAY_DEVICES,
+    };
+    const char *stems[] = { "svm-test-vnc-open", "svm-test-vnc-password", "svm-test-vnc-none" };
+    char *names[G_N_ELEMENTS(stems)] = { NULL };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(stems); i++) {
+        g_autofree char *xml = NULL;
+        g_autoptr(virDomain) dom = NULL;
+
+        names[i] = svm_test_vm_name(stems[i]);
+        xml = svm_test_domain_xml(names[i], "/nonexistent/boot.img", graphics[i]);
+        dom = virDomainDefineXML(conn, xml);
+        if (!dom)
+            g_test_message("Could not define %s: %s", names[i], virGetLastErrorMessage());
+    }
+    report = audit(engine, &audit_error);
+    open_findings = findings_of(report, SVIRT_FINDING_DISPLAY_EXPOSED, names[0]);
+    password_findings = findings_of(report, SVIRT_FINDING_DISPLAY_EXPOSED, names[1]);
+    none_findings = findings_of(report, SVIRT_FINDING_DISPLAY_EXPOSED, names[2]);
+    for (gsize i = 0; i < G_N_ELEMENTS(stems); i++) {
+        svm_test_remove_domain(conn, names[i]);
+        g_free(names[i]);
+    }
+
+    g_assert_null(audit_error);
+    g_assert_cmpuint(open_findings->len, ==, 1);
+    g_assert_cmpint(((SvirtFinding *)g_ptr_array_index(open_findings, 0))->severity, ==,
+                    SVIRT_SEVERITY_ERROR);
+    g_assert_cmpuint(password_findings->len, ==, 1);
+    g_assert_cmpint(((SvirtFinding *)g_ptr_array_index(password_findings, 0))->severity, ==,
+                    SVIRT_SEVERITY_WARNING);
+    g_assert_cmpuint(none_findings->len, ==, 0);
+    g_assert_cmpint(svirt_audit_report_max_severity(report), >=, SVIRT_SEVERITY_ERROR);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -604,6 +654,7 @@ main(int argc, char *argv[])
     g_test_add_func("/system/audit/stale", test_stale);
     g_test_add_func("/system/audit/matrix-three-vms", test_matrix_three_vms);
     g_test_add_func("/system/audit/started-outside", test_started_outside);
+    g_test_add_func("/system/audit/display-exposed", test_display_exposed);
     ret = g_test_run();
     return ret;
 }

@@ -433,6 +433,32 @@ display_actual(const SvirtDisplay *display)
                            where);
 }
 
+static char *
+display_explanation(const char *type, const char *vm, const char *actual, gboolean loopback,
+                    gboolean password)
+{
+    if (loopback && password)
+        return g_strdup_printf(_("The %s display of VM '%s' listens on %s: every user and "
+                                 "process of this host who learns the password can see and "
+                                 "use the VM's screen and keyboard."),
+                               type, vm, actual);
+    if (loopback)
+        return g_strdup_printf(_("The %s display of VM '%s' listens on %s: every user and "
+                                 "process of this host can connect to it and see and use the "
+                                 "VM's screen and keyboard."),
+                               type, vm, actual);
+    if (password)
+        return g_strdup_printf(_("The %s display of VM '%s' listens on %s: anyone who reaches "
+                                 "this host over the network and learns or guesses the "
+                                 "password (VNC uses at most 8 characters of it) can see and "
+                                 "use the VM's screen and keyboard."),
+                               type, vm, actual);
+    return g_strdup_printf(_("The %s display of VM '%s' listens on %s: anyone who reaches this "
+                             "host over the network can connect to it and see and use the "
+                             "VM's screen and keyboard."),
+                           type, vm, actual);
+}
+
 void
 svirt_audit_check_display(const SvirtPlan *plan, const char *xml, GPtrArray *findings)
 {
@@ -454,14 +480,7 @@ svirt_audit_check_display(const SvirtPlan *plan, const char *xml, GPtrArray *fin
         svirt_finding_add(
             findings, SVIRT_FINDING_DISPLAY_EXPOSED, display_severity(display, loopback), plan,
             NULL, "listen type='none'", actual,
-            loopback ? g_strdup_printf(_("The %s display of VM '%s' listens on %s: every user "
-                                         "and process of this host can connect to it and "
-                                         "see and use the VM's screen and keyboard."),
-                                       type, plan->vm_name, actual)
-                     : g_strdup_printf(_("The %s display of VM '%s' listens on %s: anyone who "
-                                         "reaches this host over the network can connect to "
-                                         "it and see and use the VM's screen and keyboard."),
-                                       type, plan->vm_name, actual),
+            display_explanation(type, plan->vm_name, actual, loopback, display->password),
             g_strdup_printf(_("Make the display listen nowhere with <listen type='none'/> "
                               "('virsh edit %s'): sVirt Manager reaches the screen through "
                               "libvirt, also on a remote host. A viewer elsewhere can use "
