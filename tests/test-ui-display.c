@@ -15,11 +15,14 @@
 /* The window runs in a subprocess, so the VM is removed even when an assertion there fails. */
 #define ENV_NAME "SVM_TEST_DISPLAY_VM"
 #define ENV_SERIAL "SVM_TEST_DISPLAY_SERIAL"
+#define ENV_KIND "SVM_TEST_DISPLAY_KIND"
 /* TCG on a loaded machine: a boot can take far longer than alone. */
 #define WAIT_MS 120000
 
 #define VNC_NO_LISTEN                                                                          \
     "<graphics type='vnc'><listen type='none'/></graphics><video><model type='vga'/></video>"
+#define SPICE_NO_LISTEN                                                                        \
+    "<graphics type='spice'><listen type='none'/></graphics><video><model type='vga'/></video>"
 
 #define MARKER "SVIRT-OK"
 #define MARKER_CELLS 8
@@ -205,6 +208,16 @@ wait_message(SvmDisplayPage *page, const char *text)
     svm_test_wait_for(page_says, page, WAIT_MS, text);
 }
 
+static gboolean
+wider_than_guest(gpointer data)
+{
+    SvmDisplayPage *page = data;
+    g_autoptr(GdkPixbuf) pixbuf = svm_display_page_get_pixbuf(page);
+
+    return gtk_widget_get_allocated_width(svm_display_page_get_screen(page)) >
+           gdk_pixbuf_get_width(pixbuf);
+}
+
 /* 1:1 shows the guest at its own size; scaled, the screen fills the page. */
 static void
 check_scaling(SvmDisplayPage *page)
@@ -214,7 +227,7 @@ check_scaling(SvmDisplayPage *page)
     g_autoptr(GdkPixbuf) pixbuf = svm_display_page_get_pixbuf(page);
 
     g_assert_true(gtk_toggle_button_get_active(scale));
-    g_assert_cmpint(gtk_widget_get_allocated_width(screen), >, gdk_pixbuf_get_width(pixbuf));
+    svm_test_wait_for(wider_than_guest, page, 5000, "the scaled screen to fill the page");
     gtk_toggle_button_set_active(scale, FALSE);
     svm_test_save_screenshot(gtk_widget_get_toplevel(screen), "vm-display-1to1.png");
     g_assert_cmpint(gtk_widget_get_allocated_width(screen), ==, gdk_pixbuf_get_width(pixbuf));
@@ -255,7 +268,11 @@ type_and_reset(SvmDisplayPage *page)
     wait_screen(page, MARKER_CELLS, MARKER_CELLS + 3, TRUE, connections,
                 "the typed keys echoed on the screen");
     svm_test_wait_for(serial_has, MARKER "xyz", WAIT_MS, "the typed keys on the serial port");
-    svm_test_save_screenshot(gtk_widget_get_toplevel(GTK_WIDGET(page)), "vm-display.png");
+    if (g_str_equal(g_getenv(ENV_KIND), "vnc"))
+        svm_test_save_screenshot(gtk_widget_get_toplevel(GTK_WIDGET(page)), "vm-display.png");
+    else
+        svm_test_save_screenshot(gtk_widget_get_toplevel(GTK_WIDGET(page)),
+                                 "vm-display-spice.png");
 
     /* Send Key's Ctrl+Alt+Del makes the BIOS reset the machine: the marker comes back, the
      * typed keys are gone. */
@@ -291,6 +308,8 @@ run_window(void)
     /* A running VM opens on its screen, which shows what the guest wrote to VGA memory. */
     g_assert_cmpstr(visible_page(window), ==, "display");
     wait_screen(page, 0, MARKER_CELLS, TRUE, 0, "the marker on the screen");
+    g_assert_nonnull(strstr(gtk_label_get_text(child(page, SVM_TYPE_DISPLAY_PAGE, "state_label")),
+                            g_str_equal(g_getenv(ENV_KIND), "vnc") ? "VNC" : "SPICE"));
     g_assert_true(gtk_widget_is_sensitive(child(page, SVM_TYPE_DISPLAY_PAGE, "send_key_button")));
     svm_test_wait_for(serial_has, MARKER, WAIT_MS, "the marker on the serial port");
     check_scaling(page);
@@ -309,14 +328,18 @@ run_window(void)
     g_assert_true(svirt_engine_start_vm(engine, vm, NULL, &error));
     g_assert_no_error(error);
     wait_screen(page, 0, MARKER_CELLS, TRUE, connections, "the marker after a restart");
+    /* And keys reach the guest again. */
+    svm_display_page_type_keys(page, (const guint[]){ GDK_KEY_q }, 1);
+    wait_screen(page, MARKER_CELLS, MARKER_CELLS + 1, TRUE, connections,
+                "a key typed after the restart echoed");
     g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
     wait_state(window, "shutoff");
     gtk_widget_destroy(GTK_WIDGET(window));
 }
 
-/* A VM with a VNC display that listens nowhere, booting the VGA marker image. */
+/* A VM with a @kind display that listens nowhere, booting the VGA marker image. */
 static void
-test_display_screen(void)
+display_screen(const char *kind)
 {
     g_autofree char *dir = NULL;
     g_autofree char *name = NULL;
@@ -338,8 +361,8 @@ test_display_screen(void)
     boot = g_build_filename(dir, "boot.img", NULL);
     serial = g_build_filename(dir, "serial.log", NULL);
     write_vga_boot_image(boot);
-    devices = g_strdup_printf("<serial type='file'><source path='%s'/></serial>" VNC_NO_LISTEN,
-                              serial);
+    devices = g_strdup_printf("<serial type='file'><source path='%s'/></serial>%s", serial,
+                              g_str_equal(kind, "vnc") ? VNC_NO_LISTEN : SPICE_NO_LISTEN);
     xml = svm_test_domain_xml(name, boot, devices);
     dom = virDomainDefineXML(conn, xml);
     if (!dom)
@@ -351,6 +374,7 @@ test_display_screen(void)
 
     g_setenv(ENV_NAME, name, TRUE);
     g_setenv(ENV_SERIAL, serial, TRUE);
+    g_setenv(ENV_KIND, kind, TRUE);
     g_test_trap_subprocess(NULL, 540 * G_USEC_PER_SEC,
                            G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
 
@@ -358,6 +382,18 @@ test_display_screen(void)
     svm_test_remove_vm(name);
     svm_test_rmdir(dir);
     g_test_trap_assert_passed();
+}
+
+static void
+test_display_vnc(void)
+{
+    display_screen("vnc");
+}
+
+static void
+test_display_spice(void)
+{
+    display_screen("spice");
 }
 
 static char *
@@ -479,7 +515,8 @@ main(int argc, char *argv[])
     /* Screenshots must show the end state, not a frame of a transition. */
     g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
     svirt_engine_init_libvirt();
-    g_test_add_func("/ui/display/screen", test_display_screen);
+    g_test_add_func("/ui/display/vnc", test_display_vnc);
+    g_test_add_func("/ui/display/spice", test_display_spice);
     g_test_add_func("/ui/display/messages", test_display_messages);
     g_test_add_func("/ui/display/remembered-page", test_display_remembered_page);
     return g_test_run();

@@ -40,6 +40,9 @@ struct _SvmDisplayPage {
     gboolean fetching;
     gboolean connected;
     gboolean grabbed;
+    gboolean spice_shown;      /* the SPICE screen has its first frame */
+    gboolean spice_inputs;     /* and its inputs channel is open: keys reach the guest */
+    guint generation;          /* of the screen: bumped when it closes */
     guint connections;
     guint failures;
     guint retry_id;
@@ -110,8 +113,13 @@ show_stopped(SvmDisplayPage *self)
 static void
 close_screen(SvmDisplayPage *self)
 {
-    g_clear_handle_id(&self->close_id, g_source_remove);
     if (self->session) {
+        GList *channels = spice_session_get_channels(self->session);
+
+        /* Closing on purpose: their last events are not news. */
+        for (GList *l = channels; l; l = l->next)
+            g_signal_handlers_disconnect_by_data(l->data, self);
+        g_list_free(channels);
         g_signal_handlers_disconnect_by_data(self->session, self);
         spice_session_disconnect(self->session);
         g_clear_object(&self->session);
@@ -126,6 +134,10 @@ close_screen(SvmDisplayPage *self)
     }
     self->connected = FALSE;
     self->grabbed = FALSE;
+    self->spice_shown = FALSE;
+    self->spice_inputs = FALSE;
+    self->generation++;
+    g_clear_handle_id(&self->close_id, g_source_remove);
     sync_controls(self);
 }
 
@@ -285,6 +297,7 @@ attach_vnc(SvmDisplayPage *self, int fd)
 typedef struct {
     SvmDisplayPage *self;
     SpiceChannel *channel;
+    guint generation;
 } ChannelOpen;
 
 static void
@@ -306,6 +319,12 @@ on_channel_fd(GObject *source, GAsyncResult *result, gpointer user_data)
 
     if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+    /* For a screen closed meanwhile. */
+    if (open->generation != open->self->generation) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
     if (fd < 0) {
         g_message("SPICE channel of %s: %s", open->self->uuid, error->message);
         spice_channel_disconnect(open->channel, SPICE_CHANNEL_ERROR_CONNECT);
@@ -324,6 +343,7 @@ on_channel_open_fd(SpiceChannel *channel, int with_tls, SvmDisplayPage *self)
 
     open->self = g_object_ref(self);
     open->channel = g_object_ref(channel);
+    open->generation = self->generation;
     svirt_display_open_fd_async(self->engine, self->uuid, self->cancellable, on_channel_fd,
                                 open);
 }
@@ -333,6 +353,21 @@ on_main_event(SpiceChannel *channel, SpiceChannelEvent event, SvmDisplayPage *se
 {
     if (event != SPICE_CHANNEL_OPENED)
         screen_closed(self);
+}
+
+/* Connected once the guest is seen and keys reach it. */
+static void
+spice_progress(SvmDisplayPage *self)
+{
+    if (self->spice_shown && self->spice_inputs)
+        screen_ready(self);
+}
+
+static void
+on_inputs_event(SpiceChannel *channel, SpiceChannelEvent event, SvmDisplayPage *self)
+{
+    self->spice_inputs = event == SPICE_CHANNEL_OPENED;
+    spice_progress(self);
 }
 
 static void
@@ -347,8 +382,8 @@ on_spice_ready(SpiceDisplay *display, GParamSpec *pspec, SvmDisplayPage *self)
     gboolean ready = FALSE;
 
     g_object_get(display, "ready", &ready, NULL);
-    if (ready)
-        screen_ready(self);
+    self->spice_shown = ready;
+    spice_progress(self);
 }
 
 static void
@@ -374,6 +409,8 @@ on_channel_new(SpiceSession *session, SpiceChannel *channel, SvmDisplayPage *sel
     g_signal_connect_object(channel, "open-fd", G_CALLBACK(on_channel_open_fd), self, 0);
     if (SPICE_IS_MAIN_CHANNEL(channel))
         g_signal_connect_object(channel, "channel-event", G_CALLBACK(on_main_event), self, 0);
+    if (SPICE_IS_INPUTS_CHANNEL(channel))
+        g_signal_connect_object(channel, "channel-event", G_CALLBACK(on_inputs_event), self, 0);
     g_object_get(channel, "channel-id", &id, NULL);
     if (SPICE_IS_DISPLAY_CHANNEL(channel) && id == 0 && !self->screen)
         add_spice_screen(self, session);
@@ -571,6 +608,9 @@ svm_display_page_get_pixbuf(SvmDisplayPage *self)
         return NULL;
     if (self->kind == SVIRT_DISPLAY_VNC)
         return vnc_display_get_pixbuf(VNC_DISPLAY(self->screen));
+    /* Between the guest's screens (a reset, a mode change) SPICE has none to give. */
+    if (!self->spice_shown)
+        return NULL;
     return spice_display_get_pixbuf(SPICE_DISPLAY(self->screen));
 }
 
