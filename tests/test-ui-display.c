@@ -283,6 +283,59 @@ type_and_reset(SvmDisplayPage *page)
     wait_screen(page, 0, MARKER_CELLS, TRUE, connections, "the marker after the reset");
 }
 
+/* A key press or release as the window system delivers it: to the toplevel, which hands it on
+ * to the focus widget. */
+static void
+send_key_event(GtkWidget *widget, GdkEventType type, guint keyval, GdkModifierType state)
+{
+    GdkWindow *window = gtk_widget_get_window(gtk_widget_get_toplevel(widget));
+    GdkDisplay *display = gdk_window_get_display(window);
+    GdkEvent *event = gdk_event_new(type);
+    GdkKeymapKey *keys = NULL;
+    int n_keys = 0;
+
+    event->key.window = g_object_ref(window);
+    event->key.keyval = keyval;
+    event->key.state = state;
+    event->key.time = GDK_CURRENT_TIME;
+    if (gdk_keymap_get_entries_for_keyval(gdk_keymap_get_for_display(display), keyval, &keys,
+                                          &n_keys) &&
+        n_keys > 0)
+        event->key.hardware_keycode = keys[0].keycode;
+    g_free(keys);
+    gdk_event_set_device(event, gdk_seat_get_keyboard(gdk_display_get_default_seat(display)));
+    gtk_main_do_event(event);
+    gdk_event_free(event);
+}
+
+/* Pressed and released: a display widget releases in the guest what it saw pressed. */
+static void
+send_key(GtkWidget *widget, guint keyval, GdkModifierType state)
+{
+    send_key_event(widget, GDK_KEY_PRESS, keyval, state);
+    send_key_event(widget, GDK_KEY_RELEASE, keyval, state);
+}
+
+/* On the screen, the window's shortcuts are the guest's keys; elsewhere they are the window's. */
+static void
+check_window_keys(SvmVmWindow *window, SvmDisplayPage *page)
+{
+    GtkWidget *screen = svm_display_page_get_screen(page);
+
+    gtk_window_present(GTK_WINDOW(window));
+    gtk_widget_grab_focus(screen);
+    g_assert_true(svm_display_page_has_focus(page));
+    send_key(screen, GDK_KEY_2, GDK_MOD1_MASK);
+    send_key(screen, GDK_KEY_w, GDK_CONTROL_MASK);
+    g_assert_cmpstr(visible_page(window), ==, "display");
+    g_assert_true(gtk_widget_get_visible(GTK_WIDGET(window)));
+    gtk_widget_grab_focus(child(page, SVM_TYPE_DISPLAY_PAGE, "scale_button"));
+    g_assert_false(svm_display_page_has_focus(page));
+    send_key(screen, GDK_KEY_2, GDK_MOD1_MASK);
+    g_assert_cmpstr(visible_page(window), ==, "overview");
+    svm_vm_window_show_page(window, "display");
+}
+
 static void
 run_window(void)
 {
@@ -315,6 +368,7 @@ run_window(void)
     check_scaling(page);
     check_screenshot(page);
     type_and_reset(page);
+    check_window_keys(window, page);
 
     /* Stopped, the page says so; started again, the screen comes back by itself. */
     connections = svm_display_page_get_connection_count(page);
