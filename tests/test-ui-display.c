@@ -336,6 +336,37 @@ check_window_keys(SvmVmWindow *window, SvmDisplayPage *page)
     svm_vm_window_show_page(window, "display");
 }
 
+/* What the window manager says when it puts the window in or out of full screen. */
+static void
+send_window_state(GtkWidget *window, GdkWindowState state)
+{
+    GdkEvent *event = gdk_event_new(GDK_WINDOW_STATE);
+
+    event->window_state.window = g_object_ref(gtk_widget_get_window(window));
+    event->window_state.changed_mask = GDK_WINDOW_STATE_FULLSCREEN;
+    event->window_state.new_window_state = state;
+    gtk_main_do_event(event);
+    gdk_event_free(event);
+}
+
+/* Full screen leaves the tabs out, and the toggle follows the window: the window manager may
+ * end full screen too. Xvfb has no window manager to grant the request, so the test answers
+ * for it. */
+static void
+check_fullscreen(SvmVmWindow *window, SvmDisplayPage *page)
+{
+    GtkToggleButton *toggle = child(page, SVM_TYPE_DISPLAY_PAGE, "fullscreen_button");
+    GtkWidget *switcher = child(window, SVM_TYPE_VM_WINDOW, "switcher");
+
+    g_assert_true(gtk_widget_is_sensitive(GTK_WIDGET(toggle)));
+    send_window_state(GTK_WIDGET(window), GDK_WINDOW_STATE_FULLSCREEN);
+    g_assert_true(gtk_toggle_button_get_active(toggle));
+    g_assert_false(gtk_widget_get_visible(switcher));
+    send_window_state(GTK_WIDGET(window), 0);
+    g_assert_false(gtk_toggle_button_get_active(toggle));
+    g_assert_true(gtk_widget_get_visible(switcher));
+}
+
 static void
 run_window(void)
 {
@@ -369,6 +400,7 @@ run_window(void)
     check_screenshot(page);
     type_and_reset(page);
     check_window_keys(window, page);
+    check_fullscreen(window, page);
 
     /* Stopped, the page says so; started again, the screen comes back by itself. */
     connections = svm_display_page_get_connection_count(page);
