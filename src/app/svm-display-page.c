@@ -196,6 +196,8 @@ screen_closed(SvmDisplayPage *self)
 static void
 screen_ready(SvmDisplayPage *self)
 {
+    g_autofree char *text = NULL;
+
     if (self->connected)
         return;
     self->connected = TRUE;
@@ -203,12 +205,9 @@ screen_ready(SvmDisplayPage *self)
     self->failures = 0;
     gtk_stack_set_visible_child_name(self->view, "screen");
     /* TRANSLATORS: %s is VNC or SPICE */
-    {
-        g_autofree char *text = g_strdup_printf(_("Connected to the VM's screen (%s)."),
-                                                svirt_display_kind_to_string(self->kind));
-
-        set_state(self, "video-display-symbolic", text);
-    }
+    text = g_strdup_printf(_("Connected to the VM's screen (%s)."),
+                           svirt_display_kind_to_string(self->kind));
+    set_state(self, "video-display-symbolic", text);
     sync_controls(self);
     if (gtk_widget_get_mapped(GTK_WIDGET(self)))
         gtk_widget_grab_focus(self->screen);
