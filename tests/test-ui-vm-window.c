@@ -350,6 +350,7 @@ run_window(void)
                     ==, "No display: serial console only.");
     g_assert_null(svm_vm_window_get_error(window));
     check_accessibility(window);
+    svm_vm_window_show_page(window, "overview");
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-overview.png");
 
     /* Security and disks match what svirtctl reports. */

@@ -4,6 +4,7 @@
 
 #include "svm-a11y.h"
 #include "svm-console-page.h"
+#include "svm-display-page.h"
 #include "svm-disks-page.h"
 #include "svm-security-page.h"
 #include "svm-vm-audit-page.h"
@@ -29,6 +30,7 @@ struct _SvmVmWindow {
     GtkLabel *os_value;
     GtkLabel *uri_value;
     GtkLabel *display_value;
+    SvmDisplayPage *display_page;
     SvmSecurityPage *security_page;
     SvmDisksPage *disks_page;
     SvmConsolePage *console_page;
@@ -47,6 +49,9 @@ struct _SvmVmWindow {
     gboolean acting;        /* a start or a forced stop is under way */
     gboolean shutting_down; /* the guest was asked to shut down; Force Off still may follow */
     GtkWidget *force_off_dialog;
+    GSettings *settings;
+    gboolean page_chosen; /* the first page is shown: later page changes are remembered */
+    gboolean choosing;    /* the window, not the user, is changing the page */
 };
 
 enum {
@@ -61,6 +66,10 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_TYPE(SvmVmWindow, svm_vm_window, GTK_TYPE_WINDOW)
 
 static void refresh_step(SvmVmWindow *self, guint generation);
+
+/* The tabs, in order: Alt+1 … Alt+6 show them. */
+static const char *const pages[] = { "display", "overview", "security", "disks", "console",
+                                     "audit" };
 
 static void
 show_error(SvmVmWindow *self, const char *message)
@@ -134,6 +143,31 @@ show_overview(SvmVmWindow *self)
     set_value(self->display_value, o->display);
 }
 
+static gboolean
+is_page(const char *name)
+{
+    return name && g_strv_contains((const char *const *)pages, name);
+}
+
+/* Once the VM's state is known: the page last looked at, else the screen of a running VM, else
+ * its overview. */
+static void
+choose_first_page(SvmVmWindow *self, gboolean running)
+{
+    g_autofree char *last = NULL;
+
+    if (self->page_chosen)
+        return;
+    if (self->settings)
+        last = g_settings_get_string(self->settings, "vm-window-page");
+    self->choosing = TRUE;
+    gtk_stack_set_visible_child_name(self->stack, is_page(last) ? last
+                                                  : running     ? "display"
+                                                                : "overview");
+    self->choosing = FALSE;
+    self->page_chosen = TRUE;
+}
+
 static void
 refresh_done(SvmVmWindow *self, SvirtVmOverview *overview, SvirtVmStatus *status,
              SvirtSettings *settings)
@@ -148,6 +182,8 @@ refresh_done(SvmVmWindow *self, SvirtVmOverview *overview, SvirtVmStatus *status
     svm_security_page_update(self->security_page, status, settings);
     svm_disks_page_update(self->disks_page, status);
     svm_console_page_set_running(self->console_page, running);
+    svm_display_page_set_running(self->display_page, running);
+    choose_first_page(self, running);
     self->refreshing = FALSE;
     self->refresh_count++;
     sync_buttons(self);
@@ -448,14 +484,28 @@ console_has_focus(SvmVmWindow *self)
 }
 
 static gboolean
+on_window_state(GtkWidget *widget, GdkEventWindowState *event)
+{
+    SvmVmWindow *self = SVM_VM_WINDOW(widget);
+
+    /* Full screen is for the VM's screen: the tabs make way. */
+    gtk_widget_set_visible(GTK_WIDGET(self->switcher),
+                           !(event->new_window_state & GDK_WINDOW_STATE_FULLSCREEN));
+    return GTK_WIDGET_CLASS(svm_vm_window_parent_class)->window_state_event(widget, event);
+}
+
+static gboolean
 on_key_press(GtkWidget *widget, GdkEventKey *event)
 {
-    static const char *pages[] = { "overview", "security", "disks", "console", "audit" };
     SvmVmWindow *self = SVM_VM_WINDOW(widget);
     GdkModifierType mods = event->state & gtk_accelerator_get_default_mod_mask();
 
-    /* Alt+1 … Alt+5 switch pages, as in other GNOME applications with tabs. */
-    if (mods == GDK_MOD1_MASK && event->keyval >= GDK_KEY_1 && event->keyval <= GDK_KEY_5) {
+    /* On the VM's screen every key is the guest's. */
+    if (svm_display_page_has_focus(self->display_page))
+        return GTK_WIDGET_CLASS(svm_vm_window_parent_class)->key_press_event(widget, event);
+    /* Alt+1 … Alt+6 switch pages, as in other GNOME applications with tabs. */
+    if (mods == GDK_MOD1_MASK && event->keyval >= GDK_KEY_1 &&
+        event->keyval < GDK_KEY_1 + G_N_ELEMENTS(pages)) {
         svm_vm_window_show_page(self, pages[event->keyval - GDK_KEY_1]);
         return GDK_EVENT_STOP;
     }
@@ -491,7 +541,29 @@ focus_tab(SvmVmWindow *self)
 static void
 on_visible_page(SvmVmWindow *self)
 {
+    const char *name = gtk_stack_get_visible_child_name(self->stack);
+
     focus_tab(self);
+    if (self->choosing)
+        return;
+    /* Chosen before the VM's state was known: that choice stands. */
+    self->page_chosen = TRUE;
+    if (self->settings && is_page(name))
+        g_settings_set_string(self->settings, "vm-window-page", name);
+}
+
+/* Without the installed schema the window works, unremembered; the application says so. */
+static GSettings *
+load_settings(void)
+{
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default();
+    g_autoptr(GSettingsSchema) schema = NULL;
+
+    if (source)
+        schema = g_settings_schema_source_lookup(source, APP_ID, TRUE);
+    if (!schema || !g_settings_schema_has_key(schema, "vm-window-page"))
+        return NULL;
+    return g_settings_new_full(schema, NULL, NULL);
 }
 
 static void
@@ -504,6 +576,7 @@ svm_vm_window_constructed(GObject *object)
     svm_security_page_set_vm(self->security_page, self->engine, self->uuid);
     svm_disks_page_set_vm(self->disks_page, self->engine, self->uuid);
     svm_console_page_set_vm(self->console_page, self->engine, self->uuid);
+    svm_display_page_set_vm(self->display_page, self->engine, self->uuid);
     svm_vm_audit_page_set_vm(self->audit_page, self->engine, self->uuid);
     g_signal_connect_object(self->engine, "vm-event", G_CALLBACK(on_vm_event), self, 0);
     g_signal_connect_object(self->engine, "labels-changed", G_CALLBACK(on_labels_changed), self,
@@ -514,6 +587,10 @@ svm_vm_window_constructed(GObject *object)
     g_signal_connect_object(self->disks_page, "error", G_CALLBACK(on_page_error), self, 0);
     g_signal_connect_object(self->disks_page, "changed", G_CALLBACK(on_page_changed), self, 0);
     g_signal_connect_object(self->audit_page, "error", G_CALLBACK(on_page_error), self, 0);
+    g_signal_connect_object(self->display_page, "error", G_CALLBACK(on_page_error), self, 0);
+    /* Until the VM's state says which page comes first. */
+    gtk_stack_set_visible_child_name(self->stack, "overview");
+    self->choosing = FALSE;
     focus_tab(self);
     set_value(self->uuid_value, self->uuid);
     svm_vm_window_refresh(self);
@@ -529,6 +606,7 @@ svm_vm_window_dispose(GObject *object)
     if (self->force_off_dialog)
         gtk_widget_destroy(g_steal_pointer(&self->force_off_dialog));
     g_clear_object(&self->engine);
+    g_clear_object(&self->settings);
     G_OBJECT_CLASS(svm_vm_window_parent_class)->dispose(object);
 }
 
@@ -591,6 +669,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     object_class->get_property = svm_vm_window_get_property;
     object_class->set_property = svm_vm_window_set_property;
     widget_class->key_press_event = on_key_press;
+    widget_class->window_state_event = on_window_state;
 
     properties[PROP_ENGINE] = g_param_spec_object(
         "engine", NULL, NULL, SVIRT_TYPE_ENGINE,
@@ -600,6 +679,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties(object_class, N_PROPS, properties);
 
+    g_type_ensure(SVM_TYPE_DISPLAY_PAGE);
     g_type_ensure(SVM_TYPE_SECURITY_PAGE);
     g_type_ensure(SVM_TYPE_DISKS_PAGE);
     g_type_ensure(SVM_TYPE_CONSOLE_PAGE);
@@ -623,6 +703,7 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, os_value);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, uri_value);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, display_value);
+    gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, display_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, security_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, disks_page);
     gtk_widget_class_bind_template_child(widget_class, SvmVmWindow, console_page);
@@ -637,9 +718,12 @@ svm_vm_window_class_init(SvmVmWindowClass *klass)
 static void
 svm_vm_window_init(SvmVmWindow *self)
 {
+    /* The stack shows its first page as the template fills it; constructed() picks one. */
+    self->choosing = TRUE;
     gtk_widget_init_template(GTK_WIDGET(self));
     svm_a11y_name_info_bar_close_button(self->info_bar);
     self->cancellable = g_cancellable_new();
+    self->settings = load_settings();
 }
 
 SvmVmWindow *

@@ -10,8 +10,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE(SvmVmWindow, svm_vm_window, SVM, VM_WINDOW, GtkWindow)
 
-/* The details of one VM: overview, security, disks, serial console and audit. It follows the VM's
- * lifecycle events and reads its details again after each change. */
+/* The details of one VM: its screen, overview, security, disks, serial console and audit. It
+ * follows the VM's lifecycle events and reads its details again after each change. It opens on
+ * the page last looked at, else on the screen of a running VM. */
 SvmVmWindow *svm_vm_window_new(GtkWindow *parent, SvirtEngine *engine, const char *vm_uuid);
 void svm_vm_window_refresh(SvmVmWindow *self);
 void svm_vm_window_show_page(SvmVmWindow *self, const char *name);

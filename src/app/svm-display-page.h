@@ -1,0 +1,22 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "svirt-display.h"
+
+G_BEGIN_DECLS
+
+#define SVM_TYPE_DISPLAY_PAGE (svm_display_page_get_type())
+
+G_DECLARE_FINAL_TYPE(SvmDisplayPage, svm_display_page, SVM, DISPLAY_PAGE, GtkBox)
+
+/* The VM's screen, VNC or SPICE, through a socket libvirtd hands over. It connects whenever
+ * the VM is running (again after a restart); keys and the pointer go to the guest. Emits
+ * "error" with a message when a screenshot cannot be saved. */
+SvmDisplayPage *svm_display_page_new(void);
+void svm_display_page_set_vm(SvmDisplayPage *self, SvirtEngine *engine, const char *uuid);
+void svm_display_page_set_running(SvmDisplayPage *self, gboolean running);
+/* Whether the screen has the keyboard focus: then every key belongs to the guest. */
+gboolean svm_display_page_has_focus(SvmDisplayPage *self);
+
+G_END_DECLS
