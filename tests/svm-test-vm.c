@@ -118,6 +118,162 @@ svm_test_write_display_boot_image(const char *path)
     g_assert_no_error(error);
 }
 
+/* ISO 9660 sectors are 2048 bytes; the boot image is loaded in 512-byte units. */
+#define ISO_SECTOR 2048
+#define ISO_PVD 16
+#define ISO_BOOT_RECORD 17
+#define ISO_TERMINATOR 18
+#define ISO_CATALOG 19
+#define ISO_PATH_TABLE_L 20
+#define ISO_PATH_TABLE_M 21
+#define ISO_ROOT 22
+#define ISO_BOOT_IMAGE 23
+#define ISO_SECTORS 32
+
+static void
+put_le16(guint8 *p, guint16 v)
+{
+    p[0] = v & 0xff;
+    p[1] = v >> 8;
+}
+
+static void
+put_be16(guint8 *p, guint16 v)
+{
+    p[0] = v >> 8;
+    p[1] = v & 0xff;
+}
+
+static void
+put_le32(guint8 *p, guint32 v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (v >> (8 * i)) & 0xff;
+}
+
+static void
+put_be32(guint8 *p, guint32 v)
+{
+    for (int i = 0; i < 4; i++)
+        p[3 - i] = (v >> (8 * i)) & 0xff;
+}
+
+/* Both byte orders, as ISO 9660 stores most numbers. */
+static void
+put_both16(guint8 *p, guint16 v)
+{
+    put_le16(p, v);
+    put_be16(p + 2, v);
+}
+
+static void
+put_both32(guint8 *p, guint32 v)
+{
+    put_le32(p, v);
+    put_be32(p + 4, v);
+}
+
+static void
+put_text(guint8 *p, gsize size, const char *text)
+{
+    memset(p, ' ', size);
+    memcpy(p, text, MIN(strlen(text), size));
+}
+
+/* A directory record of the root directory: "." (@name 0) or ".." (@name 1). */
+static void
+put_root_record(guint8 *p, guint8 name)
+{
+    p[0] = 34;
+    put_both32(p + 2, ISO_ROOT);
+    put_both32(p + 10, ISO_SECTOR);
+    p[18] = 126; /* recorded in 2026 */
+    p[19] = 1;
+    p[20] = 1;
+    p[25] = 0x02; /* a directory */
+    put_both16(p + 28, 1);
+    p[32] = 1;
+    p[33] = name;
+}
+
+void
+svm_test_write_display_iso(const char *path)
+{
+    g_autofree guint8 *iso = g_malloc0(ISO_SECTORS * ISO_SECTOR);
+    g_autofree char *boot_path = g_strconcat(path, ".boot", NULL);
+    g_autofree char *boot = NULL;
+    g_autoptr(GError) error = NULL;
+    guint8 *pvd = iso + ISO_PVD * ISO_SECTOR;
+    guint8 *record = iso + ISO_BOOT_RECORD * ISO_SECTOR;
+    guint8 *end = iso + ISO_TERMINATOR * ISO_SECTOR;
+    guint8 *catalog = iso + ISO_CATALOG * ISO_SECTOR;
+    guint8 *root = iso + ISO_ROOT * ISO_SECTOR;
+    guint16 sum = 0;
+    gsize boot_size = 0;
+
+    /* The primary volume descriptor: one root directory, no files. */
+    pvd[0] = 1;
+    memcpy(pvd + 1, "CD001", 5);
+    pvd[6] = 1;
+    put_text(pvd + 8, 32, "");
+    put_text(pvd + 40, 32, "SVM_TEST_DISPLAY");
+    put_both32(pvd + 80, ISO_SECTORS);
+    put_both16(pvd + 120, 1);
+    put_both16(pvd + 124, 1);
+    put_both16(pvd + 128, ISO_SECTOR);
+    put_both32(pvd + 132, 10);
+    put_le32(pvd + 140, ISO_PATH_TABLE_L);
+    put_be32(pvd + 148, ISO_PATH_TABLE_M);
+    put_root_record(pvd + 156, 0);
+    put_text(pvd + 190, 623, "");
+    for (int i = 0; i < 4; i++) /* no creation, modification, expiry or effective date */
+        memset(pvd + 813 + 17 * i, '0', 16);
+    pvd[881] = 1;
+
+    /* The path tables, each with the root alone. */
+    iso[ISO_PATH_TABLE_L * ISO_SECTOR] = 1;
+    put_le32(iso + ISO_PATH_TABLE_L * ISO_SECTOR + 2, ISO_ROOT);
+    put_le16(iso + ISO_PATH_TABLE_L * ISO_SECTOR + 6, 1);
+    iso[ISO_PATH_TABLE_M * ISO_SECTOR] = 1;
+    put_be32(iso + ISO_PATH_TABLE_M * ISO_SECTOR + 2, ISO_ROOT);
+    put_be16(iso + ISO_PATH_TABLE_M * ISO_SECTOR + 6, 1);
+    put_root_record(root, 0);
+    put_root_record(root + 34, 1);
+
+    /* El Torito: the boot record points at the catalog. */
+    memcpy(record + 1, "CD001", 5);
+    record[6] = 1;
+    memcpy(record + 7, "EL TORITO SPECIFICATION", 23);
+    put_le32(record + 0x47, ISO_CATALOG);
+    end[0] = 255;
+    memcpy(end + 1, "CD001", 5);
+    end[6] = 1;
+
+    /* The catalog: a validation entry for x86, whose 16-bit words sum to 0, and the default
+     * entry: bootable, no emulation, loaded at 0x7c00 (segment 0 means the default), four
+     * 512-byte sectors from the boot image's sector. */
+    catalog[0] = 1;
+    catalog[30] = 0x55;
+    catalog[31] = 0xAA;
+    for (int i = 0; i < 32; i += 2)
+        sum += catalog[i] | (catalog[i + 1] << 8);
+    put_le16(catalog + 28, (guint16)(0x10000 - sum));
+    catalog[32] = 0x88;
+    put_le16(catalog + 32 + 6, 4);
+    put_le32(catalog + 32 + 8, ISO_BOOT_IMAGE);
+
+    /* The boot sector is the display boot image's first sector. */
+    svm_test_write_display_boot_image(boot_path);
+    g_assert_true(g_file_get_contents(boot_path, &boot, &boot_size, &error));
+    g_assert_no_error(error);
+    g_unlink(boot_path);
+    g_assert_cmpuint(boot_size, >=, ISO_SECTOR);
+    memcpy(iso + ISO_BOOT_IMAGE * ISO_SECTOR, boot, ISO_SECTOR);
+
+    g_assert_true(g_file_set_contents(path, (const char *)iso, ISO_SECTORS * ISO_SECTOR, &error));
+    g_assert_no_error(error);
+}
+
 void
 svm_test_write_blank_image(const char *path, gsize size)
 {

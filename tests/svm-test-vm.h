@@ -45,6 +45,9 @@ void svm_test_write_boot_image(const char *path);
  * from row 1 on (bright white on blue) and sends it to COM1. Keys without a character (arrows,
  * F1…) are read and dropped. */
 void svm_test_write_display_boot_image(const char *path);
+/* An ISO 9660 CD-ROM image that boots the same code through El Torito (no emulation), as an
+ * installer's ISO boots. */
+void svm_test_write_display_iso(const char *path);
 /* A VNC display reached only through libvirt and a VGA card, as a new VM gets them. */
 #define SVM_TEST_DISPLAY_DEVICES                                                                  \
     "<graphics type='vnc'><listen type='none'/></graphics><video><model type='vga'/></video>"

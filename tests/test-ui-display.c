@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "svm-test-fixture.h"
+#include "svm-test-screen.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -24,52 +25,10 @@
 #define SPICE_NO_LISTEN                                                                        \
     "<graphics type='spice'><listen type='none'/></graphics><video><model type='vga'/></video>"
 
-#define MARKER "SVIRT-OK"
-#define MARKER_CELLS 8
-
-/* 16-bit real mode, loaded at 0x7c00: writes the marker white on blue (attribute 0x1f) in the
- * first cells of VGA text memory (0xb800:0) and on COM1 (0x3f8), then reads keys through the
- * BIOS (int 16h) and writes each to the next cell and to COM1. */
-static const guint8 vga_boot_code[] = {
-    0xFB,             /* sti */
-    0xFC,             /* cld */
-    0x31, 0xC0,       /* xor ax, ax */
-    0x8E, 0xD8,       /* mov ds, ax */
-    0xB8, 0x00, 0xB8, /* mov ax, 0xb800 */
-    0x8E, 0xC0,       /* mov es, ax */
-    0xBE, 0x2B, 0x7C, /* mov si, 0x7c2b (the marker below) */
-    0x31, 0xFF,       /* xor di, di */
-    0xBA, 0xF8, 0x03, /* mov dx, 0x3f8 */
-    0xB4, 0x1F,       /* mov ah, 0x1f */
-    0xAC,             /* print: lodsb */
-    0x84, 0xC0,       /* test al, al */
-    0x74, 0x04,       /* jz keys */
-    0xAB,             /* stosw */
-    0xEE,             /* out dx, al */
-    0xEB, 0xF7,       /* jmp print */
-    0x30, 0xE4,       /* keys: xor ah, ah */
-    0xCD, 0x16,       /* int 0x16 (wait for a key: al = its character) */
-    0xB4, 0x1F,       /* mov ah, 0x1f */
-    0xAB,             /* stosw */
-    0xBA, 0xF8, 0x03, /* mov dx, 0x3f8 */
-    0xEE,             /* out dx, al */
-    0xEB, 0xF3,       /* jmp keys */
-};
-
-static void
-write_vga_boot_image(const char *path)
-{
-    g_autofree guint8 *image = g_malloc0(1024 * 1024);
-    g_autoptr(GError) error = NULL;
-
-    G_STATIC_ASSERT(sizeof(vga_boot_code) == 0x2B);
-    memcpy(image, vga_boot_code, sizeof(vga_boot_code));
-    memcpy(image + sizeof(vga_boot_code), MARKER, sizeof(MARKER));
-    image[510] = 0x55;
-    image[511] = 0xAA;
-    g_assert_true(g_file_set_contents(path, (const char *)image, 1024 * 1024, &error));
-    g_assert_no_error(error);
-}
+#define MARKER SVM_TEST_DISPLAY_MARKER
+#define MARKER_CELLS (sizeof(MARKER) - 1)
+/* The guest echoes typed keys from the start of this row. */
+#define KEY_ROW 1
 
 static gpointer
 child(gpointer widget, GType type, const char *name)
@@ -89,81 +48,11 @@ visible_page(SvmVmWindow *window)
     return gtk_stack_get_visible_child_name(child(window, SVM_TYPE_VM_WINDOW, "stack"));
 }
 
-/* How the pixels of text cell (@col, @row) look: blue background, white glyph, other. */
-typedef struct {
-    guint blue;
-    guint white;
-    guint other;
-} Cell;
-
-static Cell
-read_cell(GdkPixbuf *pixbuf, guint col, guint row)
-{
-    int w = gdk_pixbuf_get_width(pixbuf) / 80;
-    int h = gdk_pixbuf_get_height(pixbuf) / 25;
-    int stride = gdk_pixbuf_get_rowstride(pixbuf);
-    int channels = gdk_pixbuf_get_n_channels(pixbuf);
-    const guint8 *pixels = gdk_pixbuf_read_pixels(pixbuf);
-    Cell cell = { 0 };
-
-    for (int y = row * h; y < (int)(row + 1) * h; y++) {
-        for (int x = col * w; x < (int)(col + 1) * w; x++) {
-            const guint8 *p = pixels + y * stride + x * channels;
-
-            if (p[0] < 60 && p[1] < 60 && p[2] > 140)
-                cell.blue++;
-            else if (p[0] > 200 && p[1] > 200 && p[2] > 200)
-                cell.white++;
-            else
-                cell.other++;
-        }
-    }
-    return cell;
-}
-
-/* A cell the guest wrote: a white character on blue, nothing else. */
-static gboolean
-cell_is_guests(GdkPixbuf *pixbuf, guint col)
-{
-    Cell c = read_cell(pixbuf, col, 0);
-
-    return c.other == 0 && c.blue > 0 && c.white > 0;
-}
-
-typedef struct {
-    SvmDisplayPage *page;
-    guint first;
-    guint last; /* the cells [first, last) are the guest's */
-    gboolean want;
-    guint connections; /* and the page has connected more often than this */
-} Screen;
-
-static gboolean
-screen_shows(gpointer data)
-{
-    Screen *s = data;
-    g_autoptr(GdkPixbuf) pixbuf = NULL;
-
-    if (!svm_display_page_is_connected(s->page) ||
-        svm_display_page_get_connection_count(s->page) <= s->connections)
-        return FALSE;
-    pixbuf = svm_display_page_get_pixbuf(s->page);
-    if (!pixbuf || gdk_pixbuf_get_width(pixbuf) < 640)
-        return FALSE;
-    for (guint col = s->first; col < s->last; col++) {
-        if (cell_is_guests(pixbuf, col) != s->want)
-            return FALSE;
-    }
-    return TRUE;
-}
-
 static void
-wait_screen(SvmDisplayPage *page, guint first, guint last, gboolean want, guint connections,
-            const char *what)
+wait_screen(SvmDisplayPage *page, guint row, guint first, guint last, gboolean want,
+            guint connections, const char *what)
 {
-    Screen s = { page, first, last, want, connections };
-
-    svm_test_wait_for(screen_shows, &s, WAIT_MS, what);
+    svm_test_screen_wait(page, row, first, last, want, connections, WAIT_MS, what);
 }
 
 static gboolean
@@ -249,8 +138,7 @@ check_screenshot(SvmDisplayPage *page)
     g_assert_no_error(error);
     saved = gdk_pixbuf_new_from_file(path, &error);
     g_assert_no_error(error);
-    for (guint col = 0; col < MARKER_CELLS; col++)
-        g_assert_true(cell_is_guests(saved, col));
+    g_assert_true(svm_test_screen_cells_are_guests(saved, 0, 0, MARKER_CELLS));
     g_assert_false(svm_display_page_save_screenshot(page, bad, &error));
     g_assert_nonnull(strstr(error->message, bad));
     svm_test_rmdir(dir);
@@ -265,9 +153,8 @@ type_and_reset(SvmDisplayPage *page)
 
     /* Typed keys reach the guest, which shows them in the next cells and on its serial port. */
     svm_display_page_type_keys(page, keys, G_N_ELEMENTS(keys));
-    wait_screen(page, MARKER_CELLS, MARKER_CELLS + 3, TRUE, connections,
-                "the typed keys echoed on the screen");
-    svm_test_wait_for(serial_has, MARKER "xyz", WAIT_MS, "the typed keys on the serial port");
+    wait_screen(page, KEY_ROW, 0, 3, TRUE, connections, "the typed keys echoed on the screen");
+    svm_test_wait_for(serial_has, MARKER "\r\nxyz", WAIT_MS, "the typed keys on the serial port");
     if (g_str_equal(g_getenv(ENV_KIND), "vnc"))
         svm_test_save_screenshot(gtk_widget_get_toplevel(GTK_WIDGET(page)), "vm-display.png");
     else
@@ -278,9 +165,8 @@ type_and_reset(SvmDisplayPage *page)
      * typed keys are gone. */
     g_assert_nonnull(actions);
     g_action_group_activate_action(actions, "send-key", g_variant_new_string("ctrl-alt-del"));
-    wait_screen(page, MARKER_CELLS, MARKER_CELLS + 3, FALSE, connections,
-                "the guest to reset after Ctrl+Alt+Del");
-    wait_screen(page, 0, MARKER_CELLS, TRUE, connections, "the marker after the reset");
+    wait_screen(page, KEY_ROW, 0, 3, FALSE, connections, "the guest to reset after Ctrl+Alt+Del");
+    wait_screen(page, 0, 0, MARKER_CELLS, TRUE, connections, "the marker after the reset");
 }
 
 /* A key press or release as the window system delivers it: to the toplevel, which hands it on
@@ -391,7 +277,7 @@ run_window(void)
 
     /* A running VM opens on its screen, which shows what the guest wrote to VGA memory. */
     g_assert_cmpstr(visible_page(window), ==, "display");
-    wait_screen(page, 0, MARKER_CELLS, TRUE, 0, "the marker on the screen");
+    wait_screen(page, 0, 0, MARKER_CELLS, TRUE, 0, "the marker on the screen");
     g_assert_nonnull(strstr(gtk_label_get_text(child(page, SVM_TYPE_DISPLAY_PAGE, "state_label")),
                             g_str_equal(g_getenv(ENV_KIND), "vnc") ? "VNC" : "SPICE"));
     g_assert_true(gtk_widget_is_sensitive(child(page, SVM_TYPE_DISPLAY_PAGE, "send_key_button")));
@@ -413,11 +299,10 @@ run_window(void)
                                                  "screenshot_button")));
     g_assert_true(svirt_engine_start_vm(engine, vm, NULL, &error));
     g_assert_no_error(error);
-    wait_screen(page, 0, MARKER_CELLS, TRUE, connections, "the marker after a restart");
+    wait_screen(page, 0, 0, MARKER_CELLS, TRUE, connections, "the marker after a restart");
     /* And keys reach the guest again. */
     svm_display_page_type_keys(page, (const guint[]){ GDK_KEY_q }, 1);
-    wait_screen(page, MARKER_CELLS, MARKER_CELLS + 1, TRUE, connections,
-                "a key typed after the restart echoed");
+    wait_screen(page, KEY_ROW, 0, 1, TRUE, connections, "a key typed after the restart echoed");
     g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
     wait_state(window, "shutoff");
     gtk_widget_destroy(GTK_WIDGET(window));
@@ -446,7 +331,7 @@ display_screen(const char *kind)
     name = svm_test_vm_name("svm-test-display");
     boot = g_build_filename(dir, "boot.img", NULL);
     serial = g_build_filename(dir, "serial.log", NULL);
-    write_vga_boot_image(boot);
+    svm_test_write_display_boot_image(boot);
     devices = g_strdup_printf("<serial type='file'><source path='%s'/></serial>%s", serial,
                               g_str_equal(kind, "vnc") ? VNC_NO_LISTEN : SPICE_NO_LISTEN);
     xml = svm_test_domain_xml(name, boot, devices);
@@ -551,6 +436,106 @@ test_display_messages(void)
     remove_test_vm(conn, stopped);
 }
 
+static void
+on_add_error(SvmDisplayPage *page, const char *message, gpointer data)
+{
+    g_error("Adding a display failed: %s", message);
+}
+
+static gboolean
+refreshed_since(gpointer data)
+{
+    return svm_vm_window_get_refresh_count(data) >
+           GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(data), "refreshes"));
+}
+
+static gboolean
+add_shown(gpointer data)
+{
+    SvmDisplayPage *page = data;
+
+    return gtk_widget_get_visible(child(page, SVM_TYPE_DISPLAY_PAGE, "add_box"));
+}
+
+static void
+run_add_window(void)
+{
+    const char *vm = g_getenv(ENV_NAME);
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtVmInfo) vm_info = NULL;
+    g_autoptr(SvirtDisplayInfo) info = NULL;
+    SvmVmWindow *window;
+    SvmDisplayPage *page;
+    GtkWidget *add;
+    guint refreshes;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    g_assert_true(svirt_engine_start_vm(engine, vm, NULL, &error));
+    g_assert_no_error(error);
+    vm_info = svirt_engine_lookup_vm(engine, vm, &error);
+    g_assert_no_error(error);
+
+    /* Running, the page says to shut the VM down first. */
+    window = open_window(engine, vm_info->uuid, "running");
+    page = display_page(window);
+    wait_message(page, "shut the VM down and add a display");
+    svm_test_wait_for(add_shown, page, WAIT_MS, "the Add a Display button");
+    add = child(page, SVM_TYPE_DISPLAY_PAGE, "add_button");
+    g_assert_false(gtk_widget_is_sensitive(add));
+    g_assert_false(svm_display_page_can_add_display(page));
+    g_assert_nonnull(strstr(gtk_widget_get_tooltip_text(add), "Shut the VM down first"));
+
+    /* Stopped, it can. */
+    g_assert_true(svirt_engine_stop_vm(engine, vm, TRUE, 0, &error));
+    g_assert_no_error(error);
+    wait_state(window, "shutoff");
+    wait_message(page, "Add a display to see its screen");
+    g_assert_true(svm_display_page_can_add_display(page));
+    g_assert_cmpstr(gtk_combo_box_get_active_id(child(page, SVM_TYPE_DISPLAY_PAGE,
+                                                      "add_kind_combo")),
+                    ==, "vnc");
+    svm_test_save_screenshot(GTK_WIDGET(window), "vm-display-add.png");
+    refreshes = svm_vm_window_get_refresh_count(window);
+    g_signal_connect(page, "error", G_CALLBACK(on_add_error), NULL);
+    gtk_button_clicked(GTK_BUTTON(add));
+    /* The definition has it now: the page waits for the VM to start, the button is gone and
+     * the window has read the VM again. */
+    wait_message(page, "Its screen shows here when it starts.");
+    g_assert_false(gtk_widget_get_visible(child(page, SVM_TYPE_DISPLAY_PAGE, "add_box")));
+    g_object_set_data(G_OBJECT(window), "refreshes", GUINT_TO_POINTER(refreshes));
+    svm_test_wait_for(refreshed_since, window, WAIT_MS, "the window to read the VM again");
+    info = svirt_display_get_info(engine, vm, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(info->kind, ==, SVIRT_DISPLAY_VNC);
+    gtk_widget_destroy(GTK_WIDGET(window));
+}
+
+/* A VM with only a serial console gets a display from its Display page while it is stopped;
+ * running, the page says to shut it down first. */
+static void
+test_display_add(void)
+{
+    g_autoptr(virConnect) conn = NULL;
+    SvmTestVm vm = { 0 };
+
+    if (g_test_subprocess()) {
+        run_add_window();
+        return;
+    }
+    conn = virConnectOpen(URI);
+    g_assert_nonnull(conn);
+    svm_test_vm_define(conn, &vm, "svm-test-display-add", NULL, SVM_TEST_VM_PTY_CONSOLE);
+    g_clear_pointer(&conn, virConnectClose);
+    g_setenv(ENV_NAME, vm.name, TRUE);
+    g_test_trap_subprocess(NULL, 300 * G_USEC_PER_SEC,
+                           G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+
+    conn = virConnectOpen(URI);
+    svm_test_vm_undefine(conn, &vm);
+    g_test_trap_assert_passed();
+}
+
 /* The details open on the page last looked at; with none, on the screen of a running VM and
  * the overview of a stopped one. */
 static void
@@ -604,6 +589,7 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/display/vnc", test_display_vnc);
     g_test_add_func("/ui/display/spice", test_display_spice);
     g_test_add_func("/ui/display/messages", test_display_messages);
+    g_test_add_func("/ui/display/add", test_display_add);
     g_test_add_func("/ui/display/remembered-page", test_display_remembered_page);
     return g_test_run();
 }

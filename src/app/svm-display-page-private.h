@@ -12,6 +12,8 @@ guint svm_display_page_get_connection_count(SvmDisplayPage *self);
 GtkWidget *svm_display_page_get_screen(SvmDisplayPage *self);
 /* What the guest shows now, at its own size; NULL when not connected. */
 GdkPixbuf *svm_display_page_get_pixbuf(SvmDisplayPage *self);
+/* Whether the Add a Display button is shown and can be pressed. */
+gboolean svm_display_page_can_add_display(SvmDisplayPage *self);
 /* The message shown in place of the screen. */
 const char *svm_display_page_get_message(SvmDisplayPage *self);
 /* Sends the key combination named @id of the Send Key menu ("ctrl-alt-del", "ctrl-alt-f1",

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "svirt-devices.h"
 #include "svm-display-page-private.h"
 
 /* A display that closes while the VM runs is opened again, this often in a row. */
@@ -26,6 +27,9 @@ struct _SvmDisplayPage {
     GtkImage *message_icon;
     GtkLabel *message_label;
     GtkScrolledWindow *scroller;
+    GtkWidget *add_box;
+    GtkComboBoxText *add_kind_combo;
+    GtkWidget *add_button;
 
     SvirtEngine *engine;
     char *uuid;
@@ -38,6 +42,8 @@ struct _SvmDisplayPage {
     gboolean running;
     gboolean known;            /* set_running() was called */
     gboolean fetching;
+    gboolean adding;           /* a display is being added to the definition */
+    gboolean kinds_asked;      /* whether the host offers SPICE has been asked */
     gboolean connected;
     gboolean grabbed;
     gboolean spice_shown;      /* the SPICE screen has its first frame */
@@ -51,6 +57,7 @@ struct _SvmDisplayPage {
 
 enum {
     SIGNAL_ERROR,
+    SIGNAL_CHANGED,
     N_SIGNALS,
 };
 
@@ -95,17 +102,65 @@ show_message(SvmDisplayPage *self, const char *icon, const char *text)
     gtk_image_set_from_icon_name(self->message_icon, icon, GTK_ICON_SIZE_DIALOG);
     gtk_label_set_text(self->message_label, text);
     gtk_stack_set_visible_child_name(self->view, "message");
+    gtk_widget_set_visible(self->add_box, FALSE);
     set_state(self, icon, text);
+}
+
+/* A VM without a display gets one only while it is stopped. */
+static void
+sync_add(SvmDisplayPage *self)
+{
+    gboolean can = !self->running && !self->adding;
+
+    gtk_widget_set_visible(self->add_box, TRUE);
+    gtk_widget_set_sensitive(self->add_button, can);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->add_kind_combo), can);
+    gtk_widget_set_tooltip_text(self->add_button,
+                                self->running
+                                    ? _("Shut the VM down first: a display can be added only "
+                                        "to a stopped VM.")
+                                    : _("Adds a screen reached only through libvirt, with a "
+                                        "video card and a USB tablet, from the VM's next "
+                                        "start."));
+}
+
+static void
+on_spice_known(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmDisplayPage) self = user_data;
+    g_autoptr(GError) error = NULL;
+
+    if (svirt_engine_has_display_kind_finish(SVIRT_ENGINE(source), result, &error))
+        gtk_combo_box_text_append(self->add_kind_combo, "spice", _("SPICE"));
+    else if (error)
+        g_debug("Whether the host offers SPICE is unknown: %s", error->message);
+}
+
+static void
+ask_kinds(SvmDisplayPage *self)
+{
+    if (self->kinds_asked || !self->engine)
+        return;
+    self->kinds_asked = TRUE;
+    svirt_engine_has_display_kind_async(self->engine, SVIRT_DISPLAY_SPICE, "qemu", NULL,
+                                        on_spice_known, g_object_ref(self));
 }
 
 static void
 show_stopped(SvmDisplayPage *self)
 {
-    if (self->info && self->info->kind == SVIRT_DISPLAY_NONE)
+    if (self->info && self->info->kind == SVIRT_DISPLAY_NONE) {
         show_message(self, "utilities-terminal-symbolic",
-                     _("This VM has only a serial console. What it prints shows on the Console "
-                       "page."));
-    else
+                     self->running
+                         ? _("This VM has only a serial console. What it prints shows on the "
+                             "Console page. To see a screen, shut the VM down and add a "
+                             "display.")
+                         : _("This VM has only a serial console. What it prints shows on the "
+                             "Console page. Add a display to see its screen from its next "
+                             "start."));
+        sync_add(self);
+        ask_kinds(self);
+    } else
         show_message(self, "system-shutdown-symbolic",
                      _("The VM is not running. Its screen shows here when it starts."));
 }
@@ -493,6 +548,58 @@ fetch_info(SvmDisplayPage *self)
                                  g_object_ref(self));
 }
 
+static void
+on_display_added(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(SvmDisplayPage) self = user_data;
+    g_autoptr(GError) error = NULL;
+    gboolean ok = svirt_engine_add_display_finish(SVIRT_ENGINE(source), result, &error);
+
+    self->adding = FALSE;
+    if (!self->engine) /* the page has been closed */
+        return;
+    if (!ok) {
+        sync_add(self);
+        g_signal_emit(self, signals[SIGNAL_ERROR], 0, error->message);
+        return;
+    }
+    /* What the definition has now decides what the page shows. */
+    g_clear_pointer(&self->info, svirt_display_info_free);
+    self->fetching = FALSE;
+    fetch_info(self);
+    g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+svm_display_page_add_display(SvmDisplayPage *self, SvirtDisplayKind kind)
+{
+    g_return_if_fail(SVM_IS_DISPLAY_PAGE(self));
+    if (self->adding || self->running || !self->engine || !self->uuid)
+        return;
+    self->adding = TRUE;
+    sync_add(self);
+    set_state(self, "content-loading-symbolic", _("Adding a display…"));
+    svirt_engine_add_display_async(self->engine, self->uuid, kind, NULL, on_display_added,
+                                   g_object_ref(self));
+}
+
+static void
+on_add_clicked(GtkButton *button, SvmDisplayPage *self)
+{
+    const char *id = gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->add_kind_combo));
+
+    svm_display_page_add_display(self, g_strcmp0(id, "spice") == 0 ? SVIRT_DISPLAY_SPICE
+                                                                   : SVIRT_DISPLAY_VNC);
+}
+
+gboolean
+svm_display_page_can_add_display(SvmDisplayPage *self)
+{
+    g_return_val_if_fail(SVM_IS_DISPLAY_PAGE(self), FALSE);
+    return gtk_widget_get_visible(self->add_box) &&
+           gtk_widget_is_sensitive(self->add_button);
+}
+
 void
 svm_display_page_set_running(SvmDisplayPage *self, gboolean running)
 {
@@ -724,6 +831,7 @@ svm_display_page_set_vm(SvmDisplayPage *self, SvirtEngine *engine, const char *u
     self->uuid = g_strdup(uuid);
     g_clear_pointer(&self->info, svirt_display_info_free);
     self->known = FALSE;
+    self->kinds_asked = FALSE;
 }
 
 gboolean
@@ -799,6 +907,9 @@ svm_display_page_class_init(SvmDisplayPageClass *klass)
 
     signals[SIGNAL_ERROR] = g_signal_new("error", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+    signals[SIGNAL_CHANGED] = g_signal_new("changed", G_TYPE_FROM_CLASS(klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           0);
 
     gtk_widget_class_set_template_from_resource(widget_class,
                                                 "/org/svirt/Manager/svm-display-page.ui");
@@ -813,6 +924,10 @@ svm_display_page_class_init(SvmDisplayPageClass *klass)
     gtk_widget_class_bind_template_child(widget_class, SvmDisplayPage, message_icon);
     gtk_widget_class_bind_template_child(widget_class, SvmDisplayPage, message_label);
     gtk_widget_class_bind_template_child(widget_class, SvmDisplayPage, scroller);
+    gtk_widget_class_bind_template_child(widget_class, SvmDisplayPage, add_box);
+    gtk_widget_class_bind_template_child(widget_class, SvmDisplayPage, add_kind_combo);
+    gtk_widget_class_bind_template_child(widget_class, SvmDisplayPage, add_button);
+    gtk_widget_class_bind_template_callback(widget_class, on_add_clicked);
     gtk_widget_class_bind_template_callback(widget_class, on_scale_toggled);
     gtk_widget_class_bind_template_callback(widget_class, on_screenshot_clicked);
     gtk_widget_class_bind_template_callback(widget_class, on_fullscreen_toggled);
@@ -832,6 +947,8 @@ svm_display_page_init(SvmDisplayPage *self)
     g_action_map_add_action_entries(G_ACTION_MAP(group), actions, G_N_ELEMENTS(actions), self);
     gtk_widget_insert_action_group(GTK_WIDGET(self), "display", G_ACTION_GROUP(group));
     gtk_menu_button_set_menu_model(self->send_key_button, menu);
+    gtk_combo_box_text_append(self->add_kind_combo, "vnc", _("VNC"));
+    gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->add_kind_combo), "vnc");
     sync_controls(self);
     show_message(self, "system-shutdown-symbolic",
                  _("The VM is not running. Its screen shows here when it starts."));

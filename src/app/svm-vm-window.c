@@ -588,6 +588,8 @@ svm_vm_window_constructed(GObject *object)
     g_signal_connect_object(self->disks_page, "changed", G_CALLBACK(on_page_changed), self, 0);
     g_signal_connect_object(self->audit_page, "error", G_CALLBACK(on_page_error), self, 0);
     g_signal_connect_object(self->display_page, "error", G_CALLBACK(on_page_error), self, 0);
+    g_signal_connect_object(self->display_page, "changed", G_CALLBACK(on_page_changed), self,
+                            0);
     /* Until the VM's state says which page comes first. */
     gtk_stack_set_visible_child_name(self->stack, "overview");
     self->choosing = FALSE;
