@@ -8,6 +8,7 @@
 #include "svm-new-vm-assistant-private.h"
 #include "svm-vm-window-private.h"
 #include "svm-test-fixture.h"
+#include "svm-test-screen.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -901,6 +902,144 @@ test_small_screen(void)
     gtk_widget_destroy(GTK_WIDGET(a));
 }
 
+/* The VM the ISO test creates: its name and install image, passed to its subprocess. */
+#define ENV_ISO_NAME "SVM_TEST_ISO_VM"
+#define ENV_ISO_PATH "SVM_TEST_ISO_PATH"
+/* TCG on a loaded machine: a boot can take far longer than alone. */
+#define BOOT_MS 120000
+
+static gboolean
+window_is_state(gpointer data)
+{
+    SvmVmWindow *window = data;
+    const SvirtVmOverview *o = svm_vm_window_get_overview(window);
+    const char *want = g_object_get_data(G_OBJECT(window), "want-state");
+
+    return o && g_str_equal(svirt_vm_state_to_id(o->state), want);
+}
+
+static void
+wait_state(SvmVmWindow *window, const char *state)
+{
+    g_object_set_data(G_OBJECT(window), "want-state", (gpointer)state);
+    svm_test_wait_for(window_is_state, window, BOOT_MS, state);
+}
+
+static gboolean
+button_sensitive(gpointer data)
+{
+    return gtk_widget_is_sensitive(data);
+}
+
+/* What a user does with an installer ISO: the assistant makes a VM that boots it, with the
+ * defaults (a VNC display, a dynamic label), and starts it; the details show its screen. */
+static void
+run_iso_screen(void)
+{
+    const char *name = g_getenv(ENV_ISO_NAME);
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(URI);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *uuid = NULL;
+    g_autofree char *xml = NULL;
+    static const guint keys[] = { GDK_KEY_h, GDK_KEY_i };
+    SvmNewVmAssistant *a;
+    SvmVmWindow *details;
+    SvmDisplayPage *page;
+    GtkWidget *start;
+    guint connections;
+
+    g_assert_true(svirt_engine_connect(engine, NULL, &error));
+    a = svm_new_vm_assistant_new(NULL, engine);
+    g_signal_connect(a, "vm-created", G_CALLBACK(on_vm_created), &uuid);
+    gtk_widget_show(GTK_WIDGET(a));
+    svm_test_wait_for(not_busy, a, 10000, "pools and networks");
+    gtk_entry_set_text(child(a, "name_entry"), name);
+    gtk_spin_button_set_value(child(a, "memory_spin"), 32);
+    next_page(a, 1);
+    gtk_toggle_button_set_active(child(a, "source_iso"), TRUE);
+    gtk_entry_set_text(child(a, "source_entry"), g_getenv(ENV_ISO_PATH));
+    next_page(a, 2);
+    next_page(a, 3); /* no disk: the ISO boots */
+    g_assert_cmpstr(gtk_combo_box_get_active_id(child(a, "display_combo")), ==, "vnc");
+    next_page(a, 4);
+    next_page(a, 5);
+    svm_test_wait_for(not_busy, a, 10000, "the preview");
+    gtk_toggle_button_set_active(child(a, "start_check"), TRUE);
+    g_object_add_weak_pointer(G_OBJECT(a), (gpointer *)&a);
+    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Create")));
+    svm_test_wait_for(created_or_failed, a, 60000, "the VM to be created and started");
+    g_assert_cmpstr(svm_new_vm_assistant_get_error(a), ==, NULL);
+    g_assert_nonnull(uuid);
+    xml = svirt_engine_get_domain_xml(engine, uuid, TRUE, NULL);
+    g_assert_nonnull(strstr(xml, "device='cdrom'"));
+    g_assert_nonnull(strstr(xml, "<listen type='none'/>"));
+
+    /* Open, then the Display tab: the installer's screen, marker and all. */
+    gtk_button_clicked(GTK_BUTTON(shown_button(a, "_Open")));
+    details = find_details(uuid);
+    g_assert_nonnull(details);
+    gtk_window_set_default_size(GTK_WINDOW(details), 980, 640);
+    wait_state(details, "running");
+    svm_vm_window_show_page(details, "display");
+    page = svm_test_template_child(details, SVM_TYPE_VM_WINDOW, "display_page");
+    svm_test_screen_wait(page, 0, 0, strlen(SVM_TEST_DISPLAY_MARKER), TRUE, 0, BOOT_MS,
+                         "the ISO's screen");
+    /* Typed keys reach the guest, which shows them on the next row. */
+    svm_display_page_type_keys(page, keys, G_N_ELEMENTS(keys));
+    svm_test_screen_wait(page, 1, 0, 2, TRUE, 0, BOOT_MS, "the typed keys on the screen");
+    svm_test_save_screenshot(GTK_WIDGET(details), "vm-display-from-iso.png");
+
+    /* A restart: stopped, the page says so; started with the window's Start button, the
+     * screen comes back by itself and takes keys again. */
+    connections = svm_display_page_get_connection_count(page);
+    g_assert_true(svirt_engine_stop_vm(engine, uuid, TRUE, 0, &error));
+    g_assert_no_error(error);
+    wait_state(details, "shutoff");
+    start = svm_test_template_child(details, SVM_TYPE_VM_WINDOW, "start_button");
+    svm_test_wait_for(button_sensitive, start, BOOT_MS, "the Start button");
+    gtk_button_clicked(GTK_BUTTON(start));
+    wait_state(details, "running");
+    svm_test_screen_wait(page, 0, 0, strlen(SVM_TEST_DISPLAY_MARKER), TRUE, connections,
+                         BOOT_MS, "the ISO's screen after the restart");
+    svm_test_screen_wait(page, 1, 0, 2, FALSE, connections, BOOT_MS,
+                         "a fresh screen after the restart");
+    svm_display_page_type_keys(page, keys, 1);
+    svm_test_screen_wait(page, 1, 0, 1, TRUE, connections, BOOT_MS,
+                         "a key typed after the restart");
+    g_assert_true(svirt_engine_stop_vm(engine, uuid, TRUE, 0, &error));
+    g_assert_no_error(error);
+    wait_state(details, "shutoff");
+    gtk_widget_destroy(GTK_WIDGET(details));
+    if (a)
+        gtk_widget_destroy(GTK_WIDGET(a));
+}
+
+/* A VM created from an ISO shows its screen, takes keys and survives a restart. The window
+ * runs in a subprocess, so the VM is removed even when an assertion there fails. */
+static void
+test_iso_screen(void)
+{
+    g_autofree char *dir = NULL;
+    g_autofree char *iso = NULL;
+    g_autofree char *name = NULL;
+
+    if (g_test_subprocess()) {
+        run_iso_screen();
+        return;
+    }
+    dir = svm_test_make_vm_dir("svm-ui-iso");
+    iso = g_build_filename(dir, "installer.iso", NULL);
+    name = svm_test_vm_name("svm-test-ui-iso");
+    svm_test_write_display_iso(iso);
+    g_setenv(ENV_ISO_NAME, name, TRUE);
+    g_setenv(ENV_ISO_PATH, iso, TRUE);
+    g_test_trap_subprocess(NULL, 540 * G_USEC_PER_SEC,
+                           G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+    svm_test_remove_vm(name);
+    svm_test_rmdir(dir);
+    g_test_trap_assert_passed();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -920,5 +1059,6 @@ main(int argc, char *argv[])
     g_test_add_func("/ui/new-vm/shared-clash", test_shared_clash);
     g_test_add_func("/ui/new-vm/name-taken", test_name_taken);
     g_test_add_func("/ui/new-vm/small-screen", test_small_screen);
+    g_test_add_func("/ui/new-vm/iso-screen", test_iso_screen);
     return g_test_run();
 }
