@@ -1,5 +1,9 @@
 #include "config.h"
 
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -338,6 +342,12 @@ on_all_labels_ready(GObject *source, GAsyncResult *result, gpointer user_data)
             self->list_read_seq)
             svm_vm_list_set_labels(self->vm_list, labels);
     }
+    g_clear_pointer(&all, g_ptr_array_unref);
+#ifdef HAVE_MALLOC_TRIM
+    /* The pass parsed every VM's definition on worker threads; what their heaps kept is free
+     * now, and goes back to the system instead of staying in the app's memory. */
+    malloc_trim(0);
+#endif
     g_signal_emit_by_name(self, "labels-loaded");
 }
 
