@@ -8,7 +8,7 @@
 #include "svm-new-vm-assistant-private.h"
 #include "svm-vm-window-private.h"
 #include "svm-test-fixture.h"
-#include "svm-test-screen.h"
+#include "svm-test-app.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
@@ -908,21 +908,10 @@ test_small_screen(void)
 /* TCG on a loaded machine: a boot can take far longer than alone. */
 #define BOOT_MS 120000
 
-static gboolean
-window_is_state(gpointer data)
-{
-    SvmVmWindow *window = data;
-    const SvirtVmOverview *o = svm_vm_window_get_overview(window);
-    const char *want = g_object_get_data(G_OBJECT(window), "want-state");
-
-    return o && g_str_equal(svirt_vm_state_to_id(o->state), want);
-}
-
 static void
 wait_state(SvmVmWindow *window, const char *state)
 {
-    g_object_set_data(G_OBJECT(window), "want-state", (gpointer)state);
-    svm_test_wait_for(window_is_state, window, BOOT_MS, state);
+    svm_test_vm_window_wait_state(window, state, BOOT_MS);
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 
 #include "svirt-devices.h"
 #include "svm-test-cli.h"
+#include "svm-test-app.h"
 #include "svm-test-fixture.h"
 #include "svm-test-ui.h"
 #include "svm-test-util.h"
@@ -113,21 +114,10 @@ zoomed_in(gpointer data)
     return vte_terminal_get_font_scale(data) > 1.0;
 }
 
-static gboolean
-window_is_state(gpointer data)
-{
-    SvmVmWindow *window = data;
-    const SvirtVmOverview *o = svm_vm_window_get_overview(window);
-    const char *want = g_object_get_data(G_OBJECT(window), "want-state");
-
-    return o && g_str_equal(svirt_vm_state_to_id(o->state), want);
-}
-
 static void
 wait_state(SvmVmWindow *window, const char *state)
 {
-    g_object_set_data(G_OBJECT(window), "want-state", (gpointer)state);
-    svm_test_wait_for(window_is_state, window, WAIT_MS, state);
+    svm_test_vm_window_wait_state(window, state, WAIT_MS);
 }
 
 static gboolean

@@ -1,8 +1,26 @@
 #include "config.h"
 
-#include "svm-test-screen.h"
+#include "svm-test-app.h"
 #include "svm-test-util.h"
 #include "svm-test-vm.h"
+
+static gboolean
+window_is_state(gpointer data)
+{
+    SvmVmWindow *window = data;
+    const SvirtVmOverview *o = svm_vm_window_get_overview(window);
+    const char *want = g_object_get_data(G_OBJECT(window), "want-state");
+
+    return o && g_str_equal(svirt_vm_state_to_id(o->state), want);
+}
+
+void
+svm_test_vm_window_wait_state(SvmVmWindow *window, const char *state, guint timeout_ms)
+{
+    g_object_set_data(G_OBJECT(window), "want-state", (gpointer)state);
+    svm_test_wait_for(window_is_state, window, timeout_ms, state);
+    g_object_set_data(G_OBJECT(window), "want-state", NULL);
+}
 
 /* How the pixels of a text cell look: blue background, white glyph, other. */
 typedef struct {

@@ -3,8 +3,13 @@
 #include <gtk/gtk.h>
 
 #include "svm-display-page-private.h"
+#include "svm-vm-window-private.h"
 
 G_BEGIN_DECLS
+
+/* Waits until the details @window show the VM in @state ("running", "shutoff", …); fails the
+ * test after @timeout_ms. */
+void svm_test_vm_window_wait_state(SvmVmWindow *window, const char *state, guint timeout_ms);
 
 /* The VM's screen as the Display page shows it, read as the display boot image writes it
  * (svm_test_write_display_boot_image()): 80x25 text cells, the guest's in bright white on
