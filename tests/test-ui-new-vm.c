@@ -310,6 +310,7 @@ test_create(void)
     summary = gtk_label_get_text(child(a, "summary_label"));
     g_test_message("summary: %s", summary);
     g_assert_nonnull(strstr(summary, " virtual CPU"));
+    g_assert_nonnull(strstr(summary, "VNC display reached only through libvirt"));
     g_assert_false(g_regex_match_simple("(^|[^0-9])1 (virtual CPUs|disks)", summary, 0, 0));
     g_assert_false(g_regex_match_simple("(^|[^0-9])([02-9]|[0-9]{2,}) (virtual CPU|disk)[,.]",
                                         summary, 0, 0));

@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "svirt-display.h"
 #include "svm-new-vm-page.h"
 #include "svm-new-vm-summary.h"
 #include "svm-presentation.h"
@@ -59,6 +60,7 @@ summary_text(const SvirtVmSpec *spec)
 {
     g_autofree char *cpus = NULL;
     g_autofree char *disks = NULL;
+    g_autofree char *display = NULL;
     const char *source;
 
     switch (spec->install) {
@@ -80,11 +82,18 @@ summary_text(const SvirtVmSpec *spec)
     /* TRANSLATORS: part of a summary, e.g. "2 disks" */
     disks = g_strdup_printf(g_dngettext(GETTEXT_PACKAGE, "%u disk", "%u disks", spec->disks->len),
                             spec->disks->len);
+    if (spec->display == SVIRT_DISPLAY_NONE)
+        display = g_strdup(_("no display, serial console only"));
+    else
+        /* TRANSLATORS: part of a summary; %s is VNC or SPICE */
+        display = g_strdup_printf(_("%s display reached only through libvirt"),
+                                  svirt_display_kind_to_name(spec->display));
     /* TRANSLATORS: a summary: VM name, memory, CPUs ("2 virtual CPUs"), install source, disks
-     * ("1 disk"), network */
-    return g_strdup_printf(_("%s: %u MiB of memory, %s, install source: %s, %s, network: %s."),
+     * ("1 disk"), network, display */
+    return g_strdup_printf(_("%s: %u MiB of memory, %s, install source: %s, %s, network: %s, "
+                             "%s."),
                            spec->name, spec->memory_mib, cpus, source, disks,
-                           spec->network ? spec->network : _("user-mode"));
+                           spec->network ? spec->network : _("user-mode"), display);
 }
 
 static const char *
