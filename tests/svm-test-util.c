@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <string.h>
+
 #include "svm-test-util.h"
 
 /* How often a wait looks at its condition when no event wakes it. */
@@ -83,4 +85,42 @@ svm_test_wait_child(GPid pid, guint timeout_ms, const char *what)
     g_child_watch_add(pid, on_child_exit, &exit);
     svm_test_wait_for(child_exited, &exit, timeout_ms, what);
     return exit.status;
+}
+
+void
+svm_test_rpc_log_setenv(const char *path)
+{
+    g_autofree char *outputs = NULL;
+
+    if (!path) {
+        g_unsetenv("LIBVIRT_LOG_FILTERS");
+        g_unsetenv("LIBVIRT_LOG_OUTPUTS");
+        return;
+    }
+    outputs = g_strdup_printf("1:file:%s", path);
+    g_setenv("LIBVIRT_LOG_FILTERS", SVM_TEST_RPC_LOG_FILTERS, TRUE);
+    g_setenv("LIBVIRT_LOG_OUTPUTS", outputs, TRUE);
+}
+
+guint
+svm_test_rpc_log_count(const char *path, goffset from, goffset *end)
+{
+    g_autofree char *log = NULL;
+    gsize len = 0;
+    guint calls = 0;
+
+    if (!g_file_get_contents(path, &log, &len, NULL))
+        len = 0;
+    if (end)
+        *end = (goffset)len;
+    for (const char *line = log ? log + MIN((gsize)from, len) : NULL; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        g_autofree char *text = g_strndup(line, eol ? (gsize)(eol - line) : strlen(line));
+
+        /* Type 0 is a call; replies, events, stream data and keepalives have others. */
+        if (strstr(text, "RPC_CLIENT_MSG_TX_QUEUE:") && strstr(text, " type=0 "))
+            calls++;
+        line = eol ? eol + 1 : NULL;
+    }
+    return calls;
 }

@@ -23,4 +23,17 @@ gboolean svm_test_pointer_is_set(gpointer slot);
  * wait status. */
 int svm_test_wait_child(GPid pid, guint timeout_ms, const char *what);
 
+/* Counting libvirt's round trips: a process whose environment has LIBVIRT_LOG_FILTERS =
+ * SVM_TEST_RPC_LOG_FILTERS and LIBVIRT_LOG_OUTPUTS = "1:file:<log>" when it makes its first
+ * libvirt call (a child process) logs every RPC message its client sends to <log>. */
+#define SVM_TEST_RPC_LOG_FILTERS "1:rpc.netclient"
+
+/* Sets both variables in this process's environment for <log> = @path, or unsets them when
+ * @path is NULL. */
+void svm_test_rpc_log_setenv(const char *path);
+
+/* The calls (not replies, stream data or keepalives) logged in @path from byte @from on; its
+ * size in *@end when @end is not NULL. */
+guint svm_test_rpc_log_count(const char *path, goffset from, goffset *end);
+
 G_END_DECLS

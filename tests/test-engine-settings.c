@@ -616,6 +616,8 @@ test_reach(void)
     g_autoptr(SvirtReach) proposed = NULL;
     g_autoptr(SvirtVmLabels) labels = NULL;
     g_autoptr(SvirtVmLabels) own_labels = NULL;
+    g_autoptr(GPtrArray) listed = NULL;
+    const SvirtVmLabels *listed_labels = NULL;
     g_autoptr(GError) error = NULL;
     virDomainPtr holder;
 
@@ -631,6 +633,9 @@ test_reach(void)
     proposed = svirt_engine_check_reach(engine, TEST_UUID, own, &error);
     g_assert_no_error(error);
     labels = svirt_engine_get_vm_labels(engine, "test", &error);
+    g_assert_no_error(error);
+    /* The list learns it from what its pass read, with no call of its own per VM. */
+    listed = svirt_engine_list_vm_labels(engine, NULL, &error);
     g_assert_no_error(error);
     g_assert_true(svirt_engine_set_settings(engine, "test", own, &error));
     own_labels = svirt_engine_get_vm_labels(engine, "test", &error);
@@ -648,6 +653,15 @@ test_reach(void)
     g_assert_true(g_str_has_prefix(labels->reason, "Not isolated. "));
     g_assert_nonnull(strstr(labels->reason, "'reached-vm'"));
     g_assert_null(strstr(own_labels->reason, "Not isolated"));
+    for (guint i = 0; i < listed->len; i++) {
+        const SvirtVmLabels *l = g_ptr_array_index(listed, i);
+
+        if (g_str_equal(l->uuid, labels->uuid))
+            listed_labels = l;
+    }
+    g_assert_nonnull(listed_labels);
+    g_assert_cmpint(listed_labels->isolation, ==, SVIRT_ISOLATION_PROBLEM);
+    g_assert_cmpstr(listed_labels->reason, ==, labels->reason);
     clear_settings();
 }
 

@@ -255,10 +255,15 @@ char *
 svirt_domain_xml_held_label(const char *live_xml)
 {
     g_autoptr(xmlDoc) doc = svirt_xml_parse(live_xml, NULL);
+
+    return doc ? svirt_domain_doc_held_label(doc) : NULL;
+}
+
+char *
+svirt_domain_doc_held_label(xmlDoc *doc)
+{
     char *label;
 
-    if (!doc)
-        return NULL;
     label = svirt_xml_eval_string(doc, "string(/domain/metadata/*[namespace-uri()='" SVIRT_LIVE_NS
                                        "']/@process)");
     if (!label)
@@ -270,16 +275,32 @@ svirt_domain_xml_held_label(const char *live_xml)
 char *
 svirt_domain_xml_live_attr(const char *live_xml, const char *name)
 {
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(live_xml, NULL);
+
+    return doc ? svirt_domain_doc_live_attr(doc, name) : NULL;
+}
+
+char *
+svirt_domain_doc_live_attr(xmlDoc *doc, const char *name)
+{
     g_autofree char *expr = g_strdup_printf(
         "string(/domain/metadata/*[namespace-uri()='" SVIRT_LIVE_NS "']/@%s)", name);
 
-    return svirt_xml_string(live_xml, expr);
+    return svirt_xml_eval_string(doc, expr);
 }
 
 char *
 svirt_domain_xml_selinux_label(const char *xml)
 {
-    return svirt_xml_string(xml, "string(/domain/seclabel[@model='selinux']/label)");
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, NULL);
+
+    return doc ? svirt_domain_doc_selinux_label(doc) : NULL;
+}
+
+char *
+svirt_domain_doc_selinux_label(xmlDoc *doc)
+{
+    return svirt_xml_eval_string(doc, "string(/domain/seclabel[@model='selinux']/label)");
 }
 
 xmlDoc *
@@ -608,11 +629,16 @@ SvirtSettings *
 svirt_domain_xml_native_settings(const char *xml, GError **error)
 {
     g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, error);
+
+    return doc ? svirt_domain_doc_native_settings(doc, error) : NULL;
+}
+
+SvirtSettings *
+svirt_domain_doc_native_settings(xmlDoc *doc, GError **error)
+{
     g_autoptr(SvirtSettings) settings = NULL;
     xmlNode *seclabel;
 
-    if (!doc)
-        return NULL;
     seclabel = domain_seclabel(xmlDocGetRootElement(doc));
     if (!seclabel)
         return NULL;
@@ -627,9 +653,17 @@ SvirtSettings *
 svirt_domain_xml_settings(const char *xml, const SvirtSettings *stored, gboolean *native,
                           GError **error)
 {
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, error);
+
+    return doc ? svirt_domain_doc_settings(doc, stored, native, error) : NULL;
+}
+
+SvirtSettings *
+svirt_domain_doc_settings(xmlDoc *doc, const SvirtSettings *stored, gboolean *native,
+                          GError **error)
+{
     g_autoptr(GError) local = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    SvirtSettings *settings = svirt_domain_xml_native_settings(xml, &local);
+    SvirtSettings *settings = svirt_domain_doc_native_settings(doc, &local);
 
     if (native)
         *native = settings != NULL;
@@ -639,9 +673,6 @@ svirt_domain_xml_settings(const char *xml, const SvirtSettings *stored, gboolean
         g_propagate_error(error, g_steal_pointer(&local));
         return NULL;
     }
-    doc = svirt_xml_parse(xml, error);
-    if (!doc)
-        return NULL;
     settings = stored ? svirt_settings_copy(stored) : svirt_settings_new();
     add_native_disks(xmlDocGetRootElement(doc), settings->no_relabel_disks);
     return settings;
@@ -651,12 +682,40 @@ gboolean
 svirt_domain_xml_has_selinux_seclabel(const char *xml)
 {
     g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, NULL);
-    g_autofree char *count = NULL;
 
-    if (!doc)
-        return FALSE;
-    count = svirt_xml_eval_string(doc, "string(count(//seclabel[@model='selinux']))");
+    return doc && svirt_domain_doc_has_selinux_seclabel(doc);
+}
+
+gboolean
+svirt_domain_doc_has_selinux_seclabel(xmlDoc *doc)
+{
+    g_autofree char *count =
+        svirt_xml_eval_string(doc, "string(count(//seclabel[@model='selinux']))");
+
     return g_strcmp0(count, "0") != 0;
+}
+
+char *
+svirt_domain_doc_metadata(xmlDoc *doc, const char *ns)
+{
+    xmlNode *metadata = svirt_xml_child(xmlDocGetRootElement(doc), "metadata");
+    g_autoptr(xmlDoc) copy = NULL;
+    g_autoptr(xmlBuffer) buf = NULL;
+    xmlNode *node;
+
+    for (node = metadata ? metadata->children : NULL; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE && node->ns && node->ns->href &&
+            xmlStrEqual(node->ns->href, BAD_CAST ns))
+            break;
+    }
+    if (!node)
+        return NULL;
+    /* Copied into a document of its own, the element declares the namespaces it uses. */
+    copy = xmlNewDoc(BAD_CAST "1.0");
+    xmlDocSetRootElement(copy, xmlDocCopyNode(node, copy, 1));
+    buf = xmlBufferCreate();
+    xmlNodeDump(buf, copy, xmlDocGetRootElement(copy), 0, 0);
+    return g_strdup((const char *)xmlBufferContent(buf));
 }
 
 /* The svm element of @settings in <metadata>, in place of any earlier one. */

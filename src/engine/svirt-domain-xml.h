@@ -63,6 +63,18 @@ char *svirt_domain_xml_live_attr(const char *live_xml, const char *name);
 /* The label of the selinux <seclabel>, whatever its type. */
 char *svirt_domain_xml_selinux_label(const char *xml);
 
+/* The same, read from a definition already parsed, so a list reads each definition once. */
+char *svirt_domain_doc_held_label(xmlDoc *doc);
+char *svirt_domain_doc_live_attr(xmlDoc *doc, const char *name);
+char *svirt_domain_doc_selinux_label(xmlDoc *doc);
+SvirtSettings *svirt_domain_doc_native_settings(xmlDoc *doc, GError **error);
+SvirtSettings *svirt_domain_doc_settings(xmlDoc *doc, const SvirtSettings *stored,
+                                         gboolean *native, GError **error);
+gboolean svirt_domain_doc_has_selinux_seclabel(xmlDoc *doc);
+/* The first element of namespace @ns in the <metadata> of @doc, as text, as
+ * virDomainGetMetadata() would give it; NULL when there is none. */
+char *svirt_domain_doc_metadata(xmlDoc *doc, const char *ns);
+
 /* libvirt's own settings for its selinux driver in a persistent definition: the domain's
  * <seclabel model='selinux'>, and <seclabel relabel='no'> in a disk's <source>. */
 

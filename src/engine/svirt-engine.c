@@ -506,6 +506,40 @@ fill_states(virConnectPtr conn, GHashTable *by_uuid, GPtrArray *vms, GError **er
     return TRUE;
 }
 
+/* The VMs of one kind with their states in one call; FALSE, with libvirt's error reset, where
+ * the driver has no bulk statistics. */
+static gboolean
+collect_stats(virConnectPtr conn, gboolean persistent, GHashTable *by_uuid, GPtrArray *out)
+{
+    virDomainStatsRecordPtr *records = NULL;
+    int n = virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_STATE, &records,
+                                        persistent ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT
+                                                   : VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT);
+
+    if (n < 0) {
+        virResetLastError();
+        return FALSE;
+    }
+    for (int i = 0; i < n; i++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        int state = persistent ? VIR_DOMAIN_SHUTOFF : VIR_DOMAIN_RUNNING;
+
+        SvirtVmInfo *info;
+
+        /* A VM undefined between the two calls is listed once. */
+        if (virDomainGetUUIDString(records[i]->dom, uuid) < 0 ||
+            g_hash_table_contains(by_uuid, uuid))
+            continue;
+        virTypedParamsGetInt(records[i]->params, records[i]->nparams, "state.state", &state);
+        info = svirt_vm_info_new(virDomainGetName(records[i]->dom), uuid, (SvirtVmState)state,
+                                 persistent);
+        g_ptr_array_add(out, info);
+        g_hash_table_add(by_uuid, info->uuid);
+    }
+    virDomainStatsRecordListFree(records);
+    return TRUE;
+}
+
 GPtrArray *
 svirt_engine_list_vms(SvirtEngine *self, GCancellable *cancellable, GError **error)
 {
@@ -520,6 +554,15 @@ svirt_engine_list_vms(SvirtEngine *self, GCancellable *cancellable, GError **err
         return NULL;
     vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_info_free);
     by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
+    /* Two calls, each of which waits in libvirtd for a VM that a start or stop holds. */
+    if (collect_stats(conn, TRUE, by_uuid, vms) && collect_stats(conn, FALSE, by_uuid, vms)) {
+        if (g_cancellable_set_error_if_cancelled(cancellable, error))
+            return NULL;
+        g_ptr_array_sort(vms, compare_vm_info);
+        return g_steal_pointer(&vms);
+    }
+    g_hash_table_remove_all(by_uuid);
+    g_ptr_array_set_size(vms, 0);
     if (!collect_domains(conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, TRUE, by_uuid, vms, error) ||
         !collect_domains(conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, FALSE, by_uuid, vms, error))
         return NULL;

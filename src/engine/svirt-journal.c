@@ -35,6 +35,7 @@ entries_changed(SvirtJournal *journal)
 }
 
 static void vm_free(SvirtJournalVm *vm);
+static void index_entries(SvirtJournal *journal);
 static gboolean read_vms(JsonObject *root, GPtrArray *vms, const char *file, GError **error);
 static void add_vms_json(JsonBuilder *b, GPtrArray *vms);
 
@@ -552,6 +553,8 @@ svirt_journal_read_snapshot(const char *dir, GError **error)
     if (!journal || !load(journal, error))
         return NULL;
     journal->snapshot = TRUE;
+    /* A snapshot never changes: indexed now, threads may look entries up at once. */
+    index_entries(journal);
     return g_steal_pointer(&journal);
 }
 
@@ -562,18 +565,24 @@ svirt_journal_get_entries(SvirtJournal *journal)
     return journal->entries;
 }
 
+static void
+index_entries(SvirtJournal *journal)
+{
+    if (journal->by_path)
+        return;
+    journal->by_path = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < journal->entries->len; i++) {
+        SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
+
+        g_hash_table_insert(journal->by_path, entry->path, entry);
+    }
+}
+
 SvirtJournalEntry *
 svirt_journal_lookup(SvirtJournal *journal, const char *path)
 {
     g_return_val_if_fail(READABLE(journal), NULL);
-    if (!journal->by_path) {
-        journal->by_path = g_hash_table_new(g_str_hash, g_str_equal);
-        for (guint i = 0; i < journal->entries->len; i++) {
-            SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
-
-            g_hash_table_insert(journal->by_path, entry->path, entry);
-        }
-    }
+    index_entries(journal);
     return g_hash_table_lookup(journal->by_path, path);
 }
 

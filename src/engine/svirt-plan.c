@@ -708,25 +708,33 @@ SvirtPlan *
 svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
                  const SvirtPolicyTypes *types, const char *level, GError **error)
 {
+    g_autoptr(xmlDoc) doc = NULL;
+
+    g_return_val_if_fail(domain_xml != NULL && settings != NULL && types != NULL, NULL);
+
+    doc = svirt_xml_parse(domain_xml, NULL);
+    return svirt_plan_build_doc(doc, settings, types, level, error);
+}
+
+SvirtPlan *
+svirt_plan_build_doc(xmlDoc *doc, const SvirtSettings *settings, const SvirtPolicyTypes *types,
+                     const char *level, GError **error)
+{
     g_autoptr(SvirtPlan) plan = plan_new();
     g_autoptr(GHashTable) chardev_paths = NULL;
     g_autofree char *virt_type = NULL;
     Builder b = { 0 };
-    xmlDocPtr doc;
     xmlNodePtr root, devices;
     GError *local = NULL;
 
-    g_return_val_if_fail(domain_xml != NULL && settings != NULL && types != NULL, NULL);
+    g_return_val_if_fail(settings != NULL && types != NULL, NULL);
 
     if (!svirt_settings_validate(settings, error))
         return NULL;
-    doc = svirt_xml_parse(domain_xml, NULL);
     root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (root == NULL || !svirt_xml_is(root, "domain")) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED,
                     _("The VM definition is not a libvirt <domain> document."));
-        if (doc)
-            xmlFreeDoc(doc);
         return NULL;
     }
 
@@ -758,7 +766,6 @@ svirt_plan_build(const char *domain_xml, const SvirtSettings *settings,
 
 out:
     builder_clear(&b);
-    xmlFreeDoc(doc);
     if (local) {
         g_propagate_error(error, local);
         return NULL;

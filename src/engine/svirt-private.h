@@ -13,6 +13,7 @@
 #include "svirt-mcs.h"
 #include "svirt-plan.h"
 #include "svirt-policy.h"
+#include "svirt-reach.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,10 @@ typedef char VirString;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VirString, free)
 
+/* svirt_plan_build() of a definition already parsed. */
+SvirtPlan *svirt_plan_build_doc(xmlDoc *doc, const SvirtSettings *settings,
+                                const SvirtPolicyTypes *types, const char *level, GError **error);
+
 /* Called for each file in the plan of each VM on a connection, with the path resolved (the
  * plan's path when it does not resolve). */
 typedef void (*SvirtVmFileFunc)(virDomainPtr dom, const char *uuid, const SvirtPlanItem *item,
@@ -92,10 +97,17 @@ SvirtSettings *svirt_domain_settings(virDomainPtr dom, GError **error);
  * settings come from. */
 SvirtSettings *svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored,
                                              SvirtSettingsSource *source, GError **error);
+/* The same from the definition @doc of VM @name, already read: the persistent one, or a
+ * transient VM's live one, whose seclabel is the engine's when @engine_live (the journal
+ * records that the engine started it). No libvirt call. */
+SvirtSettings *svirt_domain_doc_settings_sources(const char *name, xmlDoc *doc,
+                                                 gboolean engine_live, SvirtSettings **stored_out,
+                                                 SvirtSettingsSource *source, GError **error);
 /* Why libvirtd would refuse to start VM @name defined by @xml: a selinux <seclabel> where it
  * has no selinux driver; NULL when nothing is known. What to do is part of the message. */
 char *svirt_native_start_blocker(const char *name, const char *xml, gboolean selinux_driver);
 /* SVIRT_ERROR_UNSUPPORTED with svirt_native_start_blocker()'s message when there is one. */
+char *svirt_native_start_blocker_doc(const char *name, xmlDoc *doc, gboolean selinux_driver);
 gboolean svirt_domain_check_startable(virConnectPtr conn, virDomainPtr dom, GError **error);
 
 /* svirt_engine_check_settings() with the policy types already loaded. */
@@ -106,6 +118,20 @@ gboolean svirt_settings_check_host(const SvirtSettings *settings, const SvirtPol
  * starting; the caller holds the journal lock. */
 gboolean svirt_collect_reservations_locked(virConnectPtr conn, SvirtJournal *journal,
                                            SvirtMcs *mcs, GError **error);
+
+/* What a list pass read of one VM, for the reach map of the pass. */
+typedef struct {
+    const char *uuid;
+    const char *name;
+    gboolean running;
+    xmlDoc *live;                  /* the live definition of a running VM; NULL when unread */
+    const SvirtSettings *settings; /* NULL when they could not be read */
+} SvirtPassVm;
+
+/* svirt_engine_collect_reach_map() from what a list pass already read, with the journal
+ * snapshot of the pass (NULL when unreadable): no libvirt call. */
+SvirtReachMap *svirt_reach_map_from_pass(const char *range, SvirtJournal *journal,
+                                         const SvirtPassVm *vms, guint n_vms, GError **error);
 
 /* Drops @uuid as a holder of every journal entry and restores what nobody holds any more; the
  * caller holds the journal lock. Why a path could not be restored (its entry stays) is added to

@@ -14,7 +14,7 @@
 #include "svirt-task.h"
 
 static char *
-enforcement_reason(virConnectPtr conn)
+enforcement_reason(gboolean selinux_driver)
 {
     if (is_selinux_enabled() <= 0)
         return g_strdup(_("SELinux is disabled on this host: labels are written and kept "
@@ -22,7 +22,7 @@ enforcement_reason(virConnectPtr conn)
     if (security_getenforce() != 1)
         return g_strdup(_("SELinux is permissive on this host: violations are logged, not "
                           "blocked."));
-    if (conn && !svirt_host_has_selinux_driver(conn))
+    if (!selinux_driver)
         return g_strdup(_("libvirtd has no selinux security driver, so QEMU does not run "
                           "under the VM's label."));
     return NULL;
@@ -178,6 +178,7 @@ typedef struct {
     SvirtPolicyTypes *types;
     char *enforced_reason;
     SvirtReachMap *reach; /* read when the first static VM needs it */
+    gboolean reach_tried;
     gboolean selinux_driver;
     /* What the label journal held when the pass began, read without waiting for a start that
      * holds its lock; NULL when it cannot be read. */
@@ -201,9 +202,56 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
 
     if (!conn || !(facts->types = svirt_policy_types_load(error)))
         return FALSE;
-    facts->enforced_reason = enforcement_reason(conn);
     facts->selinux_driver = svirt_host_has_selinux_driver(conn);
+    facts->enforced_reason = enforcement_reason(facts->selinux_driver);
     facts->journal = svirt_journal_read_snapshot(NULL, NULL);
+    return TRUE;
+}
+
+/* One VM and its definitions, each read once and parsed once. */
+typedef struct {
+    virDomainPtr dom; /* not owned */
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    const char *name;
+    SvirtVmState state;
+    gboolean persistent;
+    xmlDoc *config; /* the persistent definition; NULL for a transient VM */
+    xmlDoc *live;   /* the live definition of a running or transient VM */
+} VmDefs;
+
+static void
+vm_defs_clear(VmDefs *defs)
+{
+    g_clear_pointer(&defs->config, xmlFreeDoc);
+    g_clear_pointer(&defs->live, xmlFreeDoc);
+}
+
+static xmlDoc *
+read_definition(const VmDefs *defs, unsigned int flags, GError **error)
+{
+    g_autoptr(VirString) xml = virDomainGetXMLDesc(defs->dom, flags);
+
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"),
+                                       defs->name);
+        return NULL;
+    }
+    return svirt_xml_parse(xml, error);
+}
+
+/* What status needs, in one call for a stopped or transient VM and two for a running
+ * persistent one: the persistent definition holds its settings, the live one what it runs
+ * with. */
+static gboolean
+vm_defs_read(VmDefs *defs, GError **error)
+{
+    if (defs->persistent &&
+        !(defs->config = read_definition(defs, VIR_DOMAIN_XML_INACTIVE, error)))
+        return FALSE;
+    if ((!defs->persistent || svirt_vm_state_is_active(defs->state)) &&
+        !(defs->live = read_definition(defs, 0, error)))
+        return FALSE;
     return TRUE;
 }
 
@@ -213,9 +261,8 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
  * from there, since the journal confirms them. Returns its level; a VM the journal does not
  * know was started outside the engine. */
 static char *
-recorded_labels(SvirtVmStatus *status, virDomainPtr dom, SvirtJournal *journal)
+recorded_labels(SvirtVmStatus *status, xmlDoc *live, SvirtJournal *journal)
 {
-    g_autoptr(VirString) xml = NULL;
     g_autofree char *mode = NULL;
     SvirtJournalVm *record;
     char *level = NULL;
@@ -228,66 +275,59 @@ recorded_labels(SvirtVmStatus *status, virDomainPtr dom, SvirtJournal *journal)
         status->image_label = g_strdup(record->image);
         level = g_strdup(record->level);
         status->started_by_engine = TRUE;
-    } else if (svirt_journal_has_holder(journal, status->uuid) &&
-               (xml = virDomainGetXMLDesc(dom, 0)) != NULL &&
-               (mode = svirt_domain_xml_live_attr(xml, "mode")) != NULL) {
-        status->process_label = svirt_domain_xml_live_attr(xml, "process");
-        status->image_label = svirt_domain_xml_live_attr(xml, "image");
-        level = svirt_domain_xml_live_attr(xml, "level");
+    } else if (live && svirt_journal_has_holder(journal, status->uuid) &&
+               (mode = svirt_domain_doc_live_attr(live, "mode")) != NULL) {
+        status->process_label = svirt_domain_doc_live_attr(live, "process");
+        status->image_label = svirt_domain_doc_live_attr(live, "image");
+        level = svirt_domain_doc_live_attr(live, "level");
         status->started_by_engine = TRUE;
     }
     return level;
 }
 
+/* The status of the VM of @defs, from its definitions alone: no libvirt call. */
 static SvirtVmStatus *
-vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
-          SvirtSettings **settings_out, GError **error)
+vm_status_from_defs(const VmDefs *defs, const HostFacts *facts, SvirtSettings **settings_out,
+                    GError **error)
 {
     g_autoptr(SvirtVmStatus) status = g_new0(SvirtVmStatus, 1);
     g_autoptr(SvirtSettings) settings = NULL;
     g_autoptr(SvirtPlan) plan = NULL;
     SvirtJournal *journal;
-    g_autoptr(VirString) xml = NULL;
     g_autofree char *level = NULL;
-    int state, reason;
-    gboolean running;
-    g_auto(Vm) vm = { 0 };
+    gboolean running, engine_live;
+    xmlDoc *settings_doc = defs->persistent ? defs->config : defs->live;
+    xmlDoc *plan_doc;
 
     status->disks = g_ptr_array_new_with_free_func((GDestroyNotify)disk_state_free);
-    if (!svirt_vm_open(engine, name, &vm, error))
-        return NULL;
-    status->name = g_strdup(vm.name);
-    status->uuid = g_strdup(vm.uuid);
-    if (virDomainGetState(vm.dom, &state, &reason, 0) < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the state of '%s'"), vm.name);
-        return NULL;
-    }
-    status->state = (SvirtVmState)state;
+    status->name = g_strdup(defs->name);
+    status->uuid = g_strdup(defs->uuid);
+    status->state = defs->state;
     running = svirt_vm_state_is_active(status->state);
+    plan_doc = running && defs->live ? defs->live : settings_doc;
 
-    settings = svirt_domain_settings_sources(vm.dom, NULL, &status->settings_source, error);
+    /* A transient VM the engine started carries the engine's seclabel: its settings are what
+     * its metadata stores. */
+    engine_live = !defs->persistent && facts->journal &&
+                  svirt_journal_lookup_vm(facts->journal, defs->uuid) != NULL;
+    settings = svirt_domain_doc_settings_sources(defs->name, settings_doc, engine_live, NULL,
+                                                 &status->settings_source, error);
     if (!settings)
         return NULL;
     status->mode = settings->mode;
     status->relabel = settings->relabel;
     if (running)
-        level = recorded_labels(status, vm.dom, facts->journal);
+        level = recorded_labels(status, defs->live, facts->journal);
     if (!level && settings->mode == SVIRT_SECURITY_MODE_STATIC)
         level = svirt_settings_dup_static_level(settings);
     status->enforced_reason = g_strdup(facts->enforced_reason);
     status->enforced = running && status->started_by_engine && !status->enforced_reason;
 
-    xml = virDomainGetXMLDesc(vm.dom, running ? 0 : VIR_DOMAIN_XML_INACTIVE);
-    if (!xml) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the definition of VM '%s'"), vm.name);
-        return NULL;
-    }
     if (!running)
-        status->start_blocker = svirt_native_start_blocker(vm.name, xml, facts->selinux_driver);
+        status->start_blocker =
+            svirt_native_start_blocker_doc(defs->name, plan_doc, facts->selinux_driver);
     /* A stopped dynamic VM has no level yet: its private disks show the label without one. */
-    plan = svirt_plan_build(xml, settings, facts->types, level ? level : "s0", error);
+    plan = svirt_plan_build_doc(plan_doc, settings, facts->types, level ? level : "s0", error);
     if (!plan)
         return NULL;
     /* Only a stopped VM's disks depend on what the journal still holds for it. */
@@ -300,11 +340,48 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
         if (!running && !level && item->designation == SVIRT_DESIGNATION_PRIVATE)
             g_clear_pointer(&item->label, g_free);
         g_ptr_array_add(status->disks,
-                        disk_state(item, running, status->started_by_engine, journal, vm.uuid));
+                        disk_state(item, running, status->started_by_engine, journal,
+                                   defs->uuid));
     }
     if (settings_out)
         *settings_out = g_steal_pointer(&settings);
     return g_steal_pointer(&status);
+}
+
+/* One VM looked up by @name, its state and definitions read. */
+static gboolean
+vm_defs_open(SvirtEngine *engine, const char *name, Vm *vm, VmDefs *defs, GError **error)
+{
+    int state, reason, persistent;
+
+    if (!svirt_vm_open(engine, name, vm, error))
+        return FALSE;
+    defs->dom = vm->dom;
+    memcpy(defs->uuid, vm->uuid, sizeof(defs->uuid));
+    defs->name = vm->name;
+    if (virDomainGetState(vm->dom, &state, &reason, 0) < 0 ||
+        (persistent = virDomainIsPersistent(vm->dom)) < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the state of '%s'"), vm->name);
+        return FALSE;
+    }
+    defs->state = (SvirtVmState)state;
+    defs->persistent = persistent == 1;
+    return vm_defs_read(defs, error);
+}
+
+static SvirtVmStatus *
+vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
+          SvirtSettings **settings_out, GError **error)
+{
+    g_auto(Vm) vm = { 0 };
+    VmDefs defs = { 0 };
+    SvirtVmStatus *status = NULL;
+
+    if (vm_defs_open(engine, name, &vm, &defs, error))
+        status = vm_status_from_defs(&defs, facts, settings_out, error);
+    vm_defs_clear(&defs);
+    return status;
 }
 
 SvirtVmStatus *
@@ -411,10 +488,14 @@ check_static_reach(SvirtEngine *engine, HostFacts *facts, const SvirtVmStatus *s
 
     if (settings->mode != SVIRT_SECURITY_MODE_STATIC || !settings->label)
         return;
-    if (!facts->reach && !(facts->reach = svirt_engine_collect_reach_map(engine, &local))) {
-        g_debug("%s: %s", status->name, local->message);
-        return;
+    if (!facts->reach_tried) {
+        facts->reach_tried = TRUE;
+        facts->reach = svirt_engine_collect_reach_map(engine, &local);
+        if (!facts->reach)
+            g_debug("%s: %s", status->name, local->message);
     }
+    if (!facts->reach)
+        return;
     reach = svirt_reach_map_check(facts->reach, status->uuid, settings->label, &local);
     if (!reach || reach->isolated)
         return;
@@ -446,22 +527,29 @@ check_startable(const SvirtVmStatus *status, const SvirtSettings *settings,
     }
 }
 
+/* What a label column shows of a VM whose status is known: the checks that need the whole
+ * host (another VM's level, the policy) come last. */
 static SvirtVmLabels *
-vm_labels(SvirtEngine *engine, const char *vm, HostFacts *facts, GError **error)
+finish_labels(SvirtEngine *engine, HostFacts *facts, SvirtVmLabels *labels,
+              const SvirtVmStatus *status, const SvirtSettings *settings)
 {
-    g_autoptr(SvirtSettings) settings = NULL;
-    g_autoptr(SvirtVmStatus) status = vm_status(engine, vm, facts, &settings, error);
-    SvirtVmLabels *labels;
-
-    if (!status)
-        return NULL;
-    labels = svirt_vm_labels_from_status(status);
     check_static_reach(engine, facts, status, settings, labels);
     check_startable(status, settings, facts, labels);
     /* A stopped static VM: show the label it will run under. */
     if (!labels->process_label && status->mode == SVIRT_SECURITY_MODE_STATIC)
         labels->process_label = g_strdup(settings->label);
     return labels;
+}
+
+static SvirtVmLabels *
+vm_labels(SvirtEngine *engine, const char *vm, HostFacts *facts, GError **error)
+{
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(SvirtVmStatus) status = vm_status(engine, vm, facts, &settings, error);
+
+    if (!status)
+        return NULL;
+    return finish_labels(engine, facts, svirt_vm_labels_from_status(status), status, settings);
 }
 
 SvirtVmLabels *
@@ -474,28 +562,190 @@ svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error)
     return vm_labels(engine, vm, &facts, error);
 }
 
+/* One VM of a list pass. */
+typedef struct {
+    VmDefs defs;
+    SvirtVmStatus *status;
+    SvirtSettings *settings;
+    GError *error;
+} PassVm;
+
+static void
+pass_vm_clear(PassVm *vm)
+{
+    vm_defs_clear(&vm->defs);
+    if (vm->defs.dom)
+        virDomainFree(vm->defs.dom);
+    g_clear_pointer(&vm->status, svirt_vm_status_free);
+    g_clear_pointer(&vm->settings, svirt_settings_free);
+    g_clear_error(&vm->error);
+}
+
+/* Enough definitions read at once to hide libvirtd's round trips, within the requests it
+ * serves at once for one client (max_client_requests, 5 by default). */
+#define PASS_THREADS 4
+
+typedef struct {
+    const HostFacts *facts;
+    GArray *vms; /* PassVm */
+    gint next;
+    GCancellable *cancellable;
+} Pass;
+
+static gpointer
+pass_worker(gpointer data)
+{
+    Pass *pass = data;
+    guint i;
+
+    while ((i = (guint)g_atomic_int_add(&pass->next, 1)) < pass->vms->len &&
+           !g_cancellable_is_cancelled(pass->cancellable)) {
+        PassVm *vm = &g_array_index(pass->vms, PassVm, i);
+
+        if (vm_defs_read(&vm->defs, &vm->error))
+            vm->status = vm_status_from_defs(&vm->defs, pass->facts, &vm->settings, &vm->error);
+    }
+    return NULL;
+}
+
+static void
+pass_add(GArray *vms, virDomainPtr dom, gboolean persistent, int state)
+{
+    PassVm vm = { 0 };
+
+    if (virDomainGetUUIDString(dom, vm.defs.uuid) < 0 || virDomainRef(dom) < 0) {
+        virResetLastError();
+        return;
+    }
+    vm.defs.dom = dom;
+    vm.defs.name = virDomainGetName(dom);
+    vm.defs.persistent = persistent;
+    vm.defs.state = (SvirtVmState)state;
+    g_array_append_val(vms, vm);
+}
+
+/* The VMs of one kind with their states: one call for all, or on drivers without bulk
+ * statistics a listing and a call per VM. */
+static gboolean
+pass_list(virConnectPtr conn, gboolean persistent, GArray *vms, GError **error)
+{
+    virDomainStatsRecordPtr *records = NULL;
+    virDomainPtr *doms = NULL;
+    int n;
+
+    n = virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_STATE, &records,
+                                    persistent ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT
+                                               : VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT);
+    if (n >= 0) {
+        for (int i = 0; i < n; i++) {
+            int state = persistent ? VIR_DOMAIN_SHUTOFF : VIR_DOMAIN_RUNNING;
+
+            virTypedParamsGetInt(records[i]->params, records[i]->nparams, "state.state", &state);
+            pass_add(vms, records[i]->dom, persistent, state);
+        }
+        virDomainStatsRecordListFree(records);
+        return TRUE;
+    }
+    virResetLastError();
+    n = virConnectListAllDomains(conn, &doms,
+                                 persistent ? VIR_CONNECT_LIST_DOMAINS_PERSISTENT
+                                            : VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
+    if (n < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not list the virtual machines"));
+        return FALSE;
+    }
+    for (int i = 0; i < n; i++) {
+        int state, reason;
+
+        /* A VM that went away meanwhile is left out; its lifecycle event follows. */
+        if (virDomainGetState(doms[i], &state, &reason, 0) == 0)
+            pass_add(vms, doms[i], persistent, state);
+        virResetLastError();
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    return TRUE;
+}
+
+static int
+compare_pass_vm(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(((const PassVm *)a)->defs.name, ((const PassVm *)b)->defs.name);
+}
+
+/* The reach map of the pass, from what it read, when a static VM needs it. */
+static void
+pass_reach(SvirtEngine *engine, HostFacts *facts, GArray *vms)
+{
+    g_autofree SvirtPassVm *read = g_new0(SvirtPassVm, vms->len);
+    g_autofree char *range = NULL;
+    g_autoptr(GError) local = NULL;
+    gboolean any_static = FALSE;
+
+    for (guint i = 0; i < vms->len; i++) {
+        const PassVm *vm = &g_array_index(vms, PassVm, i);
+
+        read[i].uuid = vm->defs.uuid;
+        read[i].name = vm->defs.name;
+        read[i].running = svirt_vm_state_is_active(vm->defs.state);
+        read[i].live = vm->defs.live;
+        read[i].settings = vm->settings;
+        any_static |= vm->settings && vm->settings->mode == SVIRT_SECURITY_MODE_STATIC;
+    }
+    if (!any_static)
+        return;
+    /* Without the journal the held levels are unknown, as for svirt_engine_collect_reach_map(). */
+    facts->reach_tried = TRUE;
+    if (!facts->journal)
+        return;
+    range = svirt_engine_dup_mcs_range(engine, NULL);
+    facts->reach = svirt_reach_map_from_pass(range, facts->journal, read, vms->len, &local);
+    if (!facts->reach)
+        g_debug("%s", local->message);
+}
+
 GPtrArray *
 svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GError **error)
 {
-    g_autoptr(GPtrArray) vms = svirt_engine_list_vms(engine, cancellable, error);
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GArray) vms = g_array_new(FALSE, TRUE, sizeof(PassVm));
     g_autoptr(GPtrArray) all = NULL;
     g_auto(HostFacts) facts = { 0 };
+    GThread *threads[PASS_THREADS] = { NULL };
+    Pass pass = { &facts, vms, 0, cancellable };
+    guint n_threads;
 
-    if (!vms || !host_facts_load(engine, &facts, error))
+    g_array_set_clear_func(vms, (GDestroyNotify)pass_vm_clear);
+    if (!(conn = svirt_engine_dup_connection(engine, error)) ||
+        !host_facts_load(engine, &facts, error) || !pass_list(conn, TRUE, vms, error) ||
+        !pass_list(conn, FALSE, vms, error))
         return NULL;
+    g_array_sort(vms, compare_pass_vm);
+
+    n_threads = MIN(vms->len / 8, PASS_THREADS);
+    for (guint i = 0; i < n_threads; i++)
+        threads[i] = g_thread_try_new("svirt-list", pass_worker, &pass, NULL);
+    pass_worker(&pass);
+    for (guint i = 0; i < n_threads; i++) {
+        if (threads[i])
+            g_thread_join(threads[i]);
+    }
+    if (g_cancellable_set_error_if_cancelled(cancellable, error))
+        return NULL;
+
+    pass_reach(engine, &facts, vms);
     all = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_labels_free);
     for (guint i = 0; i < vms->len; i++) {
-        SvirtVmInfo *info = g_ptr_array_index(vms, i);
-        g_autoptr(GError) local = NULL;
-        SvirtVmLabels *labels;
+        PassVm *vm = &g_array_index(vms, PassVm, i);
 
-        if (g_cancellable_set_error_if_cancelled(cancellable, error))
-            return NULL;
-        labels = vm_labels(engine, info->uuid, &facts, &local);
-        if (labels)
-            g_ptr_array_add(all, labels);
-        else
-            g_debug("%s: %s", info->name, local->message);
+        if (!vm->status) {
+            g_debug("%s: %s", vm->defs.name, vm->error ? vm->error->message : "not read");
+            continue;
+        }
+        g_ptr_array_add(all, finish_labels(engine, &facts,
+                                           svirt_vm_labels_from_status(vm->status), vm->status,
+                                           vm->settings));
     }
     return g_steal_pointer(&all);
 }

@@ -50,11 +50,22 @@ recorded_level(const SvirtJournalVm *record, const char *holder, SvirtLevel *out
  * define a VM can write one), unless the journal confirms that the engine labelled files for
  * that VM: a VM started by an engine that did not record VMs yet. */
 static gboolean
+live_level(SvirtJournal *journal, const char *uuid, const char *name, xmlDoc *live,
+           SvirtLevel *out)
+{
+    g_autofree char *label = svirt_journal_has_holder(journal, uuid)
+                                 ? svirt_domain_doc_held_label(live)
+                                 : svirt_domain_doc_selinux_label(live);
+
+    return label_level(label, name, out);
+}
+
+static gboolean
 running_level(SvirtJournal *journal, virDomainPtr dom, const char *uuid, SvirtLevel *out)
 {
     SvirtJournalVm *record = svirt_journal_lookup_vm(journal, uuid);
-    g_autofree char *label = NULL;
-    char *xml;
+    g_autoptr(VirString) xml = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
 
     if (record)
         return recorded_level(record, virDomainGetName(dom), out);
@@ -64,10 +75,8 @@ running_level(SvirtJournal *journal, virDomainPtr dom, const char *uuid, SvirtLe
         virResetLastError();
         return FALSE;
     }
-    label = svirt_journal_has_holder(journal, uuid) ? svirt_domain_xml_held_label(xml)
-                                                : svirt_domain_xml_selinux_label(xml);
-    free(xml);
-    return label_level(label, virDomainGetName(dom), out);
+    doc = svirt_xml_parse(xml, NULL);
+    return doc && live_level(journal, uuid, virDomainGetName(dom), doc, out);
 }
 
 /* Calls @func with the level each running VM holds, and each VM another process is starting
@@ -226,6 +235,58 @@ add_static_levels(SvirtEngine *self, SvirtReachMap *map, GError **error)
     }
     free(doms);
     return TRUE;
+}
+
+static void
+add_held_record(SvirtReachMap *map, const SvirtJournalVm *record)
+{
+    SvirtLevel level;
+
+    if (recorded_level(record, record->uuid, &level))
+        add_held(record->uuid, record->uuid, &level, map);
+}
+
+SvirtReachMap *
+svirt_reach_map_from_pass(const char *range, SvirtJournal *journal, const SvirtPassVm *vms,
+                          guint n_vms, GError **error)
+{
+    g_autoptr(SvirtReachMap) map = svirt_reach_map_new(range, error);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *records = journal ? svirt_journal_get_vms(journal) : NULL;
+
+    if (!map)
+        return NULL;
+    /* In the order svirt_engine_collect_reach_map() adds them: what is held comes first. */
+    for (guint i = 0; i < n_vms; i++) {
+        const SvirtPassVm *vm = &vms[i];
+        SvirtJournalVm *record;
+        SvirtLevel level;
+
+        if (!vm->running)
+            continue;
+        g_hash_table_add(seen, (gpointer)vm->uuid);
+        record = journal ? svirt_journal_lookup_vm(journal, vm->uuid) : NULL;
+        if (record ? recorded_level(record, vm->name, &level)
+                   : vm->live && journal && live_level(journal, vm->uuid, vm->name, vm->live,
+                                                       &level))
+            add_held(vm->uuid, vm->name, &level, map);
+    }
+    for (guint i = 0; records && i < records->len; i++) {
+        const SvirtJournalVm *record = g_ptr_array_index(records, i);
+
+        if (!g_hash_table_contains(seen, record->uuid) &&
+            svirt_journal_vm_is_launching(record))
+            add_held_record(map, record);
+    }
+    for (guint i = 0; i < n_vms; i++) {
+        g_autofree char *level = NULL;
+
+        if (!vms[i].settings)
+            continue;
+        level = svirt_settings_dup_static_level(vms[i].settings);
+        svirt_reach_map_add(map, vms[i].uuid, vms[i].name, level);
+    }
+    return g_steal_pointer(&map);
 }
 
 SvirtReachMap *

@@ -20,15 +20,29 @@ metadata_flags(virDomainPtr dom)
     return virDomainIsPersistent(dom) == 1 ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE;
 }
 
+/* The settings element @xml stored with VM @name. */
+static SvirtSettings *
+parse_stored(const char *name, const char *xml, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    SvirtSettings *stored = svirt_settings_parse(xml, strlen(xml), &local);
+
+    if (stored == NULL)
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                    _("The security settings stored with VM '%s' are not valid: %s Set them "
+                      "again with 'svirtctl set-label'."),
+                    name, local->message);
+    return stored;
+}
+
 /* What the metadata holds; *@stored NULL when it holds nothing. */
 static gboolean
 read_metadata(virDomainPtr dom, SvirtSettings **stored, GError **error)
 {
     /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
     const char *name = virDomainGetName(dom);
-    char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, SVIRT_METADATA_NS,
-                                     metadata_flags(dom));
-    g_autoptr(GError) local = NULL;
+    g_autoptr(VirString) xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                                    SVIRT_METADATA_NS, metadata_flags(dom));
 
     *stored = NULL;
     if (xml == NULL) {
@@ -41,13 +55,7 @@ read_metadata(virDomainPtr dom, SvirtSettings **stored, GError **error)
                                        name);
         return FALSE;
     }
-    *stored = svirt_settings_parse(xml, strlen(xml), &local);
-    free(xml);
-    if (*stored == NULL)
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
-                    _("The security settings stored with VM '%s' are not valid: %s Set them "
-                      "again with 'svirtctl set-label'."),
-                    virDomainGetName(dom), local->message);
+    *stored = parse_stored(name, xml, error);
     return *stored != NULL;
 }
 
@@ -112,6 +120,38 @@ svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored_out,
 }
 
 SvirtSettings *
+svirt_domain_doc_settings_sources(const char *name, xmlDoc *doc, gboolean engine_live,
+                                  SvirtSettings **stored_out, SvirtSettingsSource *source,
+                                  GError **error)
+{
+    g_autofree char *metadata = svirt_domain_doc_metadata(doc, SVIRT_METADATA_NS);
+    g_autoptr(SvirtSettings) stored = NULL;
+    g_autoptr(GError) local = NULL;
+    SvirtSettings *settings;
+    gboolean native = FALSE;
+
+    if (metadata && !(stored = parse_stored(name, metadata, error)))
+        return NULL;
+    if (engine_live) {
+        settings = stored ? svirt_settings_copy(stored) : svirt_settings_new();
+    } else if (!(settings = svirt_domain_doc_settings(doc, stored, &native, &local))) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
+                    _("The <seclabel model='selinux'> in the definition of VM '%s' is not "
+                      "valid: %s Correct it with 'virsh edit', or replace it with 'svirtctl "
+                      "set-label'."),
+                    name, local->message);
+        return NULL;
+    }
+    if (source && native)
+        *source = SVIRT_SETTINGS_SOURCE_SECLABEL;
+    else if (source)
+        *source = stored ? SVIRT_SETTINGS_SOURCE_METADATA : SVIRT_SETTINGS_SOURCE_DEFAULTS;
+    if (stored_out)
+        *stored_out = g_steal_pointer(&stored);
+    return settings;
+}
+
+SvirtSettings *
 svirt_domain_settings(virDomainPtr dom, GError **error)
 {
     return svirt_domain_settings_sources(dom, NULL, NULL, error);
@@ -120,7 +160,17 @@ svirt_domain_settings(virDomainPtr dom, GError **error)
 char *
 svirt_native_start_blocker(const char *name, const char *xml, gboolean selinux_driver)
 {
-    if (selinux_driver || !xml || !svirt_domain_xml_has_selinux_seclabel(xml))
+    g_autoptr(xmlDoc) doc = NULL;
+
+    if (selinux_driver || !xml || !(doc = svirt_xml_parse(xml, NULL)))
+        return NULL;
+    return svirt_native_start_blocker_doc(name, doc, selinux_driver);
+}
+
+char *
+svirt_native_start_blocker_doc(const char *name, xmlDoc *doc, gboolean selinux_driver)
+{
+    if (selinux_driver || !svirt_domain_doc_has_selinux_seclabel(doc))
         return NULL;
     return g_strdup_printf(_("VM '%s' carries libvirt's own SELinux label (<seclabel "
                              "model='selinux'>), but libvirtd on this host has no selinux "
