@@ -211,32 +211,34 @@ check_not_started(Vm *vm, SvirtJournal *journal, GError **error)
     return TRUE;
 }
 
-/* Step 1: the level. Every running VM's level, and that of every VM being started, is
- * reserved, then this VM's is chosen (dynamic) or checked to be free (static). */
+/* Step 1: the level. The engine's set of held levels is brought up to date with every running
+ * VM and every VM being started, then this VM's is chosen (dynamic) or checked to be free
+ * (static). The journal records it before the lock is let go, so the next start sees it. */
 static gboolean
-reserve_level(Vm *vm, SvirtJournal *journal, const SvirtSettings *settings, const char *range,
-              char **level, GError **error)
+reserve_level(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const SvirtSettings *settings,
+              const char *range, char **level, GError **error)
 {
-    g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string(range, error);
+    SvirtHeldLevels *held = svirt_engine_get_held_levels(engine);
+    gboolean ok;
 
     *level = NULL;
-    if (!mcs || !svirt_collect_reservations_locked(vm->conn, journal, mcs, error))
-        return FALSE;
-    if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
+    svirt_held_levels_lock(held);
+    ok = svirt_held_levels_sync_locked(held, vm->conn, journal, range, error);
+    if (ok && settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
         SvirtLevel pair;
 
-        if (!svirt_mcs_allocate(mcs, vm->name, &pair, error))
-            return FALSE;
-        *level = svirt_level_to_string(&pair);
-    } else if (settings->mode == SVIRT_SECURITY_MODE_STATIC) {
+        ok = svirt_held_levels_allocate(held, vm->name, &pair, error);
+        if (ok)
+            *level = svirt_level_to_string(&pair);
+    } else if (ok && settings->mode == SVIRT_SECURITY_MODE_STATIC) {
         g_autofree char *static_level = svirt_settings_dup_static_level(settings);
         SvirtLevel parsed;
 
-        if (!svirt_level_parse(static_level, &parsed, error) ||
-            !svirt_mcs_reserve(mcs, &parsed, vm->name, error))
-            return FALSE;
+        ok = svirt_level_parse(static_level, &parsed, error) &&
+             svirt_held_levels_check(held, &parsed, vm->name, error);
     }
-    return TRUE;
+    svirt_held_levels_unlock(held);
+    return ok;
 }
 
 /* The journal entry of @step's file: by its path, else by device and inode, so that another
@@ -474,7 +476,7 @@ label_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     g_autofree char *level = NULL;
 
     if (!check_not_started(vm, journal, error) ||
-        !reserve_level(vm, journal, launch->settings, range, &level, error))
+        !reserve_level(engine, vm, journal, launch->settings, range, &level, error))
         return FALSE;
     launch->plan = svirt_plan_build(launch->xml, launch->settings, launch->types, level, error);
     if (!launch->plan)
