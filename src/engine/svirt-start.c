@@ -241,34 +241,78 @@ reserve_level(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const SvirtSet
     return ok;
 }
 
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+} Inode;
+
+static guint
+inode_hash(gconstpointer key)
+{
+    const Inode *inode = key;
+
+    return g_int64_hash(&(gint64){ (gint64)inode->ino }) ^ (guint)inode->dev;
+}
+
+static gboolean
+inode_equal(gconstpointer a, gconstpointer b)
+{
+    const Inode *x = a, *y = b;
+
+    return x->dev == y->dev && x->ino == y->ino;
+}
+
+/* The held entries of @journal by device and inode, each looked at once for the whole start
+ * rather than once for each file of the VM. */
+static GHashTable *
+index_by_inode(SvirtJournal *journal)
+{
+    GHashTable *index = g_hash_table_new_full(inode_hash, inode_equal, g_free, NULL);
+    GPtrArray *entries = svirt_journal_get_entries(journal);
+
+    for (guint i = 0; i < entries->len; i++) {
+        SvirtJournalEntry *entry = g_ptr_array_index(entries, i);
+        struct stat st;
+        Inode *key;
+
+        if (entry->holders->len == 0 || lstat(entry->path, &st) != 0)
+            continue;
+        key = g_new(Inode, 1);
+        key->dev = st.st_dev;
+        key->ino = st.st_ino;
+        if (!g_hash_table_contains(index, key))
+            g_hash_table_insert(index, key, entry);
+        else
+            g_free(key);
+    }
+    return index;
+}
+
 /* The journal entry of @step's file: by its path, else by device and inode, so that another
  * name (a hard link) of a file a running VM holds is the same file. */
 static SvirtJournalEntry *
-entry_of(SvirtJournal *journal, const Step *step)
+entry_of(SvirtJournal *journal, GHashTable **by_inode, const Step *step)
 {
     const struct stat *st = svirt_label_target_get_stat(step->target);
     SvirtJournalEntry *entry =
         svirt_journal_lookup(journal, svirt_label_target_get_resolved(step->target));
-    GPtrArray *entries = svirt_journal_get_entries(journal);
+    Inode key = { st->st_dev, st->st_ino };
 
-    for (guint i = 0; !entry && i < entries->len; i++) {
-        SvirtJournalEntry *other = g_ptr_array_index(entries, i);
-        struct stat ost;
-
-        if (other->holders->len > 0 && lstat(other->path, &ost) == 0 &&
-            ost.st_dev == st->st_dev && ost.st_ino == st->st_ino)
-            entry = other;
-    }
-    return entry;
+    if (entry)
+        return entry;
+    if (!*by_inode)
+        *by_inode = index_by_inode(journal);
+    return g_hash_table_lookup(*by_inode, &key);
 }
 
 /* Whether another running VM holds @step's file: fine when it is shared with the same label,
  * refused otherwise. */
 static gboolean
-check_holders(Vm *vm, SvirtJournal *journal, GHashTable *running, Step *step, GError **error)
+check_holders(Vm *vm, SvirtJournal *journal, GHashTable **by_inode, GHashTable *running,
+              Step *step, GError **error)
 {
     const SvirtPlanItem *item = step->item;
-    SvirtJournalEntry *entry = entry_of(journal, step);
+    SvirtJournalEntry *entry = entry_of(journal, by_inode, step);
 
     /* One entry per file, whatever name each VM uses: the last holder to stop restores it. */
     if (entry && !g_str_equal(entry->path, svirt_label_target_get_resolved(step->target)))
@@ -318,6 +362,7 @@ check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
               SvirtJournal *journal, GError **error)
 {
     g_autoptr(GHashTable) running = svirt_list_running_vms(vm->conn, error);
+    g_autoptr(GHashTable) by_inode = NULL;
     g_autoptr(GArray) steps = NULL;
 
     if (!running)
@@ -346,7 +391,7 @@ check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
                            vm->name);
             return NULL;
         }
-        if (!check_holders(vm, journal, running, &step, error)) {
+        if (!check_holders(vm, journal, &by_inode, running, &step, error)) {
             step_clear(&step);
             return NULL;
         }

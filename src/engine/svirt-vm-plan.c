@@ -137,14 +137,25 @@ load_recorded_level(gpointer data, SvirtLevel *out)
 }
 
 /* What the journal recorded decides the level of a VM it knows; the run libvirtd numbered,
- * and whether the journal holds files for it, decide that of a VM it does not. */
-static char *
-held_key(const SvirtJournalVm *record, virDomainPtr dom, gboolean has_holder)
+ * and whether the journal holds files for it, decide that of a VM it does not. Written into
+ * @buf when it fits, else into *@owned. */
+static const char *
+held_key(const SvirtJournalVm *record, virDomainPtr dom, gboolean has_holder, char *buf,
+         gsize size, char **owned)
 {
-    if (record)
-        return g_strdup_printf("journal %s %s", record->process ? record->process : "-",
-                               record->level ? record->level : "-");
-    return g_strdup_printf("run %u %d", virDomainGetID(dom), has_holder);
+    const char *process = record && record->process ? record->process : "-";
+    const char *level = record && record->level ? record->level : "-";
+    gsize n;
+
+    if (!record) {
+        g_snprintf(buf, size, "run %u %d", virDomainGetID(dom), has_holder);
+        return buf;
+    }
+    n = g_snprintf(buf, size, "journal %s %s", process, level);
+    if (n < size)
+        return buf;
+    *owned = g_strdup_printf("journal %s %s", process, level);
+    return *owned;
 }
 
 gboolean
@@ -167,7 +178,9 @@ svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJo
         g_autoptr(virDomain) dom = doms[i];
         char uuid[VIR_UUID_STRING_BUFLEN];
         HeldSource src = { journal, dom, uuid, NULL };
-        g_autofree char *key = NULL;
+        g_autofree char *owned = NULL;
+        char buf[256];
+        const char *key;
 
         if (virDomainGetUUIDString(dom, uuid) < 0) {
             virResetLastError();
@@ -176,7 +189,8 @@ svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJo
         g_hash_table_add(seen, g_strdup(uuid));
         src.record = svirt_journal_lookup_vm(journal, uuid);
         key = held_key(src.record, dom,
-                       !src.record && svirt_journal_has_holder(journal, uuid));
+                       !src.record && svirt_journal_has_holder(journal, uuid), buf,
+                       sizeof(buf), &owned);
         svirt_held_levels_see(held, uuid, virDomainGetName(dom), key,
                               src.record ? load_recorded_level : load_running_level, &src);
     }
@@ -184,12 +198,14 @@ svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJo
     for (guint i = 0; i < records->len; i++) {
         const SvirtJournalVm *record = g_ptr_array_index(records, i);
         HeldSource src = { journal, NULL, record->uuid, record };
-        g_autofree char *key = NULL;
+        g_autofree char *owned = NULL;
+        char buf[256];
+        const char *key;
 
         if (g_hash_table_contains(seen, record->uuid) ||
             !svirt_journal_vm_is_launching(record))
             continue;
-        key = held_key(record, NULL, FALSE);
+        key = held_key(record, NULL, FALSE, buf, sizeof(buf), &owned);
         svirt_held_levels_see(held, record->uuid, record->uuid, key, load_recorded_level,
                               &src);
     }
