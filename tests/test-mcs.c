@@ -9,6 +9,7 @@
 
 #include "svirt-context.h"
 #include "svirt-error.h"
+#include "svirt-held-levels.h"
 #include "svirt-mcs.h"
 
 static SvirtLevel
@@ -741,6 +742,148 @@ test_range_from_context(void)
     }
 }
 
+/* The held set: a VM's level is read once per run, a VM not seen any more is released, and a
+ * pair it hands out is never one a VM holds. */
+typedef struct {
+    SvirtLevel level;
+    gboolean has;
+    guint reads;
+} FakeVm;
+
+static gboolean
+fake_load(gpointer data, SvirtLevel *out)
+{
+    FakeVm *vm = data;
+
+    vm->reads++;
+    *out = vm->level;
+    return vm->has;
+}
+
+static void
+test_held_reads_once(void)
+{
+    g_autoptr(SvirtHeldLevels) held = svirt_held_levels_new();
+    FakeVm a = { .has = TRUE }, b = { .has = TRUE };
+
+    svirt_level_init_pair(&a.level, 0, 1, 2);
+    svirt_level_init_pair(&b.level, 0, 3, 4);
+    for (int round = 0; round < 5; round++) {
+        svirt_held_levels_lock(held);
+        svirt_held_levels_begin(held);
+        svirt_held_levels_see(held, "uuid-a", "a", "run 1", fake_load, &a);
+        svirt_held_levels_see(held, "uuid-b", "b", "run 2", fake_load, &b);
+        g_assert_true(svirt_held_levels_end(held, "s0:c0.c9", NULL));
+        svirt_held_levels_unlock(held);
+    }
+    g_assert_cmpuint(a.reads, ==, 1);
+    g_assert_cmpuint(b.reads, ==, 1);
+    g_assert_cmpuint(svirt_held_levels_n_builds(held), ==, 1);
+    g_assert_cmpuint(svirt_held_levels_size(held), ==, 2);
+    g_assert_cmpstr(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &a.level), ==, "a");
+
+    /* A new run of a is read again, and its old level is free. */
+    svirt_level_init_pair(&a.level, 0, 5, 6);
+    svirt_held_levels_begin(held);
+    svirt_held_levels_see(held, "uuid-a", "a", "run 7", fake_load, &a);
+    svirt_held_levels_see(held, "uuid-b", "b", "run 2", fake_load, &b);
+    g_assert_true(svirt_held_levels_end(held, "s0:c0.c9", NULL));
+    g_assert_cmpuint(a.reads, ==, 2);
+    g_assert_cmpstr(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &a.level), ==, "a");
+    {
+        SvirtLevel old;
+
+        svirt_level_init_pair(&old, 0, 1, 2);
+        g_assert_null(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &old));
+    }
+
+    /* b stopped: released. */
+    svirt_held_levels_begin(held);
+    svirt_held_levels_see(held, "uuid-a", "a", "run 7", fake_load, &a);
+    g_assert_true(svirt_held_levels_end(held, "s0:c0.c9", NULL));
+    g_assert_cmpuint(svirt_held_levels_size(held), ==, 1);
+    g_assert_null(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &b.level));
+
+    /* Another range builds the allocator again, with what is held. */
+    svirt_held_levels_begin(held);
+    svirt_held_levels_see(held, "uuid-a", "a", "run 7", fake_load, &a);
+    g_assert_true(svirt_held_levels_end(held, "s0:c0.c20", NULL));
+    g_assert_cmpuint(svirt_held_levels_n_builds(held), ==, 2);
+    g_assert_cmpuint(a.reads, ==, 2);
+    g_assert_cmpstr(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &a.level), ==, "a");
+}
+
+static void
+test_held_allocate_unique(void)
+{
+    g_autoptr(SvirtHeldLevels) held = svirt_held_levels_new();
+    g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func(g_free);
+    /* c0.c5: 15 pairs; a static s0:c5 takes the 5 pairs with c5 out. */
+    const guint capacity = 15 - 5;
+
+    for (guint started = 0; started <= capacity; started++) {
+        g_autoptr(GError) error = NULL;
+        FakeVm stat = { .has = TRUE };
+        FakeVm *vm;
+        SvirtLevel pair;
+
+        svirt_level_init(&stat.level, 0);
+        svirt_level_add_category(&stat.level, 5);
+        svirt_held_levels_begin(held);
+        svirt_held_levels_see(held, "uuid-static", "static", "run 1", fake_load, &stat);
+        for (guint i = 0; i < vms->len; i++) {
+            g_autofree char *uuid = g_strdup_printf("uuid-%u", i);
+
+            svirt_held_levels_see(held, uuid, uuid, "run 1", fake_load, vms->pdata[i]);
+        }
+        g_assert_true(svirt_held_levels_end(held, "s0:c0.c5", NULL));
+        if (started == capacity) {
+            g_assert_false(svirt_held_levels_allocate(held, "last", &pair, &error));
+            g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_EXHAUSTED);
+            break;
+        }
+        g_assert_true(svirt_held_levels_allocate(held, "new", &pair, &error));
+        g_assert_no_error(error);
+        g_assert_false(svirt_level_has_category(&pair, 5));
+        for (guint i = 0; i < vms->len; i++)
+            g_assert_false(svirt_level_equal(&pair, &((FakeVm *)vms->pdata[i])->level));
+        /* Not kept by the set: only what is seen is held. */
+        g_assert_null(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &pair));
+        vm = g_new0(FakeVm, 1);
+        vm->has = TRUE;
+        vm->level = pair;
+        g_ptr_array_add(vms, vm);
+
+        /* A static level held by a running VM is refused, a free one is not kept. */
+        g_assert_false(svirt_held_levels_check(held, &stat.level, "other", NULL));
+    }
+}
+
+static void
+test_held_conflict_passes_on(void)
+{
+    g_autoptr(SvirtHeldLevels) held = svirt_held_levels_new();
+    FakeVm a = { .has = TRUE }, b = { .has = TRUE };
+
+    /* Two VMs that claim the same level (started outside with the same static label): one
+     * holds it, and when it stops the other does. */
+    svirt_level_init_pair(&a.level, 0, 1, 2);
+    b.level = a.level;
+    svirt_held_levels_begin(held);
+    svirt_held_levels_see(held, "uuid-a", "a", "run 1", fake_load, &a);
+    svirt_held_levels_see(held, "uuid-b", "b", "run 2", fake_load, &b);
+    g_assert_true(svirt_held_levels_end(held, "s0:c0.c9", NULL));
+    g_assert_nonnull(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &a.level));
+    svirt_held_levels_begin(held);
+    svirt_held_levels_see(held, "uuid-b", "b", "run 2", fake_load, &b);
+    g_assert_true(svirt_held_levels_end(held, "s0:c0.c9", NULL));
+    g_assert_cmpstr(svirt_mcs_holder(svirt_held_levels_get_mcs(held), &a.level), ==, "b");
+
+    svirt_held_levels_reset(held);
+    g_assert_cmpuint(svirt_held_levels_size(held), ==, 0);
+    g_assert_null(svirt_held_levels_get_mcs(held));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -765,6 +908,9 @@ main(int argc, char **argv)
     g_test_add_func("/mcs/reserve/conflicts", test_reserve_conflicts);
     g_test_add_func("/mcs/reserve/release-rereserve", test_release_rereserve);
     g_test_add_func("/mcs/reserve/holders-recycled", test_holders_recycled);
+    g_test_add_func("/mcs/held/reads-once", test_held_reads_once);
+    g_test_add_func("/mcs/held/allocate-unique", test_held_allocate_unique);
+    g_test_add_func("/mcs/held/conflict-passes-on", test_held_conflict_passes_on);
 
     return g_test_run();
 }

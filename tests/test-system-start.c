@@ -485,6 +485,79 @@ test_forged_live_labels(void)
     g_assert_cmpuint(count(live, SVIRT_LIVE_NS), ==, 1);
 }
 
+/* The engine keeps the levels running VMs hold from one start to the next. What another
+ * process starts, and what stops outside the engine, it still sees: with as many pairs as VMs,
+ * every start gets its own pair, one more is refused, and the pair of a VM destroyed with
+ * virsh is free again at once. */
+static void
+test_held_levels_follow_outside(void)
+{
+    g_autoptr(SvirtEngine) engine = svm_test_connect_engine();
+    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) full_error = NULL;
+    g_autofree char *outside_out = NULL;
+    g_autofree char *outside_err = NULL;
+    g_autofree char *destroy_cmd = NULL;
+    g_autofree char *outside_level = NULL;
+    g_autofree char *last_level = NULL;
+    g_autoptr(GPtrArray) levels = g_ptr_array_new_with_free_func(g_free);
+    gboolean full_refused, last_started;
+    int outside_status, destroy_status = -1;
+    SvmTestVm vm[4];
+
+    for (guint i = 0; i < G_N_ELEMENTS(vm); i++) {
+        g_autofree char *stem = g_strdup_printf("svm-test-held%u", i);
+
+        svm_test_vm_define(conn, &vm[i], stem, NULL, SVM_TEST_VM_PLAIN);
+    }
+    g_assert_true(svirt_engine_start_vm(engine, vm[0].name, THREE_PAIRS, &error));
+    g_assert_no_error(error);
+    {
+        const char *args[] = { "--connect", URI, "--mcs-range", THREE_PAIRS, "start", vm[1].name,
+                               NULL };
+
+        outside_status = svm_test_run_svirtctl(args, &outside_out, &outside_err);
+    }
+    g_assert_true(svirt_engine_start_vm(engine, vm[2].name, THREE_PAIRS, &error));
+    g_assert_no_error(error);
+    for (guint i = 0; i < 3; i++) {
+        g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, vm[i].name, NULL);
+
+        g_ptr_array_add(levels, status ? level_of(status->process_label) : NULL);
+    }
+    full_refused = !svirt_engine_start_vm(engine, vm[3].name, THREE_PAIRS, &full_error);
+    outside_level = g_strdup(g_ptr_array_index(levels, 1));
+    destroy_cmd = g_strdup_printf("virsh -q -c %s destroy %s", URI, vm[1].name);
+    g_spawn_command_line_sync(destroy_cmd, NULL, NULL, &destroy_status, NULL);
+    last_started = svirt_engine_start_vm(engine, vm[3].name, THREE_PAIRS, &error);
+    {
+        g_autoptr(SvirtVmStatus) status = svirt_engine_get_vm_status(engine, vm[3].name, NULL);
+
+        last_level = status ? level_of(status->process_label) : NULL;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(vm); i++)
+        svirt_engine_stop_vm(engine, vm[i].name, TRUE, 0, NULL);
+    svirt_restore_holder(vm[1].uuid, NULL, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(vm); i++)
+        svm_test_vm_undefine(conn, &vm[i]);
+
+    g_test_message("outside start: %d %s", outside_status, outside_err);
+    g_assert_cmpint(outside_status, ==, 0);
+    for (guint i = 0; i < 3; i++) {
+        g_test_message("VM %u: %s", i, (char *)g_ptr_array_index(levels, i));
+        g_assert_nonnull(g_ptr_array_index(levels, i));
+        for (guint j = 0; j < i; j++)
+            g_assert_cmpstr(g_ptr_array_index(levels, i), !=, g_ptr_array_index(levels, j));
+    }
+    g_assert_true(full_refused);
+    g_assert_error(full_error, SVIRT_ERROR, SVIRT_ERROR_EXHAUSTED);
+    g_assert_cmpint(destroy_status, ==, 0);
+    g_assert_no_error(error);
+    g_assert_true(last_started);
+    g_assert_cmpstr(last_level, ==, outside_level);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -498,5 +571,6 @@ main(int argc, char *argv[])
     g_test_add_func("/system/start/rollback-refused-says-reconcile",
                     test_rollback_refused_says_reconcile);
     g_test_add_func("/system/start/forged-live-labels", test_forged_live_labels);
+    g_test_add_func("/system/start/held-levels-follow-outside", test_held_levels_follow_outside);
     return g_test_run();
 }

@@ -1,14 +1,20 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_PATH */
+#endif
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "svirt-audit-check.h"
 #include "svirt-audit-private.h"
 #include "svirt-context.h"
 #include "svirt-error.h"
 #include "svirt-graphics.h"
+#include "svirt-host-files.h"
 #include "svirt-labeler.h"
 
 struct _SvirtAuditContext {
@@ -17,6 +23,11 @@ struct _SvirtAuditContext {
     GStrv pools;
     GHashTable *levels;        /* level -> VM name */
     GHashTable *running_paths; /* path -> VM name */
+    /* Resolved once for the whole audit, not for each file. */
+    char *real_state;
+    /* The directory of the last file looked at: the files of a VM mostly share one. */
+    char *dir;
+    int dir_fd;
 };
 
 static char *
@@ -50,6 +61,8 @@ svirt_audit_context_new(const SvirtPolicyTypes *types, const char *const *pool_p
     ctx->pools = pool_paths ? g_strdupv((char **)pool_paths) : NULL;
     ctx->levels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     ctx->running_paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    ctx->real_state = svirt_host_resolve_state_dir();
+    ctx->dir_fd = -1;
     return ctx;
 }
 
@@ -77,6 +90,10 @@ svirt_audit_context_free(SvirtAuditContext *ctx)
     g_strfreev(ctx->pools);
     g_hash_table_unref(ctx->levels);
     g_hash_table_unref(ctx->running_paths);
+    g_free(ctx->real_state);
+    g_free(ctx->dir);
+    if (ctx->dir_fd >= 0)
+        close(ctx->dir_fd);
     g_free(ctx);
 }
 
@@ -192,16 +209,44 @@ report_unreadable(const SvirtPlan *plan, const SvirtPlanItem *item, const GError
                                      "definition.")));
 }
 
+/* lstat() of @path, relative to its directory when that is the one of the last file. */
+static gboolean
+stat_item(SvirtAuditContext *ctx, const char *path, struct stat *st)
+{
+    const char *slash = strrchr(path, '/');
+    gsize dir_len = slash ? (gsize)(slash - path) : 0;
+
+    if (!slash || slash[1] == '\0' || dir_len == 0)
+        return lstat(path, st) == 0;
+    if (!ctx->dir || strlen(ctx->dir) != dir_len || strncmp(ctx->dir, path, dir_len) != 0) {
+        g_autofree char *dir = g_strndup(path, dir_len);
+
+        if (ctx->dir_fd >= 0)
+            close(ctx->dir_fd);
+        ctx->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        g_free(ctx->dir);
+        ctx->dir = g_steal_pointer(&dir);
+    }
+    if (ctx->dir_fd < 0)
+        return lstat(path, st) == 0;
+    return fstatat(ctx->dir_fd, slash + 1, st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* A writable object the host uses: a guest could take over the host through it. */
 static void
-check_host_use(const SvirtPlan *plan, const SvirtPlanItem *item, const char *actual,
-               GPtrArray *findings)
+check_host_use(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *item,
+               const char *actual, GPtrArray *findings)
 {
     g_autoptr(GError) unsafe = NULL;
+    g_autofree char *place = NULL;
     gboolean bad;
     struct stat st;
 
-    if (!is_writable(item->designation) || lstat(item->path, &st) != 0)
+    if (!is_writable(item->designation) || !stat_item(ctx, item->path, &st))
+        return;
+    /* Most files are in no place of the host: that is settled without building a refusal. */
+    if (!S_ISBLK(st.st_mode) && !g_str_equal(item->path, "/") &&
+        !svirt_host_place_of_with_state(item->path, FALSE, ctx->real_state, &place))
         return;
     bad = !svirt_labeler_check_location(item->path,
                                         S_ISBLK(st.st_mode) ? SVIRT_LABEL_TARGET_BLOCK
@@ -225,7 +270,7 @@ static void
 check_exposure(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *item,
                const char *actual, GPtrArray *findings)
 {
-    check_host_use(plan, item, actual, findings);
+    check_host_use(ctx, plan, item, actual, findings);
     if (item->designation == SVIRT_DESIGNATION_SHARED)
         svirt_finding_add(findings, SVIRT_FINDING_SHARED_WRITABLE, SVIRT_SEVERITY_INFO, plan,
                           item->path, item->label, actual,
@@ -304,9 +349,12 @@ check_item(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *i
            SvirtAuditVmState state, gboolean admin_owned, GPtrArray *findings)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *actual = NULL;
+    g_autofree char *owned = NULL;
+    const char *actual = NULL;
+    char buf[256];
 
-    if (!svirt_labeler_read_label(item->path, &actual, &error)) {
+    if (!svirt_labeler_read_label_into(item->path, buf, sizeof(buf), &actual, &owned,
+                                       &error)) {
         report_unreadable(plan, item, error, findings);
         return;
     }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "svirt-engine.h"
+#include "svirt-held-levels.h"
 #include "svirt-journal-watch.h"
 #include "svirt-private.h"
 #include "svirt-task.h"
@@ -29,6 +30,9 @@ struct _SvirtEngine {
     guint close_idle_id;
     int close_reason;
     SvirtJournalWatch *journal_watch; /* main context only */
+    /* What running VMs hold, kept across starts; reset with each new connection (libvirtd
+     * numbers runs again when it restarts). */
+    SvirtHeldLevels *held;
 };
 
 enum {
@@ -134,6 +138,12 @@ svirt_engine_set_mcs_range(SvirtEngine *self, const char *range)
     g_free(self->mcs_range);
     self->mcs_range = range && *range ? g_strdup(range) : NULL;
     g_mutex_unlock(&self->lock);
+}
+
+SvirtHeldLevels *
+svirt_engine_get_held_levels(SvirtEngine *self)
+{
+    return self->held;
 }
 
 char *
@@ -375,6 +385,9 @@ svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **erro
     self->metadata_id = metadata_id;
     g_atomic_pointer_set(&self->uri, g_intern_string(uri ? uri : self->requested_uri));
     g_mutex_unlock(&self->lock);
+    svirt_held_levels_lock(self->held);
+    svirt_held_levels_reset(self->held);
+    svirt_held_levels_unlock(self->held);
     free(uri);
     virResetLastError();
     return TRUE;
@@ -692,6 +705,7 @@ svirt_engine_finalize(GObject *object)
 
     g_free(self->requested_uri);
     g_free(self->mcs_range);
+    svirt_held_levels_free(self->held);
     g_mutex_clear(&self->lock);
     G_OBJECT_CLASS(svirt_engine_parent_class)->finalize(object);
 }
@@ -811,6 +825,7 @@ static void
 svirt_engine_init(SvirtEngine *self)
 {
     g_mutex_init(&self->lock);
+    self->held = svirt_held_levels_new();
     self->lifecycle_id = -1;
     self->metadata_id = -1;
 }

@@ -82,24 +82,32 @@ row_holds(const SvirtHostPlace *row, const char *path, gboolean block)
     if (rest == NULL || (row->except && path_below(path, row->except)))
         return FALSE;
     if (row->top_only) {
-        g_autofree char *parent = g_path_get_dirname(path);
-
-        return !g_str_equal(path, row->place) && g_str_equal(parent, row->place);
+        /* Directly in the place: one more component, without another slash. */
+        if (g_str_equal(path, row->place) || *rest != '/')
+            return FALSE;
+        return rest[1] != '\0' && strchr(rest + 1, '/') == NULL;
     }
     return !(block && g_str_equal(row->place, "/dev"));
 }
 
-const SvirtHostPlace *
-svirt_host_place_of(const char *path, gboolean block, char **place)
+char *
+svirt_host_resolve_state_dir(void)
 {
     g_autofree char *state = svirt_journal_default_dir();
     char *real_state = realpath(state, NULL);
-    gboolean in_state = real_state && path_below(path, real_state);
+    char *copy = g_strdup(real_state);
 
     free(real_state);
+    return copy;
+}
+
+const SvirtHostPlace *
+svirt_host_place_of_with_state(const char *path, gboolean block, const char *real_state,
+                               char **place)
+{
     *place = NULL;
-    if (in_state) {
-        *place = g_steal_pointer(&state);
+    if (real_state && path_below(path, real_state)) {
+        *place = svirt_journal_default_dir();
         return &state_place;
     }
     for (gsize i = 0; i < G_N_ELEMENTS(host_places); i++) {
@@ -109,6 +117,14 @@ svirt_host_place_of(const char *path, gboolean block, char **place)
         }
     }
     return NULL;
+}
+
+const SvirtHostPlace *
+svirt_host_place_of(const char *path, gboolean block, char **place)
+{
+    g_autofree char *real_state = svirt_host_resolve_state_dir();
+
+    return svirt_host_place_of_with_state(path, block, real_state, place);
 }
 
 typedef struct {

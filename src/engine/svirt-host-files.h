@@ -22,6 +22,11 @@ const SvirtHostPlace *svirt_host_places(gsize *n_places);
  * without symlinks, and in @place the directory it names; NULL when no row does. A block
  * device under /dev is the one object that row lets through, when @block. */
 const SvirtHostPlace *svirt_host_place_of(const char *path, gboolean block, char **place);
+/* The same with the engine's state directory resolved once by the caller
+ * (svirt_host_resolve_state_dir(), NULL when it does not exist), for checking many paths. */
+const SvirtHostPlace *svirt_host_place_of_with_state(const char *path, gboolean block,
+                                                     const char *real_state, char **place);
+char *svirt_host_resolve_state_dir(void);
 
 /* The other names (of char *) of the object open at @fd, which @path, its resolved path, leads
  * to: one for each mount of its filesystem, a bind mount included, whose root holds the

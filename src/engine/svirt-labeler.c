@@ -582,6 +582,38 @@ label_read(GBytes *raw, int err, const char *path, GBytes **label, GError **erro
     return FALSE;
 }
 
+gboolean
+svirt_labeler_read_label_into(const char *path, char *buf, gsize size, const char **label,
+                              char **owned, GError **error)
+{
+    ssize_t len;
+    gsize n;
+
+    g_return_val_if_fail(size > 1, FALSE);
+
+    *label = NULL;
+    *owned = NULL;
+    len = lgetxattr(path, svirt_labeler_xattr_name(), buf, size - 1);
+    if (len < 0 && errno == ERANGE) {
+        if (!svirt_labeler_read_label(path, owned, error))
+            return FALSE;
+        *label = *owned;
+        return TRUE;
+    }
+    if (len < 0) {
+        GBytes *none = NULL;
+
+        return label_read(NULL, errno, path, &none, error);
+    }
+    buf[len] = '\0';
+    n = strlen(buf);
+    if (g_utf8_validate(buf, n, NULL))
+        *label = buf;
+    else
+        *label = *owned = g_utf8_make_valid(buf, n);
+    return TRUE;
+}
+
 char *
 svirt_label_bytes_to_text(GBytes *label)
 {

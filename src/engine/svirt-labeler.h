@@ -87,6 +87,11 @@ char *svirt_labeler_resolve_path(const char *path);
 /* Reads the label of @path as text without following a final symlink; NULL label when it has
  * none. */
 gboolean svirt_labeler_read_label(const char *path, char **label, GError **error);
+/* The same with one lgetxattr() into @buf when the label fits: *@label points into @buf, or to
+ * *@owned (which the caller frees) when it did not fit or was not UTF-8; NULL when @path has
+ * no label. For reading many labels without an allocation each. */
+gboolean svirt_labeler_read_label_into(const char *path, char *buf, gsize size,
+                                       const char **label, char **owned, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SvirtLabelTarget, svirt_label_target_free)
 

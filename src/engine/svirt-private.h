@@ -9,6 +9,7 @@
 #include <libvirt/libvirt.h>
 
 #include "svirt-engine.h"
+#include "svirt-held-levels.h"
 #include "svirt-journal.h"
 #include "svirt-mcs.h"
 #include "svirt-plan.h"
@@ -114,10 +115,13 @@ gboolean svirt_domain_check_startable(virConnectPtr conn, virDomainPtr dom, GErr
 gboolean svirt_settings_check_host(const SvirtSettings *settings, const SvirtPolicyTypes *types,
                                    GError **error);
 
-/* Reserves on @mcs the level of every running VM on @conn and of every VM a process is still
- * starting; the caller holds the journal lock. */
-gboolean svirt_collect_reservations_locked(virConnectPtr conn, SvirtJournal *journal,
-                                           SvirtMcs *mcs, GError **error);
+/* The engine's set of held levels (lock it before use). */
+SvirtHeldLevels *svirt_engine_get_held_levels(SvirtEngine *self);
+/* Brings @held up to date with the running VMs on @conn and the VMs @journal says are being
+ * started, and its allocator with @range; the caller holds the journal lock and @held's. */
+gboolean svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn,
+                                       SvirtJournal *journal, const char *range,
+                                       GError **error);
 
 /* What a list pass read of one VM, for the reach map of the pass. */
 typedef struct {

@@ -211,62 +211,108 @@ check_not_started(Vm *vm, SvirtJournal *journal, GError **error)
     return TRUE;
 }
 
-/* Step 1: the level. Every running VM's level, and that of every VM being started, is
- * reserved, then this VM's is chosen (dynamic) or checked to be free (static). */
+/* Step 1: the level. The engine's set of held levels is brought up to date with every running
+ * VM and every VM being started, then this VM's is chosen (dynamic) or checked to be free
+ * (static). The journal records it before the lock is let go, so the next start sees it. */
 static gboolean
-reserve_level(Vm *vm, SvirtJournal *journal, const SvirtSettings *settings, const char *range,
-              char **level, GError **error)
+reserve_level(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const SvirtSettings *settings,
+              const char *range, char **level, GError **error)
 {
-    g_autoptr(SvirtMcs) mcs = svirt_mcs_new_from_range_string(range, error);
+    SvirtHeldLevels *held = svirt_engine_get_held_levels(engine);
+    gboolean ok;
 
     *level = NULL;
-    if (!mcs || !svirt_collect_reservations_locked(vm->conn, journal, mcs, error))
-        return FALSE;
-    if (settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
+    svirt_held_levels_lock(held);
+    ok = svirt_held_levels_sync_locked(held, vm->conn, journal, range, error);
+    if (ok && settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
         SvirtLevel pair;
 
-        if (!svirt_mcs_allocate(mcs, vm->name, &pair, error))
-            return FALSE;
-        *level = svirt_level_to_string(&pair);
-    } else if (settings->mode == SVIRT_SECURITY_MODE_STATIC) {
+        ok = svirt_held_levels_allocate(held, vm->name, &pair, error);
+        if (ok)
+            *level = svirt_level_to_string(&pair);
+    } else if (ok && settings->mode == SVIRT_SECURITY_MODE_STATIC) {
         g_autofree char *static_level = svirt_settings_dup_static_level(settings);
         SvirtLevel parsed;
 
-        if (!svirt_level_parse(static_level, &parsed, error) ||
-            !svirt_mcs_reserve(mcs, &parsed, vm->name, error))
-            return FALSE;
+        ok = svirt_level_parse(static_level, &parsed, error) &&
+             svirt_held_levels_check(held, &parsed, vm->name, error);
     }
-    return TRUE;
+    svirt_held_levels_unlock(held);
+    return ok;
+}
+
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+} Inode;
+
+static guint
+inode_hash(gconstpointer key)
+{
+    const Inode *inode = key;
+
+    return g_int64_hash(&(gint64){ (gint64)inode->ino }) ^ (guint)inode->dev;
+}
+
+static gboolean
+inode_equal(gconstpointer a, gconstpointer b)
+{
+    const Inode *x = a, *y = b;
+
+    return x->dev == y->dev && x->ino == y->ino;
+}
+
+/* The held entries of @journal by device and inode, each looked at once for the whole start
+ * rather than once for each file of the VM. */
+static GHashTable *
+index_by_inode(SvirtJournal *journal)
+{
+    GHashTable *index = g_hash_table_new_full(inode_hash, inode_equal, g_free, NULL);
+    GPtrArray *entries = svirt_journal_get_entries(journal);
+
+    for (guint i = 0; i < entries->len; i++) {
+        SvirtJournalEntry *entry = g_ptr_array_index(entries, i);
+        struct stat st;
+        Inode *key;
+
+        if (entry->holders->len == 0 || lstat(entry->path, &st) != 0)
+            continue;
+        key = g_new(Inode, 1);
+        key->dev = st.st_dev;
+        key->ino = st.st_ino;
+        if (!g_hash_table_contains(index, key))
+            g_hash_table_insert(index, key, entry);
+        else
+            g_free(key);
+    }
+    return index;
 }
 
 /* The journal entry of @step's file: by its path, else by device and inode, so that another
  * name (a hard link) of a file a running VM holds is the same file. */
 static SvirtJournalEntry *
-entry_of(SvirtJournal *journal, const Step *step)
+entry_of(SvirtJournal *journal, GHashTable **by_inode, const Step *step)
 {
     const struct stat *st = svirt_label_target_get_stat(step->target);
     SvirtJournalEntry *entry =
         svirt_journal_lookup(journal, svirt_label_target_get_resolved(step->target));
-    GPtrArray *entries = svirt_journal_get_entries(journal);
+    Inode key = { st->st_dev, st->st_ino };
 
-    for (guint i = 0; !entry && i < entries->len; i++) {
-        SvirtJournalEntry *other = g_ptr_array_index(entries, i);
-        struct stat ost;
-
-        if (other->holders->len > 0 && lstat(other->path, &ost) == 0 &&
-            ost.st_dev == st->st_dev && ost.st_ino == st->st_ino)
-            entry = other;
-    }
-    return entry;
+    if (entry)
+        return entry;
+    if (!*by_inode)
+        *by_inode = index_by_inode(journal);
+    return g_hash_table_lookup(*by_inode, &key);
 }
 
 /* Whether another running VM holds @step's file: fine when it is shared with the same label,
  * refused otherwise. */
 static gboolean
-check_holders(Vm *vm, SvirtJournal *journal, GHashTable *running, Step *step, GError **error)
+check_holders(Vm *vm, SvirtJournal *journal, GHashTable **by_inode, GHashTable *running,
+              Step *step, GError **error)
 {
     const SvirtPlanItem *item = step->item;
-    SvirtJournalEntry *entry = entry_of(journal, step);
+    SvirtJournalEntry *entry = entry_of(journal, by_inode, step);
 
     /* One entry per file, whatever name each VM uses: the last holder to stop restores it. */
     if (entry && !g_str_equal(entry->path, svirt_label_target_get_resolved(step->target)))
@@ -316,6 +362,7 @@ check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
               SvirtJournal *journal, GError **error)
 {
     g_autoptr(GHashTable) running = svirt_list_running_vms(vm->conn, error);
+    g_autoptr(GHashTable) by_inode = NULL;
     g_autoptr(GArray) steps = NULL;
 
     if (!running)
@@ -344,7 +391,7 @@ check_targets(Vm *vm, const SvirtPlan *plan, const SvirtSettings *settings,
                            vm->name);
             return NULL;
         }
-        if (!check_holders(vm, journal, running, &step, error)) {
+        if (!check_holders(vm, journal, &by_inode, running, &step, error)) {
             step_clear(&step);
             return NULL;
         }
@@ -474,7 +521,7 @@ label_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     g_autofree char *level = NULL;
 
     if (!check_not_started(vm, journal, error) ||
-        !reserve_level(vm, journal, launch->settings, range, &level, error))
+        !reserve_level(engine, vm, journal, launch->settings, range, &level, error))
         return FALSE;
     launch->plan = svirt_plan_build(launch->xml, launch->settings, launch->types, level, error);
     if (!launch->plan)

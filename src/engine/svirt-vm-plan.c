@@ -122,6 +122,105 @@ foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFu
     return TRUE;
 }
 
+typedef struct {
+    SvirtJournal *journal;
+    virDomainPtr dom;
+    const char *uuid;
+    const SvirtJournalVm *record;
+} HeldSource;
+
+static gboolean
+load_running_level(gpointer data, SvirtLevel *out)
+{
+    HeldSource *src = data;
+
+    return running_level(src->journal, src->dom, src->uuid, out);
+}
+
+static gboolean
+load_recorded_level(gpointer data, SvirtLevel *out)
+{
+    HeldSource *src = data;
+
+    return recorded_level(src->record, src->uuid, out);
+}
+
+/* What the journal recorded decides the level of a VM it knows; the run libvirtd numbered,
+ * and whether the journal holds files for it, decide that of a VM it does not. Written into
+ * @buf when it fits, else into *@owned. */
+static const char *
+held_key(const SvirtJournalVm *record, virDomainPtr dom, gboolean has_holder, char *buf,
+         gsize size, char **owned)
+{
+    const char *process = record && record->process ? record->process : "-";
+    const char *level = record && record->level ? record->level : "-";
+    gsize n;
+
+    if (!record) {
+        g_snprintf(buf, size, "run %u %d", virDomainGetID(dom), has_holder);
+        return buf;
+    }
+    n = g_snprintf(buf, size, "journal %s %s", process, level);
+    if (n < size)
+        return buf;
+    *owned = g_strdup_printf("journal %s %s", process, level);
+    return *owned;
+}
+
+gboolean
+svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJournal *journal,
+                              const char *range, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *records = svirt_journal_get_vms(journal);
+    virDomainPtr *doms = NULL;
+    int n;
+
+    n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    if (n < 0) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not list the running VMs"));
+        return FALSE;
+    }
+    svirt_held_levels_begin(held);
+    for (int i = 0; i < n; i++) {
+        g_autoptr(virDomain) dom = doms[i];
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        HeldSource src = { journal, dom, uuid, NULL };
+        g_autofree char *owned = NULL;
+        char buf[256];
+        const char *key;
+
+        if (virDomainGetUUIDString(dom, uuid) < 0) {
+            virResetLastError();
+            continue;
+        }
+        g_hash_table_add(seen, g_strdup(uuid));
+        src.record = svirt_journal_lookup_vm(journal, uuid);
+        key = held_key(src.record, dom,
+                       !src.record && svirt_journal_has_holder(journal, uuid), buf,
+                       sizeof(buf), &owned);
+        svirt_held_levels_see(held, uuid, virDomainGetName(dom), key,
+                              src.record ? load_recorded_level : load_running_level, &src);
+    }
+    free(doms);
+    for (guint i = 0; i < records->len; i++) {
+        const SvirtJournalVm *record = g_ptr_array_index(records, i);
+        HeldSource src = { journal, NULL, record->uuid, record };
+        g_autofree char *owned = NULL;
+        char buf[256];
+        const char *key;
+
+        if (g_hash_table_contains(seen, record->uuid) ||
+            !svirt_journal_vm_is_launching(record))
+            continue;
+        key = held_key(record, NULL, FALSE, buf, sizeof(buf), &owned);
+        svirt_held_levels_see(held, record->uuid, record->uuid, key, load_recorded_level,
+                              &src);
+    }
+    return svirt_held_levels_end(held, range, error);
+}
+
 /* The same, on the journal as last written, without waiting for a start that holds its lock:
  * for what is shown and checked before a start, which checks again under the lock. */
 static gboolean
@@ -150,15 +249,6 @@ reserve_held(const char *uuid, const char *name, const SvirtLevel *level, gpoint
         return;
     if (!svirt_mcs_reserve(r->mcs, level, name, &local))
         g_message("VM %s: %s", name, local->message);
-}
-
-gboolean
-svirt_collect_reservations_locked(virConnectPtr conn, SvirtJournal *journal, SvirtMcs *mcs,
-                                  GError **error)
-{
-    Reservations r = { mcs, NULL };
-
-    return foreach_held_level_locked(conn, journal, reserve_held, &r, error);
 }
 
 gboolean
