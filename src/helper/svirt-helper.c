@@ -114,11 +114,14 @@ typedef struct {
     const char *denied; /* what the caller may not do, for the message */
 } Action;
 
-static const Action manage = { SVIRT_HELPER_ACTION_MANAGE, N_("start or stop VMs") };
-static const Action security = { SVIRT_HELPER_ACTION_SECURITY,
-                                 N_("change the security settings of VMs") };
-static const Action fix = { SVIRT_HELPER_ACTION_FIX, N_("fix the labels of VMs") };
-static const Action read_labels = { SVIRT_HELPER_ACTION_READ, N_("read the labels of VMs") };
+static const Action start_action = { SVIRT_HELPER_ACTION_MANAGE, N_("start VMs") };
+static const Action stop_action = { SVIRT_HELPER_ACTION_MANAGE, N_("stop VMs") };
+static const Action reconcile_action = { SVIRT_HELPER_ACTION_MANAGE,
+                                         N_("restore the labels of stopped VMs") };
+static const Action security_action = { SVIRT_HELPER_ACTION_SECURITY,
+                                        N_("change the security settings of VMs") };
+static const Action fix_action = { SVIRT_HELPER_ACTION_FIX, N_("fix the labels of VMs") };
+static const Action read_action = { SVIRT_HELPER_ACTION_READ, N_("read the labels of VMs") };
 
 static gboolean
 authorize(GDBusMethodInvocation *invocation, const Action *action, const char *vm,
@@ -166,7 +169,7 @@ do_start(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_autofree char *uuid = NULL;
 
     g_variant_get(params, "(&s&s)", &vm, &range);
-    if (!authorize(invocation, &manage, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!authorize(invocation, &start_action, vm, error) || !(uuid = resolve_vm(vm, error)))
         return NULL;
     /* The start runs to its end even when the caller goes away: it leaves nothing half done. */
     if (!svirt_engine_start_vm(helper.engine, uuid, *range ? range : NULL, error))
@@ -184,7 +187,7 @@ do_stop(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_autofree char *uuid = NULL;
 
     g_variant_get(params, "(&sbu)", &vm, &force, &timeout_ms);
-    if (!authorize(invocation, &manage, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!authorize(invocation, &stop_action, vm, error) || !(uuid = resolve_vm(vm, error)))
         return NULL;
     if (!svirt_engine_stop_vm(helper.engine, uuid, force, timeout_ms, error))
         return NULL;
@@ -197,7 +200,7 @@ do_reconcile(GDBusMethodInvocation *invocation, GVariant *params, GError **error
 {
     guint restored = 0, kept = 0;
 
-    if (!authorize(invocation, &manage, NULL, error) || !ensure_connected(error) ||
+    if (!authorize(invocation, &reconcile_action, NULL, error) || !ensure_connected(error) ||
         !svirt_engine_reconcile(helper.engine, &restored, &kept, error))
         return NULL;
     return g_variant_new("(uu)", restored, kept);
@@ -212,7 +215,7 @@ do_fix(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_autoptr(SvirtAuditReport) report = NULL;
 
     g_variant_get(params, "(&s&s&s)", &vm, &kind, &path);
-    if (!authorize(invocation, &fix, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!authorize(invocation, &fix_action, vm, error) || !(uuid = resolve_vm(vm, error)))
         return NULL;
     report = svirt_audit_run(helper.engine, NULL, error);
     if (!report)
@@ -242,7 +245,7 @@ do_set_security(GDBusMethodInvocation *invocation, GVariant *params, GError **er
     g_autoptr(SvirtSettings) settings = NULL;
 
     g_variant_get(params, "(&s&s)", &vm, &xml);
-    if (!authorize(invocation, &security, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!authorize(invocation, &security_action, vm, error) || !(uuid = resolve_vm(vm, error)))
         return NULL;
     settings = svirt_settings_parse(xml, strlen(xml), error);
     if (!settings || !svirt_engine_set_settings(helper.engine, uuid, settings, error))
@@ -260,7 +263,7 @@ do_read_labels(GDBusMethodInvocation *invocation, GVariant *params, GError **err
     GVariantBuilder b;
 
     g_variant_get(params, "(&s)", &vm);
-    if (!authorize(invocation, &read_labels, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!authorize(invocation, &read_action, vm, error) || !(uuid = resolve_vm(vm, error)))
         return NULL;
     plan = svirt_engine_plan_vm(helper.engine, uuid, NULL, error);
     if (!plan)
