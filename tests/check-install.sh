@@ -16,8 +16,15 @@ prefix=$(meson introspect "$build" --buildoptions |
          python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
 libexecdir=$(meson introspect "$build" --buildoptions |
          python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="libexecdir"][0])')
+option() {
+    meson introspect "$build" --buildoptions |
+        python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]==sys.argv[1]][0])' "$1"
+}
 case $libexecdir in /*) ;; *) libexecdir=$prefix/$libexecdir ;; esac
 root=$dest$prefix
+# D-Bus, polkit and systemd read their files where the system keeps them, whatever the prefix.
+sys=$dest$(option system_datadir)
+unitdir=$dest$(option systemd_unit_dir)
 n=0
 failed=0
 check() {
@@ -31,14 +38,14 @@ check() {
 }
 check "the helper" "$dest$libexecdir/svirt-helper"
 check "svirtctl" "$root/bin/svirtctl"
-check "the polkit actions" "$root/share/polkit-1/actions/org.svirt.Manager.policy"
-check "the polkit rules for the libvirt group" "$root/share/polkit-1/rules.d/60-svirt-manager.rules"
-check "the D-Bus system policy" "$root/share/dbus-1/system.d/org.svirt.Manager1.conf"
-check "the D-Bus activation file" "$root/share/dbus-1/system-services/org.svirt.Manager1.service"
-check "the systemd unit" "$root/lib/systemd/system/svirt-helper.service"
+check "the polkit actions" "$sys/polkit-1/actions/org.svirt.Manager.policy"
+check "the polkit rules for the libvirt group" "$sys/polkit-1/rules.d/60-svirt-manager.rules"
+check "the D-Bus system policy" "$sys/dbus-1/system.d/org.svirt.Manager1.conf"
+check "the D-Bus activation file" "$sys/dbus-1/system-services/org.svirt.Manager1.service"
+check "the systemd unit" "$unitdir/svirt-helper.service"
 
 n=$((n + 1))
-service=$root/share/dbus-1/system-services/org.svirt.Manager1.service
+service=$sys/dbus-1/system-services/org.svirt.Manager1.service
 if [ -f "$service" ] && grep -qx "Exec=$libexecdir/svirt-helper" "$service" &&
    grep -qx "SystemdService=svirt-helper.service" "$service" && grep -qx "User=root" "$service"; then
     echo "ok $n - the activation file runs the installed helper as root through its unit"
@@ -47,8 +54,8 @@ else
     failed=1
 fi
 
-for f in "$root/share/polkit-1/actions/org.svirt.Manager.policy" \
-         "$root/share/dbus-1/system.d/org.svirt.Manager1.conf"; do
+for f in "$sys/polkit-1/actions/org.svirt.Manager.policy" \
+         "$sys/dbus-1/system.d/org.svirt.Manager1.conf"; do
     n=$((n + 1))
     if ! command -v xmllint >/dev/null; then
         echo "ok $n # SKIP xmllint is not installed to check ${f##*/}"
@@ -62,7 +69,7 @@ done
 
 n=$((n + 1))
 dtd=/usr/share/polkit-1/policyconfig-1.dtd
-policy=$root/share/polkit-1/actions/org.svirt.Manager.policy
+policy=$sys/polkit-1/actions/org.svirt.Manager.policy
 if ! command -v xmllint >/dev/null || [ ! -f "$dtd" ]; then
     echo "ok $n # SKIP xmllint or polkit's policyconfig DTD is not installed"
 elif xmllint --noout --nonet --dtdvalid "$dtd" "$policy" 2>&1; then
@@ -73,7 +80,7 @@ else
 fi
 
 n=$((n + 1))
-actions=$(sed -n 's/.*<action id="\([^"]*\)".*/\1/p' "$root/share/polkit-1/actions/org.svirt.Manager.policy" |
+actions=$(sed -n 's/.*<action id="\([^"]*\)".*/\1/p' "$sys/polkit-1/actions/org.svirt.Manager.policy" |
           sort | tr '\n' ' ')
 want="org.svirt.Manager.change-security org.svirt.Manager.fix-labels org.svirt.Manager.manage-vms org.svirt.Manager.read-labels "
 if [ "$actions" = "$want" ]; then
