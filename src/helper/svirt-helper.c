@@ -393,6 +393,16 @@ main(int argc, char **argv)
     if (!ensure_connected(&error)) {
         g_warning("%s", error->message);
         g_clear_error(&error);
+    } else {
+        guint restored = 0, kept = 0;
+
+        /* What VMs that stopped while no helper ran still hold is restored now. */
+        if (!svirt_engine_reconcile(helper.engine, &restored, &kept, &error)) {
+            g_warning("%s", error->message);
+            g_clear_error(&error);
+        } else if (restored) {
+            g_message("Restored %u labels of VMs that stopped meanwhile", restored);
+        }
     }
     /* Labels of VMs that stop elsewhere (guest shutdown, virsh) are restored here too. */
     svirt_engine_watch_stops(helper.engine);
