@@ -16,6 +16,7 @@
 
 #include "svirt-engine.h"
 #include "svirt-helper-client.h"
+#include "svirt-journal.h"
 #include "svm-test-fixture.h"
 #include "svm-test-label.h"
 #include "svm-test-util.h"
@@ -272,15 +273,22 @@ test_start_stop(void)
     g_autofree char *err_stop = NULL;
     g_autofree char *running_label = NULL;
     g_autofree char *restored_label = NULL;
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(GError) journal_error = NULL;
+    g_autofree char *recorded_image = NULL;
     gboolean started, stopped;
     int status, stop_status;
 
     svm_test_vm_define(conn, &vm, "svm-test-helper-start", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow(manage_only);
+    allow((const char *[]){ SVIRT_HELPER_ACTION_MANAGE, SVIRT_HELPER_ACTION_READ, NULL });
     status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
     started = is_active(vm.uuid);
     running_label = svm_test_read_label(vm.data);
+    /* A desktop user's status learns from the helper's journal that the helper started it. */
+    journal = svirt_helper_read_journal(&journal_error);
+    if (journal && svirt_journal_lookup_vm(journal, vm.uuid))
+        recorded_image = g_strdup(svirt_journal_lookup_vm(journal, vm.uuid)->image);
     stop_status = svirtctl_as_user((const char *[]){ "stop", "--force", vm.uuid, NULL },
                                    &err_stop);
     stopped = !is_active(vm.uuid);
@@ -291,6 +299,8 @@ test_start_stop(void)
     g_assert_true(started);
     g_assert_nonnull(running_label);
     g_assert_true(g_str_has_prefix(running_label, "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_no_error(journal_error);
+    g_assert_cmpstr(recorded_image, ==, running_label);
     g_assert_cmpint(stop_status, ==, 0);
     g_assert_true(stopped);
     g_assert_cmpstr(restored_label, ==, ORIGINAL);

@@ -1,10 +1,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "svirt-error.h"
 #include "svirt-helper-client.h"
+#include "svirt-journal.h"
 
 /* Long enough for a guest that takes its time to shut down; polkit may also wait for a
  * password. */
@@ -98,8 +100,8 @@ convert_error(GError **error, const char *what)
 }
 
 static GVariant *
-call(const char *method, GVariant *args, const GVariantType *reply_type, const char *what,
-     GError **error)
+call_with_flags(const char *method, GVariant *args, const GVariantType *reply_type,
+                GDBusCallFlags flags, const char *what, GError **error)
 {
     g_autoptr(GDBusConnection) bus = NULL;
     GVariant *reply;
@@ -114,11 +116,32 @@ call(const char *method, GVariant *args, const GVariantType *reply_type, const c
     }
     reply = g_dbus_connection_call_sync(bus, SVIRT_HELPER_BUS_NAME, SVIRT_HELPER_OBJECT_PATH,
                                         SVIRT_HELPER_INTERFACE, method, args, reply_type,
-                                        G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
-                                        CALL_TIMEOUT_MS, NULL, error);
+                                        flags, CALL_TIMEOUT_MS, NULL, error);
     if (!reply)
         convert_error(error, what);
     return reply;
+}
+
+static GVariant *
+call(const char *method, GVariant *args, const GVariantType *reply_type, const char *what,
+     GError **error)
+{
+    return call_with_flags(method, args, reply_type,
+                           G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, what, error);
+}
+
+SvirtJournal *
+svirt_helper_read_journal(GError **error)
+{
+    g_autoptr(GVariant) reply = call_with_flags("ReadJournal", NULL, G_VARIANT_TYPE("(s)"),
+                                                G_DBUS_CALL_FLAGS_NONE,
+                                                _("read the label journal"), error);
+    const char *text;
+
+    if (!reply)
+        return NULL;
+    g_variant_get(reply, "(&s)", &text);
+    return svirt_journal_snapshot_from_data(text, strlen(text), error);
 }
 
 static gboolean

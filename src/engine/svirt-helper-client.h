@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "svirt-finding.h"
+#include "svirt-journal.h"
 #include "svirt-settings.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,9 @@ gboolean svirt_helper_reconcile(guint *n_restored, guint *n_kept, GError **error
 gboolean svirt_helper_fix(const SvirtFinding *finding, GError **error);
 gboolean svirt_helper_set_settings(const char *vm, const SvirtSettings *settings,
                                    char **uuid_out, GError **error);
+/* What svirt-helper's label journal holds, as a snapshot; never asks for a password (a caller
+ * polkit does not allow at once gets SVIRT_ERROR_PERMISSION). */
+SvirtJournal *svirt_helper_read_journal(GError **error);
 /* The labels on the files of VM @vm's plan, as path -> label (NULL label: none readable). */
 GHashTable *svirt_helper_read_labels(const char *vm, GError **error);
 

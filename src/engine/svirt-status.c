@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "svirt-domain-xml.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
@@ -203,7 +204,11 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
         return FALSE;
     facts->enforced_reason = enforcement_reason(conn);
     facts->selinux_driver = svirt_host_has_selinux_driver(conn);
-    facts->journal = svirt_journal_read_snapshot(NULL, NULL);
+    /* A desktop user's qemu:///system VMs are labelled by svirt-helper, in its journal. */
+    if (svirt_engine_uses_helper(engine))
+        facts->journal = svirt_helper_read_journal(NULL);
+    else
+        facts->journal = svirt_journal_read_snapshot(NULL, NULL);
     return TRUE;
 }
 

@@ -14,6 +14,7 @@
 #include "svirt-audit.h"
 #include "svirt-engine.h"
 #include "svirt-helper-client.h"
+#include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
 
@@ -46,6 +47,9 @@ static const char introspection_xml[] =
     "      <arg name='vm' type='s' direction='in'/>"
     "      <arg name='settings' type='s' direction='in'/>"
     "      <arg name='uuid' type='s' direction='out'/>"
+    "    </method>"
+    "    <method name='ReadJournal'>"
+    "      <arg name='journal' type='s' direction='out'/>"
     "    </method>"
     "    <method name='ReadLabels'>"
     "      <arg name='vm' type='s' direction='in'/>"
@@ -282,6 +286,24 @@ do_read_labels(GDBusMethodInvocation *invocation, GVariant *params, GError **err
     return g_variant_new("(a(ss))", &b);
 }
 
+/* What the label journal holds: which VMs the helper started, with which labels, and the files
+ * it holds for them, so that a desktop user's status tells them from VMs started elsewhere. */
+static GVariant *
+do_read_journal(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
+{
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autofree char *text = NULL;
+
+    if (!authorize(invocation, &read_action, NULL, error))
+        return NULL;
+    journal = svirt_journal_read_snapshot(NULL, error);
+    if (!journal)
+        return NULL;
+    text = svirt_journal_format(svirt_journal_get_entries(journal),
+                                svirt_journal_get_vms(journal));
+    return g_variant_new("(s)", text);
+}
+
 typedef GVariant *(*MethodFunc)(GDBusMethodInvocation *invocation, GVariant *params,
                                 GError **error);
 
@@ -292,6 +314,7 @@ static const struct {
     { "Start", do_start },         { "Stop", do_stop },
     { "Reconcile", do_reconcile }, { "FixLabels", do_fix },
     { "SetSecurity", do_set_security }, { "ReadLabels", do_read_labels },
+    { "ReadJournal", do_read_journal },
 };
 
 static void
