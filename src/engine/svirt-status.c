@@ -124,9 +124,39 @@ is_disk_kind(SvirtPlanKind kind)
            kind == SVIRT_PLAN_KIND_DISPLAY_SOCKET;
 }
 
+/* The labels svirt-helper reads for a desktop user where the filesystem lets the user read
+ * none (a root-only image folder): asked once per VM, when the first read is refused. */
+typedef struct {
+    gboolean use_helper;
+    gboolean asked;
+    GHashTable *labels; /* path -> label, or NULL when the helper could not be asked */
+} HelperLabels;
+
+static gboolean
+read_label(const char *path, HelperLabels *helper, const char *uuid, char **label,
+           GError **error)
+{
+    g_autoptr(GError) local = NULL;
+
+    if (svirt_labeler_read_label(path, label, &local))
+        return TRUE;
+    if (helper->use_helper && g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_PERMISSION)) {
+        if (!helper->asked) {
+            helper->asked = TRUE;
+            helper->labels = svirt_helper_read_labels(uuid, NULL);
+        }
+        if (helper->labels && g_hash_table_contains(helper->labels, path)) {
+            *label = g_strdup(g_hash_table_lookup(helper->labels, path));
+            return TRUE;
+        }
+    }
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+}
+
 static SvirtDiskState *
 disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engine,
-           SvirtJournal *journal, const char *uuid)
+           SvirtJournal *journal, const char *uuid, HelperLabels *helper)
 {
     SvirtDiskState *disk = g_new0(SvirtDiskState, 1);
     g_autoptr(GError) error = NULL;
@@ -143,7 +173,7 @@ disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engi
         disk->note = g_strdup(item->reason);
         return disk;
     }
-    if (!svirt_labeler_read_label(item->path, &disk->actual_label, &error)) {
+    if (!read_label(item->path, helper, uuid, &disk->actual_label, &error)) {
         disk->status = g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED)
                            ? SVIRT_DISK_STATUS_UNSUPPORTED
                            : SVIRT_DISK_STATUS_PENDING;
@@ -257,6 +287,7 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
     int state, reason;
     gboolean running;
     g_auto(Vm) vm = { 0 };
+    HelperLabels helper = { svirt_engine_uses_helper(engine), FALSE, NULL };
 
     status->disks = g_ptr_array_new_with_free_func((GDestroyNotify)disk_state_free);
     if (!svirt_vm_open(engine, name, &vm, error))
@@ -304,9 +335,10 @@ vm_status(SvirtEngine *engine, const char *name, const HostFacts *facts,
             continue;
         if (!running && !level && item->designation == SVIRT_DESIGNATION_PRIVATE)
             g_clear_pointer(&item->label, g_free);
-        g_ptr_array_add(status->disks,
-                        disk_state(item, running, status->started_by_engine, journal, vm.uuid));
+        g_ptr_array_add(status->disks, disk_state(item, running, status->started_by_engine,
+                                                  journal, vm.uuid, &helper));
     }
+    g_clear_pointer(&helper.labels, g_hash_table_unref);
     if (settings_out)
         *settings_out = g_steal_pointer(&settings);
     return g_steal_pointer(&status);
