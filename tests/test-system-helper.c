@@ -317,7 +317,8 @@ test_invented(void)
     g_autofree char *err_path = NULL;
     g_autofree char *err_set = NULL;
     g_autofree char *label = NULL;
-    int by_uuid, by_path;
+    g_autofree char *err_range = NULL;
+    int by_uuid, by_path, by_range;
 
     svm_test_write_blank_image(file, 4096);
     svm_test_set_label(file, ORIGINAL);
@@ -325,6 +326,9 @@ test_invented(void)
     by_uuid = svirtctl_as_user(
         (const char *[]){ "start", "0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e", NULL }, &err_uuid);
     by_path = svirtctl_as_user((const char *[]){ "start", file, NULL }, &err_path);
+    by_range = svirtctl_as_user((const char *[]){ "--mcs-range", "c5.c6", "start",
+                                                  "0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e", NULL },
+                                &err_range);
     label = svm_test_read_label(file);
     svm_test_rmdir(dir);
 
@@ -332,6 +336,9 @@ test_invented(void)
     g_assert_nonnull(strstr(err_uuid, "No VM named '0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e'"));
     g_assert_cmpint(by_path, ==, 1);
     g_assert_nonnull(strstr(err_path, "is not the name or UUID of a VM"));
+    /* Nor does the caller choose the categories. */
+    g_assert_cmpint(by_range, ==, 1);
+    g_assert_nonnull(strstr(err_range, "from the host's range only"));
     g_assert_cmpstr(label, ==, ORIGINAL);
 }
 

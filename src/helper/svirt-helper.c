@@ -19,6 +19,7 @@
 #include "svirt-lifecycle.h"
 
 #define HELPER_URI "qemu:///system"
+#define MAX_SHUTDOWN_WAIT_MS (10 * 60 * 1000)
 
 static const char introspection_xml[] =
     "<node>"
@@ -173,10 +174,20 @@ do_start(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_autofree char *uuid = NULL;
 
     g_variant_get(params, "(&s&s)", &vm, &range);
-    if (!authorize(invocation, &start_action, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!authorize(invocation, &start_action, vm, error))
+        return NULL;
+    /* A caller must not choose the categories a VM gets: the host's range it is. */
+    if (*range) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_RANGE,
+                    _("The system service draws categories from the host's range only; a "
+                      "range of your own (%s) needs root."),
+                    range);
+        return NULL;
+    }
+    if (!(uuid = resolve_vm(vm, error)))
         return NULL;
     /* The start runs to its end even when the caller goes away: it leaves nothing half done. */
-    if (!svirt_engine_start_vm(helper.engine, uuid, *range ? range : NULL, error))
+    if (!svirt_engine_start_vm(helper.engine, uuid, NULL, error))
         return NULL;
     g_message("Started VM %s for %s", uuid, g_dbus_method_invocation_get_sender(invocation));
     return g_variant_new("(s)", uuid);
@@ -191,6 +202,8 @@ do_stop(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_autofree char *uuid = NULL;
 
     g_variant_get(params, "(&sbu)", &vm, &force, &timeout_ms);
+    /* A caller cannot keep a worker of the service waiting for ever. */
+    timeout_ms = MIN(timeout_ms, MAX_SHUTDOWN_WAIT_MS);
     if (!authorize(invocation, &stop_action, vm, error) || !(uuid = resolve_vm(vm, error)))
         return NULL;
     if (!svirt_engine_stop_vm(helper.engine, uuid, force, timeout_ms, error))
