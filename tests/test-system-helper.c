@@ -59,7 +59,7 @@ die_with_parent(gpointer data)
 }
 
 static GPid
-spawn(const char *const *argv, const char *log)
+spawn_env(const char *const *argv, const char *const *envp, const char *log)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *path = g_build_filename(bus_dir, log, NULL);
@@ -67,12 +67,18 @@ spawn(const char *const *argv, const char *log)
     GPid pid;
 
     g_assert_cmpint(fd, >=, 0);
-    g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, NULL,
+    g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, (char **)envp,
                                          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, die_with_parent, NULL, &pid,
                                          -1, fd, fd, &error));
     g_assert_no_error(error);
     close(fd);
     return pid;
+}
+
+static GPid
+spawn(const char *const *argv, const char *log)
+{
+    return spawn_env(argv, NULL, log);
 }
 
 static void
@@ -492,6 +498,55 @@ test_security_and_labels(void)
     g_assert_nonnull(strstr(out4, data_label));
 }
 
+static gboolean
+helper_gone(gpointer data)
+{
+    return !name_has_owner((gpointer)SVIRT_HELPER_BUS_NAME);
+}
+
+/* The helper killed after it labelled the files and wrote the journal, before libvirtd launched
+ * the VM: the caller hears of a failure, and the next helper restores the labels before it
+ * serves anyone. */
+static void
+test_killed_mid_start(void)
+{
+    SvmTestVm vm = { 0 };
+    g_autofree char *err = NULL;
+    g_autofree char *labelled = NULL;
+    g_autofree char *repaired = NULL;
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "LD_PRELOAD",
+                                         g_getenv("SVM_CRASH_ON_LAUNCH"), TRUE);
+    const char *argv[] = { g_getenv("SVIRT_HELPER"), NULL };
+    gboolean running;
+    int status;
+
+    stop(&helper_pid);
+    svm_test_wait_for(helper_gone, NULL, WAIT_MS, "the helper to go");
+    helper_pid = spawn_env(argv, (const char *const *)env, "svirt-helper-crashing.log");
+    svm_test_wait_for(name_has_owner, (gpointer)SVIRT_HELPER_BUS_NAME, WAIT_MS,
+                      "the helper that dies at launch");
+    svm_test_vm_define(conn, &vm, "svm-test-helper-killed", NULL, SVM_TEST_VM_DATA);
+    svm_test_set_label(vm.data, ORIGINAL);
+    allow(manage_only);
+    status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
+    labelled = svm_test_read_label(vm.data);
+    waitpid(helper_pid, NULL, 0);
+    g_spawn_close_pid(helper_pid);
+    helper_pid = 0;
+    helper_pid = spawn(argv, "svirt-helper.log");
+    svm_test_wait_for(name_has_owner, (gpointer)SVIRT_HELPER_BUS_NAME, WAIT_MS,
+                      "the helper again");
+    repaired = svm_test_read_label(vm.data);
+    running = is_active(vm.uuid);
+    svm_test_vm_undefine(conn, &vm);
+
+    g_assert_cmpint(status, ==, 1);
+    /* It did die mid-start: the file carried the VM's label. */
+    g_assert_true(g_str_has_prefix(labelled, "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_false(running);
+    g_assert_cmpstr(repaired, ==, ORIGINAL);
+}
+
 static const char *
 missing_requirement(void)
 {
@@ -556,6 +611,7 @@ main(int argc, char **argv)
     g_test_add_func("/helper/disconnect", test_disconnect);
     g_test_add_func("/helper/reconcile", test_reconcile);
     g_test_add_func("/helper/security-and-labels", test_security_and_labels);
+    g_test_add_func("/helper/killed-mid-start", test_killed_mid_start);
     ret = g_test_run();
 
     stop_services();
