@@ -541,6 +541,8 @@ test_killed_mid_start(void)
     svm_test_vm_undefine(conn, &vm);
 
     g_assert_cmpint(status, ==, 1);
+    g_assert_nonnull(strstr(err, "Could not start the VM: sVirt Manager's system service ended "
+                                 "before it answered"));
     /* It did die mid-start: the file carried the VM's label. */
     g_assert_true(g_str_has_prefix(labelled, "system_u:object_r:svirt_image_t:s0:c"));
     g_assert_false(running);

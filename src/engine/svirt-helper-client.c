@@ -80,6 +80,14 @@ convert_error(GError **error, const char *what)
 
             g_clear_error(error);
             g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, msg);
+        } else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.NoReply") == 0) {
+            g_autofree char *msg = g_strdup_printf(
+                _("Could not %s: sVirt Manager's system service ended before it answered (%s). "
+                  "What it had labelled is restored when it runs again (svirtctl reconcile)."),
+                what, e->message);
+
+            g_clear_error(error);
+            g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, msg);
         }
         return;
     }
