@@ -498,6 +498,50 @@ test_security_and_labels(void)
     g_assert_nonnull(strstr(out4, data_label));
 }
 
+/* Fix in the audit: the helper runs its own audit and fixes the finding the caller names, with
+ * the action for fixing labels, which managing VMs does not give. */
+static void
+test_fix(void)
+{
+    SvmTestVm vm = { 0 };
+    g_autofree char *err = NULL, *err_stop = NULL;
+    g_autofree char *out1 = NULL, *err1 = NULL, *out2 = NULL, *err2 = NULL;
+    g_autofree char *out3 = NULL, *err3 = NULL;
+    g_autofree char *running_label = NULL, *after_denied = NULL, *after_fix = NULL;
+    int status, denied, fixed, unknown;
+
+    svm_test_vm_define(conn, &vm, "svm-test-helper-fix", NULL, SVM_TEST_VM_DATA);
+    svm_test_set_label(vm.data, ORIGINAL);
+    allow(manage_only);
+    status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
+    running_label = svm_test_read_label(vm.data);
+    /* Someone relabelled the running VM's image. */
+    svm_test_set_label(vm.data, ORIGINAL);
+    denied = gdbus_as_user("FixLabels", (const char *[]){ vm.uuid, "mismatch", vm.data, NULL },
+                           &out1, &err1);
+    after_denied = svm_test_read_label(vm.data);
+    allow((const char *[]){ SVIRT_HELPER_ACTION_FIX, SVIRT_HELPER_ACTION_MANAGE, NULL });
+    unknown = gdbus_as_user("FixLabels", (const char *[]){ vm.uuid, "mismatch", "/etc/shadow",
+                                                           NULL },
+                            &out3, &err3);
+    fixed = gdbus_as_user("FixLabels", (const char *[]){ vm.uuid, "mismatch", vm.data, NULL },
+                          &out2, &err2);
+    after_fix = svm_test_read_label(vm.data);
+    svirtctl_as_user((const char *[]){ "stop", "--force", vm.uuid, NULL }, &err_stop);
+    svm_test_vm_undefine(conn, &vm);
+
+    g_assert_cmpint(status, ==, 0);
+    g_assert_true(g_str_has_prefix(running_label, "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_cmpint(denied, !=, 0);
+    g_assert_nonnull(strstr(err1, "Not authorised to fix the labels of VMs"));
+    g_assert_cmpstr(after_denied, ==, ORIGINAL);
+    /* Only what its own audit finds: not a path the caller names. */
+    g_assert_cmpint(unknown, !=, 0);
+    g_assert_nonnull(strstr(err3, "The audit finds no mismatch to fix on /etc/shadow"));
+    g_assert_cmpint(fixed, ==, 0);
+    g_assert_cmpstr(after_fix, ==, running_label);
+}
+
 static gboolean
 helper_gone(gpointer data)
 {
@@ -613,6 +657,7 @@ main(int argc, char **argv)
     g_test_add_func("/helper/disconnect", test_disconnect);
     g_test_add_func("/helper/reconcile", test_reconcile);
     g_test_add_func("/helper/security-and-labels", test_security_and_labels);
+    g_test_add_func("/helper/fix", test_fix);
     g_test_add_func("/helper/killed-mid-start", test_killed_mid_start);
     ret = g_test_run();
 
