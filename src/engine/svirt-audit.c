@@ -503,6 +503,7 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
         return NULL;
     add_last_labels(engine, vms, types);
     ctx = context_of(vms, types, pools);
+    svirt_audit_context_use_helper(ctx, svirt_engine_uses_helper(engine));
     check_enforcing(report->findings);
     check_vms(ctx, vms, report->findings);
     check_duplicates(vms, report->findings);
