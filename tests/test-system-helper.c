@@ -543,6 +543,49 @@ test_fix(void)
 }
 
 static gboolean
+label_is(gpointer data)
+{
+    const char *const *args = data;
+    g_autofree char *label = svm_test_read_label(args[0]);
+
+    return g_strcmp0(label, args[1]) == 0;
+}
+
+/* A VM the helper started that stops elsewhere (virsh destroy, a guest shutdown): the helper
+ * sees it stop and restores its labels; the desktop user's app, which may not, need not. */
+static void
+test_stopped_elsewhere(void)
+{
+    SvmTestVm vm = { 0 };
+    g_autofree char *err = NULL;
+    g_autofree char *running_label = NULL;
+    g_autofree char *restored_label = NULL;
+    gboolean restored = FALSE;
+    int status;
+
+    svm_test_vm_define(conn, &vm, "svm-test-helper-elsewhere", NULL, SVM_TEST_VM_DATA);
+    svm_test_set_label(vm.data, ORIGINAL);
+    allow(manage_only);
+    status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
+    running_label = svm_test_read_label(vm.data);
+    if (status == 0) {
+        g_autoptr(virDomain) dom = virDomainLookupByUUIDString(conn, vm.uuid);
+        const char *args[] = { vm.data, ORIGINAL };
+
+        g_assert_nonnull(dom);
+        g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+        restored = svm_test_wait_until(label_is, args, WAIT_MS);
+    }
+    restored_label = svm_test_read_label(vm.data);
+    svm_test_vm_undefine(conn, &vm);
+
+    g_assert_cmpint(status, ==, 0);
+    g_assert_true(g_str_has_prefix(running_label, "system_u:object_r:svirt_image_t:s0:c"));
+    g_assert_true(restored);
+    g_assert_cmpstr(restored_label, ==, ORIGINAL);
+}
+
+static gboolean
 helper_gone(gpointer data)
 {
     return !name_has_owner((gpointer)SVIRT_HELPER_BUS_NAME);
@@ -658,6 +701,7 @@ main(int argc, char **argv)
     g_test_add_func("/helper/reconcile", test_reconcile);
     g_test_add_func("/helper/security-and-labels", test_security_and_labels);
     g_test_add_func("/helper/fix", test_fix);
+    g_test_add_func("/helper/stopped-elsewhere", test_stopped_elsewhere);
     g_test_add_func("/helper/killed-mid-start", test_killed_mid_start);
     ret = g_test_run();
 
