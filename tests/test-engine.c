@@ -442,6 +442,42 @@ test_sigpipe_ignored(void)
     g_test_trap_assert_passed();
 }
 
+/* Root, and any URI but the local qemu:///system, keep the engine in the process. */
+static void
+test_helper_only_for_desktop_users(void)
+{
+    g_autoptr(SvirtEngine) system = svirt_engine_new("qemu:///system");
+    g_autoptr(SvirtEngine) session = svirt_engine_new("qemu:///session");
+    g_autoptr(SvirtEngine) remote = svirt_engine_new("qemu+ssh://host/system");
+
+    if (geteuid() == 0)
+        g_assert_false(svirt_engine_uses_helper(system));
+    g_assert_false(svirt_engine_uses_helper(session));
+    g_assert_false(svirt_engine_uses_helper(remote));
+    if (geteuid() != 0) {
+        g_test_skip("the rest runs as root, which then becomes an unprivileged user");
+        return;
+    }
+    if (g_test_subprocess()) {
+        g_autoptr(SvirtEngine) engine = svirt_engine_new("qemu:///system");
+        g_autoptr(GError) error = NULL;
+
+        g_assert_cmpint(setgid(65534), ==, 0);
+        g_assert_cmpint(setuid(65534), ==, 0);
+        g_assert_true(svirt_engine_uses_helper(engine));
+        g_assert_false(svirt_engine_uses_helper(session));
+        /* No system bus: the start is not attempted in the process, and the error says why. */
+        g_setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/svirt-test-bus", TRUE);
+        g_assert_false(svirt_engine_start_vm(engine, "some-vm", NULL, &error));
+        g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED);
+        g_assert_nonnull(strstr(error->message, "Could not start the VM: the system bus is not "
+                                                "reachable"));
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -456,6 +492,7 @@ main(int argc, char *argv[])
     state = svm_test_make_dir("svm-engine-state");
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
     g_test_add_func("/engine/bad-uri", test_bad_uri);
+    g_test_add_func("/engine/helper-only-for-desktop-users", test_helper_only_for_desktop_users);
     g_test_add_func("/engine/sigpipe-ignored", test_sigpipe_ignored);
     g_test_add_func("/engine/not-connected", test_list_not_connected);
     g_test_add_func("/engine/default-uri", test_default_uri);

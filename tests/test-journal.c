@@ -555,6 +555,44 @@ test_vm_records(void)
     svirt_journal_unlock(j);
 }
 
+/* The journal another process sent as text (svirt-helper's, for a desktop user) reads as a
+ * snapshot with the same entries and VM records; text that is no journal is refused. */
+static void
+test_snapshot_from_data(void)
+{
+    g_autofree char *dir = new_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvirtJournal) j = svirt_journal_open(dir, &error);
+    g_autoptr(SvirtJournal) copy = NULL;
+    g_autoptr(SvirtJournal) bad = NULL;
+    g_autofree char *text = NULL;
+    SvirtJournalEntry *entry;
+
+    g_assert_no_error(error);
+    g_assert_true(svirt_journal_lock(j, &error));
+    svirt_journal_add_vm(j, VM1, "s0:c1,c2", "system_u:system_r:svirt_t:s0:c1,c2",
+                         "system_u:object_r:svirt_image_t:s0:c1,c2");
+    svirt_journal_add_holder(j, "/images/a.img", NULL,
+                             "system_u:object_r:svirt_image_t:s0:c1,c2", VM1);
+    text = svirt_journal_format(svirt_journal_get_entries(j), svirt_journal_get_vms(j));
+    svirt_journal_unlock(j);
+
+    copy = svirt_journal_snapshot_from_data(text, strlen(text), &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(copy);
+    g_assert_cmpstr(svirt_journal_lookup_vm(copy, VM1)->image, ==,
+                    "system_u:object_r:svirt_image_t:s0:c1,c2");
+    entry = svirt_journal_lookup(copy, "/images/a.img");
+    g_assert_nonnull(entry);
+    g_assert_true(svirt_journal_entry_has_holder(entry, VM1));
+    g_assert_true(svirt_journal_has_holder(copy, VM1));
+    g_assert_false(svirt_journal_has_holder(copy, VM2));
+
+    bad = svirt_journal_snapshot_from_data("{\"entries\": 3}", 15, &error);
+    g_assert_null(bad);
+    g_assert_nonnull(error);
+}
+
 static void
 test_vm_records_refused(void)
 {
@@ -660,6 +698,7 @@ main(int argc, char *argv[])
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/journal/persisted", test_persisted);
     g_test_add_func("/journal/snapshot", test_snapshot);
+    g_test_add_func("/journal/snapshot-from-data", test_snapshot_from_data);
     g_test_add_func("/journal/holders", test_holders);
     g_test_add_func("/journal/damaged", test_damaged);
     g_test_add_func("/journal/refused-shapes", test_refused_shapes);

@@ -457,7 +457,10 @@ on_connected(GObject *source, GAsyncResult *result, gpointer user_data)
     svirt_engine_watch_stops(self->engine);
     /* Labels that svirtctl, the qemu hook or another instance change show without F5. */
     svirt_engine_watch_labels(self->engine);
-    svirt_engine_reconcile_async(self->engine, NULL, on_reconciled, g_object_ref(self));
+    /* svirt-helper reconciles by itself; asking it would have polkit ask the user at each
+     * start of the app. */
+    if (!svirt_engine_uses_helper(self->engine))
+        svirt_engine_reconcile_async(self->engine, NULL, on_reconciled, g_object_ref(self));
     svm_window_reload(self);
 }
 

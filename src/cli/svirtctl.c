@@ -14,6 +14,7 @@
 #include "svirt-devices.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
+#include "svirt-helper-client.h"
 #include "svirt-lifecycle.h"
 
 typedef struct {
@@ -84,6 +85,23 @@ open_engine(Globals *globals, GError **error)
 
     if (!svirt_engine_connect(engine, NULL, error))
         return NULL;
+    return g_steal_pointer(&engine);
+}
+
+/* For commands that only ask for a privileged step: where svirt-helper does it, it reads the
+ * VM from libvirtd itself, so a user whom libvirtd does not let in still gets the helper's
+ * answer (polkit's decision) instead of a connection error. */
+static SvirtEngine *
+open_engine_for_helper(Globals *globals, GError **error)
+{
+    g_autoptr(SvirtEngine) engine = svirt_engine_new(globals->uri);
+
+    if (!svirt_engine_connect(engine, NULL, error)) {
+        if (!svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+            return NULL;
+        g_debug("Not connected (%s); svirt-helper reads the VM itself", (*error)->message);
+        g_clear_error(error);
+    }
     return g_steal_pointer(&engine);
 }
 
@@ -180,7 +198,7 @@ cmd_start(Globals *globals, int argc, char **argv)
         return usage_error(error);
     if (argc != 2)
         return usage_message(_("start needs exactly one VM name or UUID."));
-    engine = open_engine(globals, &error);
+    engine = open_engine_for_helper(globals, &error);
     if (!engine || !svirt_engine_start_vm(engine, argv[1], globals->mcs_range, &error))
         return fail(error);
     g_print(_("Started %s.\n"), argv[1]);
@@ -207,7 +225,7 @@ cmd_stop(Globals *globals, int argc, char **argv)
         return usage_message(_("stop needs exactly one VM name or UUID."));
     if (timeout < 0)
         return usage_message(_("--timeout must not be negative."));
-    engine = open_engine(globals, &error);
+    engine = open_engine_for_helper(globals, &error);
     if (!engine || !svirt_engine_stop_vm(engine, argv[1], force, (guint)timeout * 1000, &error))
         return fail(error);
     g_print(_("Stopped %s; its labels are restored.\n"), argv[1]);
@@ -295,7 +313,7 @@ cmd_reconcile(Globals *globals, int argc, char **argv)
         return usage_error(error);
     if (argc != 1)
         return usage_message(_("reconcile takes no arguments."));
-    engine = open_engine(globals, &error);
+    engine = open_engine_for_helper(globals, &error);
     if (!engine || !svirt_engine_reconcile(engine, &restored, &kept, &error))
         return fail(error);
     g_print(_("Restored %u labels; %u stay with running VMs.\n"), restored, kept);

@@ -15,6 +15,7 @@
 #include "svirt-error.h"
 #include "svirt-graphics.h"
 #include "svirt-host-files.h"
+#include "svirt-helper-client.h"
 #include "svirt-labeler.h"
 
 struct _SvirtAuditContext {
@@ -28,7 +29,17 @@ struct _SvirtAuditContext {
     /* The directory of the last file looked at: the files of a VM mostly share one. */
     char *dir;
     int dir_fd;
+    gboolean use_helper;       /* a desktop user's qemu:///system: svirt-helper reads labels */
+    GHashTable *helper_labels; /* VM UUID -> (path -> label), or NULL when it could not */
 };
+
+/* The labels svirt-helper read for one VM, or NULL where it could not. */
+static void
+labels_free(gpointer labels)
+{
+    if (labels)
+        g_hash_table_unref(labels);
+}
 
 static char *
 type_of(const char *context)
@@ -63,7 +74,40 @@ svirt_audit_context_new(const SvirtPolicyTypes *types, const char *const *pool_p
     ctx->running_paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     ctx->real_state = svirt_host_resolve_state_dir();
     ctx->dir_fd = -1;
+    ctx->helper_labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, labels_free);
     return ctx;
+}
+
+void
+svirt_audit_context_use_helper(SvirtAuditContext *ctx, gboolean use_helper)
+{
+    ctx->use_helper = use_helper;
+}
+
+/* The label of @path; where the filesystem refuses it to a desktop user, the one svirt-helper
+ * reads among the files of VM @uuid, asked once per VM. */
+static gboolean
+read_label(SvirtAuditContext *ctx, const char *uuid, const char *path, char *buf, gsize size,
+           const char **label, char **owned, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    GHashTable *labels;
+
+    if (svirt_labeler_read_label_into(path, buf, size, label, owned, &local))
+        return TRUE;
+    if (ctx->use_helper && uuid && g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_PERMISSION)) {
+        if (!g_hash_table_contains(ctx->helper_labels, uuid))
+            g_hash_table_insert(ctx->helper_labels, g_strdup(uuid),
+                                svirt_helper_read_labels(uuid, NULL));
+        labels = g_hash_table_lookup(ctx->helper_labels, uuid);
+        if (labels && g_hash_table_contains(labels, path)) {
+            *owned = g_strdup(g_hash_table_lookup(labels, path));
+            *label = *owned;
+            return TRUE;
+        }
+    }
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
 }
 
 void
@@ -94,6 +138,7 @@ svirt_audit_context_free(SvirtAuditContext *ctx)
     g_free(ctx->dir);
     if (ctx->dir_fd >= 0)
         close(ctx->dir_fd);
+    g_hash_table_unref(ctx->helper_labels);
     g_free(ctx);
 }
 
@@ -353,8 +398,8 @@ check_item(SvirtAuditContext *ctx, const SvirtPlan *plan, const SvirtPlanItem *i
     const char *actual = NULL;
     char buf[256];
 
-    if (!svirt_labeler_read_label_into(item->path, buf, sizeof(buf), &actual, &owned,
-                                       &error)) {
+    if (!read_label(ctx, plan->vm_uuid, item->path, buf, sizeof(buf), &actual, &owned,
+                    &error)) {
         report_unreadable(plan, item, error, findings);
         return;
     }

@@ -22,6 +22,9 @@ void svirt_audit_context_add_level(SvirtAuditContext *ctx, const char *level,
 /* Records that running VM @vm_name uses @path, so a stopped VM's label on it is not stale. */
 void svirt_audit_context_add_running_path(SvirtAuditContext *ctx, const char *path,
                                           const char *vm_name);
+/* Where the filesystem refuses a desktop user a label, ask svirt-helper for the labels of that
+ * VM's files (svirt_engine_uses_helper()). */
+void svirt_audit_context_use_helper(SvirtAuditContext *ctx, gboolean use_helper);
 void svirt_audit_context_free(SvirtAuditContext *ctx);
 
 typedef enum {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "svirt-audit.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
@@ -152,7 +153,12 @@ fix_finding(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
 gboolean
 svirt_audit_fix(SvirtEngine *engine, const SvirtFinding *finding, GError **error)
 {
-    gboolean ok = fix_finding(engine, finding, error);
+    gboolean ok;
+
+    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+        ok = svirt_helper_fix(finding, error);
+    else
+        ok = fix_finding(engine, finding, error);
 
     /* Even a fix that failed half-way may have changed a label. */
     if (finding->fixable && finding->vm_uuid)

@@ -9,6 +9,7 @@
 #include "svirt-audit.h"
 #include "svirt-context.h"
 #include "svirt-domain-xml.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
@@ -332,12 +333,20 @@ collect_vms(SvirtEngine *engine, GPtrArray *infos, const SvirtPolicyTypes *types
  * their files. Status reads take the journal's lock too, so it is only taken once every VM is
  * read. */
 static void
-add_last_labels(GPtrArray *vms, const SvirtPolicyTypes *types)
+add_last_labels(SvirtEngine *engine, GPtrArray *vms, const SvirtPolicyTypes *types)
 {
-    g_autoptr(SvirtJournal) journal = svirt_journal_open(NULL, NULL);
+    g_autoptr(SvirtJournal) journal = NULL;
 
-    if (!journal || !svirt_journal_lock(journal, NULL))
-        return;
+    /* A desktop user's qemu:///system VMs are labelled by svirt-helper, in its journal. */
+    if (svirt_engine_uses_helper(engine)) {
+        journal = svirt_helper_read_journal(NULL);
+        if (!journal)
+            return;
+    } else {
+        journal = svirt_journal_open(NULL, NULL);
+        if (!journal || !svirt_journal_lock(journal, NULL))
+            return;
+    }
     for (guint i = 0; i < vms->len; i++) {
         VmData *vm = g_ptr_array_index(vms, i);
         g_autofree char *last = NULL;
@@ -352,7 +361,8 @@ add_last_labels(GPtrArray *vms, const SvirtPolicyTypes *types)
         g_free(vm->process_note);
         vm->process_note = g_strdup(_("not running; its last label"));
     }
-    svirt_journal_unlock(journal);
+    if (svirt_journal_is_locked(journal))
+        svirt_journal_unlock(journal);
 }
 
 /* The levels VMs hold or will hold, and the paths running VMs use. */
@@ -491,8 +501,9 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
     pools = pool_paths_if_any(engine);
     if (!collect_vms(engine, infos, types, vms, report->findings, cancellable, error))
         return NULL;
-    add_last_labels(vms, types);
+    add_last_labels(engine, vms, types);
     ctx = context_of(vms, types, pools);
+    svirt_audit_context_use_helper(ctx, svirt_engine_uses_helper(engine));
     check_enforcing(report->findings);
     check_vms(ctx, vms, report->findings);
     check_duplicates(vms, report->findings);

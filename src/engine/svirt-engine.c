@@ -10,6 +10,7 @@
 
 #include "svirt-engine.h"
 #include "svirt-held-levels.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal-watch.h"
 #include "svirt-private.h"
 #include "svirt-task.h"
@@ -614,6 +615,13 @@ svirt_engine_get_requested_uri(SvirtEngine *self)
 {
     g_return_val_if_fail(SVIRT_IS_ENGINE(self), NULL);
     return self->requested_uri;
+}
+
+gboolean
+svirt_engine_uses_helper(SvirtEngine *self)
+{
+    g_return_val_if_fail(SVIRT_IS_ENGINE(self), FALSE);
+    return svirt_helper_applies(self->requested_uri);
 }
 
 const char *

@@ -28,6 +28,10 @@ SvirtEngine *svirt_engine_new(const char *uri);
 const char *svirt_engine_get_requested_uri(SvirtEngine *self);
 const char *svirt_engine_get_uri(SvirtEngine *self);
 gboolean svirt_engine_is_connected(SvirtEngine *self);
+/* Whether starts, stops, reconcile, audit fixes and settings go through svirt-helper, the
+ * polkit-authorised system service: this process is not root and the URI is the local
+ * qemu:///system. The helper then also restores labels of VMs that stop, and reconciles. */
+gboolean svirt_engine_uses_helper(SvirtEngine *self);
 
 gboolean svirt_engine_connect(SvirtEngine *self, GCancellable *cancellable, GError **error);
 void svirt_engine_connect_async(SvirtEngine *self, GCancellable *cancellable,

@@ -405,6 +405,26 @@ root_entries(JsonParser *parser, const char *file, GError **error)
     return json_object_get_array_member(root, "entries");
 }
 
+SvirtJournal *
+svirt_journal_snapshot_from_data(const char *data, gsize len, GError **error)
+{
+    g_autoptr(GPtrArray) entries = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
+    SvirtJournal *journal;
+
+    if (!svirt_journal_parse(data, len, _("the system service's label journal"), &entries, &vms,
+                             error))
+        return NULL;
+    journal = g_new0(SvirtJournal, 1);
+    journal->dir = g_strdup("");
+    journal->file = g_strdup("");
+    journal->lock_fd = -1;
+    journal->entries = g_steal_pointer(&entries);
+    journal->vms = g_steal_pointer(&vms);
+    journal->snapshot = TRUE;
+    return journal;
+}
+
 gboolean
 svirt_journal_parse(const char *data, gsize len, const char *file, GPtrArray **entries_out,
                     GPtrArray **vms_out, GError **error)

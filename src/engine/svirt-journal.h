@@ -40,6 +40,9 @@ SvirtJournal *svirt_journal_open(const char *dir, GError **error);
 /* What the journal in @dir (NULL: the default) holds now, read without waiting for its lock: it
  * is replaced whole, so the read sees one version. For display; it is never committed. */
 SvirtJournal *svirt_journal_read_snapshot(const char *dir, GError **error);
+/* A snapshot of the journal text @data (svirt_journal_format()), which another process read:
+ * svirt-helper's journal, for a desktop user's status. It has no file and no lock. */
+SvirtJournal *svirt_journal_snapshot_from_data(const char *data, gsize len, GError **error);
 void svirt_journal_free(SvirtJournal *journal);
 const char *svirt_journal_get_dir(SvirtJournal *journal);
 const char *svirt_journal_get_file(SvirtJournal *journal);

@@ -3,6 +3,7 @@
 #include <glib/gi18n-lib.h>
 #include <libvirt/virterror.h>
 
+#include "svirt-helper-client.h"
 #include "svirt-lifecycle.h"
 #include "svirt-private.h"
 #include "svirt-task.h"
@@ -14,6 +15,14 @@ svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guin
     g_auto(Vm) vm = { 0 };
     gboolean ok = TRUE;
 
+    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine))) {
+        g_autofree char *uuid = NULL;
+
+        if (!svirt_helper_stop_vm(name, force, timeout_ms, &uuid, error))
+            return FALSE;
+        svirt_engine_notify_labels_changed(engine, uuid);
+        return TRUE;
+    }
     if (!svirt_vm_open(engine, name, &vm, error))
         return FALSE;
     if (virDomainIsActive(vm.dom) == 1) {

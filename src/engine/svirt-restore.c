@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
@@ -214,6 +215,9 @@ svirt_engine_watch_stops(SvirtEngine *engine)
     /* Once per engine, however many windows ask. */
     if (g_object_get_data(G_OBJECT(engine), "svirt-watching-stops"))
         return;
+    /* A desktop user's qemu:///system VMs are restored by svirt-helper, which labelled them. */
+    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+        return;
     g_object_set_data(G_OBJECT(engine), "svirt-watching-stops", GINT_TO_POINTER(1));
     g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), NULL);
 }
@@ -245,7 +249,7 @@ holder_not_running(const char *holder, const char *boot_id, gpointer data)
 gboolean
 svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GError **error)
 {
-    g_autoptr(virConnect) conn = svirt_engine_dup_connection(engine, error);
+    g_autoptr(virConnect) conn = NULL;
     g_autoptr(GHashTable) running = NULL;
     g_autoptr(SvirtJournal) journal = NULL;
     g_autoptr(GHashTable) released = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -254,6 +258,9 @@ svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GE
     gpointer holder;
     gboolean ok;
 
+    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+        return svirt_helper_reconcile(n_restored, n_kept, error);
+    conn = svirt_engine_dup_connection(engine, error);
     if (!conn)
         return FALSE;
     journal = svirt_journal_open(NULL, error);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "svirt-domain-xml.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
@@ -602,6 +603,14 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
     gboolean ok;
     int active;
 
+    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine))) {
+        g_autofree char *uuid = NULL;
+
+        if (!svirt_helper_start_vm(name, mcs_range, &uuid, error))
+            return FALSE;
+        svirt_engine_notify_labels_changed(engine, uuid);
+        return TRUE;
+    }
     if (!svirt_vm_open(engine, name, &vm, error))
         return FALSE;
     active = virDomainIsActive(vm.dom);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "svirt-domain-xml.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-labeler.h"
 #include "svirt-lifecycle.h"
@@ -123,9 +124,39 @@ is_disk_kind(SvirtPlanKind kind)
            kind == SVIRT_PLAN_KIND_DISPLAY_SOCKET;
 }
 
+/* The labels svirt-helper reads for a desktop user where the filesystem lets the user read
+ * none (a root-only image folder): asked once per VM, when the first read is refused. */
+typedef struct {
+    gboolean use_helper;
+    gboolean asked;
+    GHashTable *labels; /* path -> label, or NULL when the helper could not be asked */
+} HelperLabels;
+
+static gboolean
+read_label(const char *path, HelperLabels *helper, const char *uuid, char **label,
+           GError **error)
+{
+    g_autoptr(GError) local = NULL;
+
+    if (svirt_labeler_read_label(path, label, &local))
+        return TRUE;
+    if (helper->use_helper && g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_PERMISSION)) {
+        if (!helper->asked) {
+            helper->asked = TRUE;
+            helper->labels = svirt_helper_read_labels(uuid, NULL);
+        }
+        if (helper->labels && g_hash_table_contains(helper->labels, path)) {
+            *label = g_strdup(g_hash_table_lookup(helper->labels, path));
+            return TRUE;
+        }
+    }
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+}
+
 static SvirtDiskState *
 disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engine,
-           SvirtJournal *journal, const char *uuid)
+           SvirtJournal *journal, const char *uuid, HelperLabels *helper)
 {
     SvirtDiskState *disk = g_new0(SvirtDiskState, 1);
     g_autoptr(GError) error = NULL;
@@ -142,7 +173,7 @@ disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engi
         disk->note = g_strdup(item->reason);
         return disk;
     }
-    if (!svirt_labeler_read_label(item->path, &disk->actual_label, &error)) {
+    if (!read_label(item->path, helper, uuid, &disk->actual_label, &error)) {
         disk->status = g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED)
                            ? SVIRT_DISK_STATUS_UNSUPPORTED
                            : SVIRT_DISK_STATUS_PENDING;
@@ -183,6 +214,8 @@ typedef struct {
     /* What the label journal held when the pass began, read without waiting for a start that
      * holds its lock; NULL when it cannot be read. */
     SvirtJournal *journal;
+    /* A desktop user's qemu:///system: labels the user may not read come from svirt-helper. */
+    gboolean use_helper;
 } HostFacts;
 
 static void
@@ -204,7 +237,12 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
         return FALSE;
     facts->selinux_driver = svirt_host_has_selinux_driver(conn);
     facts->enforced_reason = enforcement_reason(facts->selinux_driver);
-    facts->journal = svirt_journal_read_snapshot(NULL, NULL);
+    /* A desktop user's qemu:///system VMs are labelled by svirt-helper, in its journal. */
+    facts->use_helper = svirt_engine_uses_helper(engine);
+    if (facts->use_helper)
+        facts->journal = svirt_helper_read_journal(NULL);
+    else
+        facts->journal = svirt_journal_read_snapshot(NULL, NULL);
     return TRUE;
 }
 
@@ -298,6 +336,7 @@ vm_status_from_defs(const VmDefs *defs, const HostFacts *facts, SvirtSettings **
     gboolean running, engine_live;
     xmlDoc *settings_doc = defs->persistent ? defs->config : defs->live;
     xmlDoc *plan_doc;
+    HelperLabels helper = { facts->use_helper, FALSE, NULL };
 
     status->disks = g_ptr_array_new_with_free_func((GDestroyNotify)disk_state_free);
     status->name = g_strdup(defs->name);
@@ -339,10 +378,10 @@ vm_status_from_defs(const VmDefs *defs, const HostFacts *facts, SvirtSettings **
             continue;
         if (!running && !level && item->designation == SVIRT_DESIGNATION_PRIVATE)
             g_clear_pointer(&item->label, g_free);
-        g_ptr_array_add(status->disks,
-                        disk_state(item, running, status->started_by_engine, journal,
-                                   defs->uuid));
+        g_ptr_array_add(status->disks, disk_state(item, running, status->started_by_engine,
+                                                  journal, defs->uuid, &helper));
     }
+    g_clear_pointer(&helper.labels, g_hash_table_unref);
     if (settings_out)
         *settings_out = g_steal_pointer(&settings);
     return g_steal_pointer(&status);

@@ -7,6 +7,7 @@
 #include "svirt-context.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-policy.h"
 #include "svirt-private.h"
@@ -320,6 +321,19 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
 
     if (!svirt_engine_check_settings(settings, error))
         return FALSE;
+    if (svirt_helper_applies(svirt_engine_get_requested_uri(self))) {
+        g_autofree char *uuid_str = NULL;
+
+        if (!svirt_helper_set_settings(vm, settings, &uuid_str, error))
+            return FALSE;
+        /* The list shows the mode and label the definition now has. */
+        dom = svirt_engine_lookup_domain(self, vm, NULL);
+        if (dom)
+            svirt_engine_notify_domain_changed(self, dom);
+        else
+            svirt_engine_notify_labels_changed(self, uuid_str);
+        return TRUE;
+    }
     dom = svirt_engine_lookup_domain(self, vm, error);
     if (dom == NULL)
         return FALSE;
