@@ -637,6 +637,8 @@ test_snapshot(void)
     g_assert_cmpuint(svirt_journal_get_entries(before)->len, ==, 2000);
     g_assert_nonnull(svirt_journal_lookup(before, "/images/vm-7.img"));
     g_assert_true(svirt_journal_has_holder(before, VM2));
+    g_assert_true(svirt_journal_has_holder(before, VM1));
+    g_assert_false(svirt_journal_has_holder(before, "00000000-0000-4000-8000-000000000000"));
     g_assert_true(svirt_journal_commit(writer, &error));
     svirt_journal_unlock(writer);
 
@@ -649,6 +651,21 @@ test_snapshot(void)
 
         g_assert_true((svirt_journal_lookup(after, path) != NULL) == (i != 7));
     }
+
+    /* A VM whose paths were all restored holds nothing in the next snapshot. */
+    g_assert_true(svirt_journal_lock(writer, &error));
+    for (guint i = 0; i < 2000; i += 2) {
+        g_autofree char *path = g_strdup_printf("/images/vm-%u.img", i);
+
+        svirt_journal_remove_holder(writer, path, VM2);
+    }
+    g_assert_true(svirt_journal_commit(writer, &error));
+    svirt_journal_unlock(writer);
+    g_clear_pointer(&after, svirt_journal_free);
+    after = svirt_journal_read_snapshot(dir, &error);
+    g_assert_no_error(error);
+    g_assert_false(svirt_journal_has_holder(after, VM2));
+    g_assert_true(svirt_journal_has_holder(after, VM1));
 }
 
 int
