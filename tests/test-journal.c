@@ -624,6 +624,8 @@ test_snapshot(void)
         svirt_journal_add_holder(writer, path, NULL, "system_u:object_r:svirt_image_t:s0:c1,c2",
                                  i % 2 ? VM1 : VM2);
     }
+    svirt_journal_add_vm(writer, VM1, "s0:c1,c2", "system_u:system_r:svirt_t:s0:c1,c2",
+                         "system_u:object_r:svirt_image_t:s0:c1,c2");
     g_assert_true(svirt_journal_commit(writer, &error));
     svirt_journal_remove(writer, "/images/vm-7.img");
     g_assert_null(svirt_journal_lookup(writer, "/images/vm-7.img"));
@@ -639,6 +641,8 @@ test_snapshot(void)
     g_assert_true(svirt_journal_has_holder(before, VM2));
     g_assert_true(svirt_journal_has_holder(before, VM1));
     g_assert_false(svirt_journal_has_holder(before, "00000000-0000-4000-8000-000000000000"));
+    g_assert_cmpstr(svirt_journal_lookup_vm(before, VM1)->level, ==, "s0:c1,c2");
+    g_assert_null(svirt_journal_lookup_vm(before, VM2));
     g_assert_true(svirt_journal_commit(writer, &error));
     svirt_journal_unlock(writer);
 
