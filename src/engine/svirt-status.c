@@ -562,11 +562,13 @@ svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error)
     return vm_labels(engine, vm, &facts, error);
 }
 
-/* One VM of a list pass. */
+/* One VM of a list pass; its definitions are dropped once read, so a pass holds one per
+ * thread at a time. */
 typedef struct {
     VmDefs defs;
     SvirtVmStatus *status;
     SvirtSettings *settings;
+    char *live_label; /* what the reach map needs of the live definition */
     GError *error;
 } PassVm;
 
@@ -578,6 +580,7 @@ pass_vm_clear(PassVm *vm)
         virDomainFree(vm->defs.dom);
     g_clear_pointer(&vm->status, svirt_vm_status_free);
     g_clear_pointer(&vm->settings, svirt_settings_free);
+    g_clear_pointer(&vm->live_label, g_free);
     g_clear_error(&vm->error);
 }
 
@@ -602,8 +605,16 @@ pass_worker(gpointer data)
            !g_cancellable_is_cancelled(pass->cancellable)) {
         PassVm *vm = &g_array_index(pass->vms, PassVm, i);
 
+        SvirtJournal *journal = pass->facts->journal;
+
         if (vm_defs_read(&vm->defs, &vm->error))
             vm->status = vm_status_from_defs(&vm->defs, pass->facts, &vm->settings, &vm->error);
+        if (vm->status && vm->defs.live && journal &&
+            !svirt_journal_lookup_vm(journal, vm->defs.uuid))
+            vm->live_label = svirt_journal_has_holder(journal, vm->defs.uuid)
+                                 ? svirt_domain_doc_held_label(vm->defs.live)
+                                 : svirt_domain_doc_selinux_label(vm->defs.live);
+        vm_defs_clear(&vm->defs);
     }
     return NULL;
 }
@@ -689,7 +700,7 @@ pass_reach(SvirtEngine *engine, HostFacts *facts, GArray *vms)
         read[i].uuid = vm->defs.uuid;
         read[i].name = vm->defs.name;
         read[i].running = svirt_vm_state_is_active(vm->defs.state);
-        read[i].live = vm->defs.live;
+        read[i].live_label = vm->live_label;
         read[i].settings = vm->settings;
         any_static |= vm->settings && vm->settings->mode == SVIRT_SECURITY_MODE_STATIC;
     }

@@ -267,8 +267,7 @@ svirt_reach_map_from_pass(const char *range, SvirtJournal *journal, const SvirtP
         g_hash_table_add(seen, (gpointer)vm->uuid);
         record = journal ? svirt_journal_lookup_vm(journal, vm->uuid) : NULL;
         if (record ? recorded_level(record, vm->name, &level)
-                   : vm->live && journal && live_level(journal, vm->uuid, vm->name, vm->live,
-                                                       &level))
+                   : label_level(vm->live_label, vm->name, &level))
             add_held(vm->uuid, vm->name, &level, map);
     }
     for (guint i = 0; records && i < records->len; i++) {
