@@ -679,6 +679,22 @@ pass_list(virConnectPtr conn, gboolean persistent, GArray *vms, GError **error)
     return TRUE;
 }
 
+typedef struct {
+    virConnectPtr conn;
+    GArray *vms; /* PassVm, without a clear function: they move to the pass's array */
+    gboolean ok;
+    GError *error;
+} TransientListing;
+
+static gpointer
+list_transient(gpointer data)
+{
+    TransientListing *l = data;
+
+    l->ok = pass_list(l->conn, FALSE, l->vms, &l->error);
+    return NULL;
+}
+
 static int
 compare_pass_vm(gconstpointer a, gconstpointer b)
 {
@@ -725,13 +741,34 @@ svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GErr
     g_auto(HostFacts) facts = { 0 };
     GThread *threads[PASS_THREADS] = { NULL };
     Pass pass = { &facts, vms, 0, cancellable };
+    TransientListing transient = { 0 };
+    GThread *lister;
+    gboolean listed;
     guint n_threads;
 
     g_array_set_clear_func(vms, (GDestroyNotify)pass_vm_clear);
-    if (!(conn = svirt_engine_dup_connection(engine, error)) ||
-        !host_facts_load(engine, &facts, error) || !pass_list(conn, TRUE, vms, error) ||
-        !pass_list(conn, FALSE, vms, error))
+    if (!(conn = svirt_engine_dup_connection(engine, error)))
         return NULL;
+    /* Each listing waits in libvirtd for a VM whose lock a start or stop holds: made at once,
+     * they wait once. */
+    transient.conn = conn;
+    transient.vms = g_array_new(FALSE, TRUE, sizeof(PassVm));
+    lister = g_thread_try_new("svirt-list", list_transient, &transient, NULL);
+    listed = host_facts_load(engine, &facts, error) && pass_list(conn, TRUE, vms, error);
+    if (lister)
+        g_thread_join(lister);
+    else
+        list_transient(&transient);
+    g_array_append_vals(vms, transient.vms->data, transient.vms->len);
+    g_array_unref(transient.vms);
+    if (!listed) {
+        g_clear_error(&transient.error);
+        return NULL;
+    }
+    if (!transient.ok) {
+        g_propagate_error(error, transient.error);
+        return NULL;
+    }
     g_array_sort(vms, compare_pass_vm);
 
     n_threads = MIN(vms->len / 8, PASS_THREADS);
