@@ -771,6 +771,8 @@ svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GErr
     }
     g_array_sort(vms, compare_pass_vm);
 
+    /* libxml2 sets itself up once, before threads parse at the same time. */
+    xmlInitParser();
     n_threads = MIN(vms->len / 8, PASS_THREADS);
     for (guint i = 0; i < n_threads; i++)
         threads[i] = g_thread_try_new("svirt-list", pass_worker, &pass, NULL);
