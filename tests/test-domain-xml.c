@@ -886,6 +886,33 @@ test_live_drops_copied_labels(void)
 }
 
 
+/* The settings element a list reads from a definition it already has is the one
+ * virDomainGetMetadata() would give: the first of the manager's namespace, with its children. */
+static void
+test_doc_metadata(void)
+{
+    static const char *xml =
+        "<domain type='qemu'><name>vm</name><metadata>"
+        "<other:thing xmlns:other='http://example.org/other'>x</other:thing>"
+        "<svm:security xmlns:svm='http://svirt.org/xmlns/manager/1.0' mode='static' "
+        "relabel='no'><label>system_u:system_r:svirt_t:s0:c3,c4</label></svm:security>"
+        "</metadata><devices/></domain>";
+    g_autoptr(xmlDoc) doc = svirt_xml_parse(xml, NULL);
+    g_autoptr(xmlDoc) bare = svirt_xml_parse("<domain><name>vm</name></domain>", NULL);
+    g_autofree char *element = svirt_domain_doc_metadata(doc, SVIRT_METADATA_NS);
+    g_autoptr(SvirtSettings) settings = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull(element);
+    g_assert_null(strstr(element, "other"));
+    settings = svirt_settings_parse(element, strlen(element), &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(settings->mode, ==, SVIRT_SECURITY_MODE_STATIC);
+    g_assert_false(settings->relabel);
+    g_assert_cmpstr(settings->label, ==, "system_u:system_r:svirt_t:s0:c3,c4");
+    g_assert_null(svirt_domain_doc_metadata(bare, SVIRT_METADATA_NS));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -928,6 +955,7 @@ main(int argc, char **argv)
         g_test_add_data_func(path, malformed[i], test_malformed);
     }
     g_test_add_func("/domain-xml/tree-helpers", test_tree_helpers);
+    g_test_add_func("/domain-xml/doc-metadata", test_doc_metadata);
     g_test_add_func("/domain-xml/live/drops-copied-labels", test_live_drops_copied_labels);
     return g_test_run();
 }

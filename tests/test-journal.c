@@ -662,6 +662,8 @@ test_snapshot(void)
         svirt_journal_add_holder(writer, path, NULL, "system_u:object_r:svirt_image_t:s0:c1,c2",
                                  i % 2 ? VM1 : VM2);
     }
+    svirt_journal_add_vm(writer, VM1, "s0:c1,c2", "system_u:system_r:svirt_t:s0:c1,c2",
+                         "system_u:object_r:svirt_image_t:s0:c1,c2");
     g_assert_true(svirt_journal_commit(writer, &error));
     svirt_journal_remove(writer, "/images/vm-7.img");
     g_assert_null(svirt_journal_lookup(writer, "/images/vm-7.img"));
@@ -675,6 +677,10 @@ test_snapshot(void)
     g_assert_cmpuint(svirt_journal_get_entries(before)->len, ==, 2000);
     g_assert_nonnull(svirt_journal_lookup(before, "/images/vm-7.img"));
     g_assert_true(svirt_journal_has_holder(before, VM2));
+    g_assert_true(svirt_journal_has_holder(before, VM1));
+    g_assert_false(svirt_journal_has_holder(before, "00000000-0000-4000-8000-000000000000"));
+    g_assert_cmpstr(svirt_journal_lookup_vm(before, VM1)->level, ==, "s0:c1,c2");
+    g_assert_null(svirt_journal_lookup_vm(before, VM2));
     g_assert_true(svirt_journal_commit(writer, &error));
     svirt_journal_unlock(writer);
 
@@ -687,6 +693,21 @@ test_snapshot(void)
 
         g_assert_true((svirt_journal_lookup(after, path) != NULL) == (i != 7));
     }
+
+    /* A VM whose paths were all restored holds nothing in the next snapshot. */
+    g_assert_true(svirt_journal_lock(writer, &error));
+    for (guint i = 0; i < 2000; i += 2) {
+        g_autofree char *path = g_strdup_printf("/images/vm-%u.img", i);
+
+        svirt_journal_remove_holder(writer, path, VM2);
+    }
+    g_assert_true(svirt_journal_commit(writer, &error));
+    svirt_journal_unlock(writer);
+    g_clear_pointer(&after, svirt_journal_free);
+    after = svirt_journal_read_snapshot(dir, &error);
+    g_assert_no_error(error);
+    g_assert_false(svirt_journal_has_holder(after, VM2));
+    g_assert_true(svirt_journal_has_holder(after, VM1));
 }
 
 int

@@ -554,6 +554,52 @@ collect_stats(virConnectPtr conn, gboolean persistent, GHashTable *by_uuid, GPtr
     return TRUE;
 }
 
+typedef struct {
+    virConnectPtr conn;
+    GHashTable *by_uuid;
+    GPtrArray *vms;
+    gboolean ok;
+} TransientStats;
+
+static gpointer
+collect_transient_stats(gpointer data)
+{
+    TransientStats *t = data;
+
+    t->ok = collect_stats(t->conn, FALSE, t->by_uuid, t->vms);
+    return NULL;
+}
+
+/* Both kinds of VMs: the two calls each wait in libvirtd for a VM whose lock a start or stop
+ * holds; made at once, they wait once. */
+static gboolean
+collect_all_stats(virConnectPtr conn, GHashTable *by_uuid, GPtrArray *out)
+{
+    g_autoptr(GHashTable) transient_uuids = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) transient = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)svirt_vm_info_free);
+    TransientStats t = { conn, transient_uuids, transient, FALSE };
+    GThread *thread = g_thread_try_new("svirt-list", collect_transient_stats, &t, NULL);
+    gboolean ok = collect_stats(conn, TRUE, by_uuid, out);
+
+    if (thread)
+        g_thread_join(thread);
+    else
+        collect_transient_stats(&t);
+    if (!ok || !t.ok)
+        return FALSE;
+    for (guint i = 0; i < transient->len; i++) {
+        SvirtVmInfo *info = g_ptr_array_index(transient, i);
+
+        /* A VM undefined between the two calls is listed once. */
+        if (g_hash_table_contains(by_uuid, info->uuid))
+            continue;
+        g_ptr_array_add(out, svirt_vm_info_copy(info));
+        g_hash_table_add(by_uuid, ((SvirtVmInfo *)g_ptr_array_index(out, out->len - 1))->uuid);
+    }
+    return TRUE;
+}
+
 GPtrArray *
 svirt_engine_list_vms(SvirtEngine *self, GCancellable *cancellable, GError **error)
 {
@@ -568,8 +614,7 @@ svirt_engine_list_vms(SvirtEngine *self, GCancellable *cancellable, GError **err
         return NULL;
     vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_info_free);
     by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
-    /* Two calls, each of which waits in libvirtd for a VM that a start or stop holds. */
-    if (collect_stats(conn, TRUE, by_uuid, vms) && collect_stats(conn, FALSE, by_uuid, vms)) {
+    if (collect_all_stats(conn, by_uuid, vms)) {
         if (g_cancellable_set_error_if_cancelled(cancellable, error))
             return NULL;
         g_ptr_array_sort(vms, compare_vm_info);

@@ -21,17 +21,22 @@ struct _SvirtJournal {
     GPtrArray *entries; /* SvirtJournalEntry, in the order they were added */
     GPtrArray *vms;     /* SvirtJournalVm */
     GHashTable *by_path; /* path -> entry of @entries, built when first looked up */
+    GHashTable *holders; /* of a snapshot, which never changes: every holder of an entry */
+    GHashTable *vm_index; /* of a snapshot: UUID -> VM record of @vms */
     gboolean snapshot;  /* read without the lock, to be shown, never written */
 };
 
 /* Whether what the journal holds may be read: under the lock, or as a snapshot. */
 #define READABLE(journal) ((journal)->locked || (journal)->snapshot)
 
-/* The entries changed: the index by path is built again when next needed. */
+/* The entries changed: the index by path is built again when next needed, and those of a
+ * snapshot no longer hold. */
 static void
 entries_changed(SvirtJournal *journal)
 {
     g_clear_pointer(&journal->by_path, g_hash_table_unref);
+    g_clear_pointer(&journal->holders, g_hash_table_unref);
+    g_clear_pointer(&journal->vm_index, g_hash_table_unref);
 }
 
 static void vm_free(SvirtJournalVm *vm);
@@ -139,6 +144,8 @@ svirt_journal_free(SvirtJournal *journal)
     if (journal->lock_fd >= 0)
         close(journal->lock_fd);
     g_clear_pointer(&journal->by_path, g_hash_table_unref);
+    g_clear_pointer(&journal->holders, g_hash_table_unref);
+    g_clear_pointer(&journal->vm_index, g_hash_table_unref);
     g_ptr_array_unref(journal->entries);
     g_ptr_array_unref(journal->vms);
     g_free(journal->dir);
@@ -575,6 +582,21 @@ svirt_journal_read_snapshot(const char *dir, GError **error)
     journal->snapshot = TRUE;
     /* A snapshot never changes: indexed now, threads may look entries up at once. */
     index_entries(journal);
+    journal->holders = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < journal->entries->len; i++) {
+        SvirtJournalEntry *entry = g_ptr_array_index(journal->entries, i);
+
+        for (guint j = 0; j < entry->holders->len; j++)
+            g_hash_table_add(journal->holders, g_ptr_array_index(entry->holders, j));
+    }
+    journal->vm_index = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < journal->vms->len; i++) {
+        SvirtJournalVm *vm = g_ptr_array_index(journal->vms, i);
+
+        /* The first record of a UUID, as the scan finds it. */
+        if (!g_hash_table_contains(journal->vm_index, vm->uuid))
+            g_hash_table_insert(journal->vm_index, vm->uuid, vm);
+    }
     return g_steal_pointer(&journal);
 }
 
@@ -620,6 +642,8 @@ gboolean
 svirt_journal_has_holder(SvirtJournal *journal, const char *holder)
 {
     g_return_val_if_fail(READABLE(journal), FALSE);
+    if (journal->holders && !journal->locked)
+        return g_hash_table_contains(journal->holders, holder);
     for (guint i = 0; i < journal->entries->len; i++) {
         if (svirt_journal_entry_has_holder(g_ptr_array_index(journal->entries, i), holder))
             return TRUE;
@@ -1030,6 +1054,8 @@ SvirtJournalVm *
 svirt_journal_lookup_vm(SvirtJournal *journal, const char *uuid)
 {
     g_return_val_if_fail(READABLE(journal), NULL);
+    if (journal->vm_index && !journal->locked)
+        return g_hash_table_lookup(journal->vm_index, uuid);
     for (guint i = 0; i < journal->vms->len; i++) {
         SvirtJournalVm *vm = g_ptr_array_index(journal->vms, i);
 

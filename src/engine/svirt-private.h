@@ -128,7 +128,10 @@ typedef struct {
     const char *uuid;
     const char *name;
     gboolean running;
-    xmlDoc *live;                  /* the live definition of a running VM; NULL when unread */
+    /* For a running VM the journal has no record of: the process label its live definition
+     * gives (svirt_domain_doc_held_label() where the journal holds files for it, else
+     * svirt_domain_doc_selinux_label()); NULL when none. */
+    const char *live_label;
     const SvirtSettings *settings; /* NULL when they could not be read */
 } SvirtPassVm;
 

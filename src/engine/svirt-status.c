@@ -601,11 +601,13 @@ svirt_engine_get_vm_labels(SvirtEngine *engine, const char *vm, GError **error)
     return vm_labels(engine, vm, &facts, error);
 }
 
-/* One VM of a list pass. */
+/* One VM of a list pass; its definitions are dropped once read, so a pass holds one per
+ * thread at a time. */
 typedef struct {
     VmDefs defs;
     SvirtVmStatus *status;
     SvirtSettings *settings;
+    char *live_label; /* what the reach map needs of the live definition */
     GError *error;
 } PassVm;
 
@@ -617,6 +619,7 @@ pass_vm_clear(PassVm *vm)
         virDomainFree(vm->defs.dom);
     g_clear_pointer(&vm->status, svirt_vm_status_free);
     g_clear_pointer(&vm->settings, svirt_settings_free);
+    g_clear_pointer(&vm->live_label, g_free);
     g_clear_error(&vm->error);
 }
 
@@ -641,8 +644,16 @@ pass_worker(gpointer data)
            !g_cancellable_is_cancelled(pass->cancellable)) {
         PassVm *vm = &g_array_index(pass->vms, PassVm, i);
 
+        SvirtJournal *journal = pass->facts->journal;
+
         if (vm_defs_read(&vm->defs, &vm->error))
             vm->status = vm_status_from_defs(&vm->defs, pass->facts, &vm->settings, &vm->error);
+        if (vm->status && vm->defs.live && journal &&
+            !svirt_journal_lookup_vm(journal, vm->defs.uuid))
+            vm->live_label = svirt_journal_has_holder(journal, vm->defs.uuid)
+                                 ? svirt_domain_doc_held_label(vm->defs.live)
+                                 : svirt_domain_doc_selinux_label(vm->defs.live);
+        vm_defs_clear(&vm->defs);
     }
     return NULL;
 }
@@ -707,6 +718,22 @@ pass_list(virConnectPtr conn, gboolean persistent, GArray *vms, GError **error)
     return TRUE;
 }
 
+typedef struct {
+    virConnectPtr conn;
+    GArray *vms; /* PassVm, without a clear function: they move to the pass's array */
+    gboolean ok;
+    GError *error;
+} TransientListing;
+
+static gpointer
+list_transient(gpointer data)
+{
+    TransientListing *l = data;
+
+    l->ok = pass_list(l->conn, FALSE, l->vms, &l->error);
+    return NULL;
+}
+
 static int
 compare_pass_vm(gconstpointer a, gconstpointer b)
 {
@@ -728,7 +755,7 @@ pass_reach(SvirtEngine *engine, HostFacts *facts, GArray *vms)
         read[i].uuid = vm->defs.uuid;
         read[i].name = vm->defs.name;
         read[i].running = svirt_vm_state_is_active(vm->defs.state);
-        read[i].live = vm->defs.live;
+        read[i].live_label = vm->live_label;
         read[i].settings = vm->settings;
         any_static |= vm->settings && vm->settings->mode == SVIRT_SECURITY_MODE_STATIC;
     }
@@ -753,15 +780,38 @@ svirt_engine_list_vm_labels(SvirtEngine *engine, GCancellable *cancellable, GErr
     g_auto(HostFacts) facts = { 0 };
     GThread *threads[PASS_THREADS] = { NULL };
     Pass pass = { &facts, vms, 0, cancellable };
+    TransientListing transient = { 0 };
+    GThread *lister;
+    gboolean listed;
     guint n_threads;
 
     g_array_set_clear_func(vms, (GDestroyNotify)pass_vm_clear);
-    if (!(conn = svirt_engine_dup_connection(engine, error)) ||
-        !host_facts_load(engine, &facts, error) || !pass_list(conn, TRUE, vms, error) ||
-        !pass_list(conn, FALSE, vms, error))
+    if (!(conn = svirt_engine_dup_connection(engine, error)))
         return NULL;
+    /* Each listing waits in libvirtd for a VM whose lock a start or stop holds: made at once,
+     * they wait once. */
+    transient.conn = conn;
+    transient.vms = g_array_new(FALSE, TRUE, sizeof(PassVm));
+    lister = g_thread_try_new("svirt-list", list_transient, &transient, NULL);
+    listed = host_facts_load(engine, &facts, error) && pass_list(conn, TRUE, vms, error);
+    if (lister)
+        g_thread_join(lister);
+    else
+        list_transient(&transient);
+    g_array_append_vals(vms, transient.vms->data, transient.vms->len);
+    g_array_unref(transient.vms);
+    if (!listed) {
+        g_clear_error(&transient.error);
+        return NULL;
+    }
+    if (!transient.ok) {
+        g_propagate_error(error, transient.error);
+        return NULL;
+    }
     g_array_sort(vms, compare_pass_vm);
 
+    /* libxml2 sets itself up once, before threads parse at the same time. */
+    xmlInitParser();
     n_threads = MIN(vms->len / 8, PASS_THREADS);
     for (guint i = 0; i < n_threads; i++)
         threads[i] = g_thread_try_new("svirt-list", pass_worker, &pass, NULL);

@@ -291,39 +291,67 @@ add_held(const char *uuid, const char *name, const SvirtLevel *level, gpointer d
     svirt_reach_map_add(data, uuid, name, str);
 }
 
-/* Adds the level of every VM with a static label, running or not. */
+/* The settings of one VM from one read of its definition: the persistent one, or a transient
+ * VM's live one. */
+static SvirtSettings *
+listed_settings(virDomainPtr dom, const char *uuid, gboolean persistent, SvirtJournal *journal,
+                GError **error)
+{
+    const char *name = virDomainGetName(dom);
+    g_autoptr(VirString) xml = virDomainGetXMLDesc(dom, persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autoptr(xmlDoc) doc = NULL;
+    gboolean engine_live = !persistent && journal && svirt_journal_lookup_vm(journal, uuid);
+
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"), name);
+        return NULL;
+    }
+    doc = svirt_xml_parse(xml, error);
+    return doc ? svirt_domain_doc_settings_sources(name, doc, engine_live, NULL, NULL, error)
+               : NULL;
+}
+
+/* Adds the level of every VM with a static label, running or not: a listing of each kind and
+ * one definition read per VM. */
 static gboolean
 add_static_levels(SvirtEngine *self, SvirtReachMap *map, GError **error)
 {
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
-    virDomainPtr *doms = NULL;
-    int n;
+    g_autoptr(SvirtJournal) journal = svirt_journal_read_snapshot(NULL, NULL);
 
     if (conn == NULL)
         return FALSE;
-    n = virConnectListAllDomains(conn, &doms, 0);
-    if (n < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not list the VMs"));
-        return FALSE;
-    }
-    for (int i = 0; i < n; i++) {
-        g_autoptr(virDomain) dom = doms[i];
-        g_autoptr(SvirtSettings) settings = NULL;
-        g_autoptr(GError) local = NULL;
-        g_autofree char *level = NULL;
-        char uuid[VIR_UUID_STRING_BUFLEN];
+    for (int kind = 0; kind < 2; kind++) {
+        gboolean persistent = kind == 0;
+        virDomainPtr *doms = NULL;
+        int n = virConnectListAllDomains(conn, &doms,
+                                         persistent ? VIR_CONNECT_LIST_DOMAINS_PERSISTENT
+                                                    : VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
 
-        if (virDomainGetUUIDString(dom, uuid) < 0 ||
-            !(settings = svirt_domain_settings(dom, &local))) {
-            g_debug("%s", local ? local->message : virGetLastErrorMessage());
-            virResetLastError();
-            continue;
+        if (n < 0) {
+            svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                           _("Could not list the VMs"));
+            return FALSE;
         }
-        level = svirt_settings_dup_static_level(settings);
-        svirt_reach_map_add(map, uuid, virDomainGetName(dom), level);
+        for (int i = 0; i < n; i++) {
+            g_autoptr(virDomain) dom = doms[i];
+            g_autoptr(SvirtSettings) settings = NULL;
+            g_autoptr(GError) local = NULL;
+            g_autofree char *level = NULL;
+            char uuid[VIR_UUID_STRING_BUFLEN];
+
+            if (virDomainGetUUIDString(dom, uuid) < 0 ||
+                !(settings = listed_settings(dom, uuid, persistent, journal, &local))) {
+                g_debug("%s", local ? local->message : virGetLastErrorMessage());
+                virResetLastError();
+                continue;
+            }
+            level = svirt_settings_dup_static_level(settings);
+            svirt_reach_map_add(map, uuid, virDomainGetName(dom), level);
+        }
+        free(doms);
     }
-    free(doms);
     return TRUE;
 }
 
@@ -357,8 +385,7 @@ svirt_reach_map_from_pass(const char *range, SvirtJournal *journal, const SvirtP
         g_hash_table_add(seen, (gpointer)vm->uuid);
         record = journal ? svirt_journal_lookup_vm(journal, vm->uuid) : NULL;
         if (record ? recorded_level(record, vm->name, &level)
-                   : vm->live && journal && live_level(journal, vm->uuid, vm->name, vm->live,
-                                                       &level))
+                   : label_level(vm->live_label, vm->name, &level))
             add_held(vm->uuid, vm->name, &level, map);
     }
     for (guint i = 0; records && i < records->len; i++) {
