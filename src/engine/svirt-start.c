@@ -216,14 +216,14 @@ check_not_started(Vm *vm, SvirtJournal *journal, GError **error)
  * (static). The journal records it before the lock is let go, so the next start sees it. */
 static gboolean
 reserve_level(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const SvirtSettings *settings,
-              const char *range, char **level, GError **error)
+              gboolean selinux_driver, const char *range, char **level, GError **error)
 {
     SvirtHeldLevels *held = svirt_engine_get_held_levels(engine);
     gboolean ok;
 
     *level = NULL;
     svirt_held_levels_lock(held);
-    ok = svirt_held_levels_sync_locked(held, vm->conn, journal, range, error);
+    ok = svirt_held_levels_sync_locked(held, vm->conn, journal, selinux_driver, range, error);
     if (ok && settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
         SvirtLevel pair;
 
@@ -534,7 +534,8 @@ label_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     g_autofree char *level = NULL;
 
     if (!check_not_started(vm, journal, error) ||
-        !reserve_level(engine, vm, journal, launch->settings, range, &level, error))
+        !reserve_level(engine, vm, journal, launch->settings, launch->selinux_driver, range,
+                       &level, error))
         return FALSE;
     launch->plan = svirt_plan_build(launch->xml, launch->settings, launch->types, level, error);
     if (!launch->plan)
