@@ -118,10 +118,12 @@ gboolean svirt_settings_check_host(const SvirtSettings *settings, const SvirtPol
 /* The engine's set of held levels (lock it before use). */
 SvirtHeldLevels *svirt_engine_get_held_levels(SvirtEngine *self);
 /* Brings @held up to date with the running VMs on @conn and the VMs @journal says are being
- * started, and its allocator with @range; the caller holds the journal lock and @held's. */
+ * started, and its allocator with @range; the caller holds the journal lock and @held's.
+ * @selinux_driver: whether libvirtd on @conn has its selinux driver (without it, a VM the
+ * journal does not know holds no level). */
 gboolean svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn,
-                                       SvirtJournal *journal, const char *range,
-                                       GError **error);
+                                       SvirtJournal *journal, gboolean selinux_driver,
+                                       const char *range, GError **error);
 
 /* What a list pass read of one VM, for the reach map of the pass. */
 typedef struct {

@@ -217,14 +217,14 @@ check_not_started(Vm *vm, SvirtJournal *journal, GError **error)
  * (static). The journal records it before the lock is let go, so the next start sees it. */
 static gboolean
 reserve_level(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const SvirtSettings *settings,
-              const char *range, char **level, GError **error)
+              gboolean selinux_driver, const char *range, char **level, GError **error)
 {
     SvirtHeldLevels *held = svirt_engine_get_held_levels(engine);
     gboolean ok;
 
     *level = NULL;
     svirt_held_levels_lock(held);
-    ok = svirt_held_levels_sync_locked(held, vm->conn, journal, range, error);
+    ok = svirt_held_levels_sync_locked(held, vm->conn, journal, selinux_driver, range, error);
     if (ok && settings->mode == SVIRT_SECURITY_MODE_DYNAMIC) {
         SvirtLevel pair;
 
@@ -462,6 +462,7 @@ typedef struct {
     SvirtSettings *settings;
     SvirtPolicyTypes *types;
     char *xml; /* the persistent definition */
+    gboolean selinux_driver; /* libvirtd runs QEMU under the label it is given */
     SvirtPlan *plan;
     char *image_label;
     GArray *steps;
@@ -494,12 +495,25 @@ read_definition(Vm *vm, GError **error)
     return g_strdup(xml);
 }
 
-/* What does not need the journal lock: the settings, checked as set-label checks them (a
- * definition may have been edited outside the engine), the policy and the definition. */
+/* What does not need the journal lock: the definition, whether libvirtd can start it, the
+ * settings, checked as set-label checks them (a definition may have been edited outside the
+ * engine), and the policy. */
 static gboolean
 read_inputs(SvirtEngine *engine, Vm *vm, Launch *launch, GError **error)
 {
-    launch->settings = svirt_engine_get_settings(engine, vm->uuid, error);
+    g_autofree char *blocker = NULL;
+
+    launch->xml = read_definition(vm, error);
+    if (!launch->xml)
+        return FALSE;
+    /* Said before anything is labelled, with what to do, not as libvirtd's refusal after. */
+    launch->selinux_driver = svirt_host_has_selinux_driver(vm->conn);
+    blocker = svirt_native_start_blocker(vm->name, launch->xml, launch->selinux_driver);
+    if (blocker) {
+        g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED, blocker);
+        return FALSE;
+    }
+    launch->settings = svirt_domain_settings(vm->dom, error);
     if (!launch->settings)
         return FALSE;
     launch->types = svirt_policy_types_load(error);
@@ -509,8 +523,7 @@ read_inputs(SvirtEngine *engine, Vm *vm, Launch *launch, GError **error)
         g_prefix_error(error, _("Cannot start '%s': "), vm->name);
         return FALSE;
     }
-    launch->xml = read_definition(vm, error);
-    return launch->xml != NULL;
+    return TRUE;
 }
 
 /* Steps 1 to 4, under the journal lock: the level, the checks, the journal, the labels. */
@@ -522,7 +535,8 @@ label_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
     g_autofree char *level = NULL;
 
     if (!check_not_started(vm, journal, error) ||
-        !reserve_level(engine, vm, journal, launch->settings, range, &level, error))
+        !reserve_level(engine, vm, journal, launch->settings, launch->selinux_driver, range,
+                       &level, error))
         return FALSE;
     launch->plan = svirt_plan_build(launch->xml, launch->settings, launch->types, level, error);
     if (!launch->plan)
@@ -542,8 +556,7 @@ static virDomainPtr
 launch_vm(Vm *vm, const Launch *launch, GError **error)
 {
     g_autofree char *live_xml = svirt_domain_xml_make_live(
-        launch->xml, launch->plan, launch->image_label,
-        svirt_host_has_selinux_driver(vm->conn), error);
+        launch->xml, launch->plan, launch->image_label, launch->selinux_driver, error);
     virDomainPtr started;
 
     if (!live_xml)
@@ -623,9 +636,6 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
                                            _("Could not read the state of '%s'"), vm.name);
         return FALSE;
     }
-    /* Said before anything is labelled, with what to do, not as libvirtd's refusal after. */
-    if (!svirt_domain_check_startable(vm.conn, vm.dom, error))
-        return FALSE;
     /* The journal lock is also the host-wide start lock: levels are read and taken under it.
      * It is not held while libvirtd starts the VM: the journal says that this process is
      * starting it, which keeps its level taken and its labels to this process meanwhile. */

@@ -137,6 +137,15 @@ load_running_level(gpointer data, SvirtLevel *out)
     return running_level(src->journal, src->dom, src->uuid, out);
 }
 
+/* A VM the journal knows nothing of, on a host whose libvirtd has no selinux driver: libvirtd
+ * refuses to start a VM with an selinux label there, so it runs without one. Its definition
+ * is not read: that can wait for a job another client holds on the VM. */
+static gboolean
+load_no_level(gpointer data, SvirtLevel *out)
+{
+    return FALSE;
+}
+
 static gboolean
 load_recorded_level(gpointer data, SvirtLevel *out)
 {
@@ -169,7 +178,7 @@ held_key(const SvirtJournalVm *record, virDomainPtr dom, gboolean has_holder, ch
 
 gboolean
 svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJournal *journal,
-                              const char *range, GError **error)
+                              gboolean selinux_driver, const char *range, GError **error)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GPtrArray *records = svirt_journal_get_vms(journal);
@@ -188,6 +197,8 @@ svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJo
         char uuid[VIR_UUID_STRING_BUFLEN];
         HeldSource src = { journal, dom, uuid, NULL };
         g_autofree char *owned = NULL;
+        SvirtHeldLevelLoad load = load_running_level;
+        gboolean has_holder = FALSE;
         char buf[256];
         const char *key;
 
@@ -197,11 +208,12 @@ svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJo
         }
         g_hash_table_add(seen, g_strdup(uuid));
         src.record = svirt_journal_lookup_vm(journal, uuid);
-        key = held_key(src.record, dom,
-                       !src.record && svirt_journal_has_holder(journal, uuid), buf,
-                       sizeof(buf), &owned);
-        svirt_held_levels_see(held, uuid, virDomainGetName(dom), key,
-                              src.record ? load_recorded_level : load_running_level, &src);
+        if (src.record)
+            load = load_recorded_level;
+        else if (!(has_holder = svirt_journal_has_holder(journal, uuid)) && !selinux_driver)
+            load = load_no_level;
+        key = held_key(src.record, dom, has_holder, buf, sizeof(buf), &owned);
+        svirt_held_levels_see(held, uuid, virDomainGetName(dom), key, load, &src);
     }
     free(doms);
     for (guint i = 0; i < records->len; i++) {
