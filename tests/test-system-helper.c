@@ -68,8 +68,8 @@ spawn_env(const char *const *argv, const char *const *envp, const char *log)
 
     g_assert_cmpint(fd, >=, 0);
     g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, (char **)envp,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, die_with_parent, NULL, &pid,
-                                         -1, fd, fd, &error));
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                                         die_with_parent, NULL, &pid, -1, fd, fd, &error));
     g_assert_no_error(error);
     close(fd);
     return pid;
