@@ -37,13 +37,18 @@ static const char bus_config[] =
     "  <auth>EXTERNAL</auth>\n"
     "  <policy context='default'>\n"
     "    <allow user='*'/>\n"
-    "    <allow send_destination='*'/>\n"
     "    <allow receive_sender='*'/>\n"
+    "    <allow send_requested_reply='true' send_type='method_return'/>\n"
+    "    <allow send_requested_reply='true' send_type='error'/>\n"
+    "    <allow send_destination='org.freedesktop.DBus'/>\n"
+    "    <allow send_destination='org.freedesktop.PolicyKit1'/>\n"
     "    <deny own='*'/>\n"
     "  </policy>\n"
     "  <policy user='root'>\n"
-    "    <allow own='*'/>\n"
+    "    <allow own='org.freedesktop.PolicyKit1'/>\n"
     "  </policy>\n"
+    /* Who may own and call the helper's name: the policy sVirt Manager installs. */
+    "  <include>%s</include>\n"
     "</busconfig>\n";
 
 static char *bus_dir;
@@ -68,8 +73,8 @@ spawn_env(const char *const *argv, const char *const *envp, const char *log)
 
     g_assert_cmpint(fd, >=, 0);
     g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, (char **)envp,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, die_with_parent, NULL, &pid,
-                                         -1, fd, fd, &error));
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                                         die_with_parent, NULL, &pid, -1, fd, fd, &error));
     g_assert_no_error(error);
     close(fd);
     return pid;
@@ -121,13 +126,16 @@ start_services(void)
     g_autofree char *socket = NULL;
     g_autofree char *config = NULL;
     g_autofree char *config_path = NULL;
+    g_autofree char *bus_policy = NULL;
     const char *helper = g_getenv("SVIRT_HELPER");
 
     bus_dir = svm_test_make_dir("svm-helper-bus");
     /* The unprivileged client reaches the bus socket in it. */
     g_assert_cmpint(g_chmod(bus_dir, 0755), ==, 0);
     socket = g_build_filename(bus_dir, "system_bus_socket", NULL);
-    config = g_strdup_printf(bus_config, socket);
+    bus_policy = g_build_filename(g_getenv("G_TEST_SRCDIR"), "..", "data",
+                                  "org.svirt.Manager1.conf", NULL);
+    config = g_strdup_printf(bus_config, socket, bus_policy);
     config_path = g_build_filename(bus_dir, "bus.conf", NULL);
     g_assert_true(g_file_set_contents(config_path, config, -1, &error));
     {
@@ -542,6 +550,28 @@ test_fix(void)
     g_assert_cmpstr(after_fix, ==, running_label);
 }
 
+/* The D-Bus policy sVirt Manager installs lets only root own the helper's name: a user cannot
+ * stand in for the helper and collect other users' requests. */
+static void
+test_name_root_only(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    const char *argv[] = { "setpriv", "--reuid=" USER, "--regid=nogroup", "--clear-groups", "--",
+                           "gdbus", "call", "--system", "--dest", "org.freedesktop.DBus",
+                           "--object-path", "/org/freedesktop/DBus", "--method",
+                           "org.freedesktop.DBus.RequestName", "org.svirt.Manager1", "0", NULL };
+    int status;
+
+    g_assert_true(g_spawn_sync("/", (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+    g_assert_no_error(error);
+    g_test_message("RequestName as " USER ": %s%s", out, err);
+    g_assert_false(g_spawn_check_wait_status(status, NULL));
+    g_assert_nonnull(strstr(err, "AccessDenied"));
+}
+
 static gboolean
 label_is(gpointer data)
 {
@@ -695,6 +725,7 @@ main(int argc, char **argv)
     start_services();
 
     g_test_add_func("/helper/denied", test_denied);
+    g_test_add_func("/helper/name-root-only", test_name_root_only);
     g_test_add_func("/helper/start-stop", test_start_stop);
     g_test_add_func("/helper/invented", test_invented);
     g_test_add_func("/helper/disconnect", test_disconnect);

@@ -45,7 +45,8 @@ gboolean svirt_helper_set_settings(const char *vm, const SvirtSettings *settings
 /* What svirt-helper's label journal holds, as a snapshot; never asks for a password (a caller
  * polkit does not allow at once gets SVIRT_ERROR_PERMISSION). */
 SvirtJournal *svirt_helper_read_journal(GError **error);
-/* The labels on the files of VM @vm's plan, as path -> label (NULL label: none readable). */
+/* The labels on the files of VM @vm's plan, as path -> label (NULL label: none readable); never
+ * asks for a password. */
 GHashTable *svirt_helper_read_labels(const char *vm, GError **error);
 
 G_END_DECLS

@@ -363,8 +363,9 @@ on_method_call(GDBusConnection *bus, const char *sender, const char *path,
                const char *interface, const char *method, GVariant *params,
                GDBusMethodInvocation *invocation, gpointer user_data)
 {
-    /* Labelling and libvirtd calls block; the bus keeps being served meanwhile. */
-    g_thread_pool_push(pool, g_object_ref(invocation), NULL);
+    /* Labelling and libvirtd calls block; the bus keeps being served meanwhile. The worker
+     * answers, which releases the invocation this handler owns. */
+    g_thread_pool_push(pool, invocation, NULL);
 }
 
 static const GDBusInterfaceVTable vtable = { on_method_call, NULL, NULL, { 0 } };
