@@ -17,6 +17,7 @@
 #include "svirt-engine.h"
 #include "svirt-helper-client.h"
 #include "svirt-journal.h"
+#include "svm-test-bus.h"
 #include "svm-test-fixture.h"
 #include "svm-test-label.h"
 #include "svm-test-util.h"
@@ -28,184 +29,7 @@
 #define ORIGINAL "system_u:object_r:virt_image_t:s0"
 #define WAIT_MS 120000
 
-static const char bus_config[] =
-    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-    "<busconfig>\n"
-    "  <type>system</type>\n"
-    "  <listen>unix:path=%s</listen>\n"
-    "  <auth>EXTERNAL</auth>\n"
-    "  <policy context='default'>\n"
-    "    <allow user='*'/>\n"
-    "    <allow receive_sender='*'/>\n"
-    "    <allow send_requested_reply='true' send_type='method_return'/>\n"
-    "    <allow send_requested_reply='true' send_type='error'/>\n"
-    "    <allow send_destination='org.freedesktop.DBus'/>\n"
-    "    <allow send_destination='org.freedesktop.PolicyKit1'/>\n"
-    "    <deny own='*'/>\n"
-    "  </policy>\n"
-    "  <policy user='root'>\n"
-    "    <allow own='org.freedesktop.PolicyKit1'/>\n"
-    "  </policy>\n"
-    /* Who may own and call the helper's name: the policy sVirt Manager installs. */
-    "  <include>%s</include>\n"
-    "</busconfig>\n";
-
-static char *bus_dir;
-static char *bus_address;
-static GPid daemon_pid, polkit_pid, helper_pid;
-static GDBusConnection *bus;
 static virConnectPtr conn;
-
-static void
-die_with_parent(gpointer data)
-{
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static GPid
-spawn_env(const char *const *argv, const char *const *envp, const char *log)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *path = g_build_filename(bus_dir, log, NULL);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    GPid pid;
-
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, (char **)envp,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
-                                         die_with_parent, NULL, &pid, -1, fd, fd, &error));
-    g_assert_no_error(error);
-    close(fd);
-    return pid;
-}
-
-static GPid
-spawn(const char *const *argv, const char *log)
-{
-    return spawn_env(argv, NULL, log);
-}
-
-static void
-stop(GPid *pid)
-{
-    if (*pid <= 0)
-        return;
-    kill(*pid, SIGTERM);
-    waitpid(*pid, NULL, 0);
-    g_spawn_close_pid(*pid);
-    *pid = 0;
-}
-
-static gboolean
-name_has_owner(gpointer name)
-{
-    g_autoptr(GVariant) reply = NULL;
-    gboolean has = FALSE;
-
-    reply = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                        "org.freedesktop.DBus", "NameHasOwner",
-                                        g_variant_new("(s)", (const char *)name),
-                                        G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                        NULL);
-    if (reply)
-        g_variant_get(reply, "(b)", &has);
-    return has;
-}
-
-static gboolean
-socket_exists(gpointer path)
-{
-    return g_file_test(path, G_FILE_TEST_EXISTS);
-}
-
-static void
-start_services(void)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *socket = NULL;
-    g_autofree char *config = NULL;
-    g_autofree char *config_path = NULL;
-    g_autofree char *bus_policy = NULL;
-    const char *helper = g_getenv("SVIRT_HELPER");
-
-    bus_dir = svm_test_make_dir("svm-helper-bus");
-    /* The unprivileged client reaches the bus socket in it. */
-    g_assert_cmpint(g_chmod(bus_dir, 0755), ==, 0);
-    socket = g_build_filename(bus_dir, "system_bus_socket", NULL);
-    bus_policy = g_build_filename(g_getenv("G_TEST_SRCDIR"), "..", "data",
-                                  "org.svirt.Manager1.conf", NULL);
-    config = g_strdup_printf(bus_config, socket, bus_policy);
-    config_path = g_build_filename(bus_dir, "bus.conf", NULL);
-    g_assert_true(g_file_set_contents(config_path, config, -1, &error));
-    {
-        g_autofree char *arg = g_strdup_printf("--config-file=%s", config_path);
-        const char *argv[] = { "dbus-daemon", arg, "--nofork", "--nopidfile", NULL };
-
-        daemon_pid = spawn(argv, "dbus-daemon.log");
-    }
-    svm_test_wait_for(socket_exists, socket, WAIT_MS, "the test's system bus");
-    bus_address = g_strdup_printf("unix:path=%s", socket);
-    /* The helper, the stand-in polkit and svirtctl all take the system bus from here. */
-    g_setenv("DBUS_SYSTEM_BUS_ADDRESS", bus_address, TRUE);
-    bus = g_dbus_connection_new_for_address_sync(
-        bus_address,
-        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-        NULL, NULL, &error);
-    g_assert_no_error(error);
-    {
-        const char *argv[] = { PYTHON, "-m", "dbusmock", "--system", "--template", "polkitd",
-                               NULL };
-
-        polkit_pid = spawn(argv, "polkitd.log");
-    }
-    svm_test_wait_for(name_has_owner, (gpointer) "org.freedesktop.PolicyKit1", WAIT_MS,
-                      "the stand-in polkit authority");
-    {
-        const char *argv[] = { helper, NULL };
-
-        helper_pid = spawn(argv, "svirt-helper.log");
-    }
-    svm_test_wait_for(name_has_owner, (gpointer)SVIRT_HELPER_BUS_NAME, WAIT_MS, "svirt-helper");
-}
-
-static void
-print_log(const char *log)
-{
-    g_autofree char *path = g_build_filename(bus_dir, log, NULL);
-    g_autofree char *text = NULL;
-
-    if (g_file_get_contents(path, &text, NULL, NULL))
-        g_test_message("%s:\n%s", log, text);
-}
-
-static void
-stop_services(void)
-{
-    print_log("svirt-helper.log");
-    stop(&helper_pid);
-    stop(&polkit_pid);
-    g_clear_object(&bus);
-    stop(&daemon_pid);
-    svm_test_rmdir(bus_dir);
-    g_clear_pointer(&bus_dir, g_free);
-    g_clear_pointer(&bus_address, g_free);
-}
-
-/* What polkit grants from now on: these actions, to anyone; every other action is refused. */
-static void
-allow(const char *const *actions)
-{
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GVariant) reply = NULL;
-
-    reply = g_dbus_connection_call_sync(
-        bus, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
-        "org.freedesktop.DBus.Mock", "SetAllowed",
-        g_variant_new("(^as)", actions), NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-    g_assert_no_error(error);
-}
 
 /* svirtctl -c qemu:///system ARGS as the unprivileged user; its exit status. */
 static int
@@ -261,7 +85,7 @@ test_denied(void)
 
     svm_test_vm_define(conn, &vm, "svm-test-helper-denied", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow(nothing);
+    svm_test_bus_allow(nothing);
     status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
     label = svm_test_read_label(vm.data);
     {
@@ -295,7 +119,7 @@ test_start_stop(void)
 
     svm_test_vm_define(conn, &vm, "svm-test-helper-start", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow((const char *[]){ SVIRT_HELPER_ACTION_MANAGE, SVIRT_HELPER_ACTION_READ, NULL });
+    svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_MANAGE, SVIRT_HELPER_ACTION_READ, NULL });
     status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
     started = is_active(vm.uuid);
     running_label = svm_test_read_label(vm.data);
@@ -336,7 +160,7 @@ test_invented(void)
 
     svm_test_write_blank_image(file, 4096);
     svm_test_set_label(file, ORIGINAL);
-    allow(manage_only);
+    svm_test_bus_allow(manage_only);
     by_uuid = svirtctl_as_user(
         (const char *[]){ "start", "0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e", NULL }, &err_uuid);
     by_path = svirtctl_as_user((const char *[]){ "start", file, NULL }, &err_path);
@@ -384,7 +208,7 @@ test_disconnect(void)
 
     svm_test_vm_define(conn, &vm, "svm-test-helper-gone", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow(manage_only);
+    svm_test_bus_allow(manage_only);
     uuid_arg = g_strdup_printf("string:%s", vm.uuid);
     {
         /* dbus-send without --print-reply sends the call and disconnects without waiting. */
@@ -425,10 +249,10 @@ test_reconcile(void)
     g_autofree char *err = NULL;
     g_autofree char *err_denied = NULL;
 
-    allow(nothing);
+    svm_test_bus_allow(nothing);
     g_assert_cmpint(svirtctl_as_user((const char *[]){ "reconcile", NULL }, &err_denied), ==, 1);
     g_assert_nonnull(strstr(err_denied, "Not authorised to restore the labels of stopped VMs"));
-    allow(manage_only);
+    svm_test_bus_allow(manage_only);
     g_assert_cmpint(svirtctl_as_user((const char *[]){ "reconcile", NULL }, &err), ==, 0);
 }
 
@@ -481,11 +305,11 @@ test_security_and_labels(void)
 
     svm_test_vm_define(conn, &vm, "svm-test-helper-settings", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow(manage_only);
+    svm_test_bus_allow(manage_only);
     set_denied = gdbus_as_user("SetSecurity", (const char *[]){ vm.uuid, xml, NULL }, &out1,
                                &err1);
     read_denied = gdbus_as_user("ReadLabels", (const char *[]){ vm.uuid, NULL }, &out2, &err2);
-    allow((const char *[]){ SVIRT_HELPER_ACTION_SECURITY, SVIRT_HELPER_ACTION_READ, NULL });
+    svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_SECURITY, SVIRT_HELPER_ACTION_READ, NULL });
     set_allowed = gdbus_as_user("SetSecurity", (const char *[]){ vm.uuid, xml, NULL }, &out3,
                                 &err3);
     read_allowed = gdbus_as_user("ReadLabels", (const char *[]){ vm.uuid, NULL }, &out4, &err4);
@@ -520,7 +344,7 @@ test_fix(void)
 
     svm_test_vm_define(conn, &vm, "svm-test-helper-fix", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow(manage_only);
+    svm_test_bus_allow(manage_only);
     status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
     running_label = svm_test_read_label(vm.data);
     /* Someone relabelled the running VM's image. */
@@ -528,7 +352,7 @@ test_fix(void)
     denied = gdbus_as_user("FixLabels", (const char *[]){ vm.uuid, "mismatch", vm.data, NULL },
                            &out1, &err1);
     after_denied = svm_test_read_label(vm.data);
-    allow((const char *[]){ SVIRT_HELPER_ACTION_FIX, SVIRT_HELPER_ACTION_MANAGE, NULL });
+    svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_FIX, SVIRT_HELPER_ACTION_MANAGE, NULL });
     unknown = gdbus_as_user("FixLabels", (const char *[]){ vm.uuid, "mismatch", "/etc/shadow",
                                                            NULL },
                             &out3, &err3);
@@ -595,7 +419,7 @@ test_stopped_elsewhere(void)
 
     svm_test_vm_define(conn, &vm, "svm-test-helper-elsewhere", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow(manage_only);
+    svm_test_bus_allow(manage_only);
     status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
     running_label = svm_test_read_label(vm.data);
     if (status == 0) {
@@ -618,7 +442,7 @@ test_stopped_elsewhere(void)
 static gboolean
 helper_gone(gpointer data)
 {
-    return !name_has_owner((gpointer)SVIRT_HELPER_BUS_NAME);
+    return !svm_test_bus_has_owner((gpointer)SVIRT_HELPER_BUS_NAME);
 }
 
 /* The helper killed after it labelled the files and wrote the journal, before libvirtd launched
@@ -637,21 +461,22 @@ test_killed_mid_start(void)
     gboolean running;
     int status;
 
-    stop(&helper_pid);
+    GPid *helper_pid = svm_test_bus_helper_pid();
+
+    svm_test_bus_kill(helper_pid);
     svm_test_wait_for(helper_gone, NULL, WAIT_MS, "the helper to go");
-    helper_pid = spawn_env(argv, (const char *const *)env, "svirt-helper-crashing.log");
-    svm_test_wait_for(name_has_owner, (gpointer)SVIRT_HELPER_BUS_NAME, WAIT_MS,
+    *helper_pid = svm_test_bus_spawn(argv, (const char *const *)env, "svirt-helper-crashing.log");
+    svm_test_wait_for(svm_test_bus_has_owner, (gpointer)SVIRT_HELPER_BUS_NAME, WAIT_MS,
                       "the helper that dies at launch");
     svm_test_vm_define(conn, &vm, "svm-test-helper-killed", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
-    allow(manage_only);
+    svm_test_bus_allow(manage_only);
     status = svirtctl_as_user((const char *[]){ "start", vm.uuid, NULL }, &err);
     labelled = svm_test_read_label(vm.data);
-    waitpid(helper_pid, NULL, 0);
-    g_spawn_close_pid(helper_pid);
-    helper_pid = 0;
-    helper_pid = spawn(argv, "svirt-helper.log");
-    svm_test_wait_for(name_has_owner, (gpointer)SVIRT_HELPER_BUS_NAME, WAIT_MS,
+    waitpid(*helper_pid, NULL, 0);
+    g_spawn_close_pid(*helper_pid);
+    *helper_pid = svm_test_bus_spawn(argv, NULL, "svirt-helper.log");
+    svm_test_wait_for(svm_test_bus_has_owner, (gpointer)SVIRT_HELPER_BUS_NAME, WAIT_MS,
                       "the helper again");
     repaired = svm_test_read_label(vm.data);
     running = is_active(vm.uuid);
@@ -669,35 +494,9 @@ test_killed_mid_start(void)
 static const char *
 missing_requirement(void)
 {
-    g_autofree char *dbus_daemon = g_find_program_in_path("dbus-daemon");
-    g_autofree char *dbus_send = g_find_program_in_path("dbus-send");
-    g_autofree char *setpriv = g_find_program_in_path("setpriv");
-    g_autofree char *gdbus = g_find_program_in_path("gdbus");
-    const char *helper = g_getenv("SVIRT_HELPER");
-    const char *svirtctl = g_getenv("SVIRTCTL");
-
-    if (g_strcmp0(svm_test_uri(), SYSTEM_URI) != 0)
-        return "svirt-helper serves " SYSTEM_URI " only, and SVM_TEST_URI names another libvirtd";
-    if (geteuid() != 0)
-        return "the helper runs as root and the client as " USER ": run the test as root";
-    if (!dbus_daemon || !dbus_send || !gdbus)
-        return "dbus-daemon, dbus-send (package dbus) or gdbus (libglib2.0-bin) is not installed";
-    if (!setpriv)
-        return "setpriv (package util-linux) is not installed";
     if (!getpwnam(USER))
         return "there is no user " USER;
-    if (!helper || !svirtctl)
-        return "SVIRT_HELPER and SVIRTCTL name no built programs (meson test sets them)";
-    {
-        const char *argv[] = { PYTHON, "-c", "import dbusmock.templates.polkitd", NULL };
-        int status = -1;
-
-        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                          NULL, NULL, &status, NULL) ||
-            !g_spawn_check_wait_status(status, NULL))
-            return "python-dbusmock (package python3-dbusmock) is not installed";
-    }
-    return NULL;
+    return svm_test_bus_missing();
 }
 
 int
@@ -722,7 +521,7 @@ main(int argc, char **argv)
     svirt_engine_init_libvirt();
     conn = virConnectOpen(svm_test_uri());
     g_assert_nonnull(conn);
-    start_services();
+    svm_test_bus_start();
 
     g_test_add_func("/helper/denied", test_denied);
     g_test_add_func("/helper/name-root-only", test_name_root_only);
@@ -736,7 +535,7 @@ main(int argc, char **argv)
     g_test_add_func("/helper/killed-mid-start", test_killed_mid_start);
     ret = g_test_run();
 
-    stop_services();
+    svm_test_bus_stop();
     virConnectClose(conn);
     return ret;
 }
