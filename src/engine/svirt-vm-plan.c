@@ -79,6 +79,18 @@ running_level(SvirtJournal *journal, virDomainPtr dom, const char *uuid, SvirtLe
     return doc && live_level(journal, uuid, virDomainGetName(dom), doc, out);
 }
 
+/* The running VMs of @conn; -1 with @error set when libvirtd cannot list them. */
+static int
+list_running(virConnectPtr conn, virDomainPtr **doms, GError **error)
+{
+    int n = virConnectListAllDomains(conn, doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+
+    if (n < 0)
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not list the running VMs"));
+    return n;
+}
+
 /* Calls @func with the level each running VM holds, and each VM another process is starting
  * (it does not run yet, but its level is taken). The journal is locked or a snapshot. */
 static gboolean
@@ -90,12 +102,8 @@ foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFu
     virDomainPtr *doms = NULL;
     int n;
 
-    n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-    if (n < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not list the running VMs"));
+    if ((n = list_running(conn, &doms, error)) < 0)
         return FALSE;
-    }
     for (int i = 0; i < n; i++) {
         g_autoptr(virDomain) dom = doms[i];
         char uuid[VIR_UUID_STRING_BUFLEN];
@@ -185,12 +193,8 @@ svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJo
     virDomainPtr *doms = NULL;
     int n;
 
-    n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-    if (n < 0) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not list the running VMs"));
+    if ((n = list_running(conn, &doms, error)) < 0)
         return FALSE;
-    }
     svirt_held_levels_begin(held);
     for (int i = 0; i < n; i++) {
         g_autoptr(virDomain) dom = doms[i];
