@@ -169,6 +169,8 @@ test_symlink_swapped(void)
     g_assert_false(svirt_label_target_set_label(target, LABEL_A, &status, &error));
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
     g_assert_nonnull(strstr(error->message, "changed after it was checked"));
+    g_assert_nonnull(strstr(error->message, "it now leads to"));
+    g_assert_nonnull(strstr(error->message, b));
     label_a = svm_test_label_of(a);
     label_b = svm_test_label_of(b);
     g_assert_null(label_a);
@@ -190,8 +192,20 @@ test_file_replaced(void)
     g_assert_cmpint(rename(other, a), ==, 0);
     g_assert_false(svirt_label_target_set_label(target, LABEL_A, &status, &error));
     g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    /* The same path, another file: said as such, not as a path that leads to itself. */
+    g_assert_nonnull(strstr(error->message, "another file has taken its place"));
     label = svm_test_label_of(a);
     g_assert_null(label);
+    g_clear_error(&error);
+
+    /* Gone altogether. */
+    g_clear_pointer(&target, svirt_label_target_free);
+    target = svirt_label_target_open(a, SVIRT_LABEL_TARGET_FILE, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(g_unlink(a), ==, 0);
+    g_assert_false(svirt_label_target_set_label(target, LABEL_A, &status, &error));
+    g_assert_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE);
+    g_assert_nonnull(strstr(error->message, "it no longer exists"));
 }
 
 static void

@@ -511,17 +511,23 @@ static gboolean
 verify_unchanged(const SvirtLabelTarget *target, GError **error)
 {
     g_autofree char *now = svirt_labeler_resolve_path(target->path);
+    g_autofree char *what = NULL;
     struct stat st;
 
-    if (!now || !g_str_equal(now, target->resolved) || lstat(target->resolved, &st) < 0 ||
-        st.st_dev != target->st.st_dev || st.st_ino != target->st.st_ino) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
-                    _("Refusing to label %s: it changed after it was checked (it now leads to "
-                      "%s). Nothing was labelled; check who changes the file."),
-                    target->path, now ? now : _("nothing"));
-        return FALSE;
-    }
-    return TRUE;
+    if (now && g_str_equal(now, target->resolved) && lstat(target->resolved, &st) == 0 &&
+        st.st_dev == target->st.st_dev && st.st_ino == target->st.st_ino)
+        return TRUE;
+    if (!now || lstat(now, &st) < 0)
+        what = g_strdup(_("it no longer exists"));
+    else if (!g_str_equal(now, target->resolved))
+        what = g_strdup_printf(_("it now leads to %s"), now);
+    else
+        what = g_strdup(_("another file has taken its place"));
+    g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_UNSAFE,
+                _("Refusing to label %s: it changed after it was checked (%s). Nothing was "
+                  "labelled; check who changes the file."),
+                target->path, what);
+    return FALSE;
 }
 
 static char *
