@@ -145,28 +145,43 @@ spawn_child(const char *user, const char *home, const char *uuid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* A desktop user of the libvirt group, made for this run, with @home as its home. */
+static char *
+add_user(const char *home)
+{
+    char *user = g_strdup_printf("svm-desk-%d", (int)getpid());
+    const char *argv[] = { "useradd", "-M", "-N", "-g", "nogroup", "-G", "libvirt", "-d", home,
+                           "-s", "/usr/sbin/nologin", user, NULL };
+    int add = -1;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &add, NULL));
+    g_assert_true(g_spawn_check_wait_status(add, NULL));
+    g_assert_cmpint(chown(home, getpwnam(user)->pw_uid, (gid_t)-1), ==, 0);
+    return user;
+}
+
+static void
+remove_user(const char *user)
+{
+    const char *argv[] = { "userdel", user, NULL };
+
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                 NULL);
+}
+
 static void
 test_start_stop(void)
 {
     g_autoptr(virConnect) conn = virConnectOpen(SYSTEM_URI);
-    g_autofree char *user = g_strdup_printf("svm-desk-%d", (int)getpid());
     g_autofree char *home = svm_test_make_dir("svm-desktop-home");
+    g_autofree char *user = add_user(home);
     g_autofree char *after = NULL;
     SvmTestVm vm = { 0 };
     gboolean running;
     int status;
 
     g_assert_nonnull(conn);
-    {
-        const char *argv[] = { "useradd", "-M", "-N", "-g", "nogroup", "-G", "libvirt", "-d",
-                               home, "-s", "/usr/sbin/nologin", user, NULL };
-        int add = -1;
-
-        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                   NULL, NULL, &add, NULL));
-        g_assert_true(g_spawn_check_wait_status(add, NULL));
-    }
-    g_assert_cmpint(chown(home, getpwnam(user)->pw_uid, (gid_t)-1), ==, 0);
     svm_test_vm_define(conn, &vm, "svm-test-desktop", NULL, SVM_TEST_VM_DATA);
     svm_test_set_label(vm.data, ORIGINAL);
     svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_MANAGE, SVIRT_HELPER_ACTION_READ,
@@ -190,12 +205,7 @@ test_start_stop(void)
         running = dom && virDomainIsActive(dom) == 1;
     }
     svm_test_vm_undefine(conn, &vm);
-    {
-        const char *argv[] = { "userdel", user, NULL };
-
-        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                     NULL, NULL);
-    }
+    remove_user(user);
     svm_test_rmdir(home);
 
     g_assert_cmpint(status, ==, 0);
@@ -205,6 +215,77 @@ test_start_stop(void)
     /* Start and stop were each put to polkit, for the user's own process. */
     g_test_message("polkit calls:\n%s", svm_test_bus_read_log(SVM_TEST_BUS_POLKIT_CALLS));
     g_assert_cmpuint(polkit_questions(SVIRT_HELPER_ACTION_MANAGE), >=, 2);
+}
+
+/* svirtctl -c qemu:///system ARGS as @user; its exit status, and its output in @out. */
+static int
+svirtctl_as(const char *user, const char *const *args, char **out)
+{
+    g_autofree char *reuid = g_strdup_printf("--reuid=%s", user);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *err = NULL;
+    int status = -1;
+
+    for (const char *const *a = (const char *const[]){ "setpriv", reuid, "--regid=nogroup",
+                                                       "--init-groups", "--",
+                                                       g_getenv("SVIRTCTL"), "-c", SYSTEM_URI,
+                                                       NULL };
+         *a; a++)
+        g_ptr_array_add(argv, (gpointer)*a);
+    for (guint i = 0; args[i]; i++)
+        g_ptr_array_add(argv, (gpointer)args[i]);
+    g_ptr_array_add(argv, NULL);
+    g_assert_true(g_spawn_sync("/", (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               out, &err, &status, &error));
+    g_assert_no_error(error);
+    g_test_message("svirtctl %s as %s: status %d:\n%s%s", args[0], user, status, *out, err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Images in a folder only root may enter: the user's status and audit still show their labels,
+ * which svirt-helper reads for that VM's files (the read-labels action), and the audit finds
+ * nothing it could not read. */
+static void
+test_root_only_images(void)
+{
+    g_autoptr(virConnect) conn = virConnectOpen(SYSTEM_URI);
+    g_autofree char *home = svm_test_make_dir("svm-desktop-home");
+    g_autofree char *user = add_user(home);
+    g_autofree char *status_out = NULL;
+    g_autofree char *audit_out = NULL;
+    g_auto(GStrv) lines = NULL;
+    const char *line = NULL;
+    guint asked_before = polkit_questions(SVIRT_HELPER_ACTION_READ);
+    SvmTestVm vm = { 0 };
+    int status_rc, audit_rc;
+
+    g_assert_nonnull(conn);
+    svm_test_vm_define(conn, &vm, "svm-test-desktop-ro", NULL, SVM_TEST_VM_DATA);
+    svm_test_set_label(vm.data, ORIGINAL);
+    g_assert_cmpint(g_chmod(vm.dir, 0700), ==, 0);
+    svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_READ, NULL });
+
+    status_rc = svirtctl_as(user, (const char *[]){ "status", vm.uuid, NULL }, &status_out);
+    audit_rc = svirtctl_as(user, (const char *[]){ "audit", NULL }, &audit_out);
+
+    g_assert_cmpint(g_chmod(vm.dir, 0755), ==, 0);
+    svm_test_vm_undefine(conn, &vm);
+    remove_user(user);
+    svm_test_rmdir(home);
+
+    g_assert_cmpint(status_rc, ==, 0);
+    /* The data disk's line shows the label it carries, not "—". */
+    lines = g_strsplit(status_out, "\n", -1);
+    for (guint i = 0; lines[i] && !line; i++) {
+        if (strstr(lines[i], "data.img"))
+            line = lines[i];
+    }
+    g_assert_nonnull(line);
+    g_assert_nonnull(strstr(line, ORIGINAL));
+    g_assert_cmpint(audit_rc, !=, -1);
+    g_assert_null(strstr(audit_out, "ermission denied"));
+    g_assert_cmpuint(polkit_questions(SVIRT_HELPER_ACTION_READ), >, asked_before);
 }
 
 static const char *
@@ -247,6 +328,7 @@ main(int argc, char *argv[])
     svirt_engine_init_libvirt();
     svm_test_bus_start();
     g_test_add_func("/ui/desktop-user/start-stop", test_start_stop);
+    g_test_add_func("/ui/desktop-user/root-only-images", test_root_only_images);
     ret = g_test_run();
     svm_test_bus_stop();
     return ret;

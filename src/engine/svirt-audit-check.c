@@ -110,6 +110,18 @@ read_label(SvirtAuditContext *ctx, const char *uuid, const char *path, char *buf
     return FALSE;
 }
 
+char *
+svirt_audit_context_read_label(SvirtAuditContext *ctx, const char *uuid, const char *path)
+{
+    g_autofree char *owned = NULL;
+    const char *label = NULL;
+    char buf[256];
+
+    if (!read_label(ctx, uuid, path, buf, sizeof(buf), &label, &owned, NULL))
+        return NULL;
+    return owned ? g_steal_pointer(&owned) : g_strdup(label);
+}
+
 void
 svirt_audit_context_add_level(SvirtAuditContext *ctx, const char *level, const char *vm_name)
 {

@@ -25,6 +25,9 @@ void svirt_audit_context_add_running_path(SvirtAuditContext *ctx, const char *pa
 /* Where the filesystem refuses a desktop user a label, ask svirt-helper for the labels of that
  * VM's files (svirt_engine_uses_helper()). */
 void svirt_audit_context_use_helper(SvirtAuditContext *ctx, gboolean use_helper);
+/* The label of @path, a file of VM @uuid, as the audit reads it (through svirt-helper where
+ * the user may not); NULL when it has none or cannot be read. */
+char *svirt_audit_context_read_label(SvirtAuditContext *ctx, const char *uuid, const char *path);
 void svirt_audit_context_free(SvirtAuditContext *ctx);
 
 typedef enum {

@@ -268,8 +268,9 @@ check_duplicates(GPtrArray *vms, GPtrArray *findings)
     }
 }
 
+/* The matrix reads labels as the audit does: a desktop user's unreadable ones from the helper. */
 static SvirtMatrixVm *
-matrix_vm_of(const VmData *vm)
+matrix_vm_of(SvirtAuditContext *ctx, const VmData *vm)
 {
     SvirtMatrixVm *mvm = svirt_matrix_vm_new(vm->name, vm->uuid, vm->process_label,
                                              vm->process_note);
@@ -280,7 +281,7 @@ matrix_vm_of(const VmData *vm)
 
         if (item->designation == SVIRT_DESIGNATION_SKIPPED || !g_path_is_absolute(item->path))
             continue;
-        if (!svirt_labeler_read_label(item->path, &label, NULL))
+        if (!(label = svirt_audit_context_read_label(ctx, vm->uuid, item->path)))
             continue;
         svirt_matrix_vm_add_object(mvm, item->path, label);
     }
@@ -512,7 +513,7 @@ svirt_audit_run(SvirtEngine *engine, GCancellable *cancellable, GError **error)
 
     matrix_vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_matrix_vm_free);
     for (guint i = 0; i < vms->len; i++)
-        g_ptr_array_add(matrix_vms, matrix_vm_of(g_ptr_array_index(vms, i)));
+        g_ptr_array_add(matrix_vms, matrix_vm_of(ctx, g_ptr_array_index(vms, i)));
     policy = svirt_context_find_policy_file();
     report->matrix = svirt_matrix_compute(matrix_vms, policy, error);
     if (!report->matrix)
