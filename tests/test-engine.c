@@ -478,6 +478,53 @@ test_helper_only_for_desktop_users(void)
     g_test_trap_assert_passed();
 }
 
+/* A desktop user deleting a VM with a file outside any storage pool that only root may remove:
+ * the VM goes, the file stays, and the error says why and what to do. */
+static void
+test_delete_file_not_permitted(void)
+{
+    const char *image = g_getenv("SVM_TEST_DELETE_IMAGE");
+
+    if (geteuid() != 0) {
+        g_test_skip("runs as root, which then becomes an unprivileged user");
+        return;
+    }
+    if (g_test_subprocess()) {
+        g_autoptr(SvirtEngine) engine = svirt_engine_new("test:///default");
+        g_autoptr(virConnect) conn = NULL;
+        g_autoptr(virDomain) dom = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *disk = svm_test_disk_xml(image, "vdb", "");
+        const char *paths[] = { image, NULL };
+
+        g_assert_true(svirt_engine_connect(engine, NULL, &error));
+        conn = svirt_engine_dup_connection(engine, NULL);
+        dom = svm_test_define_test_vm(conn, "svm-delete-not-permitted", disk);
+        g_assert_nonnull(dom);
+        g_assert_cmpint(setgid(65534), ==, 0);
+        g_assert_cmpint(setuid(65534), ==, 0);
+        g_assert_false(svirt_engine_delete_vm(engine, "svm-delete-not-permitted", paths,
+                                              &error));
+        g_assert_nonnull(error);
+        g_test_message("%s", error->message);
+        g_assert_nonnull(strstr(error->message, image));
+        g_assert_nonnull(strstr(error->message, "in no storage pool"));
+        g_assert_true(g_file_test(image, G_FILE_TEST_EXISTS));
+        return;
+    }
+    {
+        g_autofree char *dir = svm_test_make_dir("svm-engine-delete");
+        g_autofree char *path = g_build_filename(dir, "disk.img", NULL);
+
+        g_assert_cmpint(g_chmod(dir, 0755), ==, 0);
+        svm_test_write_blank_image(path, 4096);
+        g_setenv("SVM_TEST_DELETE_IMAGE", path, TRUE);
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT);
+        svm_test_rmdir(dir);
+        g_test_trap_assert_passed();
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -494,6 +541,7 @@ main(int argc, char *argv[])
     g_test_add_func("/engine/bad-uri", test_bad_uri);
     g_test_add_func("/engine/helper-only-for-desktop-users", test_helper_only_for_desktop_users);
     g_test_add_func("/engine/sigpipe-ignored", test_sigpipe_ignored);
+    g_test_add_func("/engine/delete-file-not-permitted", test_delete_file_not_permitted);
     g_test_add_func("/engine/not-connected", test_list_not_connected);
     g_test_add_func("/engine/default-uri", test_default_uri);
     g_test_add_func("/engine/list", test_list);

@@ -140,8 +140,17 @@ delete_file(virConnectPtr conn, const char *path, GError **error)
     }
     virResetLastError();
     if (g_unlink(path) < 0) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, _("Could not delete %s: %s."), path,
-                    g_strerror(errno));
+        int err = errno;
+
+        if (err == EACCES || err == EPERM)
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
+                        _("Could not delete %s: %s. It is in no storage pool, so libvirtd "
+                          "cannot delete it for you; delete it as its owner, or add its folder "
+                          "as a storage pool."),
+                        path, g_strerror(err));
+        else
+            g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, _("Could not delete %s: %s."),
+                        path, g_strerror(err));
         return FALSE;
     }
     return TRUE;
