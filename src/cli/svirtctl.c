@@ -14,7 +14,6 @@
 #include "svirt-devices.h"
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
-#include "svirt-helper-client.h"
 #include "svirt-lifecycle.h"
 
 typedef struct {
@@ -97,7 +96,7 @@ open_engine_for_helper(Globals *globals, GError **error)
     g_autoptr(SvirtEngine) engine = svirt_engine_new(globals->uri);
 
     if (!svirt_engine_connect(engine, NULL, error)) {
-        if (!svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+        if (!svirt_engine_uses_helper(engine))
             return NULL;
         g_debug("Not connected (%s); svirt-helper reads the VM itself", (*error)->message);
         g_clear_error(error);

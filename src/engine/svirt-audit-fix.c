@@ -155,7 +155,7 @@ svirt_audit_fix(SvirtEngine *engine, const SvirtFinding *finding, GError **error
 {
     gboolean ok;
 
-    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+    if (svirt_engine_uses_helper(engine))
         ok = svirt_helper_fix(finding, error);
     else
         ok = fix_finding(engine, finding, error);

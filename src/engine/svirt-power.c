@@ -15,7 +15,7 @@ svirt_engine_stop_vm(SvirtEngine *engine, const char *name, gboolean force, guin
     g_auto(Vm) vm = { 0 };
     gboolean ok = TRUE;
 
-    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine))) {
+    if (svirt_engine_uses_helper(engine)) {
         g_autofree char *uuid = NULL;
 
         if (!svirt_helper_stop_vm(name, force, timeout_ms, &uuid, error))

@@ -216,7 +216,7 @@ svirt_engine_watch_stops(SvirtEngine *engine)
     if (g_object_get_data(G_OBJECT(engine), "svirt-watching-stops"))
         return;
     /* A desktop user's qemu:///system VMs are restored by svirt-helper, which labelled them. */
-    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+    if (svirt_engine_uses_helper(engine))
         return;
     g_object_set_data(G_OBJECT(engine), "svirt-watching-stops", GINT_TO_POINTER(1));
     g_signal_connect(engine, "vm-event", G_CALLBACK(on_vm_event), NULL);
@@ -258,7 +258,7 @@ svirt_engine_reconcile(SvirtEngine *engine, guint *n_restored, guint *n_kept, GE
     gpointer holder;
     gboolean ok;
 
-    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine)))
+    if (svirt_engine_uses_helper(engine))
         return svirt_helper_reconcile(n_restored, n_kept, error);
     conn = svirt_engine_dup_connection(engine, error);
     if (!conn)

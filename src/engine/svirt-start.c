@@ -616,7 +616,7 @@ svirt_engine_start_vm(SvirtEngine *engine, const char *name, const char *mcs_ran
     gboolean ok;
     int active;
 
-    if (svirt_helper_applies(svirt_engine_get_requested_uri(engine))) {
+    if (svirt_engine_uses_helper(engine)) {
         g_autofree char *uuid = NULL;
 
         if (!svirt_helper_start_vm(name, mcs_range, &uuid, error))

@@ -321,7 +321,7 @@ svirt_engine_set_settings(SvirtEngine *self, const char *vm, const SvirtSettings
 
     if (!svirt_engine_check_settings(settings, error))
         return FALSE;
-    if (svirt_helper_applies(svirt_engine_get_requested_uri(self))) {
+    if (svirt_engine_uses_helper(self)) {
         g_autofree char *uuid_str = NULL;
 
         if (!svirt_helper_set_settings(vm, settings, &uuid_str, error))
