@@ -62,46 +62,39 @@ static void
 convert_error(GError **error, const char *what)
 {
     GError *e = error ? *error : NULL;
+    g_autofree char *msg = NULL;
 
     if (e == NULL)
         return;
-    if (g_dbus_error_is_remote_error(e) && e->domain != SVIRT_ERROR) {
+    if (e->domain == SVIRT_ERROR) {
+        g_dbus_error_strip_remote_error(e);
+        return;
+    }
+    if (g_dbus_error_is_remote_error(e)) {
         g_autofree char *remote = g_dbus_error_get_remote_error(e);
 
         g_dbus_error_strip_remote_error(e);
         if (g_strcmp0(remote, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
             g_strcmp0(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0 ||
-            g_strcmp0(remote, "org.freedesktop.systemd1.NoSuchUnit") == 0) {
-            g_autofree char *msg = g_strdup_printf(
+            g_strcmp0(remote, "org.freedesktop.systemd1.NoSuchUnit") == 0)
+            msg = g_strdup_printf(
                 _("Could not %s: sVirt Manager's system service (%s) is not installed or "
                   "does not start (%s). Install sVirt Manager system-wide (tools/run does it), "
                   "or run as root."),
                 what, SVIRT_HELPER_BUS_NAME, e->message);
-
-            g_clear_error(error);
-            g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, msg);
-        } else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.NoReply") == 0) {
-            g_autofree char *msg = g_strdup_printf(
+        else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.NoReply") == 0)
+            msg = g_strdup_printf(
                 _("Could not %s: sVirt Manager's system service ended before it answered (%s). "
                   "What it had labelled is restored when it runs again (svirtctl reconcile)."),
                 what, e->message);
-
-            g_clear_error(error);
-            g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, msg);
-        }
-        return;
-    }
-    if (e->domain == SVIRT_ERROR) {
-        g_dbus_error_strip_remote_error(e);
-        return;
-    }
-    {
-        g_autofree char *msg = g_strdup_printf(
+    } else {
+        msg = g_strdup_printf(
             _("Could not %s: the system bus is not reachable (%s). A desktop user needs the "
               "system bus and sVirt Manager's system service; as root nothing of it is "
               "needed."),
             what, e->message);
-
+    }
+    if (msg) {
         g_clear_error(error);
         g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_FAILED, msg);
     }
