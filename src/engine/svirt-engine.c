@@ -588,14 +588,16 @@ collect_all_stats(virConnectPtr conn, GHashTable *by_uuid, GPtrArray *out)
         collect_transient_stats(&t);
     if (!ok || !t.ok)
         return FALSE;
-    for (guint i = 0; i < transient->len; i++) {
-        SvirtVmInfo *info = g_ptr_array_index(transient, i);
+    while (transient->len > 0) {
+        SvirtVmInfo *info = g_ptr_array_steal_index_fast(transient, transient->len - 1);
 
         /* A VM undefined between the two calls is listed once. */
-        if (g_hash_table_contains(by_uuid, info->uuid))
+        if (g_hash_table_contains(by_uuid, info->uuid)) {
+            svirt_vm_info_free(info);
             continue;
-        g_ptr_array_add(out, svirt_vm_info_copy(info));
-        g_hash_table_add(by_uuid, ((SvirtVmInfo *)g_ptr_array_index(out, out->len - 1))->uuid);
+        }
+        g_ptr_array_add(out, info);
+        g_hash_table_add(by_uuid, info->uuid);
     }
     return TRUE;
 }
