@@ -10,7 +10,10 @@
 
 /* Long enough for a guest that takes its time to shut down; polkit may also wait for a
  * password. */
+/* Starts and stops may wait for a guest to shut down; reads for status and the audit answer at
+ * once, or a refresh would hang behind a stuck service. */
 #define CALL_TIMEOUT_MS (15 * 60 * 1000)
+#define READ_TIMEOUT_MS (30 * 1000)
 
 static const struct {
     SvirtErrorCode code;
@@ -82,11 +85,17 @@ convert_error(GError **error, const char *what)
                   "does not start (%s). Install sVirt Manager system-wide (tools/run does it), "
                   "or run as root."),
                 what, SVIRT_HELPER_BUS_NAME, e->message);
-        else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.NoReply") == 0)
+        else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.NoReply") == 0 ||
+                 g_strcmp0(remote, "org.freedesktop.DBus.Error.Timeout") == 0)
             msg = g_strdup_printf(
                 _("Could not %s: sVirt Manager's system service ended before it answered (%s). "
                   "What it had labelled is restored when it runs again (svirtctl reconcile)."),
                 what, e->message);
+    } else if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+        msg = g_strdup_printf(_("Could not %s: sVirt Manager's system service did not answer "
+                                "in time (%s). Try again; if it keeps happening, restart the "
+                                "service (svirt-helper.service)."),
+                              what, e->message);
     } else {
         msg = g_strdup_printf(
             _("Could not %s: the system bus is not reachable (%s). A desktop user needs the "
@@ -117,7 +126,11 @@ call_with_flags(const char *method, GVariant *args, const GVariantType *reply_ty
     }
     reply = g_dbus_connection_call_sync(bus, SVIRT_HELPER_BUS_NAME, SVIRT_HELPER_OBJECT_PATH,
                                         SVIRT_HELPER_INTERFACE, method, args, reply_type,
-                                        flags, CALL_TIMEOUT_MS, NULL, error);
+                                        flags,
+                                        flags & G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
+                                            ? CALL_TIMEOUT_MS
+                                            : READ_TIMEOUT_MS,
+                                        NULL, error);
     if (!reply)
         convert_error(error, what);
     return reply;
