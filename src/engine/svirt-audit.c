@@ -331,23 +331,14 @@ collect_vms(SvirtEngine *engine, GPtrArray *infos, const SvirtPolicyTypes *types
 }
 
 /* Stopped dynamic VMs get the label they last ran with, where the journal still holds some of
- * their files. Status reads take the journal's lock too, so it is only taken once every VM is
- * read. */
+ * their files. */
 static void
 add_last_labels(SvirtEngine *engine, GPtrArray *vms, const SvirtPolicyTypes *types)
 {
-    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(SvirtJournal) journal = svirt_engine_journal_snapshot(engine, NULL);
 
-    /* A desktop user's qemu:///system VMs are labelled by svirt-helper, in its journal. */
-    if (svirt_engine_uses_helper(engine)) {
-        journal = svirt_helper_read_journal(NULL);
-        if (!journal)
-            return;
-    } else {
-        journal = svirt_journal_open(NULL, NULL);
-        if (!journal || !svirt_journal_lock(journal, NULL))
-            return;
-    }
+    if (!journal)
+        return;
     for (guint i = 0; i < vms->len; i++) {
         VmData *vm = g_ptr_array_index(vms, i);
         g_autofree char *last = NULL;
@@ -362,8 +353,6 @@ add_last_labels(SvirtEngine *engine, GPtrArray *vms, const SvirtPolicyTypes *typ
         g_free(vm->process_note);
         vm->process_note = g_strdup(_("not running; its last label"));
     }
-    if (svirt_journal_is_locked(journal))
-        svirt_journal_unlock(journal);
 }
 
 /* The levels VMs hold or will hold, and the paths running VMs use. */

@@ -158,6 +158,14 @@ svirt_helper_read_journal(GError **error)
     return svirt_journal_snapshot_from_data(text, strlen(text), error);
 }
 
+SvirtJournal *
+svirt_engine_journal_snapshot(SvirtEngine *engine, GError **error)
+{
+    if (svirt_engine_uses_helper(engine))
+        return svirt_helper_read_journal(error);
+    return svirt_journal_read_snapshot(NULL, error);
+}
+
 static gboolean
 take_uuid(GVariant *reply, char **uuid_out)
 {

@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 
+#include "svirt-engine.h"
 #include "svirt-finding.h"
 #include "svirt-journal.h"
 #include "svirt-settings.h"
@@ -45,6 +46,10 @@ gboolean svirt_helper_set_settings(const char *vm, const SvirtSettings *settings
 /* What svirt-helper's label journal holds, as a snapshot; never asks for a password (a caller
  * polkit does not allow at once gets SVIRT_ERROR_PERMISSION). */
 SvirtJournal *svirt_helper_read_journal(GError **error);
+/* The label journal of whoever labels @engine's VMs, as last written, without waiting for a
+ * start that holds its lock: svirt-helper's for a desktop user on qemu:///system, else this
+ * host's. For what is shown; a start checks again under the lock. */
+SvirtJournal *svirt_engine_journal_snapshot(SvirtEngine *engine, GError **error);
 /* The labels on the files of VM @vm's plan, as path -> label (NULL label: none readable); never
  * asks for a password. */
 GHashTable *svirt_helper_read_labels(const char *vm, GError **error);
