@@ -107,9 +107,8 @@ SvirtSettings *svirt_domain_doc_settings_sources(const char *name, xmlDoc *doc,
 /* Why libvirtd would refuse to start VM @name defined by @xml: a selinux <seclabel> where it
  * has no selinux driver; NULL when nothing is known. What to do is part of the message. */
 char *svirt_native_start_blocker(const char *name, const char *xml, gboolean selinux_driver);
-/* SVIRT_ERROR_UNSUPPORTED with svirt_native_start_blocker()'s message when there is one. */
+/* svirt_native_start_blocker() on a definition already parsed. */
 char *svirt_native_start_blocker_doc(const char *name, xmlDoc *doc, gboolean selinux_driver);
-gboolean svirt_domain_check_startable(virConnectPtr conn, virDomainPtr dom, GError **error);
 
 /* svirt_engine_check_settings() with the policy types already loaded. */
 gboolean svirt_settings_check_host(const SvirtSettings *settings, const SvirtPolicyTypes *types,

@@ -182,21 +182,6 @@ svirt_native_start_blocker_doc(const char *name, xmlDoc *doc, gboolean selinux_d
                            name, name);
 }
 
-gboolean
-svirt_domain_check_startable(virConnectPtr conn, virDomainPtr dom, GError **error)
-{
-    const char *name = virDomainGetName(dom);
-    g_autofree char *xml = svirt_domain_dup_xml(dom, TRUE, error);
-    g_autofree char *blocker = NULL;
-
-    if (!xml)
-        return FALSE;
-    blocker = svirt_native_start_blocker(name, xml, svirt_host_has_selinux_driver(conn));
-    if (blocker)
-        g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED, blocker);
-    return blocker == NULL;
-}
-
 SvirtSettings *
 svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error)
 {
