@@ -237,12 +237,8 @@ host_facts_load(SvirtEngine *engine, HostFacts *facts, GError **error)
         return FALSE;
     facts->selinux_driver = svirt_host_has_selinux_driver(conn);
     facts->enforced_reason = enforcement_reason(facts->selinux_driver);
-    /* A desktop user's qemu:///system VMs are labelled by svirt-helper, in its journal. */
     facts->use_helper = svirt_engine_uses_helper(engine);
-    if (facts->use_helper)
-        facts->journal = svirt_helper_read_journal(NULL);
-    else
-        facts->journal = svirt_journal_read_snapshot(NULL, NULL);
+    facts->journal = svirt_engine_journal_snapshot(engine, NULL);
     return TRUE;
 }
 
