@@ -140,7 +140,7 @@ leave_stale_bus() {
 
 run_setup() {
     STANDIN="$work" PATH="$work/bin:$PATH" SVM_BUILD_DIR="$work/build" \
-        "$top/tools/setup" "$@" >"$work/out" 2>"$work/err"
+        "$top/tools/setup" >"$work/out" 2>"$work/err"
 }
 
 logged() {
