@@ -63,7 +63,8 @@ clean_up(void)
     if (conn)
         virConnectClose(conn);
     if (made.dir) {
-        g_autofree char *cmd = g_strdup_printf("rm -rf '%s' '%s'", made.dir, made.state);
+        g_autofree char *cmd = g_strdup_printf("rm -rf '%s' '%s'", made.dir,
+                                               made.state ? made.state : made.dir);
 
         if (system(cmd) != 0)
             fprintf(stderr, "bench-start: could not remove %s\n", made.dir);
@@ -263,21 +264,22 @@ main(int argc, char *argv[])
     gboolean scale = !(argc > 1 && g_str_equal(argv[1], "--no-scale"));
 
     svirt_engine_init_libvirt();
+    made.prefix = name;
     dir = g_dir_make_tmp("bench-start-XXXXXX", &error);
+    if (!dir)
+        fail("%s", error->message);
+    made.dir = dir;
     state = g_dir_make_tmp("bench-start-state-XXXXXX", &error);
-    g_assert_no_error(error);
+    if (!state)
+        fail("%s", error->message);
+    made.state = state;
     g_chmod(dir, 0755);
     g_setenv("SVIRT_STATE_DIR", state, TRUE);
-    made.prefix = name;
-    made.dir = dir;
-    made.state = state;
 
     conn = virConnectOpen(URI);
-    if (!conn) {
-        fprintf(stderr, "bench-start: cannot reach %s (%s); run tools/setup as root first.\n",
-                URI, virGetLastErrorMessage());
-        return 1;
-    }
+    if (!conn)
+        fail("cannot reach %s (%s); run tools/setup as root first.", URI,
+             virGetLastErrorMessage());
     xml = vm_xml(name, dir, N_DISKS);
     dom = virDomainDefineXML(conn, xml);
     if (!dom)
