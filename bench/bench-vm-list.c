@@ -614,6 +614,26 @@ run_system(int n_vms)
                virGetLastErrorMessage());
         return 0;
     }
+    /* The VM started in parallel: TCG, one small disk of its own, made before anything is
+     * defined so that a failure here leaves nothing behind. */
+    dir = g_dir_make_tmp("bench-vm-list-start-XXXXXX", &error);
+    if (dir) {
+        g_autofree char *zeros = g_malloc0(1024 * 1024);
+
+        g_chmod(dir, 0755);
+        disk = g_build_filename(dir, "disk.img", NULL);
+        g_file_set_contents(disk, zeros, 1024 * 1024, &error);
+    }
+    if (error) {
+        fprintf(stderr, "bench-vm-list: the disk of the VM to start in parallel: %s\n",
+                error->message);
+        if (dir) {
+            g_unlink(disk);
+            g_rmdir(dir);
+        }
+        virConnectClose(conn);
+        return 1;
+    }
     swept = remove_bench_vms(NULL);
     if (swept)
         printf("removed %u VMs an interrupted earlier run left behind\n", swept);
@@ -628,16 +648,6 @@ run_system(int n_vms)
     run_threads(define_worker, &d);
     printf("defined %d VMs in %.1f s (%d threads)\n", d.defined, now() - t0, DEFINE_THREADS);
 
-    /* The VM started in parallel: TCG, one small disk of its own. */
-    dir = g_dir_make_tmp("bench-vm-list-start-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_chmod(dir, 0755);
-    disk = g_build_filename(dir, "disk.img", NULL);
-    {
-        g_autofree char *zeros = g_malloc0(1024 * 1024);
-
-        g_assert_true(g_file_set_contents(disk, zeros, 1024 * 1024, NULL));
-    }
     xml = g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory>"
                           "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
                           "<emulator>/usr/bin/qemu-system-x86_64</emulator>"
