@@ -85,23 +85,23 @@ fail(const char *format, ...)
     exit(1);
 }
 
-/* The engine's starts come through here: what it launches is kept for the baseline. */
-virDomainPtr
-virDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
+static CreateXmlFunc
+real_create_xml(void)
 {
     static CreateXmlFunc real;
 
     if (!real)
         real = (CreateXmlFunc)dlsym(RTLD_NEXT, "virDomainCreateXML");
-    g_free(last_live_xml);
-    last_live_xml = g_strdup(xml);
-    return real(conn, xml, flags);
+    return real;
 }
 
-static CreateXmlFunc
-real_create_xml(void)
+/* The engine's starts come through here: what it launches is kept for the baseline. */
+virDomainPtr
+virDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
 {
-    return (CreateXmlFunc)dlsym(RTLD_NEXT, "virDomainCreateXML");
+    g_free(last_live_xml);
+    last_live_xml = g_strdup(xml);
+    return real_create_xml()(conn, xml, flags);
 }
 
 static double
