@@ -3,23 +3,24 @@
 # where the system looks for them, and the polkit policy is valid XML for its DTD's shape.
 set -eu
 build=$1
-dest=$(mktemp -d "${TMPDIR:-/tmp}/svirt-install.XXXXXX")
-trap 'rm -rf "$dest"' EXIT INT TERM
+if ! dest=$(mktemp -d "${TMPDIR:-/tmp}/svirt-install.XXXXXX"); then
+    echo "not ok 1 - cannot make a directory to install into"
+    exit 1
+fi
+# An interrupt ends the script, through the removal on exit.
+trap 'rm -rf "$dest" "$dest.log"' EXIT
+trap 'exit 1' INT TERM
 if ! meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >"$dest.log" 2>&1; then
     cat "$dest.log"
-    rm -f "$dest.log"
     echo "not ok 1 - meson install failed"
     exit 1
 fi
-rm -f "$dest.log"
-prefix=$(meson introspect "$build" --buildoptions |
-         python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
-libexecdir=$(meson introspect "$build" --buildoptions |
-         python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="libexecdir"][0])')
 option() {
     meson introspect "$build" --buildoptions |
         python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]==sys.argv[1]][0])' "$1"
 }
+prefix=$(option prefix)
+libexecdir=$(option libexecdir)
 case $libexecdir in /*) ;; *) libexecdir=$prefix/$libexecdir ;; esac
 root=$dest$prefix
 # D-Bus, polkit and systemd read their files where the system keeps them, whatever the prefix.
