@@ -225,6 +225,38 @@ svm_test_bus_helper_pid(void)
     return &helper_pid;
 }
 
+int
+svm_test_bus_svirtctl_as(const char *user, gboolean user_groups, const char *const *args,
+                         char **out, char **err)
+{
+    g_autofree char *reuid = g_strdup_printf("--reuid=%s", user);
+    g_autofree char *own_out = NULL;
+    g_autofree char *own_err = NULL;
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) error = NULL;
+    int status = -1;
+
+    if (!out)
+        out = &own_out;
+    if (!err)
+        err = &own_err;
+    for (const char *const *a = (const char *const[]){ "setpriv", reuid, "--regid=nogroup",
+                                                       user_groups ? "--init-groups"
+                                                                   : "--clear-groups",
+                                                       "--", g_getenv("SVIRTCTL"), "-c",
+                                                       "qemu:///system", NULL };
+         *a; a++)
+        g_ptr_array_add(argv, (gpointer)*a);
+    for (guint i = 0; args[i]; i++)
+        g_ptr_array_add(argv, (gpointer)args[i]);
+    g_ptr_array_add(argv, NULL);
+    g_assert_true(g_spawn_sync("/", (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               out, err, &status, &error));
+    g_assert_no_error(error);
+    g_test_message("svirtctl %s as %s: status %d:\n%s%s", args[0], user, status, *out, *err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 const char *
 svm_test_bus_missing(void)
 {

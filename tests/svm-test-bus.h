@@ -28,6 +28,11 @@ GPid *svm_test_bus_helper_pid(void);
 char *svm_test_bus_read_log(const char *log);
 /* The log of the calls the stand-in polkit got (CheckAuthorization, with each action). */
 #define SVM_TEST_BUS_POLKIT_CALLS "polkit-calls.log"
+/* svirtctl -c qemu:///system @args (the program SVIRTCTL names) as @user in group nogroup,
+ * with @user's supplementary groups when @user_groups, else none; its exit status (-1 when it
+ * did not exit), its output in @out and @err when they are not NULL. */
+int svm_test_bus_svirtctl_as(const char *user, gboolean user_groups, const char *const *args,
+                             char **out, char **err);
 /* Why the bus, the helper or an unprivileged client cannot run here; NULL when they can. */
 const char *svm_test_bus_missing(void);
 

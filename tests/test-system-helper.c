@@ -35,27 +35,7 @@ static virConnectPtr conn;
 static int
 svirtctl_as_user(const char *const *args, char **err)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(GError) error = NULL;
-    g_autofree char *out = NULL;
-    int status;
-
-    g_ptr_array_add(argv, (gpointer) "setpriv");
-    g_ptr_array_add(argv, (gpointer) "--reuid=" USER);
-    g_ptr_array_add(argv, (gpointer) "--regid=nogroup");
-    g_ptr_array_add(argv, (gpointer) "--clear-groups");
-    g_ptr_array_add(argv, (gpointer) "--");
-    g_ptr_array_add(argv, (gpointer)g_getenv("SVIRTCTL"));
-    g_ptr_array_add(argv, (gpointer) "-c");
-    g_ptr_array_add(argv, (gpointer)SYSTEM_URI);
-    for (guint i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (gpointer)args[i]);
-    g_ptr_array_add(argv, NULL);
-    g_assert_true(g_spawn_sync("/", (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               &out, err, &status, &error));
-    g_assert_no_error(error);
-    g_test_message("svirtctl %s as " USER ": status %d: %s%s", args[0], status, out, *err);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return svm_test_bus_svirtctl_as(USER, FALSE, args, NULL, err);
 }
 
 static gboolean

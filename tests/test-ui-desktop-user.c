@@ -217,32 +217,6 @@ test_start_stop(void)
     g_assert_cmpuint(polkit_questions(SVIRT_HELPER_ACTION_MANAGE), >=, 2);
 }
 
-/* svirtctl -c qemu:///system ARGS as @user; its exit status, and its output in @out. */
-static int
-svirtctl_as(const char *user, const char *const *args, char **out)
-{
-    g_autofree char *reuid = g_strdup_printf("--reuid=%s", user);
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(GError) error = NULL;
-    g_autofree char *err = NULL;
-    int status = -1;
-
-    for (const char *const *a = (const char *const[]){ "setpriv", reuid, "--regid=nogroup",
-                                                       "--init-groups", "--",
-                                                       g_getenv("SVIRTCTL"), "-c", SYSTEM_URI,
-                                                       NULL };
-         *a; a++)
-        g_ptr_array_add(argv, (gpointer)*a);
-    for (guint i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (gpointer)args[i]);
-    g_ptr_array_add(argv, NULL);
-    g_assert_true(g_spawn_sync("/", (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               out, &err, &status, &error));
-    g_assert_no_error(error);
-    g_test_message("svirtctl %s as %s: status %d:\n%s%s", args[0], user, status, *out, err);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* Images in a folder only root may enter: the user's status and audit still show their labels,
  * which svirt-helper reads for that VM's files (the read-labels action), and the audit finds
  * nothing it could not read. */
@@ -266,8 +240,10 @@ test_root_only_images(void)
     g_assert_cmpint(g_chmod(vm.dir, 0700), ==, 0);
     svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_READ, NULL });
 
-    status_rc = svirtctl_as(user, (const char *[]){ "status", vm.uuid, NULL }, &status_out);
-    audit_rc = svirtctl_as(user, (const char *[]){ "audit", NULL }, &audit_out);
+    status_rc = svm_test_bus_svirtctl_as(user, TRUE, (const char *[]){ "status", vm.uuid, NULL },
+                                         &status_out, NULL);
+    audit_rc = svm_test_bus_svirtctl_as(user, TRUE, (const char *[]){ "audit", NULL }, &audit_out,
+                                        NULL);
 
     g_assert_cmpint(g_chmod(vm.dir, 0755), ==, 0);
     svm_test_vm_undefine(conn, &vm);
