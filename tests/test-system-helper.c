@@ -156,7 +156,9 @@ test_invented(void)
     g_autofree char *err_set = NULL;
     g_autofree char *label = NULL;
     g_autofree char *err_range = NULL;
-    int by_uuid, by_path, by_range;
+    g_autofree char *huge_name = NULL;
+    g_autofree char *err_huge = NULL;
+    int by_uuid, by_path, by_range, by_huge;
 
     svm_test_write_blank_image(file, 4096);
     svm_test_set_label(file, ORIGINAL);
@@ -167,9 +169,16 @@ test_invented(void)
     by_range = svirtctl_as_user((const char *[]){ "--mcs-range", "c5.c6", "start",
                                                   "0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e", NULL },
                                 &err_range);
+    /* A name no VM can have is refused before polkit is asked, however long it is. */
+    svm_test_bus_allow(nothing);
+    huge_name = g_strnfill(64 * 1024, 'x');
+    by_huge = svirtctl_as_user((const char *[]){ "start", huge_name, NULL }, &err_huge);
     label = svm_test_read_label(file);
     svm_test_rmdir(dir);
 
+    g_assert_cmpint(by_huge, ==, 1);
+    g_assert_nonnull(strstr(err_huge, "A name of 65536 bytes is not the name or UUID of a VM"));
+    g_assert_null(strstr(err_huge, "xxxxxxxx"));
     g_assert_cmpint(by_uuid, ==, 1);
     g_assert_nonnull(strstr(err_uuid, "No VM named '0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e'"));
     g_assert_cmpint(by_path, ==, 1);

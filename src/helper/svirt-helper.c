@@ -80,27 +80,43 @@ ensure_connected(GError **error)
     return ok;
 }
 
-/* The caller names a VM by its UUID or its name, nothing else: not a path, not a definition. */
+#define MAX_VM_NAME 255
+
+/* The caller names a VM by its UUID or its name, nothing else: not a path, not a definition.
+ * Checked before polkit is asked, so that no odd or huge string reaches polkitd or the log. */
+static gboolean
+check_vm_name(const char *vm, GError **error)
+{
+    if (strlen(vm) > MAX_VM_NAME) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("A name of %zu bytes is not the name or UUID of a VM; VM names have at "
+                      "most %d."),
+                    strlen(vm), MAX_VM_NAME);
+        return FALSE;
+    }
+    if (*vm == '\0' || strchr(vm, '/') || !g_utf8_validate(vm, -1, NULL)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("'%s' is not the name or UUID of a VM; the system service acts only on "
+                      "VMs libvirtd defines."),
+                    vm);
+        return FALSE;
+    }
+    for (const char *p = vm; *p; p++) {
+        if ((unsigned char)*p < 0x20) {
+            g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                                _("A VM name has no control characters."));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static char *
 resolve_vm(const char *vm, GError **error)
 {
     g_autoptr(virDomain) dom = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
 
-    if (*vm == '\0' || strchr(vm, '/') || !g_utf8_validate(vm, -1, NULL) || strlen(vm) > 255) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
-                    _("'%s' is not the name or UUID of a VM; the system service acts only on "
-                      "VMs libvirtd defines."),
-                    vm);
-        return NULL;
-    }
-    for (const char *p = vm; *p; p++) {
-        if ((unsigned char)*p < 0x20) {
-            g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
-                                _("A VM name has no control characters."));
-            return NULL;
-        }
-    }
     if (!ensure_connected(error))
         return NULL;
     dom = svirt_engine_lookup_domain(helper.engine, vm, error);
@@ -139,6 +155,8 @@ authorize(GDBusMethodInvocation *invocation, const Action *action, const char *v
     g_autoptr(GError) local = NULL;
     PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
+    if (vm && !check_vm_name(vm, error))
+        return FALSE;
     if (g_dbus_message_get_flags(g_dbus_method_invocation_get_message(invocation)) &
         G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
         flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
