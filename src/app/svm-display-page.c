@@ -559,7 +559,9 @@ on_display_added(GObject *source, GAsyncResult *result, gpointer user_data)
     if (!self->engine) /* the page has been closed */
         return;
     if (!ok) {
-        sync_add(self);
+        /* Back to what the page said before, not "Adding a display…". */
+        if (!self->screen)
+            show_stopped(self);
         g_signal_emit(self, signals[SIGNAL_ERROR], 0, error->message);
         return;
     }
