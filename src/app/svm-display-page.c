@@ -129,8 +129,11 @@ on_spice_known(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr(SvmDisplayPage) self = user_data;
     g_autoptr(GError) error = NULL;
+    gboolean offered = svirt_engine_has_display_kind_finish(SVIRT_ENGINE(source), result, &error);
 
-    if (svirt_engine_has_display_kind_finish(SVIRT_ENGINE(source), result, &error))
+    if (!self->engine) /* the page has been closed, and its widgets with it */
+        return;
+    if (offered)
         gtk_combo_box_text_append(self->add_kind_combo, "spice", _("SPICE"));
     else if (error)
         g_debug("Whether the host offers SPICE is unknown: %s", error->message);
