@@ -136,7 +136,9 @@ test_invented(void)
     g_autofree char *err_set = NULL;
     g_autofree char *label = NULL;
     g_autofree char *err_range = NULL;
-    int by_uuid, by_path, by_range;
+    g_autofree char *huge_name = NULL;
+    g_autofree char *err_huge = NULL;
+    int by_uuid, by_path, by_range, by_huge;
 
     svm_test_write_blank_image(file, 4096);
     svm_test_set_label(file, ORIGINAL);
@@ -147,9 +149,16 @@ test_invented(void)
     by_range = svirtctl_as_user((const char *[]){ "--mcs-range", "c5.c6", "start",
                                                   "0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e", NULL },
                                 &err_range);
+    /* A name no VM can have is refused before polkit is asked, however long it is. */
+    svm_test_bus_allow(nothing);
+    huge_name = g_strnfill(64 * 1024, 'x');
+    by_huge = svirtctl_as_user((const char *[]){ "start", huge_name, NULL }, &err_huge);
     label = svm_test_read_label(file);
     svm_test_rmdir(dir);
 
+    g_assert_cmpint(by_huge, ==, 1);
+    g_assert_nonnull(strstr(err_huge, "A name of 65536 bytes is not the name or UUID of a VM"));
+    g_assert_null(strstr(err_huge, "xxxxxxxx"));
     g_assert_cmpint(by_uuid, ==, 1);
     g_assert_nonnull(strstr(err_uuid, "No VM named '0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e'"));
     g_assert_cmpint(by_path, ==, 1);
@@ -158,6 +167,93 @@ test_invented(void)
     g_assert_cmpint(by_range, ==, 1);
     g_assert_nonnull(strstr(err_range, "from the host's range only"));
     g_assert_cmpstr(label, ==, ORIGINAL);
+}
+
+static void
+mock_polkit(const char *method, GVariant *args)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+        svm_test_bus_connection(), "org.freedesktop.PolicyKit1",
+        "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.DBus.Mock", method, args,
+        NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+    g_assert_no_error(error);
+}
+
+static guint
+manage_checks(void)
+{
+    g_autofree char *log = svm_test_bus_read_log(SVM_TEST_BUS_POLKIT_CALLS);
+    g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+    guint n = 0;
+
+    for (guint i = 0; lines[i]; i++)
+        n += strstr(lines[i], "CheckAuthorization") && strstr(lines[i], SVIRT_HELPER_ACTION_MANAGE);
+    return n;
+}
+
+#define N_WAITING 8
+
+static gboolean
+all_waiting(gpointer data)
+{
+    return manage_checks() >= GPOINTER_TO_UINT(data) + N_WAITING;
+}
+
+typedef struct {
+    guint answered;
+    guint refused;
+} Answers;
+
+static void
+on_start_answered(GObject *source, GAsyncResult *result, gpointer data)
+{
+    Answers *answers = data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply =
+        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+    answers->answered++;
+    answers->refused += g_error_matches(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION);
+}
+
+static gboolean
+all_answered(gpointer data)
+{
+    return ((Answers *)data)->answered == N_WAITING;
+}
+
+/* Calls that wait for polkit (password dialogs left open) hold none of the service's workers:
+ * a read still gets its answer, and the waiting calls theirs once polkit decides. */
+static void
+test_waiting_for_polkit(void)
+{
+    Answers answers = { 0 };
+    guint checks_before = manage_checks();
+    g_autoptr(SvirtJournal) journal = NULL;
+    g_autoptr(GError) error = NULL;
+
+    svirt_helper_register_errors();
+    svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_READ, NULL });
+    mock_polkit("SimulateHangActions", g_variant_new("(^as)", manage_only));
+    for (guint i = 0; i < N_WAITING; i++)
+        g_dbus_connection_call(svm_test_bus_connection(), SVIRT_HELPER_BUS_NAME,
+                               SVIRT_HELPER_OBJECT_PATH, SVIRT_HELPER_INTERFACE, "Start",
+                               g_variant_new("(ss)", "0d3c9b1e-5a6f-4c2b-9e8d-7f1a2b3c4d5e", ""),
+                               G_VARIANT_TYPE("(s)"),
+                               G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, WAIT_MS, NULL,
+                               on_start_answered, &answers);
+    svm_test_wait_for(all_waiting, GUINT_TO_POINTER(checks_before), WAIT_MS,
+                      "every start to wait for polkit");
+    journal = svirt_helper_read_journal(&error);
+    mock_polkit("SimulateHangActions", g_variant_new("(^as)", nothing));
+    mock_polkit("ReleaseHangingCalls", NULL);
+    svm_test_wait_for(all_answered, &answers, WAIT_MS, "the waiting starts to be answered");
+
+    g_assert_no_error(error);
+    g_assert_nonnull(journal);
+    g_assert_cmpuint(answers.refused, ==, N_WAITING);
 }
 
 static gboolean
@@ -507,6 +603,7 @@ main(int argc, char **argv)
     g_test_add_func("/helper/name-root-only", test_name_root_only);
     g_test_add_func("/helper/start-stop", test_start_stop);
     g_test_add_func("/helper/invented", test_invented);
+    g_test_add_func("/helper/waiting-for-polkit", test_waiting_for_polkit);
     g_test_add_func("/helper/disconnect", test_disconnect);
     g_test_add_func("/helper/reconcile", test_reconcile);
     g_test_add_func("/helper/security-and-labels", test_security_and_labels);

@@ -431,6 +431,18 @@ on_add_error(SvmDisplayPage *page, const char *message, gpointer data)
     g_error("Adding a display failed: %s", message);
 }
 
+static void
+on_error_kept(SvmDisplayPage *page, const char *message, gpointer data)
+{
+    g_object_set_data_full(G_OBJECT(page), "error", g_strdup(message), g_free);
+}
+
+static gboolean
+has_error(gpointer data)
+{
+    return g_object_get_data(data, "error") != NULL;
+}
+
 static gboolean
 refreshed_since(gpointer data)
 {
@@ -458,6 +470,7 @@ run_add_window(void)
     SvmDisplayPage *page;
     GtkWidget *add;
     guint refreshes;
+    gulong handler;
 
     g_assert_true(svirt_engine_connect(engine, NULL, &error));
     g_assert_true(svirt_engine_start_vm(engine, vm, NULL, &error));
@@ -485,6 +498,15 @@ run_add_window(void)
                                                       "add_kind_combo")),
                     ==, "vnc");
     svm_test_save_screenshot(GTK_WIDGET(window), "vm-display-add.png");
+    /* An add that fails leaves the page as it was, the button ready for another try. */
+    handler = g_signal_connect(page, "error", G_CALLBACK(on_error_kept), NULL);
+    svm_display_page_add_display(page, SVIRT_DISPLAY_NONE);
+    svm_test_wait_for(has_error, page, WAIT_MS, "the add to fail");
+    g_signal_handler_disconnect(page, handler);
+    g_assert_nonnull(strstr(g_object_get_data(G_OBJECT(page), "error"), "VNC or SPICE"));
+    g_assert_true(svm_display_page_can_add_display(page));
+    g_assert_cmpstr(gtk_label_get_text(child(page, SVM_TYPE_DISPLAY_PAGE, "state_label")), ==,
+                    gtk_label_get_text(child(page, SVM_TYPE_DISPLAY_PAGE, "message_label")));
     refreshes = svm_vm_window_get_refresh_count(window);
     g_signal_connect(page, "error", G_CALLBACK(on_add_error), NULL);
     gtk_button_clicked(GTK_BUTTON(add));

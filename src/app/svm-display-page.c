@@ -129,8 +129,11 @@ on_spice_known(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr(SvmDisplayPage) self = user_data;
     g_autoptr(GError) error = NULL;
+    gboolean offered = svirt_engine_has_display_kind_finish(SVIRT_ENGINE(source), result, &error);
 
-    if (svirt_engine_has_display_kind_finish(SVIRT_ENGINE(source), result, &error))
+    if (!self->engine) /* the page has been closed, and its widgets with it */
+        return;
+    if (offered)
         gtk_combo_box_text_append(self->add_kind_combo, "spice", _("SPICE"));
     else if (error)
         g_debug("Whether the host offers SPICE is unknown: %s", error->message);
@@ -559,7 +562,9 @@ on_display_added(GObject *source, GAsyncResult *result, gpointer user_data)
     if (!self->engine) /* the page has been closed */
         return;
     if (!ok) {
-        sync_add(self);
+        /* Back to what the page said before, not "Adding a display…". */
+        if (!self->screen)
+            show_stopped(self);
         g_signal_emit(self, signals[SIGNAL_ERROR], 0, error->message);
         return;
     }

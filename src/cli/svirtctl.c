@@ -88,19 +88,15 @@ open_engine(Globals *globals, GError **error)
 }
 
 /* For commands that only ask for a privileged step: where svirt-helper does it, it reads the
- * VM from libvirtd itself, so a user whom libvirtd does not let in still gets the helper's
- * answer (polkit's decision) instead of a connection error. */
+ * VM from libvirtd itself, so this process needs no connection, and a user whom libvirtd does
+ * not let in still gets the helper's answer (polkit's decision) instead of a connection error. */
 static SvirtEngine *
 open_engine_for_helper(Globals *globals, GError **error)
 {
     g_autoptr(SvirtEngine) engine = svirt_engine_new(globals->uri);
 
-    if (!svirt_engine_connect(engine, NULL, error)) {
-        if (!svirt_engine_uses_helper(engine))
-            return NULL;
-        g_debug("Not connected (%s); svirt-helper reads the VM itself", (*error)->message);
-        g_clear_error(error);
-    }
+    if (!svirt_engine_uses_helper(engine) && !svirt_engine_connect(engine, NULL, error))
+        return NULL;
     return g_steal_pointer(&engine);
 }
 

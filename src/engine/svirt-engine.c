@@ -523,7 +523,7 @@ fill_states(virConnectPtr conn, GHashTable *by_uuid, GPtrArray *vms, GError **er
 /* The VMs of one kind with their states in one call; FALSE, with libvirt's error reset, where
  * the driver has no bulk statistics. */
 static gboolean
-collect_stats(virConnectPtr conn, gboolean persistent, GHashTable *by_uuid, GPtrArray *out)
+collect_stats(virConnectPtr conn, gboolean persistent, GPtrArray *out)
 {
     virDomainStatsRecordPtr *records = NULL;
     int n = virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_STATE, &records,
@@ -538,17 +538,11 @@ collect_stats(virConnectPtr conn, gboolean persistent, GHashTable *by_uuid, GPtr
         char uuid[VIR_UUID_STRING_BUFLEN];
         int state = persistent ? VIR_DOMAIN_SHUTOFF : VIR_DOMAIN_RUNNING;
 
-        SvirtVmInfo *info;
-
-        /* A VM undefined between the two calls is listed once. */
-        if (virDomainGetUUIDString(records[i]->dom, uuid) < 0 ||
-            g_hash_table_contains(by_uuid, uuid))
+        if (virDomainGetUUIDString(records[i]->dom, uuid) < 0)
             continue;
         virTypedParamsGetInt(records[i]->params, records[i]->nparams, "state.state", &state);
-        info = svirt_vm_info_new(virDomainGetName(records[i]->dom), uuid, (SvirtVmState)state,
-                                 persistent);
-        g_ptr_array_add(out, info);
-        g_hash_table_add(by_uuid, info->uuid);
+        g_ptr_array_add(out, svirt_vm_info_new(virDomainGetName(records[i]->dom), uuid,
+                                               (SvirtVmState)state, persistent));
     }
     virDomainStatsRecordListFree(records);
     return TRUE;
@@ -556,7 +550,6 @@ collect_stats(virConnectPtr conn, gboolean persistent, GHashTable *by_uuid, GPtr
 
 typedef struct {
     virConnectPtr conn;
-    GHashTable *by_uuid;
     GPtrArray *vms;
     gboolean ok;
 } TransientStats;
@@ -566,40 +559,42 @@ collect_transient_stats(gpointer data)
 {
     TransientStats *t = data;
 
-    t->ok = collect_stats(t->conn, FALSE, t->by_uuid, t->vms);
+    t->ok = collect_stats(t->conn, FALSE, t->vms);
     return NULL;
 }
 
-/* Both kinds of VMs: the two calls each wait in libvirtd for a VM whose lock a start or stop
- * holds; made at once, they wait once. */
-static gboolean
-collect_all_stats(virConnectPtr conn, GHashTable *by_uuid, GPtrArray *out)
+/* Both kinds of VMs, or NULL where the driver has no bulk statistics: the two calls each wait
+ * in libvirtd for a VM whose lock a start or stop holds; made at once, they wait once. */
+static GPtrArray *
+collect_all_stats(virConnectPtr conn)
 {
-    g_autoptr(GHashTable) transient_uuids = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)svirt_vm_info_free);
     g_autoptr(GPtrArray) transient = g_ptr_array_new_with_free_func(
         (GDestroyNotify)svirt_vm_info_free);
-    TransientStats t = { conn, transient_uuids, transient, FALSE };
+    g_autoptr(GHashTable) persistent_uuids = g_hash_table_new(g_str_hash, g_str_equal);
+    TransientStats t = { conn, transient, FALSE };
     GThread *thread = g_thread_try_new("svirt-list", collect_transient_stats, &t, NULL);
-    gboolean ok = collect_stats(conn, TRUE, by_uuid, out);
+    gboolean ok = collect_stats(conn, TRUE, vms);
 
     if (thread)
         g_thread_join(thread);
     else
         collect_transient_stats(&t);
     if (!ok || !t.ok)
-        return FALSE;
+        return NULL;
+    for (guint i = 0; i < vms->len; i++)
+        g_hash_table_add(persistent_uuids, ((SvirtVmInfo *)g_ptr_array_index(vms, i))->uuid);
     while (transient->len > 0) {
         SvirtVmInfo *info = g_ptr_array_steal_index_fast(transient, transient->len - 1);
 
         /* A VM undefined between the two calls is listed once. */
-        if (g_hash_table_contains(by_uuid, info->uuid)) {
+        if (g_hash_table_contains(persistent_uuids, info->uuid))
             svirt_vm_info_free(info);
-            continue;
-        }
-        g_ptr_array_add(out, info);
-        g_hash_table_add(by_uuid, info->uuid);
+        else
+            g_ptr_array_add(vms, info);
     }
-    return TRUE;
+    return g_steal_pointer(&vms);
 }
 
 GPtrArray *
@@ -614,16 +609,15 @@ svirt_engine_list_vms(SvirtEngine *self, GCancellable *cancellable, GError **err
     conn = engine_ref_conn(self, error);
     if (!conn)
         return NULL;
-    vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_info_free);
-    by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
-    if (collect_all_stats(conn, by_uuid, vms)) {
+    vms = collect_all_stats(conn);
+    if (vms) {
         if (g_cancellable_set_error_if_cancelled(cancellable, error))
             return NULL;
         g_ptr_array_sort(vms, compare_vm_info);
         return g_steal_pointer(&vms);
     }
-    g_hash_table_remove_all(by_uuid);
-    g_ptr_array_set_size(vms, 0);
+    vms = g_ptr_array_new_with_free_func((GDestroyNotify)svirt_vm_info_free);
+    by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
     if (!collect_domains(conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, TRUE, by_uuid, vms, error) ||
         !collect_domains(conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, FALSE, by_uuid, vms, error))
         return NULL;

@@ -8,10 +8,8 @@
 #include "svirt-helper-client.h"
 #include "svirt-journal.h"
 
-/* Long enough for a guest that takes its time to shut down; polkit may also wait for a
- * password. */
-/* Starts and stops may wait for a guest to shut down; reads for status and the audit answer at
- * once, or a refresh would hang behind a stuck service. */
+/* Starts and stops may wait for a guest to shut down, and polkit for a password; reads for
+ * status and the audit answer at once, or a refresh would hang behind a stuck service. */
 #define CALL_TIMEOUT_MS (15 * 60 * 1000)
 #define READ_TIMEOUT_MS (30 * 1000)
 

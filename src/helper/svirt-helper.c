@@ -80,27 +80,43 @@ ensure_connected(GError **error)
     return ok;
 }
 
-/* The caller names a VM by its UUID or its name, nothing else: not a path, not a definition. */
+#define MAX_VM_NAME 255
+
+/* The caller names a VM by its UUID or its name, nothing else: not a path, not a definition.
+ * Checked before polkit is asked, so that no odd or huge string reaches polkitd or the log. */
+static gboolean
+check_vm_name(const char *vm, GError **error)
+{
+    if (strlen(vm) > MAX_VM_NAME) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("A name of %zu bytes is not the name or UUID of a VM; VM names have at "
+                      "most %d."),
+                    strlen(vm), MAX_VM_NAME);
+        return FALSE;
+    }
+    if (*vm == '\0' || strchr(vm, '/') || !g_utf8_validate(vm, -1, NULL)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                    _("'%s' is not the name or UUID of a VM; the system service acts only on "
+                      "VMs libvirtd defines."),
+                    vm);
+        return FALSE;
+    }
+    for (const char *p = vm; *p; p++) {
+        if ((unsigned char)*p < 0x20) {
+            g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
+                                _("A VM name has no control characters."));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static char *
 resolve_vm(const char *vm, GError **error)
 {
     g_autoptr(virDomain) dom = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
 
-    if (*vm == '\0' || strchr(vm, '/') || !g_utf8_validate(vm, -1, NULL) || strlen(vm) > 255) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
-                    _("'%s' is not the name or UUID of a VM; the system service acts only on "
-                      "VMs libvirtd defines."),
-                    vm);
-        return NULL;
-    }
-    for (const char *p = vm; *p; p++) {
-        if ((unsigned char)*p < 0x20) {
-            g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_NOT_FOUND,
-                                _("A VM name has no control characters."));
-            return NULL;
-        }
-    }
     if (!ensure_connected(error))
         return NULL;
     dom = svirt_engine_lookup_domain(helper.engine, vm, error);
@@ -128,45 +144,6 @@ static const Action security_action = { SVIRT_HELPER_ACTION_SECURITY,
 static const Action fix_action = { SVIRT_HELPER_ACTION_FIX, N_("fix the labels of VMs") };
 static const Action read_action = { SVIRT_HELPER_ACTION_READ, N_("read the labels of VMs") };
 
-static gboolean
-authorize(GDBusMethodInvocation *invocation, const Action *action, const char *vm,
-          GError **error)
-{
-    g_autoptr(PolkitSubject) subject =
-        polkit_system_bus_name_new(g_dbus_method_invocation_get_sender(invocation));
-    g_autoptr(PolkitDetails) details = polkit_details_new();
-    g_autoptr(PolkitAuthorizationResult) result = NULL;
-    g_autoptr(GError) local = NULL;
-    PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
-
-    if (g_dbus_message_get_flags(g_dbus_method_invocation_get_message(invocation)) &
-        G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
-        flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
-    if (vm)
-        polkit_details_insert(details, "vm", vm);
-    result = polkit_authority_check_authorization_sync(helper.authority, subject,
-                                                       action->action, details, flags, NULL,
-                                                       &local);
-    if (!result) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
-                    _("Not authorised to %s: polkit could not be asked (%s)."),
-                    _(action->denied), local->message);
-        return FALSE;
-    }
-    if (!polkit_authorization_result_get_is_authorized(result)) {
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
-                    polkit_authorization_result_get_is_challenge(result)
-                        ? _("Not authorised to %s: authentication is needed (polkit action "
-                            "%s) and none was given.")
-                        : _("Not authorised to %s: polkit refuses action %s to this user. An "
-                            "administrator can allow it, e.g. with the rules file for the "
-                            "libvirt group."),
-                    _(action->denied), action->action);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 static GVariant *
 do_start(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
 {
@@ -174,8 +151,6 @@ do_start(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_autofree char *uuid = NULL;
 
     g_variant_get(params, "(&s&s)", &vm, &range);
-    if (!authorize(invocation, &start_action, vm, error))
-        return NULL;
     /* A caller must not choose the categories a VM gets: the host's range it is. */
     if (*range) {
         g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_RANGE,
@@ -204,7 +179,7 @@ do_stop(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_variant_get(params, "(&sbu)", &vm, &force, &timeout_ms);
     /* A caller cannot keep a worker of the service waiting for ever. */
     timeout_ms = MIN(timeout_ms, MAX_SHUTDOWN_WAIT_MS);
-    if (!authorize(invocation, &stop_action, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!(uuid = resolve_vm(vm, error)))
         return NULL;
     if (!svirt_engine_stop_vm(helper.engine, uuid, force, timeout_ms, error))
         return NULL;
@@ -217,8 +192,7 @@ do_reconcile(GDBusMethodInvocation *invocation, GVariant *params, GError **error
 {
     guint restored = 0, kept = 0;
 
-    if (!authorize(invocation, &reconcile_action, NULL, error) || !ensure_connected(error) ||
-        !svirt_engine_reconcile(helper.engine, &restored, &kept, error))
+    if (!ensure_connected(error) || !svirt_engine_reconcile(helper.engine, &restored, &kept, error))
         return NULL;
     return g_variant_new("(uu)", restored, kept);
 }
@@ -232,7 +206,7 @@ do_fix(GDBusMethodInvocation *invocation, GVariant *params, GError **error)
     g_autoptr(SvirtAuditReport) report = NULL;
 
     g_variant_get(params, "(&s&s&s)", &vm, &kind, &path);
-    if (!authorize(invocation, &fix_action, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!(uuid = resolve_vm(vm, error)))
         return NULL;
     report = svirt_audit_run(helper.engine, NULL, error);
     if (!report)
@@ -262,7 +236,7 @@ do_set_security(GDBusMethodInvocation *invocation, GVariant *params, GError **er
     g_autoptr(SvirtSettings) settings = NULL;
 
     g_variant_get(params, "(&s&s)", &vm, &xml);
-    if (!authorize(invocation, &security_action, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!(uuid = resolve_vm(vm, error)))
         return NULL;
     settings = svirt_settings_parse(xml, strlen(xml), error);
     if (!settings || !svirt_engine_set_settings(helper.engine, uuid, settings, error))
@@ -280,7 +254,7 @@ do_read_labels(GDBusMethodInvocation *invocation, GVariant *params, GError **err
     GVariantBuilder b;
 
     g_variant_get(params, "(&s)", &vm);
-    if (!authorize(invocation, &read_action, vm, error) || !(uuid = resolve_vm(vm, error)))
+    if (!(uuid = resolve_vm(vm, error)))
         return NULL;
     plan = svirt_engine_plan_vm(helper.engine, uuid, NULL, error);
     if (!plan)
@@ -307,8 +281,6 @@ do_read_journal(GDBusMethodInvocation *invocation, GVariant *params, GError **er
     g_autoptr(SvirtJournal) journal = NULL;
     g_autofree char *text = NULL;
 
-    if (!authorize(invocation, &read_action, NULL, error))
-        return NULL;
     journal = svirt_journal_read_snapshot(NULL, error);
     if (!journal)
         return NULL;
@@ -320,52 +292,140 @@ do_read_journal(GDBusMethodInvocation *invocation, GVariant *params, GError **er
 typedef GVariant *(*MethodFunc)(GDBusMethodInvocation *invocation, GVariant *params,
                                 GError **error);
 
-static const struct {
+/* Each method with the polkit action it needs; with a VM, its name is the first argument. */
+static const struct Method {
     const char *name;
     MethodFunc func;
+    const Action *action;
+    gboolean names_vm;
 } methods[] = {
-    { "Start", do_start },         { "Stop", do_stop },
-    { "Reconcile", do_reconcile }, { "FixLabels", do_fix },
-    { "SetSecurity", do_set_security }, { "ReadLabels", do_read_labels },
-    { "ReadJournal", do_read_journal },
+    { "Start", do_start, &start_action, TRUE },
+    { "Stop", do_stop, &stop_action, TRUE },
+    { "Reconcile", do_reconcile, &reconcile_action, FALSE },
+    { "FixLabels", do_fix, &fix_action, TRUE },
+    { "SetSecurity", do_set_security, &security_action, TRUE },
+    { "ReadLabels", do_read_labels, &read_action, TRUE },
+    { "ReadJournal", do_read_journal, &read_action, FALSE },
 };
+
+typedef struct {
+    GDBusMethodInvocation *invocation; /* owned until answered */
+    const struct Method *method;
+} Call;
+
+static void
+answer(Call *call, GVariant *reply, GError *error)
+{
+    GDBusMethodInvocation *invocation = g_steal_pointer(&call->invocation);
+
+    if (reply) {
+        g_dbus_method_invocation_return_value(invocation, reply);
+    } else {
+        g_message("%s for %s refused: %s", call->method->name,
+                  g_dbus_method_invocation_get_sender(invocation), error->message);
+        g_dbus_method_invocation_return_gerror(invocation, error);
+    }
+    g_free(call);
+}
 
 static void
 run_method(gpointer data, gpointer user_data)
 {
-    g_autoptr(GDBusMethodInvocation) invocation = data;
-    const char *name = g_dbus_method_invocation_get_method_name(invocation);
-    GVariant *params = g_dbus_method_invocation_get_parameters(invocation);
+    Call *call = data;
     g_autoptr(GError) error = NULL;
+    GVariant *reply = call->method->func(call->invocation,
+                                         g_dbus_method_invocation_get_parameters(call->invocation),
+                                         &error);
 
-    for (guint i = 0; i < G_N_ELEMENTS(methods); i++) {
-        if (g_str_equal(methods[i].name, name)) {
-            GVariant *reply = methods[i].func(invocation, params, &error);
-
-            if (reply) {
-                g_dbus_method_invocation_return_value(g_steal_pointer(&invocation), reply);
-            } else {
-                g_message("%s for %s refused: %s", name,
-                          g_dbus_method_invocation_get_sender(invocation), error->message);
-                g_dbus_method_invocation_return_gerror(g_steal_pointer(&invocation), error);
-            }
-            return;
-        }
-    }
-    g_dbus_method_invocation_return_error(g_steal_pointer(&invocation), G_DBUS_ERROR,
-                                          G_DBUS_ERROR_UNKNOWN_METHOD, "No method %s", name);
+    answer(call, reply, error);
 }
 
 static GThreadPool *pool;
+
+static gboolean
+authorized(Call *call, GAsyncResult *res, GError **error)
+{
+    const Action *action = call->method->action;
+    g_autoptr(PolkitAuthorizationResult) result = NULL;
+    g_autoptr(GError) local = NULL;
+
+    result = polkit_authority_check_authorization_finish(helper.authority, res, &local);
+    if (!result) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
+                    _("Not authorised to %s: polkit could not be asked (%s)."),
+                    _(action->denied), local->message);
+        return FALSE;
+    }
+    if (!polkit_authorization_result_get_is_authorized(result)) {
+        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_PERMISSION,
+                    polkit_authorization_result_get_is_challenge(result)
+                        ? _("Not authorised to %s: authentication is needed (polkit action "
+                            "%s) and none was given.")
+                        : _("Not authorised to %s: polkit refuses action %s to this user. An "
+                            "administrator can allow it, e.g. with the rules file for the "
+                            "libvirt group."),
+                    _(action->denied), action->action);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Only an authorised call takes a worker: one waiting for a password holds none. */
+static void
+on_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    Call *call = user_data;
+    g_autoptr(GError) error = NULL;
+
+    if (!authorized(call, res, &error))
+        answer(call, NULL, error);
+    else
+        g_thread_pool_push(pool, call, NULL);
+}
 
 static void
 on_method_call(GDBusConnection *bus, const char *sender, const char *path,
                const char *interface, const char *method, GVariant *params,
                GDBusMethodInvocation *invocation, gpointer user_data)
 {
-    /* Labelling and libvirtd calls block; the bus keeps being served meanwhile. The worker
-     * answers, which releases the invocation this handler owns. */
-    g_thread_pool_push(pool, invocation, NULL);
+    g_autoptr(PolkitSubject) subject = NULL;
+    g_autoptr(PolkitDetails) details = NULL;
+    g_autoptr(GError) error = NULL;
+    PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+    const char *vm = NULL;
+    Call *call = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS(methods) && !call; i++) {
+        if (g_str_equal(methods[i].name, method)) {
+            call = g_new0(Call, 1);
+            call->invocation = invocation;
+            call->method = &methods[i];
+        }
+    }
+    if (!call) {
+        g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR,
+                                              G_DBUS_ERROR_UNKNOWN_METHOD, "No method %s",
+                                              method);
+        return;
+    }
+    /* A name no VM can have reaches neither polkitd nor the log. */
+    if (call->method->names_vm) {
+        g_variant_get_child(params, 0, "&s", &vm);
+        if (!check_vm_name(vm, &error)) {
+            answer(call, NULL, error);
+            return;
+        }
+    }
+    subject = polkit_system_bus_name_new(sender);
+    details = polkit_details_new();
+    if (vm)
+        polkit_details_insert(details, "vm", vm);
+    if (g_dbus_message_get_flags(g_dbus_method_invocation_get_message(invocation)) &
+        G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
+        flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
+    /* Labelling and libvirtd calls block: authorised calls run on a worker, which answers. */
+    polkit_authority_check_authorization(helper.authority, subject, call->method->action->action,
+                                         details, flags, NULL, on_authorized, call);
 }
 
 static const GDBusInterfaceVTable vtable = { on_method_call, NULL, NULL, { 0 } };
