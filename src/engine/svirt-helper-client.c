@@ -83,6 +83,12 @@ convert_error(GError **error, const char *what)
                   "does not start (%s). Install sVirt Manager system-wide (tools/run does it), "
                   "or run as root."),
                 what, SVIRT_HELPER_BUS_NAME, e->message);
+        else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.AccessDenied") == 0)
+            msg = g_strdup_printf(
+                _("Could not %s: the system bus does not let this user call sVirt Manager's "
+                  "system service (%s). Its bus policy (org.svirt.Manager1.conf) is missing or "
+                  "old: install sVirt Manager system-wide again (tools/setup --system-install)."),
+                what, e->message);
         else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.NoReply") == 0 ||
                  g_strcmp0(remote, "org.freedesktop.DBus.Error.Timeout") == 0)
             msg = g_strdup_printf(
