@@ -639,16 +639,14 @@ pass_worker(gpointer data)
     while ((i = (guint)g_atomic_int_add(&pass->next, 1)) < pass->vms->len &&
            !g_cancellable_is_cancelled(pass->cancellable)) {
         PassVm *vm = &g_array_index(pass->vms, PassVm, i);
-
         SvirtJournal *journal = pass->facts->journal;
 
         if (vm_defs_read(&vm->defs, &vm->error))
             vm->status = vm_status_from_defs(&vm->defs, pass->facts, &vm->settings, &vm->error);
         if (vm->status && vm->defs.live && journal &&
             !svirt_journal_lookup_vm(journal, vm->defs.uuid))
-            vm->live_label = svirt_journal_has_holder(journal, vm->defs.uuid)
-                                 ? svirt_domain_doc_held_label(vm->defs.live)
-                                 : svirt_domain_doc_selinux_label(vm->defs.live);
+            vm->live_label =
+                svirt_domain_doc_running_label(journal, vm->defs.uuid, vm->defs.live);
         vm_defs_clear(&vm->defs);
     }
     return NULL;

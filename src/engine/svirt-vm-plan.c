@@ -49,13 +49,18 @@ recorded_level(const SvirtJournalVm *record, const char *holder, SvirtLevel *out
  * libvirtd gave it. The labels element of a live definition is not trusted (anyone who can
  * define a VM can write one), unless the journal confirms that the engine labelled files for
  * that VM: a VM started by an engine that did not record VMs yet. */
+char *
+svirt_domain_doc_running_label(SvirtJournal *journal, const char *uuid, xmlDoc *live)
+{
+    return svirt_journal_has_holder(journal, uuid) ? svirt_domain_doc_held_label(live)
+                                                   : svirt_domain_doc_selinux_label(live);
+}
+
 static gboolean
 live_level(SvirtJournal *journal, const char *uuid, const char *name, xmlDoc *live,
            SvirtLevel *out)
 {
-    g_autofree char *label = svirt_journal_has_holder(journal, uuid)
-                                 ? svirt_domain_doc_held_label(live)
-                                 : svirt_domain_doc_selinux_label(live);
+    g_autofree char *label = svirt_domain_doc_running_label(journal, uuid, live);
 
     return label_level(label, name, out);
 }
