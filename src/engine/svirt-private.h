@@ -98,6 +98,11 @@ SvirtSettings *svirt_domain_settings(virDomainPtr dom, GError **error);
  * settings come from. */
 SvirtSettings *svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored,
                                              SvirtSettingsSource *source, GError **error);
+/* The same, for a caller that knows whether @dom is @persistent and holds a journal snapshot
+ * (NULL: none) that says whether the engine started a transient VM: one libvirt call. */
+SvirtSettings *svirt_domain_read_settings(virDomainPtr dom, const char *uuid, gboolean persistent,
+                                          SvirtJournal *journal, SvirtSettings **stored_out,
+                                          SvirtSettingsSource *source, GError **error);
 /* The same from the definition @doc of VM @name, already read: the persistent one, or a
  * transient VM's live one, whose seclabel is the engine's when @engine_live (the journal
  * records that the engine started it). No libvirt call. */

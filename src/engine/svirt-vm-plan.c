@@ -324,27 +324,6 @@ add_held(const char *uuid, const char *name, const SvirtLevel *level, gpointer d
     svirt_reach_map_add(data, uuid, name, str);
 }
 
-/* The settings of one VM from one read of its definition: the persistent one, or a transient
- * VM's live one. */
-static SvirtSettings *
-listed_settings(virDomainPtr dom, const char *uuid, gboolean persistent, SvirtJournal *journal,
-                GError **error)
-{
-    const char *name = virDomainGetName(dom);
-    g_autoptr(VirString) xml = virDomainGetXMLDesc(dom, persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
-    g_autoptr(xmlDoc) doc = NULL;
-    gboolean engine_live = !persistent && journal && svirt_journal_lookup_vm(journal, uuid);
-
-    if (!xml) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the definition of VM '%s'"), name);
-        return NULL;
-    }
-    doc = svirt_xml_parse(xml, error);
-    return doc ? svirt_domain_doc_settings_sources(name, doc, engine_live, NULL, NULL, error)
-               : NULL;
-}
-
 /* Adds the level of every VM with a static label, running or not: a listing of each kind and
  * one definition read per VM. */
 static gboolean
@@ -375,7 +354,8 @@ add_static_levels(SvirtEngine *self, SvirtReachMap *map, GError **error)
             char uuid[VIR_UUID_STRING_BUFLEN];
 
             if (virDomainGetUUIDString(dom, uuid) < 0 ||
-                !(settings = listed_settings(dom, uuid, persistent, journal, &local))) {
+                !(settings = svirt_domain_read_settings(dom, uuid, persistent, journal, NULL,
+                                                          NULL, &local))) {
                 g_debug("%s", local ? local->message : virGetLastErrorMessage());
                 virResetLastError();
                 continue;

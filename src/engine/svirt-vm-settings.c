@@ -36,20 +36,6 @@ parse_stored(const char *name, const char *xml, GError **error)
     return stored;
 }
 
-/* Whether the journal records that the engine started @dom: its live seclabel is then the
- * engine's. */
-static gboolean
-started_by_engine(virDomainPtr dom)
-{
-    g_autoptr(SvirtJournal) journal = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-
-    /* Read as shown, without waiting for a start that holds the lock. */
-    return virDomainGetUUIDString(dom, uuid) == 0 &&
-           (journal = svirt_journal_read_snapshot(NULL, NULL)) != NULL &&
-           svirt_journal_lookup_vm(journal, uuid) != NULL;
-}
-
 SvirtSettings *
 svirt_domain_doc_settings_sources(const char *name, xmlDoc *doc, gboolean engine_live,
                                   SvirtSettings **stored_out, SvirtSettingsSource *source,
@@ -82,21 +68,41 @@ svirt_domain_doc_settings_sources(const char *name, xmlDoc *doc, gboolean engine
     return settings;
 }
 
-/* The settings of @dom from one read of its definition: the persistent one; a transient VM's
- * live one, whose seclabel is the engine's when the engine started it. */
+SvirtSettings *
+svirt_domain_read_settings(virDomainPtr dom, const char *uuid, gboolean persistent,
+                           SvirtJournal *journal, SvirtSettings **stored_out,
+                           SvirtSettingsSource *source, GError **error)
+{
+    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
+    const char *name = virDomainGetName(dom);
+    g_autoptr(VirString) xml = virDomainGetXMLDesc(dom, persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autoptr(xmlDoc) doc = NULL;
+    gboolean engine_live = !persistent && journal && svirt_journal_lookup_vm(journal, uuid);
+
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"), name);
+        return NULL;
+    }
+    doc = svirt_xml_parse(xml, error);
+    return doc ? svirt_domain_doc_settings_sources(name, doc, engine_live, stored_out, source,
+                                                   error)
+               : NULL;
+}
+
 SvirtSettings *
 svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored_out,
                               SvirtSettingsSource *source, GError **error)
 {
-    const char *name = virDomainGetName(dom);
-    g_autofree char *xml = svirt_domain_dup_xml(dom, TRUE, error);
-    g_autoptr(xmlDoc) doc = NULL;
-    gboolean engine_live;
+    gboolean persistent = virDomainIsPersistent(dom) == 1;
+    g_autoptr(SvirtJournal) journal = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
 
-    if (!xml || !(doc = svirt_xml_parse(xml, error)))
-        return NULL;
-    engine_live = virDomainIsPersistent(dom) != 1 && started_by_engine(dom);
-    return svirt_domain_doc_settings_sources(name, doc, engine_live, stored_out, source, error);
+    /* Only a transient VM's live seclabel may be the engine's; the journal, read as shown
+     * without waiting for a start that holds its lock, says whether the engine started it. */
+    if (!persistent && virDomainGetUUIDString(dom, uuid) == 0)
+        journal = svirt_journal_read_snapshot(NULL, NULL);
+    return svirt_domain_read_settings(dom, uuid, persistent, journal, stored_out, source, error);
 }
 
 SvirtSettings *
