@@ -30,16 +30,8 @@ struct _SvirtAuditContext {
     char *dir;
     int dir_fd;
     gboolean use_helper;       /* a desktop user's qemu:///system: svirt-helper reads labels */
-    GHashTable *helper_labels; /* VM UUID -> (path -> label), or NULL when it could not */
+    GHashTable *helper_labels; /* svirt_helper_label_cache_new() */
 };
-
-/* The labels svirt-helper read for one VM, or NULL where it could not. */
-static void
-labels_free(gpointer labels)
-{
-    if (labels)
-        g_hash_table_unref(labels);
-}
 
 static char *
 type_of(const char *context)
@@ -74,7 +66,7 @@ svirt_audit_context_new(const SvirtPolicyTypes *types, const char *const *pool_p
     ctx->running_paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     ctx->real_state = svirt_host_resolve_state_dir();
     ctx->dir_fd = -1;
-    ctx->helper_labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, labels_free);
+    ctx->helper_labels = svirt_helper_label_cache_new();
     return ctx;
 }
 
@@ -91,20 +83,13 @@ read_label(SvirtAuditContext *ctx, const char *uuid, const char *path, char *buf
            const char **label, char **owned, GError **error)
 {
     g_autoptr(GError) local = NULL;
-    GHashTable *labels;
 
     if (svirt_labeler_read_label_into(path, buf, size, label, owned, &local))
         return TRUE;
-    if (ctx->use_helper && uuid && g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_PERMISSION)) {
-        if (!g_hash_table_contains(ctx->helper_labels, uuid))
-            g_hash_table_insert(ctx->helper_labels, g_strdup(uuid),
-                                svirt_helper_read_labels(uuid, NULL));
-        labels = g_hash_table_lookup(ctx->helper_labels, uuid);
-        if (labels && g_hash_table_contains(labels, path)) {
-            *owned = g_strdup(g_hash_table_lookup(labels, path));
-            *label = *owned;
-            return TRUE;
-        }
+    if (ctx->use_helper && uuid && g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_PERMISSION) &&
+        svirt_helper_cached_label(ctx->helper_labels, uuid, path, owned)) {
+        *label = *owned;
+        return TRUE;
     }
     g_propagate_error(error, g_steal_pointer(&local));
     return FALSE;

@@ -258,3 +258,32 @@ svirt_helper_read_labels(const char *vm, GError **error)
         g_hash_table_insert(labels, g_strdup(path), *label ? g_strdup(label) : NULL);
     return labels;
 }
+
+/* The labels read for one VM, or NULL where the helper could not read them. */
+static void
+labels_unref(gpointer labels)
+{
+    if (labels)
+        g_hash_table_unref(labels);
+}
+
+GHashTable *
+svirt_helper_label_cache_new(void)
+{
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, labels_unref);
+}
+
+gboolean
+svirt_helper_cached_label(GHashTable *cache, const char *vm, const char *path, char **label)
+{
+    GHashTable *labels;
+    gpointer found;
+
+    if (!g_hash_table_contains(cache, vm))
+        g_hash_table_insert(cache, g_strdup(vm), svirt_helper_read_labels(vm, NULL));
+    labels = g_hash_table_lookup(cache, vm);
+    if (!labels || !g_hash_table_lookup_extended(labels, path, NULL, &found))
+        return FALSE;
+    *label = g_strdup(found);
+    return TRUE;
+}

@@ -53,5 +53,11 @@ SvirtJournal *svirt_engine_journal_snapshot(SvirtEngine *engine, GError **error)
 /* The labels on the files of VM @vm's plan, as path -> label (NULL label: none readable); never
  * asks for a password. */
 GHashTable *svirt_helper_read_labels(const char *vm, GError **error);
+/* A cache for svirt_helper_cached_label(). */
+GHashTable *svirt_helper_label_cache_new(void);
+/* The label of @path, a file of VM @vm, as svirt-helper reads it, its labels asked once per VM
+ * and kept in @cache; FALSE when the helper could not tell. */
+gboolean svirt_helper_cached_label(GHashTable *cache, const char *vm, const char *path,
+                                   char **label);
 
 G_END_DECLS

@@ -41,6 +41,7 @@ entries_changed(SvirtJournal *journal)
 
 static void vm_free(SvirtJournalVm *vm);
 static void index_entries(SvirtJournal *journal);
+static void make_snapshot(SvirtJournal *journal);
 static gboolean read_vms(JsonObject *root, GPtrArray *vms, const char *file, GError **error);
 static void add_vms_json(JsonBuilder *b, GPtrArray *vms);
 
@@ -428,7 +429,7 @@ svirt_journal_snapshot_from_data(const char *data, gsize len, GError **error)
     journal->lock_fd = -1;
     journal->entries = g_steal_pointer(&entries);
     journal->vms = g_steal_pointer(&vms);
-    journal->snapshot = TRUE;
+    make_snapshot(journal);
     return journal;
 }
 
@@ -579,8 +580,15 @@ svirt_journal_read_snapshot(const char *dir, GError **error)
 
     if (!journal || !load(journal, error))
         return NULL;
+    make_snapshot(journal);
+    return g_steal_pointer(&journal);
+}
+
+/* A snapshot never changes: indexed now, threads may look entries up at once. */
+static void
+make_snapshot(SvirtJournal *journal)
+{
     journal->snapshot = TRUE;
-    /* A snapshot never changes: indexed now, threads may look entries up at once. */
     index_entries(journal);
     journal->holders = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < journal->entries->len; i++) {
@@ -597,7 +605,6 @@ svirt_journal_read_snapshot(const char *dir, GError **error)
         if (!g_hash_table_contains(journal->vm_index, vm->uuid))
             g_hash_table_insert(journal->vm_index, vm->uuid, vm);
     }
-    return g_steal_pointer(&journal);
 }
 
 GPtrArray *

@@ -98,6 +98,11 @@ SvirtSettings *svirt_domain_settings(virDomainPtr dom, GError **error);
  * settings come from. */
 SvirtSettings *svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored,
                                              SvirtSettingsSource *source, GError **error);
+/* The same, for a caller that knows whether @dom is @persistent and holds a journal snapshot
+ * (NULL: none) that says whether the engine started a transient VM: one libvirt call. */
+SvirtSettings *svirt_domain_read_settings(virDomainPtr dom, const char *uuid, gboolean persistent,
+                                          SvirtJournal *journal, SvirtSettings **stored_out,
+                                          SvirtSettingsSource *source, GError **error);
 /* The same from the definition @doc of VM @name, already read: the persistent one, or a
  * transient VM's live one, whose seclabel is the engine's when @engine_live (the journal
  * records that the engine started it). No libvirt call. */
@@ -124,14 +129,18 @@ gboolean svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn
                                        SvirtJournal *journal, gboolean selinux_driver,
                                        const char *range, GError **error);
 
+/* The process label of running VM @uuid, which @journal has no record of, from its live
+ * definition @live: the engine's live labels where the journal holds files for it (a VM an
+ * engine started before the journal recorded VMs), else the label of its selinux seclabel. */
+char *svirt_domain_doc_running_label(SvirtJournal *journal, const char *uuid, xmlDoc *live);
+
 /* What a list pass read of one VM, for the reach map of the pass. */
 typedef struct {
     const char *uuid;
     const char *name;
     gboolean running;
-    /* For a running VM the journal has no record of: the process label its live definition
-     * gives (svirt_domain_doc_held_label() where the journal holds files for it, else
-     * svirt_domain_doc_selinux_label()); NULL when none. */
+    /* For a running VM the journal has no record of: svirt_domain_doc_running_label(); NULL
+     * when none. */
     const char *live_label;
     const SvirtSettings *settings; /* NULL when they could not be read */
 } SvirtPassVm;

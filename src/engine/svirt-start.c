@@ -462,6 +462,7 @@ typedef struct {
     SvirtSettings *settings;
     SvirtPolicyTypes *types;
     char *xml; /* the persistent definition */
+    xmlDoc *doc; /* @xml parsed */
     gboolean selinux_driver; /* libvirtd runs QEMU under the label it is given */
     SvirtPlan *plan;
     char *image_label;
@@ -474,6 +475,7 @@ launch_clear(Launch *launch)
     g_clear_pointer(&launch->settings, svirt_settings_free);
     g_clear_pointer(&launch->types, svirt_policy_types_free);
     g_clear_pointer(&launch->xml, g_free);
+    g_clear_pointer(&launch->doc, xmlFreeDoc);
     g_clear_pointer(&launch->plan, svirt_plan_free);
     g_clear_pointer(&launch->image_label, g_free);
     g_clear_pointer(&launch->steps, g_array_unref);
@@ -504,16 +506,18 @@ read_inputs(SvirtEngine *engine, Vm *vm, Launch *launch, GError **error)
     g_autofree char *blocker = NULL;
 
     launch->xml = read_definition(vm, error);
-    if (!launch->xml)
+    if (!launch->xml || !(launch->doc = svirt_xml_parse(launch->xml, error)))
         return FALSE;
     /* Said before anything is labelled, with what to do, not as libvirtd's refusal after. */
     launch->selinux_driver = svirt_host_has_selinux_driver(vm->conn);
-    blocker = svirt_native_start_blocker(vm->name, launch->xml, launch->selinux_driver);
+    blocker = svirt_native_start_blocker_doc(vm->name, launch->doc, launch->selinux_driver);
     if (blocker) {
         g_set_error_literal(error, SVIRT_ERROR, SVIRT_ERROR_UNSUPPORTED, blocker);
         return FALSE;
     }
-    launch->settings = svirt_domain_settings(vm->dom, error);
+    /* From the same read as the plan; a VM that can start is persistent, its seclabel its own. */
+    launch->settings =
+        svirt_domain_doc_settings_sources(vm->name, launch->doc, FALSE, NULL, NULL, error);
     if (!launch->settings)
         return FALSE;
     launch->types = svirt_policy_types_load(error);
@@ -538,7 +542,7 @@ label_locked(SvirtEngine *engine, Vm *vm, SvirtJournal *journal, const char *mcs
         !reserve_level(engine, vm, journal, launch->settings, launch->selinux_driver, range,
                        &level, error))
         return FALSE;
-    launch->plan = svirt_plan_build(launch->xml, launch->settings, launch->types, level, error);
+    launch->plan = svirt_plan_build_doc(launch->doc, launch->settings, launch->types, level, error);
     if (!launch->plan)
         return FALSE;
     if (launch->plan->level)

@@ -124,39 +124,26 @@ is_disk_kind(SvirtPlanKind kind)
            kind == SVIRT_PLAN_KIND_DISPLAY_SOCKET;
 }
 
-/* The labels svirt-helper reads for a desktop user where the filesystem lets the user read
- * none (a root-only image folder): asked once per VM, when the first read is refused. */
-typedef struct {
-    gboolean use_helper;
-    gboolean asked;
-    GHashTable *labels; /* path -> label, or NULL when the helper could not be asked */
-} HelperLabels;
-
+/* The label of @path; where the filesystem lets a desktop user read none (a root-only image
+ * folder), the one svirt-helper reads, through @helper (NULL: not a helper's user). */
 static gboolean
-read_label(const char *path, HelperLabels *helper, const char *uuid, char **label,
+read_label(const char *path, GHashTable *helper, const char *uuid, char **label,
            GError **error)
 {
     g_autoptr(GError) local = NULL;
 
     if (svirt_labeler_read_label(path, label, &local))
         return TRUE;
-    if (helper->use_helper && g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_PERMISSION)) {
-        if (!helper->asked) {
-            helper->asked = TRUE;
-            helper->labels = svirt_helper_read_labels(uuid, NULL);
-        }
-        if (helper->labels && g_hash_table_contains(helper->labels, path)) {
-            *label = g_strdup(g_hash_table_lookup(helper->labels, path));
-            return TRUE;
-        }
-    }
+    if (helper && g_error_matches(local, SVIRT_ERROR, SVIRT_ERROR_PERMISSION) &&
+        svirt_helper_cached_label(helper, uuid, path, label))
+        return TRUE;
     g_propagate_error(error, g_steal_pointer(&local));
     return FALSE;
 }
 
 static SvirtDiskState *
 disk_state(const SvirtPlanItem *item, gboolean running, gboolean started_by_engine,
-           SvirtJournal *journal, const char *uuid, HelperLabels *helper)
+           SvirtJournal *journal, const char *uuid, GHashTable *helper)
 {
     SvirtDiskState *disk = g_new0(SvirtDiskState, 1);
     g_autoptr(GError) error = NULL;
@@ -332,7 +319,7 @@ vm_status_from_defs(const VmDefs *defs, const HostFacts *facts, SvirtSettings **
     gboolean running, engine_live;
     xmlDoc *settings_doc = defs->persistent ? defs->config : defs->live;
     xmlDoc *plan_doc;
-    HelperLabels helper = { facts->use_helper, FALSE, NULL };
+    g_autoptr(GHashTable) helper = facts->use_helper ? svirt_helper_label_cache_new() : NULL;
 
     status->disks = g_ptr_array_new_with_free_func((GDestroyNotify)disk_state_free);
     status->name = g_strdup(defs->name);
@@ -375,9 +362,8 @@ vm_status_from_defs(const VmDefs *defs, const HostFacts *facts, SvirtSettings **
         if (!running && !level && item->designation == SVIRT_DESIGNATION_PRIVATE)
             g_clear_pointer(&item->label, g_free);
         g_ptr_array_add(status->disks, disk_state(item, running, status->started_by_engine,
-                                                  journal, defs->uuid, &helper));
+                                                  journal, defs->uuid, helper));
     }
-    g_clear_pointer(&helper.labels, g_hash_table_unref);
     if (settings_out)
         *settings_out = g_steal_pointer(&settings);
     return g_steal_pointer(&status);
@@ -639,16 +625,14 @@ pass_worker(gpointer data)
     while ((i = (guint)g_atomic_int_add(&pass->next, 1)) < pass->vms->len &&
            !g_cancellable_is_cancelled(pass->cancellable)) {
         PassVm *vm = &g_array_index(pass->vms, PassVm, i);
-
         SvirtJournal *journal = pass->facts->journal;
 
         if (vm_defs_read(&vm->defs, &vm->error))
             vm->status = vm_status_from_defs(&vm->defs, pass->facts, &vm->settings, &vm->error);
         if (vm->status && vm->defs.live && journal &&
             !svirt_journal_lookup_vm(journal, vm->defs.uuid))
-            vm->live_label = svirt_journal_has_holder(journal, vm->defs.uuid)
-                                 ? svirt_domain_doc_held_label(vm->defs.live)
-                                 : svirt_domain_doc_selinux_label(vm->defs.live);
+            vm->live_label =
+                svirt_domain_doc_running_label(journal, vm->defs.uuid, vm->defs.live);
         vm_defs_clear(&vm->defs);
     }
     return NULL;

@@ -49,13 +49,18 @@ recorded_level(const SvirtJournalVm *record, const char *holder, SvirtLevel *out
  * libvirtd gave it. The labels element of a live definition is not trusted (anyone who can
  * define a VM can write one), unless the journal confirms that the engine labelled files for
  * that VM: a VM started by an engine that did not record VMs yet. */
+char *
+svirt_domain_doc_running_label(SvirtJournal *journal, const char *uuid, xmlDoc *live)
+{
+    return svirt_journal_has_holder(journal, uuid) ? svirt_domain_doc_held_label(live)
+                                                   : svirt_domain_doc_selinux_label(live);
+}
+
 static gboolean
 live_level(SvirtJournal *journal, const char *uuid, const char *name, xmlDoc *live,
            SvirtLevel *out)
 {
-    g_autofree char *label = svirt_journal_has_holder(journal, uuid)
-                                 ? svirt_domain_doc_held_label(live)
-                                 : svirt_domain_doc_selinux_label(live);
+    g_autofree char *label = svirt_domain_doc_running_label(journal, uuid, live);
 
     return label_level(label, name, out);
 }
@@ -91,11 +96,16 @@ list_running(virConnectPtr conn, virDomainPtr **doms, GError **error)
     return n;
 }
 
-/* Calls @func with the level each running VM holds, and each VM another process is starting
- * (it does not run yet, but its level is taken). The journal is locked or a snapshot. */
+/* Called for a running VM (@dom; @record what the journal recorded of it, or NULL) or a VM
+ * another process is starting (@dom NULL, @record its record). */
+typedef void (*HeldVmFunc)(virDomainPtr dom, const char *uuid, const SvirtJournalVm *record,
+                           gpointer data);
+
+/* Calls @func for each running VM, and each VM another process is starting (it does not run
+ * yet, but its level is taken). The journal is locked or a snapshot. */
 static gboolean
-foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFunc func,
-                          gpointer data, GError **error)
+foreach_held_vm(virConnectPtr conn, SvirtJournal *journal, HeldVmFunc func, gpointer data,
+                GError **error)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GPtrArray *records = svirt_journal_get_vms(journal);
@@ -107,27 +117,50 @@ foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFu
     for (int i = 0; i < n; i++) {
         g_autoptr(virDomain) dom = doms[i];
         char uuid[VIR_UUID_STRING_BUFLEN];
-        SvirtLevel level;
 
         if (virDomainGetUUIDString(dom, uuid) < 0) {
             virResetLastError();
             continue;
         }
         g_hash_table_add(seen, g_strdup(uuid));
-        if (running_level(journal, dom, uuid, &level))
-            func(uuid, virDomainGetName(dom), &level, data);
+        func(dom, uuid, svirt_journal_lookup_vm(journal, uuid), data);
     }
     free(doms);
     for (guint i = 0; i < records->len; i++) {
         const SvirtJournalVm *record = g_ptr_array_index(records, i);
-        SvirtLevel level;
 
-        if (!g_hash_table_contains(seen, record->uuid) &&
-            svirt_journal_vm_is_launching(record) &&
-            recorded_level(record, record->uuid, &level))
-            func(record->uuid, record->uuid, &level, data);
+        if (!g_hash_table_contains(seen, record->uuid) && svirt_journal_vm_is_launching(record))
+            func(NULL, record->uuid, record, data);
     }
     return TRUE;
+}
+
+typedef struct {
+    SvirtJournal *journal;
+    HeldLevelFunc func;
+    gpointer data;
+} LevelWalk;
+
+static void
+call_with_level(virDomainPtr dom, const char *uuid, const SvirtJournalVm *record, gpointer data)
+{
+    LevelWalk *walk = data;
+    SvirtLevel level;
+
+    if (dom ? running_level(walk->journal, dom, uuid, &level)
+            : recorded_level(record, uuid, &level))
+        walk->func(uuid, dom ? virDomainGetName(dom) : uuid, &level, walk->data);
+}
+
+/* Calls @func with the level each running VM holds, and each VM another process is starting.
+ * The journal is locked or a snapshot. */
+static gboolean
+foreach_held_level_locked(virConnectPtr conn, SvirtJournal *journal, HeldLevelFunc func,
+                          gpointer data, GError **error)
+{
+    LevelWalk walk = { journal, func, data };
+
+    return foreach_held_vm(conn, journal, call_with_level, &walk, error);
 }
 
 typedef struct {
@@ -184,57 +217,41 @@ held_key(const SvirtJournalVm *record, virDomainPtr dom, gboolean has_holder, ch
     return *owned;
 }
 
+typedef struct {
+    SvirtHeldLevels *held;
+    SvirtJournal *journal;
+    gboolean selinux_driver;
+} SyncWalk;
+
+static void
+see_held(virDomainPtr dom, const char *uuid, const SvirtJournalVm *record, gpointer data)
+{
+    SyncWalk *walk = data;
+    HeldSource src = { walk->journal, dom, uuid, record };
+    SvirtHeldLevelLoad load = load_running_level;
+    g_autofree char *owned = NULL;
+    gboolean has_holder = FALSE;
+    char buf[256];
+    const char *key;
+
+    if (record)
+        load = load_recorded_level;
+    else if (!(has_holder = svirt_journal_has_holder(walk->journal, uuid)) &&
+             !walk->selinux_driver)
+        load = load_no_level;
+    key = held_key(record, dom, has_holder, buf, sizeof(buf), &owned);
+    svirt_held_levels_see(walk->held, uuid, dom ? virDomainGetName(dom) : uuid, key, load, &src);
+}
+
 gboolean
 svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJournal *journal,
                               gboolean selinux_driver, const char *range, GError **error)
 {
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    GPtrArray *records = svirt_journal_get_vms(journal);
-    virDomainPtr *doms = NULL;
-    int n;
+    SyncWalk walk = { held, journal, selinux_driver };
 
-    if ((n = list_running(conn, &doms, error)) < 0)
-        return FALSE;
     svirt_held_levels_begin(held);
-    for (int i = 0; i < n; i++) {
-        g_autoptr(virDomain) dom = doms[i];
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        HeldSource src = { journal, dom, uuid, NULL };
-        g_autofree char *owned = NULL;
-        SvirtHeldLevelLoad load = load_running_level;
-        gboolean has_holder = FALSE;
-        char buf[256];
-        const char *key;
-
-        if (virDomainGetUUIDString(dom, uuid) < 0) {
-            virResetLastError();
-            continue;
-        }
-        g_hash_table_add(seen, g_strdup(uuid));
-        src.record = svirt_journal_lookup_vm(journal, uuid);
-        if (src.record)
-            load = load_recorded_level;
-        else if (!(has_holder = svirt_journal_has_holder(journal, uuid)) && !selinux_driver)
-            load = load_no_level;
-        key = held_key(src.record, dom, has_holder, buf, sizeof(buf), &owned);
-        svirt_held_levels_see(held, uuid, virDomainGetName(dom), key, load, &src);
-    }
-    free(doms);
-    for (guint i = 0; i < records->len; i++) {
-        const SvirtJournalVm *record = g_ptr_array_index(records, i);
-        HeldSource src = { journal, NULL, record->uuid, record };
-        g_autofree char *owned = NULL;
-        char buf[256];
-        const char *key;
-
-        if (g_hash_table_contains(seen, record->uuid) ||
-            !svirt_journal_vm_is_launching(record))
-            continue;
-        key = held_key(record, NULL, FALSE, buf, sizeof(buf), &owned);
-        svirt_held_levels_see(held, record->uuid, record->uuid, key, load_recorded_level,
-                              &src);
-    }
-    return svirt_held_levels_end(held, range, error);
+    return foreach_held_vm(conn, journal, see_held, &walk, error) &&
+           svirt_held_levels_end(held, range, error);
 }
 
 /* The same, on the journal as last written, without waiting for a start that holds its lock:
@@ -307,27 +324,6 @@ add_held(const char *uuid, const char *name, const SvirtLevel *level, gpointer d
     svirt_reach_map_add(data, uuid, name, str);
 }
 
-/* The settings of one VM from one read of its definition: the persistent one, or a transient
- * VM's live one. */
-static SvirtSettings *
-listed_settings(virDomainPtr dom, const char *uuid, gboolean persistent, SvirtJournal *journal,
-                GError **error)
-{
-    const char *name = virDomainGetName(dom);
-    g_autoptr(VirString) xml = virDomainGetXMLDesc(dom, persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
-    g_autoptr(xmlDoc) doc = NULL;
-    gboolean engine_live = !persistent && journal && svirt_journal_lookup_vm(journal, uuid);
-
-    if (!xml) {
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the definition of VM '%s'"), name);
-        return NULL;
-    }
-    doc = svirt_xml_parse(xml, error);
-    return doc ? svirt_domain_doc_settings_sources(name, doc, engine_live, NULL, NULL, error)
-               : NULL;
-}
-
 /* Adds the level of every VM with a static label, running or not: a listing of each kind and
  * one definition read per VM. */
 static gboolean
@@ -358,7 +354,8 @@ add_static_levels(SvirtEngine *self, SvirtReachMap *map, GError **error)
             char uuid[VIR_UUID_STRING_BUFLEN];
 
             if (virDomainGetUUIDString(dom, uuid) < 0 ||
-                !(settings = listed_settings(dom, uuid, persistent, journal, &local))) {
+                !(settings = svirt_domain_read_settings(dom, uuid, persistent, journal, NULL,
+                                                          NULL, &local))) {
                 g_debug("%s", local ? local->message : virGetLastErrorMessage());
                 virResetLastError();
                 continue;

@@ -36,90 +36,6 @@ parse_stored(const char *name, const char *xml, GError **error)
     return stored;
 }
 
-/* What the metadata holds; *@stored NULL when it holds nothing. */
-static gboolean
-read_metadata(virDomainPtr dom, SvirtSettings **stored, GError **error)
-{
-    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
-    const char *name = virDomainGetName(dom);
-    g_autoptr(VirString) xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-                                                    SVIRT_METADATA_NS, metadata_flags(dom));
-
-    *stored = NULL;
-    if (xml == NULL) {
-        if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA) {
-            virResetLastError();
-            return TRUE;
-        }
-        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
-                                       _("Could not read the security settings of VM '%s'"),
-                                       name);
-        return FALSE;
-    }
-    *stored = parse_stored(name, xml, error);
-    return *stored != NULL;
-}
-
-/* Whether the journal records that the engine started @dom: its live seclabel is then the
- * engine's. */
-static gboolean
-started_by_engine(virDomainPtr dom)
-{
-    g_autoptr(SvirtJournal) journal = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-
-    /* Read as shown, without waiting for a start that holds the lock. */
-    return virDomainGetUUIDString(dom, uuid) == 0 &&
-           (journal = svirt_journal_read_snapshot(NULL, NULL)) != NULL &&
-           svirt_journal_lookup_vm(journal, uuid) != NULL;
-}
-
-/* The settings of @dom's definition: the persistent one; a transient VM's live one, unless the
- * engine started it and its seclabel is the engine's. */
-static SvirtSettings *
-definition_settings(virDomainPtr dom, const SvirtSettings *stored, gboolean *native,
-                    GError **error)
-{
-    g_autofree char *xml = NULL;
-    g_autoptr(GError) local = NULL;
-    SvirtSettings *settings;
-
-    *native = FALSE;
-    if (virDomainIsPersistent(dom) != 1 && started_by_engine(dom))
-        return stored ? svirt_settings_copy(stored) : svirt_settings_new();
-    xml = svirt_domain_dup_xml(dom, TRUE, error);
-    if (!xml)
-        return NULL;
-    settings = svirt_domain_xml_settings(xml, stored, native, &local);
-    if (!settings)
-        g_set_error(error, SVIRT_ERROR, SVIRT_ERROR_INVALID_SETTINGS,
-                    _("The <seclabel model='selinux'> in the definition of VM '%s' is not "
-                      "valid: %s Correct it with 'virsh edit', or replace it with 'svirtctl "
-                      "set-label'."),
-                    virDomainGetName(dom), local->message);
-    return settings;
-}
-
-SvirtSettings *
-svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored_out,
-                              SvirtSettingsSource *source, GError **error)
-{
-    g_autoptr(SvirtSettings) stored = NULL;
-    SvirtSettings *settings;
-    gboolean native = FALSE;
-
-    if (!read_metadata(dom, &stored, error) ||
-        !(settings = definition_settings(dom, stored, &native, error)))
-        return NULL;
-    if (source && native)
-        *source = SVIRT_SETTINGS_SOURCE_SECLABEL;
-    else if (source)
-        *source = stored ? SVIRT_SETTINGS_SOURCE_METADATA : SVIRT_SETTINGS_SOURCE_DEFAULTS;
-    if (stored_out)
-        *stored_out = g_steal_pointer(&stored);
-    return settings;
-}
-
 SvirtSettings *
 svirt_domain_doc_settings_sources(const char *name, xmlDoc *doc, gboolean engine_live,
                                   SvirtSettings **stored_out, SvirtSettingsSource *source,
@@ -150,6 +66,43 @@ svirt_domain_doc_settings_sources(const char *name, xmlDoc *doc, gboolean engine
     if (stored_out)
         *stored_out = g_steal_pointer(&stored);
     return settings;
+}
+
+SvirtSettings *
+svirt_domain_read_settings(virDomainPtr dom, const char *uuid, gboolean persistent,
+                           SvirtJournal *journal, SvirtSettings **stored_out,
+                           SvirtSettingsSource *source, GError **error)
+{
+    /* Before the call that may fail: virDomainGetName() clears libvirt's last error. */
+    const char *name = virDomainGetName(dom);
+    g_autoptr(VirString) xml = virDomainGetXMLDesc(dom, persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autoptr(xmlDoc) doc = NULL;
+    gboolean engine_live = !persistent && journal && svirt_journal_lookup_vm(journal, uuid);
+
+    if (!xml) {
+        svirt_engine_set_libvirt_error(error, SVIRT_ERROR_LIBVIRT, NULL,
+                                       _("Could not read the definition of VM '%s'"), name);
+        return NULL;
+    }
+    doc = svirt_xml_parse(xml, error);
+    return doc ? svirt_domain_doc_settings_sources(name, doc, engine_live, stored_out, source,
+                                                   error)
+               : NULL;
+}
+
+SvirtSettings *
+svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored_out,
+                              SvirtSettingsSource *source, GError **error)
+{
+    gboolean persistent = virDomainIsPersistent(dom) == 1;
+    g_autoptr(SvirtJournal) journal = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+
+    /* Only a transient VM's live seclabel may be the engine's; the journal, read as shown
+     * without waiting for a start that holds its lock, says whether the engine started it. */
+    if (!persistent && virDomainGetUUIDString(dom, uuid) == 0)
+        journal = svirt_journal_read_snapshot(NULL, NULL);
+    return svirt_domain_read_settings(dom, uuid, persistent, journal, stored_out, source, error);
 }
 
 SvirtSettings *
