@@ -264,6 +264,58 @@ test_root_only_images(void)
     g_assert_cmpuint(polkit_questions(SVIRT_HELPER_ACTION_READ), >, asked_before);
 }
 
+/* A VM the user started through svirt-helper holds its level in the helper's journal, which is
+ * all that says what it runs under on a host whose libvirtd has no selinux driver: the user's
+ * own checks see it there. A stopped VM whose static range covers every pair is shown as not
+ * isolated from it, by name. */
+static void
+test_levels_through_helper(void)
+{
+    g_autoptr(virConnect) conn = virConnectOpen(SYSTEM_URI);
+    g_autofree char *home = svm_test_make_dir("svm-desktop-home");
+    g_autofree char *user = add_user(home);
+    g_autofree char *show_out = NULL;
+    g_autofree char *set_err = NULL;
+    g_autofree char *name = NULL;
+    SvmTestVm running = { 0 }, covering = { 0 };
+    int set_status = -1, start_rc, show_rc, stop_rc;
+
+    g_assert_nonnull(conn);
+    svm_test_vm_define(conn, &running, "svm-test-desktop-held", NULL, 0);
+    svm_test_vm_define(conn, &covering, "svm-test-desktop-cover", NULL, 0);
+    {
+        const char *argv[] = { g_getenv("SVIRTCTL"), "-c", SYSTEM_URI, "set-label",
+                               covering.uuid, "static",
+                               "system_u:system_r:svirt_t:s0:c0.c1023", NULL };
+
+        g_assert_true(g_spawn_sync("/", (char **)argv, NULL, 0, NULL, NULL, NULL, &set_err,
+                                   &set_status, NULL));
+    }
+    svm_test_bus_allow((const char *[]){ SVIRT_HELPER_ACTION_MANAGE, SVIRT_HELPER_ACTION_READ,
+                                         NULL });
+
+    start_rc = svm_test_bus_svirtctl_as(user, TRUE, (const char *[]){ "start", running.uuid, NULL },
+                                        NULL, NULL);
+    show_rc = svm_test_bus_svirtctl_as(user, TRUE,
+                                       (const char *[]){ "show-label", covering.uuid, NULL },
+                                       &show_out, NULL);
+    stop_rc = svm_test_bus_svirtctl_as(
+        user, TRUE, (const char *[]){ "stop", running.uuid, "--force", NULL }, NULL, NULL);
+    name = g_strdup(running.name);
+
+    svm_test_vm_undefine(conn, &running);
+    svm_test_vm_undefine(conn, &covering);
+    remove_user(user);
+    svm_test_rmdir(home);
+
+    g_test_message("set-label as root: %s", set_err);
+    g_assert_true(g_spawn_check_wait_status(set_status, NULL));
+    g_assert_cmpint(start_rc, ==, 0);
+    g_assert_cmpint(stop_rc, ==, 0);
+    g_assert_cmpint(show_rc, ==, 0);
+    g_assert_nonnull(strstr(show_out, name));
+}
+
 static const char *
 missing_requirement(void)
 {
@@ -305,6 +357,7 @@ main(int argc, char *argv[])
     svm_test_bus_start();
     g_test_add_func("/ui/desktop-user/start-stop", test_start_stop);
     g_test_add_func("/ui/desktop-user/root-only-images", test_root_only_images);
+    g_test_add_func("/ui/desktop-user/levels-through-helper", test_levels_through_helper);
     ret = g_test_run();
     svm_test_bus_stop();
     return ret;

@@ -111,7 +111,7 @@ read_settings(SvirtEngine *engine, const char *uuid, SvirtSettings **stored,
 {
     g_autoptr(virDomain) dom = svirt_engine_lookup_domain(engine, uuid, error);
 
-    return dom ? svirt_domain_settings_sources(dom, stored, source, error) : NULL;
+    return dom ? svirt_domain_settings_sources(engine, dom, stored, source, error) : NULL;
 }
 
 /* The definition with its secrets: whether a display has a password is audited. */

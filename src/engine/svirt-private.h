@@ -93,11 +93,12 @@ void svirt_host_override_selinux_driver(int present);
 char *svirt_domain_dup_xml(virDomainPtr dom, gboolean inactive, GError **error);
 /* The security settings of @dom: libvirt's own <seclabel model='selinux'> in its definition,
  * else what its metadata stores, else the defaults. */
-SvirtSettings *svirt_domain_settings(virDomainPtr dom, GError **error);
+SvirtSettings *svirt_domain_settings(SvirtEngine *engine, virDomainPtr dom, GError **error);
 /* The same, also with what the metadata alone holds (*@stored NULL when nothing) and where the
  * settings come from. */
-SvirtSettings *svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored,
-                                             SvirtSettingsSource *source, GError **error);
+SvirtSettings *svirt_domain_settings_sources(SvirtEngine *engine, virDomainPtr dom,
+                                             SvirtSettings **stored, SvirtSettingsSource *source,
+                                             GError **error);
 /* The same, for a caller that knows whether @dom is @persistent and holds a journal snapshot
  * (NULL: none) that says whether the engine started a transient VM: one libvirt call. */
 SvirtSettings *svirt_domain_read_settings(virDomainPtr dom, const char *uuid, gboolean persistent,

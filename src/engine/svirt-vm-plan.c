@@ -6,6 +6,7 @@
 
 #include "svirt-domain-xml.h"
 #include "svirt-engine.h"
+#include "svirt-helper-client.h"
 #include "svirt-journal.h"
 #include "svirt-lifecycle.h"
 #include "svirt-mcs.h"
@@ -254,7 +255,8 @@ svirt_held_levels_sync_locked(SvirtHeldLevels *held, virConnectPtr conn, SvirtJo
            svirt_held_levels_end(held, range, error);
 }
 
-/* The same, on the journal as last written, without waiting for a start that holds its lock:
+/* The same, on the labeller's journal as last written (the system service's for a desktop user),
+ * without waiting for a start that holds its lock:
  * for what is shown and checked before a start, which checks again under the lock. */
 static gboolean
 foreach_held_level(SvirtEngine *self, HeldLevelFunc func, gpointer data, GError **error)
@@ -262,7 +264,7 @@ foreach_held_level(SvirtEngine *self, HeldLevelFunc func, gpointer data, GError 
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
     g_autoptr(SvirtJournal) journal = NULL;
 
-    if (conn == NULL || !(journal = svirt_journal_read_snapshot(NULL, error)))
+    if (conn == NULL || !(journal = svirt_engine_journal_snapshot(self, error)))
         return FALSE;
     return foreach_held_level_locked(conn, journal, func, data, error);
 }
@@ -330,7 +332,7 @@ static gboolean
 add_static_levels(SvirtEngine *self, SvirtReachMap *map, GError **error)
 {
     g_autoptr(virConnect) conn = svirt_engine_dup_connection(self, error);
-    g_autoptr(SvirtJournal) journal = svirt_journal_read_snapshot(NULL, NULL);
+    g_autoptr(SvirtJournal) journal = svirt_engine_journal_snapshot(self, NULL);
 
     if (conn == NULL)
         return FALSE;
@@ -503,7 +505,7 @@ svirt_engine_plan_vm(SvirtEngine *self, const char *vm, const char *mcs_range, G
     g_autofree char *level = NULL;
 
     dom = svirt_engine_lookup_domain(self, vm, error);
-    if (dom == NULL || !(settings = svirt_domain_settings(dom, error)) ||
+    if (dom == NULL || !(settings = svirt_domain_settings(self, dom, error)) ||
         !(xml = svirt_domain_dup_xml(dom, TRUE, error)) || !(types = svirt_policy_types_load(error)))
         return NULL;
 

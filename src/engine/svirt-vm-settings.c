@@ -91,24 +91,25 @@ svirt_domain_read_settings(virDomainPtr dom, const char *uuid, gboolean persiste
 }
 
 SvirtSettings *
-svirt_domain_settings_sources(virDomainPtr dom, SvirtSettings **stored_out,
+svirt_domain_settings_sources(SvirtEngine *engine, virDomainPtr dom, SvirtSettings **stored_out,
                               SvirtSettingsSource *source, GError **error)
 {
     gboolean persistent = virDomainIsPersistent(dom) == 1;
     g_autoptr(SvirtJournal) journal = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN] = "";
 
-    /* Only a transient VM's live seclabel may be the engine's; the journal, read as shown
-     * without waiting for a start that holds its lock, says whether the engine started it. */
+    /* Only a transient VM's live seclabel may be the engine's; the labeller's journal (the
+     * system service's for a desktop user), read as shown without waiting for a start that
+     * holds its lock, says whether the engine started it. */
     if (!persistent && virDomainGetUUIDString(dom, uuid) == 0)
-        journal = svirt_journal_read_snapshot(NULL, NULL);
+        journal = svirt_engine_journal_snapshot(engine, NULL);
     return svirt_domain_read_settings(dom, uuid, persistent, journal, stored_out, source, error);
 }
 
 SvirtSettings *
-svirt_domain_settings(virDomainPtr dom, GError **error)
+svirt_domain_settings(SvirtEngine *engine, virDomainPtr dom, GError **error)
 {
-    return svirt_domain_settings_sources(dom, NULL, NULL, error);
+    return svirt_domain_settings_sources(engine, dom, NULL, NULL, error);
 }
 
 char *
@@ -140,7 +141,7 @@ svirt_engine_get_settings(SvirtEngine *self, const char *vm, GError **error)
 {
     g_autoptr(virDomain) dom = svirt_engine_lookup_domain(self, vm, error);
 
-    return dom ? svirt_domain_settings(dom, error) : NULL;
+    return dom ? svirt_domain_settings(self, dom, error) : NULL;
 }
 
 /* The attribute the reference policy gives the types VMs run under (svirt_t, qemu_t, ...). */
@@ -333,7 +334,7 @@ svirt_engine_adopt_native_settings(SvirtEngine *self, const char *vm, GError **e
         return FALSE;
     name = virDomainGetName(dom);
     if (!(xml = adoptable_definition(dom, name, error)) ||
-        !(settings = svirt_domain_settings(dom, error)))
+        !(settings = svirt_domain_settings(self, dom, error)))
         return FALSE;
     out = svirt_domain_xml_write_settings(xml, settings, FALSE, NULL, error);
     if (!out) {
