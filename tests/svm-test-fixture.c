@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,31 @@ sweep_dirs_in(const char *tmp, GPid owner)
     }
 }
 
+/* Those a test made with useradd, which only root can have made and remove. */
+static void
+sweep_users(GPid owner)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    struct passwd *pw;
+
+    if (getuid() != 0)
+        return;
+    setpwent();
+    while ((pw = getpwent())) {
+        if (g_str_has_prefix(pw->pw_name, SVM_TEST_USER_PREFIX) &&
+            is_swept(trailing_pid(pw->pw_name, strlen(pw->pw_name)), owner))
+            g_ptr_array_add(names, g_strdup(pw->pw_name));
+    }
+    endpwent();
+    for (guint i = 0; i < names->len; i++) {
+        const char *argv[] = { "userdel", g_ptr_array_index(names, i), NULL };
+
+        g_message("Removing user %s, left behind by a test that ended", argv[1]);
+        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+}
+
 /* Those of svm_test_make_dir() and svm_test_make_host_dir(). */
 static void
 sweep_dirs(GPid owner)
@@ -338,6 +364,7 @@ svm_test_sweep(GPid owner)
     virResetLastError();
     /* After the VMs, whose labels may be journalled in a private state directory. */
     sweep_dirs(owner);
+    sweep_users(owner);
     return removed;
 }
 

@@ -36,8 +36,11 @@ void svm_test_require_libvirtd(char **argv);
  * nothing: the parent owns, and sweeps what the child made once the parent ends. */
 void svm_test_fixture_init(char **argv, SvmTestFixtureFlags flags);
 
-/* Removes the test VMs ("svm-test-…-<pid>") and directories ("/tmp/svm-…-<pid>-XXXXXX", and
- * the same under SVM_TEST_HOST_DIR_ROOT) of @owner, or with @owner 0 of every owner that no
+/* Users a test makes (as root) are named SVM_TEST_USER_PREFIX "<pid>" after their owner. */
+#define SVM_TEST_USER_PREFIX "svm-desk-"
+
+/* Removes the test VMs ("svm-test-…-<pid>"), directories ("/tmp/svm-…-<pid>-XXXXXX", and
+ * the same under SVM_TEST_HOST_DIR_ROOT) and users (SVM_TEST_USER_PREFIX "<pid>") of @owner, or with @owner 0 of every owner that no
  * longer runs. A running VM is forced off through the engine, which restores the labels the
  * journal holds for it; the labels it still holds in the journal are restored; it is undefined
  * with the volumes named after it. The journal is the owner's private one

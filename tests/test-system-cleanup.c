@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <pwd.h>
 #include <libvirt/virterror.h>
 #include <signal.h>
 #include <string.h>
@@ -328,6 +329,51 @@ test_sweep_spares_running(void)
     svm_test_rmdir(dir);
 }
 
+static char *
+add_user_of(GPid owner)
+{
+    char *user = g_strdup_printf(SVM_TEST_USER_PREFIX "%d", (int)owner);
+    const char *argv[] = { "useradd", "-M", "-N", "-g", "nogroup", "-s", "/usr/sbin/nologin",
+                           user, NULL };
+    int status = -1;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &status, NULL));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    return user;
+}
+
+/* A user a test made (the desktop-user tests do, as root) goes with its owner, as its VMs do. */
+static void
+test_sweep_users(void)
+{
+    GPid running_owner, ended_owner;
+    g_autofree char *running = NULL;
+    g_autofree char *ended = NULL;
+    gboolean running_kept, ended_gone, running_gone;
+
+    if (getuid() != 0) {
+        g_test_skip("only root makes users");
+        return;
+    }
+    running_owner = spawn_owner();
+    ended_owner = spawn_owner();
+    running = add_user_of(running_owner);
+    ended = add_user_of(ended_owner);
+
+    end_owner(ended_owner);
+    svm_test_sweep(0);
+    ended_gone = getpwnam(ended) == NULL;
+    running_kept = getpwnam(running) != NULL;
+    end_owner(running_owner);
+    svm_test_sweep(0);
+    running_gone = getpwnam(running) == NULL;
+
+    g_assert_true(ended_gone);
+    g_assert_true(running_kept);
+    g_assert_true(running_gone);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -336,5 +382,6 @@ main(int argc, char *argv[])
     svirt_engine_init_libvirt();
     g_test_add_func("/system/cleanup/after-abort", test_after_abort);
     g_test_add_func("/system/cleanup/sweep-spares-running-owners", test_sweep_spares_running);
+    g_test_add_func("/system/cleanup/sweep-users", test_sweep_users);
     return g_test_run();
 }

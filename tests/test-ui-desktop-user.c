@@ -149,7 +149,7 @@ spawn_child(const char *user, const char *home, const char *uuid)
 static char *
 add_user(const char *home)
 {
-    char *user = g_strdup_printf("svm-desk-%d", (int)getpid());
+    char *user = g_strdup_printf(SVM_TEST_USER_PREFIX "%d", (int)getpid());
     const char *argv[] = { "useradd", "-M", "-N", "-g", "nogroup", "-G", "libvirt", "-d", home,
                            "-s", "/usr/sbin/nologin", user, NULL };
     int add = -1;
